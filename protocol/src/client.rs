@@ -1,0 +1,186 @@
+//! Client → server messages.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::DeckChoice;
+use crate::ids::{CommandId, ItemId, ParticipantId, RoundId};
+use crate::room::{ItemField, ItemStatus, Link, Role};
+
+/// One frame from a client: a command and the id the client chose for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClientMessage {
+    /// Strictly increasing per participant; echoed in the one `ack`, `welcome`, `pong` or
+    /// `error` that answers this command.
+    pub cmd: CommandId,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// The first command on every connection. Answered with `welcome`.
+    Join(JoinRequest),
+    /// Application-level liveness check (browsers cannot send WebSocket pings). Answered with
+    /// `pong`; allowed before joining.
+    Ping,
+
+    // Backlog items: voters and the facilitator.
+    CreateItem(NewItem),
+    UpdateItem {
+        item_id: ItemId,
+        #[serde(flatten)]
+        change: ItemChange,
+    },
+    DeleteItem {
+        item_id: ItemId,
+    },
+    /// Moves an item between two neighbours, as the mover saw them. `after` wins when both are
+    /// given and no longer adjacent; with neither, the item moves to the top.
+    MoveItem {
+        item_id: ItemId,
+        after: Option<ItemId>,
+        before: Option<ItemId>,
+    },
+
+    // Presence: anyone.
+    /// Announces which field the sender is editing; `null` when it stops.
+    SetEditing {
+        editing: Option<crate::room::Editing>,
+    },
+    Rename {
+        name: String,
+    },
+    /// Switches the sender between voter and observer.
+    SetRole {
+        role: Role,
+    },
+
+    // Planning poker.
+    /// Facilitator: starts a round on an item, with the room's default deck unless one is named.
+    StartRound {
+        item_id: ItemId,
+        #[serde(default)]
+        deck: Option<DeckChoice>,
+    },
+    /// Voters: plays or changes a card in the current round.
+    Vote {
+        round_id: RoundId,
+        card: String,
+    },
+    /// Voters: takes a vote back before reveal.
+    RetractVote {
+        round_id: RoundId,
+    },
+    /// Facilitator.
+    Reveal {
+        round_id: RoundId,
+    },
+    /// Facilitator: after reveal, starts a new round on the same item with the same deck.
+    Revote {
+        round_id: RoundId,
+    },
+    /// Facilitator: after reveal, sets the item's estimate (any card or a custom value) and
+    /// closes the round.
+    AcceptEstimate {
+        round_id: RoundId,
+        estimate: String,
+    },
+    /// Facilitator: abandons the current round; unrevealed votes are discarded unseen.
+    CancelRound {
+        round_id: RoundId,
+    },
+
+    // Facilitation: facilitator only, except `claim_facilitator`.
+    SetCurrentItem {
+        item_id: Option<ItemId>,
+    },
+    UpdateSettings(SettingsChange),
+    StartTimer {
+        seconds: u32,
+    },
+    StopTimer,
+    HandOverFacilitator {
+        participant_id: ParticipantId,
+    },
+    /// Anyone holding the room's facilitator token takes the role back.
+    ClaimFacilitator {
+        facilitator_token: String,
+    },
+    /// Removes a participant (a ghost who left without leaving); their connections close.
+    RemoveParticipant {
+        participant_id: ParticipantId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct JoinRequest {
+    /// The protocol version the client speaks ([`crate::PROTOCOL_VERSION`]).
+    pub protocol: u32,
+    pub name: String,
+    pub role: Role,
+    /// The room's facilitator token: joining with it makes the joiner the facilitator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facilitator_token: Option<String>,
+    /// A participant token from an earlier `welcome`: rejoins as that participant (same id,
+    /// role and vote) instead of a new one. `name` and `role` are then ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NewItem {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub acceptance_criteria: String,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Insert after this item; at the bottom of the backlog when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<ItemId>,
+}
+
+/// A new value for one field of an item: `{"field": "title", "value": "…"}`. Each field is
+/// last-writer-wins in server order, so concurrent edits of different fields all survive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum ItemChange {
+    Title(String),
+    Description(String),
+    AcceptanceCriteria(String),
+    Labels(Vec<String>),
+    Links(Vec<Link>),
+    Dependencies(Vec<ItemId>),
+    Estimate(Option<String>),
+    Status(ItemStatus),
+}
+
+impl ItemChange {
+    #[must_use]
+    pub fn field(&self) -> ItemField {
+        match self {
+            Self::Title(_) => ItemField::Title,
+            Self::Description(_) => ItemField::Description,
+            Self::AcceptanceCriteria(_) => ItemField::AcceptanceCriteria,
+            Self::Labels(_) => ItemField::Labels,
+            Self::Links(_) => ItemField::Links,
+            Self::Dependencies(_) => ItemField::Dependencies,
+            Self::Estimate(_) => ItemField::Estimate,
+            Self::Status(_) => ItemField::Status,
+        }
+    }
+}
+
+/// Settings to change; absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SettingsChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_deck: Option<DeckChoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_reveal: Option<bool>,
+}

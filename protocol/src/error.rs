@@ -1,0 +1,60 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes. New codes may be added; existing ones never change
+/// meaning. Every `error` message also carries a human-readable `message`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not valid JSON.
+    MalformedJson,
+    /// The JSON has no known `"type"`.
+    UnknownType,
+    /// A known `"type"` with missing or ill-typed fields.
+    InvalidMessage,
+    /// A binary frame; the protocol speaks JSON text frames only.
+    UnsupportedFrame,
+    /// The frame exceeds the limit ([`crate::limits::MAX_FRAME_BYTES`]).
+    FrameTooLarge,
+    /// Too many messages in a short time; the message was dropped.
+    RateLimited,
+    /// The client's protocol version is not spoken by this server.
+    UnsupportedProtocol,
+    /// A command other than `join` (or `ping`) before joining.
+    NotJoined,
+    /// A second `join` on a connection that already joined.
+    AlreadyJoined,
+    /// The participant's role does not allow the command.
+    Forbidden,
+    /// A facilitator or participant token that does not belong to this room.
+    InvalidToken,
+    /// A value that breaks a rule: empty title, bad URL, card not in the deck, too long …
+    InvalidValue,
+    UnknownItem,
+    UnknownParticipant,
+    /// The command names a round that is not the room's current round.
+    StaleRound,
+    /// The command needs a round but none is running.
+    NoActiveRound,
+    /// A round is still being voted on; cancel or reveal it first.
+    RoundInProgress,
+    /// Votes cannot change after reveal; start a re-vote.
+    RoundRevealed,
+    /// The round must be revealed first.
+    RoundNotRevealed,
+    /// The room already holds [`crate::limits::MAX_ITEMS_PER_ROOM`] items.
+    TooManyItems,
+    /// The room already holds [`crate::limits::MAX_PARTICIPANTS_PER_ROOM`] participants.
+    RoomFull,
+    /// The command id is at or below ones already processed and its reply is no longer
+    /// remembered; it was processed before and is not applied again.
+    StaleCommand,
+    /// The room does not exist (HTTP API).
+    RoomNotFound,
+    /// The server cannot hold more rooms (HTTP API).
+    TooManyRooms,
+    /// The server is shutting down; reconnect shortly.
+    ShuttingDown,
+    /// A fault inside the server; the command was not applied.
+    Internal,
+}

@@ -1,0 +1,32 @@
+//! The Ready Room wire protocol.
+//!
+//! This crate is the single source of truth for what travels between a client and the server:
+//! JSON text frames whose `"type"` field selects a variant of [`ClientMessage`] or
+//! [`ServerMessage`]. It holds no I/O and no behaviour beyond what a client needs to interpret
+//! the messages (deck presets, card values), so third-party clients can be written from it and
+//! from `docs/protocol.md` alone.
+
+mod client;
+mod deck;
+mod error;
+mod ids;
+pub mod limits;
+mod room;
+mod schema;
+mod server;
+
+pub use client::{ClientMessage, Command, ItemChange, JoinRequest, NewItem, SettingsChange};
+pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
+pub use error::ErrorCode;
+pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
+pub use room::{
+    CardCount, Editing, ItemField, ItemRank, ItemStatus, ItemView, Link, Outliers, ParticipantView,
+    Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, Timer,
+    VoteView,
+};
+pub use schema::json_schema;
+pub use server::{Event, EventFrame, ServerMessage, Welcome};
+
+/// Version of the wire protocol. A client announces the version it speaks when it joins; the
+/// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].
+pub const PROTOCOL_VERSION: u32 = 1;

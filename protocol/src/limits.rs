@@ -1,0 +1,32 @@
+//! Bounds on every input. The server rejects anything larger with a specific error code; clients
+//! can use these to stop a person before the server has to.
+
+/// Largest text frame the server processes. Larger frames (up to [`HARD_MAX_FRAME_BYTES`]) are
+/// answered with `frame_too_large` and the connection carries on.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Frames above this close the connection (close code 1009): the server will not buffer them.
+pub const HARD_MAX_FRAME_BYTES: usize = 1024 * 1024;
+
+pub const MAX_NAME_CHARS: usize = 60;
+pub const MAX_ROOM_NAME_CHARS: usize = 120;
+pub const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_LONG_TEXT_CHARS: usize = 20_000;
+pub const MAX_LABELS: usize = 20;
+pub const MAX_LABEL_CHARS: usize = 40;
+pub const MAX_LINKS: usize = 20;
+pub const MAX_LINK_URL_CHARS: usize = 2_000;
+pub const MAX_LINK_TITLE_CHARS: usize = 200;
+pub const MAX_DEPENDENCIES: usize = 50;
+pub const MAX_ESTIMATE_CHARS: usize = 16;
+pub const MAX_CUSTOM_CARDS: usize = 30;
+pub const MAX_CARD_CHARS: usize = 8;
+
+pub const MAX_ITEMS_PER_ROOM: usize = 1_000;
+/// Counts everyone who ever joined and was not removed, online or not.
+pub const MAX_PARTICIPANTS_PER_ROOM: usize = 500;
+/// Rounds kept in one item's history; the oldest are dropped first.
+pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
+pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;
+
+/// How many past commands per participant the server remembers the reply of, for resends.
+pub const REMEMBERED_REPLIES: usize = 64;

@@ -1,0 +1,196 @@
+//! The room as clients see it: snapshots and the parts events carry.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::{Deck, DeckChoice};
+use crate::ids::{ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Votes in rounds and edits items.
+    Voter,
+    /// Watches; cannot vote or edit.
+    Observer,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    #[default]
+    New,
+    NeedsInfo,
+    NeedsSplitting,
+    Ready,
+}
+
+/// The fields of an item, as named in `update_item`, `set_editing` and events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemField {
+    Title,
+    Description,
+    AcceptanceCriteria,
+    Labels,
+    Links,
+    Dependencies,
+    Estimate,
+    Status,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Link {
+    /// An absolute `http` or `https` URL.
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+/// "This participant is editing that field of that item."
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Editing {
+    pub item_id: ItemId,
+    pub field: ItemField,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ParticipantView {
+    pub id: ParticipantId,
+    pub name: String,
+    pub role: Role,
+    pub online: bool,
+    pub editing: Option<Editing>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ItemView {
+    pub id: ItemId,
+    /// Sort key: items are shown in ascending byte order of their ranks. Opaque to clients.
+    pub rank: String,
+    pub title: String,
+    pub description: String,
+    pub acceptance_criteria: String,
+    pub labels: Vec<String>,
+    pub links: Vec<Link>,
+    pub dependencies: Vec<ItemId>,
+    pub estimate: Option<String>,
+    pub status: ItemStatus,
+    /// Revealed rounds of this item, oldest first.
+    pub history: Vec<RoundRecord>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ItemRank {
+    pub item_id: ItemId,
+    pub rank: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RoomSettings {
+    pub name: String,
+    /// The deck a round uses when its `start_round` names none.
+    pub default_deck: DeckChoice,
+    /// Reveal as soon as every online voter has voted.
+    pub auto_reveal: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundPhase {
+    Voting,
+    Revealed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VoteView {
+    pub participant_id: ParticipantId,
+    pub card: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CardCount {
+    pub card: String,
+    pub count: u32,
+}
+
+/// The voters whose cards lie furthest apart, by deck order. Absent when all agree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Outliers {
+    pub low_card: String,
+    pub low: Vec<ParticipantId>,
+    pub high_card: String,
+    pub high: Vec<ParticipantId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RoundStats {
+    pub votes: u32,
+    /// Count per card played, in deck order.
+    pub distribution: Vec<CardCount>,
+    /// Over numeric cards only, rounded to two decimals; absent for word decks or when no
+    /// numeric card was played.
+    pub average: Option<f64>,
+    pub median: Option<f64>,
+    /// The most played ordinary card (ties go to the higher card): the proposed estimate.
+    pub mode: Option<String>,
+    /// Share (0 to 1) of ordinary votes that equal `mode`.
+    pub agreement: f64,
+    /// Every ordinary vote is the same card.
+    pub consensus: bool,
+    pub outliers: Option<Outliers>,
+}
+
+/// A revealed round, as kept in its item's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RoundRecord {
+    pub round_id: RoundId,
+    /// 1 for an item's first round, 2 for its first re-vote …
+    pub number: u32,
+    pub deck: Deck,
+    pub votes: Vec<VoteView>,
+    pub stats: RoundStats,
+    pub revealed_at: Timestamp,
+    /// The estimate the facilitator accepted after this round, if any.
+    pub accepted: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RoundView {
+    pub id: RoundId,
+    pub item_id: ItemId,
+    pub number: u32,
+    pub deck: Deck,
+    pub phase: RoundPhase,
+    pub started_at: Timestamp,
+    /// Who has voted. Before reveal, this is all anyone learns about other people's votes.
+    pub voted: Vec<ParticipantId>,
+    /// The receiving participant's own card, if it voted. Never anyone else's.
+    pub my_card: Option<String>,
+    /// Every vote and the statistics; present once revealed.
+    pub revealed: Option<RoundRecord>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Timer {
+    pub started_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// The whole room as one participant may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RoomSnapshot {
+    pub room_id: RoomId,
+    /// The sequence number of the last event included in this snapshot.
+    pub seq: Seq,
+    pub settings: RoomSettings,
+    pub facilitator: Option<ParticipantId>,
+    pub participants: Vec<ParticipantView>,
+    /// In rank order.
+    pub items: Vec<ItemView>,
+    /// The item the facilitator is leading everyone to.
+    pub current_item: Option<ItemId>,
+    pub round: Option<RoundView>,
+    pub timer: Option<Timer>,
+}

@@ -1,0 +1,154 @@
+//! Server → client messages.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::client::ItemChange;
+use crate::error::ErrorCode;
+use crate::ids::{CommandId, ItemId, ParticipantId, RoundId, Seq, Timestamp};
+use crate::room::{
+    Editing, ItemRank, ItemView, ParticipantView, Role, RoomSettings, RoomSnapshot, RoundRecord,
+    RoundView, Timer,
+};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The answer to `join`: who you are and the whole room.
+    Welcome(Box<Welcome>),
+    /// A command was applied (or had already been). `seq` is the last event it caused, if any:
+    /// by the time the ack arrives, those events have arrived too.
+    Ack {
+        cmd: CommandId,
+        seq: Option<Seq>,
+        /// This command id had been processed before; nothing was applied this time.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate: bool,
+    },
+    Pong {
+        cmd: CommandId,
+    },
+    /// A command was refused, or a frame could not be read (then `cmd` is absent unless it
+    /// could still be found in the frame). Nothing was applied.
+    Error {
+        cmd: Option<CommandId>,
+        code: ErrorCode,
+        message: String,
+    },
+    /// Something happened in the room.
+    Event(Box<EventFrame>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Welcome {
+    pub cmd: CommandId,
+    pub protocol: u32,
+    pub you: ParticipantId,
+    /// Secret: present it in a later `join` to come back as the same participant. Never sent
+    /// to anyone else.
+    pub participant_token: String,
+    /// The highest command id this participant has had processed; continue above it.
+    pub last_cmd: CommandId,
+    pub room: RoomSnapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventFrame {
+    /// The room's sequence number for this event: one more than the previous event's.
+    pub seq: Seq,
+    pub at: Timestamp,
+    /// Who caused it; absent for the server's own doing (auto-reveal, a connection dropping).
+    pub actor: Option<ParticipantId>,
+    pub event: Event,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    ParticipantJoined {
+        participant: ParticipantView,
+    },
+    ParticipantOnline {
+        participant_id: ParticipantId,
+        online: bool,
+    },
+    ParticipantRenamed {
+        participant_id: ParticipantId,
+        name: String,
+    },
+    RoleChanged {
+        participant_id: ParticipantId,
+        role: Role,
+    },
+    ParticipantRemoved {
+        participant_id: ParticipantId,
+    },
+    EditingChanged {
+        participant_id: ParticipantId,
+        editing: Option<Editing>,
+    },
+    FacilitatorChanged {
+        participant_id: Option<ParticipantId>,
+    },
+
+    ItemCreated {
+        item: Box<ItemView>,
+    },
+    ItemUpdated {
+        item_id: ItemId,
+        #[serde(flatten)]
+        change: ItemChange,
+    },
+    ItemDeleted {
+        item_id: ItemId,
+    },
+    ItemMoved {
+        item_id: ItemId,
+        rank: String,
+    },
+    /// Every item got a new rank (ranks had grown long); the order is unchanged.
+    ItemsReranked {
+        ranks: Vec<ItemRank>,
+    },
+
+    CurrentItemChanged {
+        item_id: Option<ItemId>,
+    },
+    SettingsChanged {
+        settings: RoomSettings,
+    },
+    TimerChanged {
+        timer: Option<Timer>,
+    },
+
+    RoundStarted {
+        round: Box<RoundView>,
+    },
+    /// `card` is present only in the copy sent to the voter's own connections.
+    VoteCast {
+        round_id: RoundId,
+        participant_id: ParticipantId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<String>,
+    },
+    VoteRetracted {
+        round_id: RoundId,
+        participant_id: ParticipantId,
+    },
+    /// Every vote and the statistics. The record is also appended to the item's history.
+    RoundRevealed {
+        item_id: ItemId,
+        record: Box<RoundRecord>,
+        /// Revealed because every online voter had voted.
+        auto: bool,
+    },
+    RoundCancelled {
+        round_id: RoundId,
+    },
+    /// Sets the item's estimate and closes the round.
+    EstimateAccepted {
+        round_id: RoundId,
+        item_id: ItemId,
+        estimate: String,
+    },
+}

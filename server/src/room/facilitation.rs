@@ -1,0 +1,158 @@
+//! What the facilitator leads: the current item, settings, the timebox and the role itself.
+
+use readyroom_protocol::limits::{MAX_ROOM_NAME_CHARS, MAX_TIMER_SECONDS};
+use readyroom_protocol::{ErrorCode, Event, ItemId, ParticipantId, SettingsChange, Timer};
+
+use super::{CommandError, Out, Room, poker, validate};
+
+impl Room {
+    pub(super) fn set_current_item(
+        &mut self,
+        actor: ParticipantId,
+        item_id: Option<ItemId>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "choose the current item")?;
+        if item_id.is_some_and(|id| !self.order.contains(id)) {
+            return Err(CommandError::unknown_item());
+        }
+        self.change_current_item(item_id, out);
+        Ok(())
+    }
+
+    pub(super) fn change_current_item(&mut self, item_id: Option<ItemId>, out: &mut Out) {
+        if self.current_item != item_id {
+            self.current_item = item_id;
+            self.emit(out, Event::CurrentItemChanged { item_id });
+        }
+    }
+
+    pub(super) fn update_settings(
+        &mut self,
+        actor: ParticipantId,
+        change: SettingsChange,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "change the room's settings")?;
+        let mut settings = self.settings.clone();
+        if let Some(name) = change.name {
+            settings.name = validate::line("the room's name", &name, MAX_ROOM_NAME_CHARS)?;
+        }
+        if let Some(deck) = change.default_deck {
+            poker::resolve_deck(&deck)?;
+            settings.default_deck = deck;
+        }
+        if let Some(auto_reveal) = change.auto_reveal {
+            settings.auto_reveal = auto_reveal;
+        }
+        if settings == self.settings {
+            return Ok(());
+        }
+        self.settings = settings.clone();
+        self.emit(out, Event::SettingsChanged { settings });
+        self.maybe_auto_reveal(out);
+        Ok(())
+    }
+
+    pub(super) fn start_timer(
+        &mut self,
+        actor: ParticipantId,
+        seconds: u32,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "run the timer")?;
+        if seconds == 0 || seconds > MAX_TIMER_SECONDS {
+            return Err(CommandError::invalid(format!(
+                "a timebox lasts from 1 to {MAX_TIMER_SECONDS} seconds"
+            )));
+        }
+        let timer = Timer {
+            started_at: out.now,
+            ends_at: out.now + u64::from(seconds) * 1000,
+        };
+        self.timer = Some(timer);
+        self.emit(out, Event::TimerChanged { timer: Some(timer) });
+        Ok(())
+    }
+
+    pub(super) fn stop_timer(
+        &mut self,
+        actor: ParticipantId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "run the timer")?;
+        if self.timer.take().is_some() {
+            self.emit(out, Event::TimerChanged { timer: None });
+        }
+        Ok(())
+    }
+
+    pub(super) fn hand_over(
+        &mut self,
+        actor: ParticipantId,
+        to: ParticipantId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "hand over the facilitator role")?;
+        self.participant(to)?;
+        if to != actor {
+            self.facilitator = Some(to);
+            self.emit(
+                out,
+                Event::FacilitatorChanged {
+                    participant_id: Some(to),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn claim_facilitator(
+        &mut self,
+        actor: ParticipantId,
+        token: &str,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        if token != self.facilitator_token {
+            return Err(CommandError::new(
+                ErrorCode::InvalidToken,
+                "that facilitator token does not belong to this room",
+            ));
+        }
+        if self.facilitator != Some(actor) {
+            self.facilitator = Some(actor);
+            self.emit(
+                out,
+                Event::FacilitatorChanged {
+                    participant_id: Some(actor),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn remove_participant(
+        &mut self,
+        actor: ParticipantId,
+        id: ParticipantId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "remove participants")?;
+        if id == actor {
+            return Err(CommandError::invalid(
+                "hand over the facilitator role before leaving",
+            ));
+        }
+        let participant = self
+            .participants
+            .remove(&id)
+            .ok_or_else(CommandError::unknown_participant)?;
+        self.tokens.remove(&participant.token);
+        if let Some(round) = &mut self.round {
+            round.forget_vote(id);
+        }
+        self.emit(out, Event::ParticipantRemoved { participant_id: id });
+        self.maybe_auto_reveal(out);
+        Ok(())
+    }
+}

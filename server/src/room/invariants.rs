@@ -1,0 +1,106 @@
+//! What must hold after every step. Tests call [`Room::check_invariants`] after each command.
+
+use std::collections::HashSet;
+
+use readyroom_protocol::Role;
+use readyroom_protocol::limits::{
+    MAX_ITEMS_PER_ROOM, MAX_PARTICIPANTS_PER_ROOM, MAX_ROUNDS_IN_HISTORY,
+};
+
+use super::Room;
+
+impl Room {
+    /// Checks every structural invariant of the room, describing the first one broken.
+    ///
+    /// # Errors
+    /// A description of the broken invariant.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.order.check()?;
+        if self.order.len() > MAX_ITEMS_PER_ROOM {
+            return Err("too many items".into());
+        }
+        if self.participants.len() > MAX_PARTICIPANTS_PER_ROOM {
+            return Err("too many participants".into());
+        }
+        if self.tokens.len() != self.participants.len() {
+            return Err("participant tokens and participants disagree".into());
+        }
+        let mut joined = HashSet::new();
+        for (id, p) in &self.participants {
+            if p.view.id != *id {
+                return Err(format!("participant {id} stored under another id"));
+            }
+            if self.tokens.get(&p.token) != Some(id) {
+                return Err(format!("participant {id}'s token does not lead back to it"));
+            }
+            if p.view.online != (p.connections > 0) {
+                return Err(format!(
+                    "participant {id} online flag disagrees with its connections"
+                ));
+            }
+            if !joined.insert(p.joined) {
+                return Err("two participants share a join number".into());
+            }
+            if let Some(editing) = p.view.editing {
+                if !p.view.online {
+                    return Err(format!("offline participant {id} is still editing"));
+                }
+                if !self.order.contains(editing.item_id) {
+                    return Err(format!("participant {id} edits a missing item"));
+                }
+            }
+            p.replies.check()?;
+        }
+        if let Some(f) = self.facilitator {
+            if !self.participants.contains_key(&f) {
+                return Err("the facilitator is not a participant".into());
+            }
+        }
+        if let Some(current) = self.current_item {
+            if !self.order.contains(current) {
+                return Err("the current item does not exist".into());
+            }
+        }
+        for item in self.order.views() {
+            if item
+                .dependencies
+                .iter()
+                .any(|d| *d == item.id || !self.order.contains(*d))
+            {
+                return Err(format!("item {} has a dangling dependency", item.id));
+            }
+            if item.history.len() > MAX_ROUNDS_IN_HISTORY {
+                return Err(format!("item {} keeps too much history", item.id));
+            }
+        }
+        if let Some(round) = &self.round {
+            if !self.order.contains(round.item_id) {
+                return Err("the round's item does not exist".into());
+            }
+            if round.votes.values().any(|card| !round.deck.contains(card)) {
+                return Err("a vote is not a card of the deck".into());
+            }
+            if round.revealed.is_none() {
+                for voter in round.votes.keys() {
+                    let p = self
+                        .participants
+                        .get(voter)
+                        .ok_or("a vote from a non-participant")?;
+                    if p.view.role != Role::Voter {
+                        return Err("an unrevealed vote from an observer".into());
+                    }
+                }
+            }
+        }
+        if let Some(timer) = self.timer {
+            if timer.ends_at < timer.started_at {
+                return Err("the timer ends before it starts".into());
+            }
+        }
+        let mut seen = HashSet::new();
+        if !self.order.ids().all(|id| seen.insert(id)) {
+            return Err("an item appears twice in the order".into());
+        }
+        Ok(())
+    }
+}

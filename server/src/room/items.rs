@@ -1,0 +1,252 @@
+//! Backlog items: create, edit field by field, delete, move.
+
+use readyroom_protocol::limits::{
+    MAX_DEPENDENCIES, MAX_ESTIMATE_CHARS, MAX_ITEMS_PER_ROOM, MAX_LONG_TEXT_CHARS, MAX_TITLE_CHARS,
+};
+use readyroom_protocol::{
+    ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView, NewItem, ParticipantId,
+};
+
+use super::order::Placement;
+use super::{CommandError, Ctx, Out, Room, random_id_bytes, validate};
+
+impl Room {
+    pub(super) fn create_item(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        new: NewItem,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_editor(actor, "create items")?;
+        if self.order.len() >= MAX_ITEMS_PER_ROOM {
+            return Err(CommandError::new(
+                ErrorCode::TooManyItems,
+                format!("a room holds at most {MAX_ITEMS_PER_ROOM} items"),
+            ));
+        }
+        let view = ItemView {
+            id: ItemId::from_random_bytes(random_id_bytes(ctx.rng)),
+            rank: String::new(),
+            title: validate::line("the title", &new.title, MAX_TITLE_CHARS)?,
+            description: validate::long_text(
+                "the description",
+                new.description,
+                MAX_LONG_TEXT_CHARS,
+            )?,
+            acceptance_criteria: validate::long_text(
+                "the acceptance criteria",
+                new.acceptance_criteria,
+                MAX_LONG_TEXT_CHARS,
+            )?,
+            labels: validate::labels(new.labels)?,
+            links: Vec::new(),
+            dependencies: Vec::new(),
+            estimate: None,
+            status: ItemStatus::New,
+            history: Vec::new(),
+            created_at: out.now,
+        };
+        let rank = self.order.rank_for_new(new.after)?;
+        let id = view.id;
+        let long = self.order.needs_rerank(&rank);
+        self.order.insert(rank, view);
+        if let Some(item) = self.order.get(id) {
+            let item = Box::new(item.clone());
+            self.emit(out, Event::ItemCreated { item });
+        }
+        if long {
+            let ranks = self.order.rerank();
+            self.emit(out, Event::ItemsReranked { ranks });
+        }
+        Ok(())
+    }
+
+    pub(super) fn update_item(
+        &mut self,
+        actor: ParticipantId,
+        item_id: ItemId,
+        change: ItemChange,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_editor(actor, "edit items")?;
+        if !self.order.contains(item_id) {
+            return Err(CommandError::unknown_item());
+        }
+        let change = self.validate_change(item_id, change)?;
+        let item = self
+            .order
+            .get_mut(item_id)
+            .ok_or_else(CommandError::unknown_item)?;
+        let changed = match &change {
+            ItemChange::Title(v) => replace(&mut item.title, v),
+            ItemChange::Description(v) => replace(&mut item.description, v),
+            ItemChange::AcceptanceCriteria(v) => replace(&mut item.acceptance_criteria, v),
+            ItemChange::Labels(v) => replace(&mut item.labels, v),
+            ItemChange::Links(v) => replace(&mut item.links, v),
+            ItemChange::Dependencies(v) => replace(&mut item.dependencies, v),
+            ItemChange::Estimate(v) => replace(&mut item.estimate, v),
+            ItemChange::Status(v) => replace(&mut item.status, v),
+        };
+        if changed {
+            self.emit(out, Event::ItemUpdated { item_id, change });
+        }
+        Ok(())
+    }
+
+    fn validate_change(
+        &self,
+        item_id: ItemId,
+        change: ItemChange,
+    ) -> Result<ItemChange, CommandError> {
+        Ok(match change {
+            ItemChange::Title(v) => {
+                ItemChange::Title(validate::line("the title", &v, MAX_TITLE_CHARS)?)
+            }
+            ItemChange::Description(v) => ItemChange::Description(validate::long_text(
+                "the description",
+                v,
+                MAX_LONG_TEXT_CHARS,
+            )?),
+            ItemChange::AcceptanceCriteria(v) => ItemChange::AcceptanceCriteria(
+                validate::long_text("the acceptance criteria", v, MAX_LONG_TEXT_CHARS)?,
+            ),
+            ItemChange::Labels(v) => ItemChange::Labels(validate::labels(v)?),
+            ItemChange::Links(v) => ItemChange::Links(validate::links(v)?),
+            ItemChange::Dependencies(v) => {
+                ItemChange::Dependencies(self.validate_dependencies(item_id, v)?)
+            }
+            ItemChange::Estimate(v) => ItemChange::Estimate(validate_estimate(v.as_deref())?),
+            ItemChange::Status(v) => ItemChange::Status(v),
+        })
+    }
+
+    fn validate_dependencies(
+        &self,
+        item_id: ItemId,
+        ids: Vec<ItemId>,
+    ) -> Result<Vec<ItemId>, CommandError> {
+        if ids.len() > MAX_DEPENDENCIES {
+            return Err(CommandError::invalid(format!(
+                "at most {MAX_DEPENDENCIES} dependencies"
+            )));
+        }
+        let mut clean = Vec::with_capacity(ids.len());
+        for id in ids {
+            if id == item_id {
+                return Err(CommandError::invalid("an item cannot depend on itself"));
+            }
+            if !self.order.contains(id) {
+                return Err(CommandError::unknown_item());
+            }
+            if !clean.contains(&id) {
+                clean.push(id);
+            }
+        }
+        Ok(clean)
+    }
+
+    pub(super) fn delete_item(
+        &mut self,
+        actor: ParticipantId,
+        item_id: ItemId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_editor(actor, "delete items")?;
+        if !self.order.contains(item_id) {
+            return Err(CommandError::unknown_item());
+        }
+        if let Some(round) = self.round.as_ref().filter(|round| round.item_id == item_id) {
+            let round_id = round.id;
+            self.round = None;
+            self.emit(out, Event::RoundCancelled { round_id });
+        }
+        if self.current_item == Some(item_id) {
+            self.change_current_item(None, out);
+        }
+        let editors: Vec<ParticipantId> = self
+            .participants
+            .values_mut()
+            .filter(|p| p.view.editing.is_some_and(|e| e.item_id == item_id))
+            .map(|p| {
+                p.view.editing = None;
+                p.view.id
+            })
+            .collect();
+        for participant_id in editors {
+            self.emit(
+                out,
+                Event::EditingChanged {
+                    participant_id,
+                    editing: None,
+                },
+            );
+        }
+        let dependents: Vec<(ItemId, Vec<ItemId>)> = self
+            .order
+            .views_mut()
+            .filter(|item| item.dependencies.contains(&item_id))
+            .map(|item| {
+                item.dependencies.retain(|d| *d != item_id);
+                (item.id, item.dependencies.clone())
+            })
+            .collect();
+        for (id, dependencies) in dependents {
+            self.emit(
+                out,
+                Event::ItemUpdated {
+                    item_id: id,
+                    change: ItemChange::Dependencies(dependencies),
+                },
+            );
+        }
+        self.order.remove(item_id);
+        self.emit(out, Event::ItemDeleted { item_id });
+        Ok(())
+    }
+
+    pub(super) fn move_item(
+        &mut self,
+        actor: ParticipantId,
+        item_id: ItemId,
+        after: Option<ItemId>,
+        before: Option<ItemId>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_editor(actor, "reorder the backlog")?;
+        let Placement::At(rank) = self.order.placement(item_id, after, before)? else {
+            return Ok(());
+        };
+        let long = self.order.needs_rerank(&rank);
+        let rank_text = rank.to_string();
+        self.order.set_rank(item_id, rank);
+        self.emit(
+            out,
+            Event::ItemMoved {
+                item_id,
+                rank: rank_text,
+            },
+        );
+        if long {
+            let ranks = self.order.rerank();
+            self.emit(out, Event::ItemsReranked { ranks });
+        }
+        Ok(())
+    }
+}
+
+/// An estimate: any short text (a card or a custom value); blank clears it.
+pub(super) fn validate_estimate(value: Option<&str>) -> Result<Option<String>, CommandError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => validate::line("an estimate", v, MAX_ESTIMATE_CHARS).map(Some),
+    }
+}
+
+fn replace<T: PartialEq + Clone>(slot: &mut T, value: &T) -> bool {
+    if slot == value {
+        return false;
+    }
+    slot.clone_from(value);
+    true
+}

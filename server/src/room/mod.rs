@@ -1,0 +1,274 @@
+//! The pure room core: a synchronous state machine. A command and its actor go in; events (each
+//! stamped with the room's next sequence number) and one reply come out. No I/O, no clock and no
+//! randomness of its own: the time and a random source arrive in [`Ctx`]. Every input, however
+//! hostile, yields a reply; nothing here may panic.
+
+mod errors;
+mod facilitation;
+mod invariants;
+mod items;
+mod order;
+mod participants;
+mod poker;
+mod replies;
+pub mod secrecy;
+mod stats;
+mod validate;
+
+use std::collections::HashMap;
+
+use rand::RngCore;
+use readyroom_protocol::{
+    Command, CommandId, ErrorCode, Event, EventFrame, ParticipantId, RoomId, RoomSettings,
+    RoomSnapshot, Seq, Timer, Timestamp,
+};
+
+pub use errors::CommandError;
+pub use participants::Joined;
+pub use replies::Reply;
+
+use order::Order;
+use participants::Participant;
+use poker::Round;
+
+/// What the outside world lends the core for one step.
+pub struct Ctx<'a> {
+    pub now: Timestamp,
+    /// Source of ids and secret tokens; the shell passes a cryptographically secure one.
+    pub rng: &'a mut dyn RngCore,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of one command.
+#[derive(Debug)]
+pub struct Outcome {
+    pub reply: Reply,
+    /// The command id had been processed before: `reply` is the remembered one and nothing
+    /// was applied.
+    pub duplicate: bool,
+    pub events: Vec<EventFrame>,
+}
+
+#[derive(Debug)]
+pub struct Room {
+    id: RoomId,
+    seq: Seq,
+    settings: RoomSettings,
+    facilitator_token: String,
+    facilitator: Option<ParticipantId>,
+    participants: HashMap<ParticipantId, Participant>,
+    /// Participant tokens, for rejoining.
+    tokens: HashMap<String, ParticipantId>,
+    /// Counts joins, so snapshots list participants in the order they arrived.
+    joins: u64,
+    order: Order,
+    current_item: Option<readyroom_protocol::ItemId>,
+    round: Option<Round>,
+    timer: Option<Timer>,
+}
+
+/// Collects the events one step emits.
+struct Out {
+    now: Timestamp,
+    actor: Option<ParticipantId>,
+    events: Vec<EventFrame>,
+}
+
+impl Out {
+    fn new(now: Timestamp, actor: Option<ParticipantId>) -> Self {
+        Self {
+            now,
+            actor,
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Room {
+    /// A new, empty room. Returns it with its facilitator token, the secret that makes whoever
+    /// presents it the facilitator.
+    #[must_use]
+    pub fn create(id: RoomId, settings: RoomSettings, ctx: &mut Ctx<'_>) -> (Self, String) {
+        let facilitator_token = secret_token(ctx.rng);
+        let room = Self {
+            id,
+            seq: 0,
+            settings,
+            facilitator_token: facilitator_token.clone(),
+            facilitator: None,
+            participants: HashMap::new(),
+            tokens: HashMap::new(),
+            joins: 0,
+            order: Order::default(),
+            current_item: None,
+            round: None,
+            timer: None,
+        };
+        (room, facilitator_token)
+    }
+
+    #[must_use]
+    pub fn id(&self) -> RoomId {
+        self.id
+    }
+
+    #[must_use]
+    pub fn seq(&self) -> Seq {
+        self.seq
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> &RoomSettings {
+        &self.settings
+    }
+
+    /// Applies one command from a joined participant.
+    pub fn handle(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        cmd: CommandId,
+        command: Command,
+    ) -> Outcome {
+        let Some(participant) = self.participants.get(&actor) else {
+            return Outcome {
+                reply: Reply::Error(CommandError::new(
+                    ErrorCode::UnknownParticipant,
+                    "you are no longer in this room",
+                )),
+                duplicate: false,
+                events: Vec::new(),
+            };
+        };
+        if let Some(reply) = participant.replies.resend(cmd) {
+            return Outcome {
+                reply,
+                duplicate: true,
+                events: Vec::new(),
+            };
+        }
+        let mut out = Out::new(ctx.now, Some(actor));
+        let reply = match self.apply(ctx, actor, command, &mut out) {
+            Ok(()) => Reply::Ack {
+                seq: out.events.last().map(|e| e.seq),
+            },
+            Err(error) => Reply::Error(error),
+        };
+        if let Some(participant) = self.participants.get_mut(&actor) {
+            participant.replies.remember(cmd, reply.clone());
+        }
+        Outcome {
+            reply,
+            duplicate: false,
+            events: out.events,
+        }
+    }
+
+    fn apply(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        command: Command,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        match command {
+            Command::Join(_) => Err(CommandError::new(
+                ErrorCode::AlreadyJoined,
+                "this connection has already joined",
+            )),
+            // The transport answers pings itself; one reaching the core changes nothing.
+            Command::Ping => Ok(()),
+            Command::CreateItem(new) => self.create_item(ctx, actor, new, out),
+            Command::UpdateItem { item_id, change } => {
+                self.update_item(actor, item_id, change, out)
+            }
+            Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
+            Command::MoveItem {
+                item_id,
+                after,
+                before,
+            } => self.move_item(actor, item_id, after, before, out),
+            Command::SetEditing { editing } => self.set_editing(actor, editing, out),
+            Command::Rename { name } => self.rename(actor, &name, out),
+            Command::SetRole { role } => self.set_role(actor, role, out),
+            Command::StartRound { item_id, deck } => {
+                self.start_round(ctx, actor, item_id, deck.as_ref(), out)
+            }
+            Command::Vote { round_id, card } => self.vote(actor, round_id, card, out),
+            Command::RetractVote { round_id } => self.retract_vote(actor, round_id, out),
+            Command::Reveal { round_id } => self.reveal(actor, round_id, out),
+            Command::Revote { round_id } => self.revote(ctx, actor, round_id, out),
+            Command::AcceptEstimate { round_id, estimate } => {
+                self.accept_estimate(actor, round_id, &estimate, out)
+            }
+            Command::CancelRound { round_id } => self.cancel_round(actor, round_id, out),
+            Command::SetCurrentItem { item_id } => self.set_current_item(actor, item_id, out),
+            Command::UpdateSettings(change) => self.update_settings(actor, change, out),
+            Command::StartTimer { seconds } => self.start_timer(actor, seconds, out),
+            Command::StopTimer => self.stop_timer(actor, out),
+            Command::HandOverFacilitator { participant_id } => {
+                self.hand_over(actor, participant_id, out)
+            }
+            Command::ClaimFacilitator { facilitator_token } => {
+                self.claim_facilitator(actor, &facilitator_token, out)
+            }
+            Command::RemoveParticipant { participant_id } => {
+                self.remove_participant(actor, participant_id, out)
+            }
+        }
+    }
+
+    fn emit(&mut self, out: &mut Out, event: Event) {
+        self.seq += 1;
+        out.events.push(EventFrame {
+            seq: self.seq,
+            at: out.now,
+            actor: out.actor,
+            event,
+        });
+    }
+
+    /// The room as `viewer` may see it: its own vote, nobody else's before reveal.
+    #[must_use]
+    pub fn snapshot_for(&self, viewer: ParticipantId) -> RoomSnapshot {
+        RoomSnapshot {
+            room_id: self.id,
+            seq: self.seq,
+            settings: self.settings.clone(),
+            facilitator: self.facilitator,
+            participants: self.participant_views(),
+            items: self.order.views(),
+            current_item: self.current_item,
+            round: self.round.as_ref().map(|round| round.view_for(viewer)),
+            timer: self.timer,
+        }
+    }
+}
+
+/// 128 random bits as 32 hex digits.
+fn secret_token(rng: &mut dyn RngCore) -> String {
+    use std::fmt::Write;
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
+        // Writing to a String cannot fail.
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn random_id_bytes(rng: &mut dyn RngCore) -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    bytes
+}
+
+#[cfg(test)]
+mod tests;

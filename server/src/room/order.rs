@@ -1,0 +1,227 @@
+//! The backlog: items keyed by id, ordered by fractional rank.
+//!
+//! Ranks are minted only here, from ranks minted here, so the rank crate's preconditions (distinct,
+//! ordered, terminated bounds) always hold. Clients never send ranks: a move names neighbours and
+//! the server, which applies moves one at a time, turns them into a rank. That is why concurrent
+//! moves converge: there is one order of application and every client is told its result.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use fractional_index::FractionalIndex;
+use readyroom_protocol::{ErrorCode, ItemId, ItemRank, ItemView};
+
+use super::CommandError;
+
+/// Ranks longer than this (in bytes) trigger a re-rank of the whole backlog, which keeps ranks
+/// short however adversarial the moves.
+const MAX_RANK_BYTES: usize = 32;
+
+#[derive(Debug, Default)]
+pub struct Order {
+    items: HashMap<ItemId, Item>,
+    by_rank: BTreeMap<FractionalIndex, ItemId>,
+}
+
+#[derive(Debug)]
+struct Item {
+    rank: FractionalIndex,
+    view: ItemView,
+}
+
+/// Where an item should go, as resolved against the current order.
+#[derive(Debug)]
+pub enum Placement {
+    /// Already there: nothing to do.
+    Unchanged,
+    At(FractionalIndex),
+}
+
+impl Order {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn contains(&self, id: ItemId) -> bool {
+        self.items.contains_key(&id)
+    }
+
+    pub fn get(&self, id: ItemId) -> Option<&ItemView> {
+        self.items.get(&id).map(|item| &item.view)
+    }
+
+    /// Mutable access to an item's fields. Its rank is not to be changed through this.
+    pub fn get_mut(&mut self, id: ItemId) -> Option<&mut ItemView> {
+        self.items.get_mut(&id).map(|item| &mut item.view)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = ItemId> + '_ {
+        self.by_rank.values().copied()
+    }
+
+    pub fn views(&self) -> Vec<ItemView> {
+        self.by_rank
+            .values()
+            .filter_map(|id| self.get(*id))
+            .cloned()
+            .collect()
+    }
+
+    pub fn views_mut(&mut self) -> impl Iterator<Item = &mut ItemView> {
+        self.items.values_mut().map(|item| &mut item.view)
+    }
+
+    /// The rank for a new item placed after `after`, or at the bottom.
+    pub fn rank_for_new(&self, after: Option<ItemId>) -> Result<FractionalIndex, CommandError> {
+        match after {
+            Some(after) => {
+                let rank = self.rank_of(after).ok_or_else(CommandError::unknown_item)?;
+                self.between(Some(rank), self.next_after(rank, None))
+            }
+            None => self.between(self.by_rank.keys().next_back(), None),
+        }
+    }
+
+    pub fn insert(&mut self, rank: FractionalIndex, mut view: ItemView) {
+        view.rank = rank.to_string();
+        self.by_rank.insert(rank.clone(), view.id);
+        self.items.insert(view.id, Item { rank, view });
+    }
+
+    pub fn remove(&mut self, id: ItemId) -> Option<ItemView> {
+        let item = self.items.remove(&id)?;
+        self.by_rank.remove(&item.rank);
+        Some(item.view)
+    }
+
+    /// Resolves a move of `id` to sit after `after` and before `before`. `after` is the
+    /// stronger intent: when the two are no longer adjacent, the item goes right after `after`.
+    /// A neighbour that no longer exists is ignored if the other one still does.
+    pub fn placement(
+        &self,
+        id: ItemId,
+        after: Option<ItemId>,
+        before: Option<ItemId>,
+    ) -> Result<Placement, CommandError> {
+        let own = self.rank_of(id).ok_or_else(CommandError::unknown_item)?;
+        if after == Some(id) || before == Some(id) {
+            return Err(CommandError::invalid(
+                "an item cannot be moved next to itself",
+            ));
+        }
+        let after_rank = after.and_then(|a| self.rank_of(a));
+        let before_rank = before.and_then(|b| self.rank_of(b));
+        let (low, high) = match (after_rank, before_rank) {
+            (Some(low), _) => (Some(low), self.next_after(low, Some(own))),
+            (None, Some(high)) => (self.next_before(high, Some(own)), Some(high)),
+            (None, None) if after.is_none() && before.is_none() => {
+                (None, self.by_rank.keys().find(|rank| *rank != own))
+            }
+            (None, None) => return Err(CommandError::unknown_item()),
+        };
+        if self.next_before(own, None) == low && self.next_after(own, None) == high {
+            return Ok(Placement::Unchanged);
+        }
+        self.between(low, high).map(Placement::At)
+    }
+
+    pub fn set_rank(&mut self, id: ItemId, rank: FractionalIndex) {
+        if let Some(item) = self.items.get_mut(&id) {
+            self.by_rank.remove(&item.rank);
+            self.by_rank.insert(rank.clone(), id);
+            item.view.rank = rank.to_string();
+            item.rank = rank;
+        }
+    }
+
+    /// Whether the latest ranks have grown long enough to re-rank everything.
+    pub fn needs_rerank(&self, rank: &FractionalIndex) -> bool {
+        rank.as_bytes().len() > MAX_RANK_BYTES
+    }
+
+    /// Gives every item a fresh, short rank in the same order.
+    pub fn rerank(&mut self) -> Vec<ItemRank> {
+        let ids: Vec<ItemId> = self.ids().collect();
+        let mut rank = FractionalIndex::default();
+        let mut ranks = Vec::with_capacity(ids.len());
+        self.by_rank.clear();
+        for id in ids {
+            if let Some(item) = self.items.get_mut(&id) {
+                item.rank = rank.clone();
+                item.view.rank = rank.to_string();
+                self.by_rank.insert(rank.clone(), id);
+                ranks.push(ItemRank {
+                    item_id: id,
+                    rank: item.view.rank.clone(),
+                });
+            }
+            rank = FractionalIndex::new_after(&rank);
+        }
+        ranks
+    }
+
+    fn rank_of(&self, id: ItemId) -> Option<&FractionalIndex> {
+        self.items.get(&id).map(|item| &item.rank)
+    }
+
+    fn next_after(
+        &self,
+        rank: &FractionalIndex,
+        skip: Option<&FractionalIndex>,
+    ) -> Option<&FractionalIndex> {
+        self.by_rank
+            .range((Bound::Excluded(rank), Bound::Unbounded))
+            .map(|(r, _)| r)
+            .find(|r| Some(*r) != skip)
+    }
+
+    fn next_before(
+        &self,
+        rank: &FractionalIndex,
+        skip: Option<&FractionalIndex>,
+    ) -> Option<&FractionalIndex> {
+        self.by_rank
+            .range((Bound::Unbounded, Bound::Excluded(rank)))
+            .map(|(r, _)| r)
+            .rev()
+            .find(|r| Some(*r) != skip)
+    }
+
+    fn between(
+        &self,
+        low: Option<&FractionalIndex>,
+        high: Option<&FractionalIndex>,
+    ) -> Result<FractionalIndex, CommandError> {
+        FractionalIndex::new(low, high).ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Internal,
+                "the backlog order could not be extended",
+            )
+        })
+    }
+
+    pub fn check(&self) -> Result<(), String> {
+        if self.items.len() != self.by_rank.len() {
+            return Err(format!(
+                "{} items but {} ranks",
+                self.items.len(),
+                self.by_rank.len()
+            ));
+        }
+        for (rank, id) in &self.by_rank {
+            let item = self
+                .items
+                .get(id)
+                .ok_or_else(|| format!("rank points at missing item {id}"))?;
+            if &item.rank != rank || item.view.rank != rank.to_string() {
+                return Err(format!(
+                    "item {id} has a rank that disagrees with the order"
+                ));
+            }
+            if item.view.id != *id {
+                return Err(format!("item {id} is stored under another id"));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,314 @@
+//! Joining, presence and people's own settings.
+
+use readyroom_protocol::limits::{MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM};
+use readyroom_protocol::{
+    CommandId, Editing, ErrorCode, Event, JoinRequest, PROTOCOL_VERSION, ParticipantId,
+    ParticipantView, Role,
+};
+
+use super::replies::Replies;
+use super::{CommandError, Ctx, Out, Room, random_id_bytes, secret_token, validate};
+
+#[derive(Debug)]
+pub struct Participant {
+    pub view: ParticipantView,
+    pub token: String,
+    /// Open connections; the participant is online while this is above zero.
+    pub connections: u32,
+    pub joined: u64,
+    pub replies: Replies,
+}
+
+/// A successful join.
+#[derive(Debug)]
+pub struct Joined {
+    pub participant_id: ParticipantId,
+    pub participant_token: String,
+    pub last_cmd: CommandId,
+    pub events: Vec<readyroom_protocol::EventFrame>,
+}
+
+impl Room {
+    /// Adds a connection: a new participant, or an existing one when a participant token is
+    /// presented. The caller must pair it with one [`Room::disconnect`] when the connection ends.
+    pub fn join(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        request: &JoinRequest,
+    ) -> Result<Joined, CommandError> {
+        if request.protocol != PROTOCOL_VERSION {
+            return Err(CommandError::new(
+                ErrorCode::UnsupportedProtocol,
+                format!(
+                    "this server speaks protocol version {PROTOCOL_VERSION}, not {}",
+                    request.protocol
+                ),
+            ));
+        }
+        let claims_facilitator = match &request.facilitator_token {
+            Some(token) if *token == self.facilitator_token => true,
+            Some(_) => {
+                return Err(CommandError::new(
+                    ErrorCode::InvalidToken,
+                    "that facilitator token does not belong to this room",
+                ));
+            }
+            None => false,
+        };
+        let mut out = Out::new(ctx.now, None);
+        let id = if let Some(token) = &request.participant_token {
+            let id = *self.tokens.get(token).ok_or_else(|| {
+                CommandError::new(
+                    ErrorCode::InvalidToken,
+                    "that participant token does not belong to this room (removed?); join afresh",
+                )
+            })?;
+            out.actor = Some(id);
+            self.reconnect(id, &mut out);
+            id
+        } else {
+            let name = validate::line("a name", &request.name, MAX_NAME_CHARS)?;
+            if self.participants.len() >= MAX_PARTICIPANTS_PER_ROOM {
+                return Err(CommandError::new(
+                    ErrorCode::RoomFull,
+                    format!("a room holds at most {MAX_PARTICIPANTS_PER_ROOM} participants"),
+                ));
+            }
+            let id = ParticipantId::from_random_bytes(random_id_bytes(ctx.rng));
+            out.actor = Some(id);
+            let token = secret_token(ctx.rng);
+            self.joins += 1;
+            let view = ParticipantView {
+                id,
+                name,
+                role: request.role,
+                online: true,
+                editing: None,
+            };
+            self.tokens.insert(token.clone(), id);
+            self.participants.insert(
+                id,
+                Participant {
+                    view: view.clone(),
+                    token,
+                    connections: 1,
+                    joined: self.joins,
+                    replies: Replies::default(),
+                },
+            );
+            self.emit(&mut out, Event::ParticipantJoined { participant: view });
+            id
+        };
+        if claims_facilitator && self.facilitator != Some(id) {
+            self.facilitator = Some(id);
+            self.emit(
+                &mut out,
+                Event::FacilitatorChanged {
+                    participant_id: Some(id),
+                },
+            );
+        }
+        let participant = self
+            .participants
+            .get(&id)
+            .ok_or_else(CommandError::unknown_participant)?;
+        Ok(Joined {
+            participant_id: id,
+            participant_token: participant.token.clone(),
+            last_cmd: participant.replies.last_cmd(),
+            events: out.events,
+        })
+    }
+
+    fn reconnect(&mut self, id: ParticipantId, out: &mut Out) {
+        let Some(participant) = self.participants.get_mut(&id) else {
+            return;
+        };
+        participant.connections += 1;
+        if participant.connections == 1 {
+            participant.view.online = true;
+            self.emit(
+                out,
+                Event::ParticipantOnline {
+                    participant_id: id,
+                    online: true,
+                },
+            );
+        }
+    }
+
+    /// Ends one connection of a participant. When it was the last one, the participant goes
+    /// offline, stops editing, and no longer holds up an auto-reveal.
+    pub fn disconnect(
+        &mut self,
+        now: readyroom_protocol::Timestamp,
+        id: ParticipantId,
+    ) -> Vec<readyroom_protocol::EventFrame> {
+        let mut out = Out::new(now, None);
+        let Some(participant) = self.participants.get_mut(&id) else {
+            return out.events;
+        };
+        participant.connections = participant.connections.saturating_sub(1);
+        if participant.connections > 0 {
+            return out.events;
+        }
+        participant.view.online = false;
+        let was_editing = participant.view.editing.take().is_some();
+        if was_editing {
+            self.emit(
+                &mut out,
+                Event::EditingChanged {
+                    participant_id: id,
+                    editing: None,
+                },
+            );
+        }
+        self.emit(
+            &mut out,
+            Event::ParticipantOnline {
+                participant_id: id,
+                online: false,
+            },
+        );
+        self.maybe_auto_reveal(&mut out);
+        out.events
+    }
+
+    pub(super) fn participant(&self, id: ParticipantId) -> Result<&Participant, CommandError> {
+        self.participants
+            .get(&id)
+            .ok_or_else(CommandError::unknown_participant)
+    }
+
+    pub(super) fn is_facilitator(&self, id: ParticipantId) -> bool {
+        self.facilitator == Some(id)
+    }
+
+    pub(super) fn require_facilitator(
+        &self,
+        id: ParticipantId,
+        what: &str,
+    ) -> Result<(), CommandError> {
+        if self.is_facilitator(id) {
+            Ok(())
+        } else {
+            Err(CommandError::new(
+                ErrorCode::Forbidden,
+                format!("only the facilitator can {what}"),
+            ))
+        }
+    }
+
+    /// Voters and the facilitator edit the backlog; observers only watch.
+    pub(super) fn require_editor(&self, id: ParticipantId, what: &str) -> Result<(), CommandError> {
+        let participant = self.participant(id)?;
+        if participant.view.role == Role::Voter || self.is_facilitator(id) {
+            Ok(())
+        } else {
+            Err(CommandError::forbidden(what))
+        }
+    }
+
+    pub(super) fn participant_views(&self) -> Vec<ParticipantView> {
+        let mut people: Vec<&Participant> = self.participants.values().collect();
+        people.sort_by_key(|p| p.joined);
+        people.into_iter().map(|p| p.view.clone()).collect()
+    }
+
+    pub(super) fn set_editing(
+        &mut self,
+        actor: ParticipantId,
+        editing: Option<Editing>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        if editing.is_some() {
+            self.require_editor(actor, "edit items")?;
+        }
+        if let Some(editing) = editing {
+            if !self.order.contains(editing.item_id) {
+                return Err(CommandError::unknown_item());
+            }
+        }
+        let participant = self
+            .participants
+            .get_mut(&actor)
+            .ok_or_else(CommandError::unknown_participant)?;
+        if participant.view.editing == editing {
+            return Ok(());
+        }
+        participant.view.editing = editing;
+        self.emit(
+            out,
+            Event::EditingChanged {
+                participant_id: actor,
+                editing,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn rename(
+        &mut self,
+        actor: ParticipantId,
+        name: &str,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        let name = validate::line("a name", name, MAX_NAME_CHARS)?;
+        let participant = self
+            .participants
+            .get_mut(&actor)
+            .ok_or_else(CommandError::unknown_participant)?;
+        if participant.view.name == name {
+            return Ok(());
+        }
+        participant.view.name.clone_from(&name);
+        self.emit(
+            out,
+            Event::ParticipantRenamed {
+                participant_id: actor,
+                name,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn set_role(
+        &mut self,
+        actor: ParticipantId,
+        role: Role,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        let participant = self
+            .participants
+            .get_mut(&actor)
+            .ok_or_else(CommandError::unknown_participant)?;
+        if participant.view.role == role {
+            return Ok(());
+        }
+        participant.view.role = role;
+        let stopped_editing = role == Role::Observer
+            && self.facilitator != Some(actor)
+            && participant.view.editing.take().is_some();
+        if stopped_editing {
+            self.emit(
+                out,
+                Event::EditingChanged {
+                    participant_id: actor,
+                    editing: None,
+                },
+            );
+        }
+        if role == Role::Observer {
+            self.drop_vote(actor, out);
+        }
+        self.emit(
+            out,
+            Event::RoleChanged {
+                participant_id: actor,
+                role,
+            },
+        );
+        self.maybe_auto_reveal(out);
+        Ok(())
+    }
+}

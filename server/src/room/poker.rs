@@ -1,0 +1,381 @@
+//! Planning poker: rounds, votes, reveal, re-vote and the accepted estimate.
+
+use std::collections::BTreeMap;
+
+use readyroom_protocol::limits::{MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY};
+use readyroom_protocol::{
+    COFFEE_CARD, Deck, DeckChoice, DeckKind, ErrorCode, Event, ItemId, ParticipantId, Role,
+    RoundId, RoundPhase, RoundRecord, RoundView, Timestamp, UNSURE_CARD, is_special,
+};
+
+use super::items::validate_estimate;
+use super::{CommandError, Ctx, Out, Room, random_id_bytes, stats, validate};
+
+#[derive(Debug)]
+pub struct Round {
+    pub id: RoundId,
+    pub item_id: ItemId,
+    pub number: u32,
+    pub deck: Deck,
+    pub started_at: Timestamp,
+    pub votes: BTreeMap<ParticipantId, String>,
+    /// Set at reveal; votes are frozen from then on.
+    pub revealed: Option<RoundRecord>,
+}
+
+impl Round {
+    pub fn phase(&self) -> RoundPhase {
+        if self.revealed.is_some() {
+            RoundPhase::Revealed
+        } else {
+            RoundPhase::Voting
+        }
+    }
+
+    /// The round as `viewer` may see it. Before reveal that is who voted and the viewer's own
+    /// card, nothing more.
+    pub fn view_for(&self, viewer: ParticipantId) -> RoundView {
+        RoundView {
+            id: self.id,
+            item_id: self.item_id,
+            number: self.number,
+            deck: self.deck.clone(),
+            phase: self.phase(),
+            started_at: self.started_at,
+            voted: self.votes.keys().copied().collect(),
+            my_card: self.votes.get(&viewer).cloned(),
+            revealed: self.revealed.clone(),
+        }
+    }
+
+    pub fn forget_vote(&mut self, id: ParticipantId) {
+        if self.revealed.is_none() {
+            self.votes.remove(&id);
+        }
+    }
+}
+
+/// Turns a facilitator's deck choice into the list of playable cards.
+pub fn resolve_deck(choice: &DeckChoice) -> Result<Deck, CommandError> {
+    let mut cards: Vec<String> = if choice.kind == DeckKind::Custom {
+        if choice.cards.is_empty() || choice.cards.len() > MAX_CUSTOM_CARDS {
+            return Err(CommandError::invalid(format!(
+                "a custom deck has 1 to {MAX_CUSTOM_CARDS} cards"
+            )));
+        }
+        let mut cards: Vec<String> = Vec::with_capacity(choice.cards.len() + 2);
+        for card in &choice.cards {
+            let card = validate::line("a card", card, MAX_CARD_CHARS)?;
+            if is_special(&card) {
+                return Err(CommandError::invalid(
+                    "\"?\" and \"☕\" are added with the unsure and coffee options",
+                ));
+            }
+            if cards.contains(&card) {
+                return Err(CommandError::invalid(format!(
+                    "the card {card:?} appears twice"
+                )));
+            }
+            cards.push(card);
+        }
+        cards
+    } else {
+        choice
+            .kind
+            .preset_cards()
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
+    };
+    if choice.unsure {
+        cards.push(UNSURE_CARD.to_owned());
+    }
+    if choice.coffee {
+        cards.push(COFFEE_CARD.to_owned());
+    }
+    Ok(Deck {
+        kind: choice.kind,
+        cards,
+    })
+}
+
+impl Room {
+    fn current_round(&self, round_id: RoundId) -> Result<&Round, CommandError> {
+        let round = self.round.as_ref().ok_or_else(|| {
+            CommandError::new(ErrorCode::NoActiveRound, "no estimation round is running")
+        })?;
+        if round.id != round_id {
+            return Err(CommandError::new(
+                ErrorCode::StaleRound,
+                "that round is over; the room has moved on to another",
+            ));
+        }
+        Ok(round)
+    }
+
+    fn voting_round(&self, round_id: RoundId) -> Result<&Round, CommandError> {
+        let round = self.current_round(round_id)?;
+        if round.revealed.is_some() {
+            return Err(CommandError::new(
+                ErrorCode::RoundRevealed,
+                "the votes are revealed; start a re-vote to vote again",
+            ));
+        }
+        Ok(round)
+    }
+
+    fn revealed_round(&self, round_id: RoundId) -> Result<&Round, CommandError> {
+        let round = self.current_round(round_id)?;
+        if round.revealed.is_none() {
+            return Err(CommandError::new(
+                ErrorCode::RoundNotRevealed,
+                "reveal the votes first",
+            ));
+        }
+        Ok(round)
+    }
+
+    pub(super) fn start_round(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        item_id: ItemId,
+        deck: Option<&DeckChoice>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "start a round")?;
+        let item = self
+            .order
+            .get(item_id)
+            .ok_or_else(CommandError::unknown_item)?;
+        if self
+            .round
+            .as_ref()
+            .is_some_and(|round| round.revealed.is_none())
+        {
+            return Err(CommandError::new(
+                ErrorCode::RoundInProgress,
+                "a round is being voted on; reveal or cancel it first",
+            ));
+        }
+        let deck = resolve_deck(deck.unwrap_or(&self.settings.default_deck))?;
+        let number = item.history.last().map_or(1, |record| record.number + 1);
+        self.change_current_item(Some(item_id), out);
+        self.open_round(ctx, item_id, number, deck, out);
+        Ok(())
+    }
+
+    fn open_round(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        item_id: ItemId,
+        number: u32,
+        deck: Deck,
+        out: &mut Out,
+    ) {
+        let round = Round {
+            id: RoundId::from_random_bytes(random_id_bytes(ctx.rng)),
+            item_id,
+            number,
+            deck,
+            started_at: out.now,
+            votes: BTreeMap::new(),
+            revealed: None,
+        };
+        // Nobody has voted yet, so whom the view is built for makes no difference.
+        let view = Box::new(round.view_for(ParticipantId(uuid::Uuid::nil())));
+        self.round = Some(round);
+        self.emit(out, Event::RoundStarted { round: view });
+    }
+
+    pub(super) fn vote(
+        &mut self,
+        actor: ParticipantId,
+        round_id: RoundId,
+        card: String,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        if self.participant(actor)?.view.role != Role::Voter {
+            return Err(CommandError::forbidden("vote (observers watch)"));
+        }
+        let round = self.voting_round(round_id)?;
+        if !round.deck.contains(&card) {
+            return Err(CommandError::invalid(format!(
+                "{card:?} is not a card of this round's deck"
+            )));
+        }
+        if round.votes.get(&actor) == Some(&card) {
+            return Ok(());
+        }
+        if let Some(round) = &mut self.round {
+            round.votes.insert(actor, card.clone());
+        }
+        self.emit(
+            out,
+            Event::VoteCast {
+                round_id,
+                participant_id: actor,
+                card: Some(card),
+            },
+        );
+        self.maybe_auto_reveal(out);
+        Ok(())
+    }
+
+    pub(super) fn retract_vote(
+        &mut self,
+        actor: ParticipantId,
+        round_id: RoundId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.participant(actor)?;
+        self.voting_round(round_id)?;
+        self.drop_vote(actor, out);
+        Ok(())
+    }
+
+    /// Takes back a participant's unrevealed vote, if it has one.
+    pub(super) fn drop_vote(&mut self, id: ParticipantId, out: &mut Out) {
+        let Some(round) = self.round.as_mut().filter(|round| round.revealed.is_none()) else {
+            return;
+        };
+        if round.votes.remove(&id).is_some() {
+            let round_id = round.id;
+            self.emit(
+                out,
+                Event::VoteRetracted {
+                    round_id,
+                    participant_id: id,
+                },
+            );
+        }
+    }
+
+    pub(super) fn reveal(
+        &mut self,
+        actor: ParticipantId,
+        round_id: RoundId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "reveal the votes")?;
+        self.voting_round(round_id)?;
+        self.reveal_current(false, out);
+        Ok(())
+    }
+
+    /// Reveals once every online voter has voted, if the room asks for that.
+    pub(super) fn maybe_auto_reveal(&mut self, out: &mut Out) {
+        if !self.settings.auto_reveal {
+            return;
+        }
+        let Some(round) = self.round.as_ref().filter(|round| round.revealed.is_none()) else {
+            return;
+        };
+        let mut online_voters = self
+            .participants
+            .values()
+            .filter(|p| p.view.online && p.view.role == Role::Voter)
+            .peekable();
+        if online_voters.peek().is_none() {
+            return;
+        }
+        if online_voters.all(|p| round.votes.contains_key(&p.view.id)) {
+            // The server, not the last voter, decided to reveal.
+            let actor = out.actor.take();
+            self.reveal_current(true, out);
+            out.actor = actor;
+        }
+    }
+
+    fn reveal_current(&mut self, auto: bool, out: &mut Out) {
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        let record = RoundRecord {
+            round_id: round.id,
+            number: round.number,
+            deck: round.deck.clone(),
+            votes: stats::ordered_votes(&round.deck, &round.votes),
+            stats: stats::compute(&round.deck, &round.votes),
+            revealed_at: out.now,
+            accepted: None,
+        };
+        round.revealed = Some(record.clone());
+        let item_id = round.item_id;
+        if let Some(item) = self.order.get_mut(item_id) {
+            if item.history.len() >= MAX_ROUNDS_IN_HISTORY {
+                item.history.remove(0);
+            }
+            item.history.push(record.clone());
+        }
+        self.emit(
+            out,
+            Event::RoundRevealed {
+                item_id,
+                record: Box::new(record),
+                auto,
+            },
+        );
+    }
+
+    pub(super) fn revote(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        round_id: RoundId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "start a re-vote")?;
+        let round = self.revealed_round(round_id)?;
+        let (item_id, number, deck) = (round.item_id, round.number + 1, round.deck.clone());
+        self.open_round(ctx, item_id, number, deck, out);
+        Ok(())
+    }
+
+    pub(super) fn accept_estimate(
+        &mut self,
+        actor: ParticipantId,
+        round_id: RoundId,
+        estimate: &str,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "accept an estimate")?;
+        let item_id = self.revealed_round(round_id)?.item_id;
+        let estimate = validate_estimate(Some(estimate))?
+            .ok_or_else(|| CommandError::invalid("an accepted estimate must not be empty"))?;
+        if let Some(item) = self.order.get_mut(item_id) {
+            item.estimate = Some(estimate.clone());
+            if let Some(record) = item
+                .history
+                .iter_mut()
+                .rev()
+                .find(|r| r.round_id == round_id)
+            {
+                record.accepted = Some(estimate.clone());
+            }
+        }
+        self.round = None;
+        self.emit(
+            out,
+            Event::EstimateAccepted {
+                round_id,
+                item_id,
+                estimate,
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn cancel_round(
+        &mut self,
+        actor: ParticipantId,
+        round_id: RoundId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "cancel a round")?;
+        self.current_round(round_id)?;
+        self.round = None;
+        self.emit(out, Event::RoundCancelled { round_id });
+        Ok(())
+    }
+}

@@ -1,0 +1,142 @@
+//! Checks on user text. Every string a person types passes through one of these before it
+//! reaches the room state.
+
+use readyroom_protocol::Link;
+use readyroom_protocol::limits::{
+    MAX_LABEL_CHARS, MAX_LABELS, MAX_LINK_TITLE_CHARS, MAX_LINK_URL_CHARS, MAX_LINKS,
+};
+
+use super::CommandError;
+
+/// A one-line text: trimmed, not empty, at most `max` characters, no control characters.
+pub fn line(what: &str, text: &str, max: usize) -> Result<String, CommandError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(CommandError::invalid(format!("{what} must not be empty")));
+    }
+    bounded_line(what, trimmed, max)
+}
+
+/// A one-line text that may be empty.
+pub fn optional_line(what: &str, text: &str, max: usize) -> Result<String, CommandError> {
+    bounded_line(what, text.trim(), max)
+}
+
+fn bounded_line(what: &str, trimmed: &str, max: usize) -> Result<String, CommandError> {
+    if trimmed.chars().count() > max {
+        return Err(CommandError::invalid(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(CommandError::invalid(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A multi-line text, kept exactly as typed: line breaks and tabs allowed, other control
+/// characters not.
+pub fn long_text(what: &str, text: String, max: usize) -> Result<String, CommandError> {
+    if text.chars().count() > max {
+        return Err(CommandError::invalid(format!(
+            "{what} is longer than {max} characters"
+        )));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(CommandError::invalid(format!(
+            "{what} must not contain control characters"
+        )));
+    }
+    Ok(text)
+}
+
+/// Labels: each a non-empty line, duplicates dropped, order kept.
+pub fn labels(labels: Vec<String>) -> Result<Vec<String>, CommandError> {
+    if labels.len() > MAX_LABELS {
+        return Err(CommandError::invalid(format!(
+            "at most {MAX_LABELS} labels"
+        )));
+    }
+    let mut clean: Vec<String> = Vec::with_capacity(labels.len());
+    for label in labels {
+        let label = line("a label", &label, MAX_LABEL_CHARS)?;
+        if !clean.contains(&label) {
+            clean.push(label);
+        }
+    }
+    Ok(clean)
+}
+
+/// Links: absolute http(s) URLs only, so a client can render them as links without ever
+/// producing a `javascript:` or `data:` href.
+pub fn links(links: Vec<Link>) -> Result<Vec<Link>, CommandError> {
+    if links.len() > MAX_LINKS {
+        return Err(CommandError::invalid(format!("at most {MAX_LINKS} links")));
+    }
+    links
+        .into_iter()
+        .map(|link| {
+            let url = line("a link's URL", &link.url, MAX_LINK_URL_CHARS)?;
+            let lower = url.to_ascii_lowercase();
+            let rest = lower
+                .strip_prefix("https://")
+                .or_else(|| lower.strip_prefix("http://"));
+            if rest.is_none_or(|host| host.is_empty() || url.contains(char::is_whitespace)) {
+                return Err(CommandError::invalid(
+                    "a link must be an absolute http:// or https:// URL",
+                ));
+            }
+            let title = optional_line("a link's title", &link.title, MAX_LINK_TITLE_CHARS)?;
+            Ok(Link { url, title })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_trimmed_and_bounded() {
+        assert_eq!(line("x", "  a b ", 5).as_deref(), Ok("a b"));
+        assert!(line("x", "   ", 5).is_err());
+        assert!(line("x", "abcdef", 5).is_err());
+        assert!(line("x", "a\u{7}b", 5).is_err());
+        assert_eq!(line("x", "ééééé", 5).as_deref(), Ok("ééééé"));
+    }
+
+    #[test]
+    fn long_text_keeps_line_breaks_but_not_other_controls() {
+        assert!(long_text("x", "a\nb\tc\r\n".into(), 100).is_ok());
+        assert!(long_text("x", "a\u{0}b".into(), 100).is_err());
+        assert!(long_text("x", "abc".into(), 2).is_err());
+    }
+
+    #[test]
+    fn links_must_be_http() {
+        let link = |url: &str| Link {
+            url: url.into(),
+            title: String::new(),
+        };
+        assert!(links(vec![link("https://example.com/x")]).is_ok());
+        assert!(links(vec![link("HTTP://example.com")]).is_ok());
+        assert!(links(vec![link("javascript:alert(1)")]).is_err());
+        assert!(links(vec![link("data:text/html,hi")]).is_err());
+        assert!(links(vec![link("https://")]).is_err());
+        assert!(links(vec![link("https://a b")]).is_err());
+    }
+
+    #[test]
+    fn labels_drop_duplicates() {
+        assert_eq!(
+            labels(vec!["a".into(), " a ".into(), "b".into()]),
+            Ok(vec!["a".into(), "b".into()])
+        );
+        assert!(labels(vec![String::new()]).is_err());
+    }
+}
