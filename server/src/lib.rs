@@ -1,3 +1,62 @@
 //! The Ready Room server library. `main.rs` only parses arguments and calls [`run`].
+//!
+//! - [`room`]: the pure room core (no I/O, no async).
+//! - `actor`: one task per room owning its core; `registry`: the live rooms.
+//! - `connection`, `outbox`, `wire`: WebSocket connections, their bounded queues, framing.
+//! - `http`, `web`: routes and the embedded web client.
 
+mod actor;
+mod config;
+mod connection;
+mod http;
+mod outbox;
+mod registry;
 pub mod room;
+mod web;
+mod wire;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use config::Config;
+
+/// Serves until `shutdown` completes, then stops accepting, closes every WebSocket with code
+/// 1012 after delivering what was already queued for it, and lets each room finish the
+/// commands it had received.
+///
+/// # Errors
+/// Only if the listener fails.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stop = CancellationToken::new();
+    let state = http::AppState {
+        registry: registry::Registry::new(config.max_rooms, config.room_inbox),
+        config: Arc::new(config),
+        shutdown: stop.clone(),
+        connections: TaskTracker::new(),
+    };
+    let app = http::router(state.clone());
+    let serve_stop = stop.clone();
+    let trigger = stop.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        trigger.cancel();
+    });
+    tracing::info!(addr = %listener.local_addr()?, "Ready Room listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { serve_stop.cancelled().await })
+        .await?;
+    tracing::info!("closing connections");
+    state.connections.close();
+    state.connections.wait().await;
+    state.registry.shut_down().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,1 +1,67 @@
-fn main() {}
+//! `readyroom`: runs the server. Everything but argument parsing lives in the library.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+/// Ready Room: real-time backlog refinement and planning poker for remote teams.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "READYROOM_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Log filter, e.g. `info` or `readyroom_server=debug`.
+    #[arg(long, env = "READYROOM_LOG", default_value = "info")]
+    log: String,
+    /// Public base URL for the links handed out (e.g. behind a reverse proxy).
+    #[arg(long, env = "READYROOM_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&args.log)?)
+        .init();
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    println!("Ready Room is running: open http://{addr}/ in your browser");
+    let config = readyroom_server::Config {
+        public_url: args.public_url,
+        ..readyroom_server::Config::default()
+    };
+    readyroom_server::run(listener, config, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

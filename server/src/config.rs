@@ -1,0 +1,42 @@
+use std::time::Duration;
+
+/// Everything an operator (or a test) can tune. [`Config::default`] is what production runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Base URL for the links handed out at room creation, e.g. `https://rooms.example.com`.
+    /// Without it, links are built from the request's `Host` header.
+    pub public_url: Option<String>,
+    /// Rooms held at once; creating more answers `too_many_rooms`.
+    pub max_rooms: usize,
+    /// Frames queued for one connection before it counts as too slow and is closed.
+    pub outbound_queue: usize,
+    /// Commands queued for one room before senders wait.
+    pub room_inbox: usize,
+    pub ping_interval: Duration,
+    /// A connection that sends nothing (not even a pong) for this long is closed.
+    pub idle_timeout: Duration,
+    pub rate_burst: u32,
+    pub rate_per_second: u32,
+    /// WebSocket read buffer per connection. tungstenite's default (128 KiB) would cost more
+    /// than everything else a connection holds.
+    pub read_buffer: usize,
+    /// Bytes gathered before a write reaches the socket; a flush writes whatever is gathered.
+    pub write_buffer: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            max_rooms: 10_000,
+            outbound_queue: 512,
+            room_inbox: 1024,
+            ping_interval: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(45),
+            rate_burst: 200,
+            rate_per_second: 40,
+            read_buffer: 4 * 1024,
+            write_buffer: 8 * 1024,
+        }
+    }
+}

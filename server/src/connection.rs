@@ -1,0 +1,253 @@
+//! One WebSocket connection: a reader that turns frames into room messages and a writer that
+//! drains the connection's outbox, gathering everything queued into one flush.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use readyroom_protocol::limits::MAX_FRAME_BYTES;
+use readyroom_protocol::{Command, ErrorCode, ServerMessage};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::actor::{ConnId, RoomMsg};
+use crate::config::Config;
+use crate::outbox::{Closer, Outbox, close_code};
+use crate::registry::RoomHandle;
+use crate::wire::{BadFrame, encode, parse_client};
+
+/// The most frames one flush gathers, so that a flood for one client cannot delay its first
+/// frames indefinitely.
+const MAX_BATCH: usize = 256;
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+pub async fn serve(
+    socket: WebSocket,
+    room: RoomHandle,
+    config: Arc<Config>,
+    shutdown: CancellationToken,
+) {
+    let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let (outbox, queue, closer) = Outbox::new(config.outbound_queue);
+    if room
+        .tx
+        .send(RoomMsg::Attach {
+            conn,
+            outbox: outbox.clone(),
+        })
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (sink, stream) = socket.split();
+    let writer = tokio::spawn(write_loop(
+        sink,
+        queue,
+        Arc::clone(&closer),
+        config.ping_interval,
+    ));
+    read_loop(stream, conn, &room, &outbox, &closer, &config, &shutdown).await;
+    // Detaching after the last command keeps the order: the room answers everything this
+    // connection sent, then drops its outbox, and the writer ends once the answers are out.
+    drop(outbox);
+    let _ = room.tx.send(RoomMsg::Detach { conn }).await;
+    let _ = writer.await;
+    tracing::debug!(conn, "connection closed");
+}
+
+async fn read_loop(
+    mut stream: SplitStream<WebSocket>,
+    conn: ConnId,
+    room: &RoomHandle,
+    outbox: &Outbox,
+    closer: &Closer,
+    config: &Config,
+    shutdown: &CancellationToken,
+) {
+    let mut bucket = TokenBucket::new(config.rate_burst, config.rate_per_second);
+    loop {
+        let frame = tokio::select! {
+            () = shutdown.cancelled() => {
+                closer.set_reason(close_code::RESTARTING, "server shutting down");
+                return;
+            }
+            () = closer.closed_now() => return,
+            frame = tokio::time::timeout(config.idle_timeout, stream.next()) => frame,
+        };
+        let message = match frame {
+            Err(_) => {
+                return closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
+            }
+            Ok(None) => return,
+            Ok(Some(Err(error))) => {
+                tracing::debug!(conn, %error, "read failed");
+                if is_capacity_error(&error) {
+                    closer.close_now(close_code::TOO_BIG, "frame larger than 1 MiB");
+                }
+                return;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                reject(
+                    outbox,
+                    BadFrame {
+                        cmd: None,
+                        code: ErrorCode::UnsupportedFrame,
+                        message:
+                            "send JSON text frames; binary frames are not part of the protocol"
+                                .into(),
+                    },
+                );
+                continue;
+            }
+            Message::Close(_) => return,
+            // tungstenite answers pings itself; receiving anything already proves liveness.
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        if !bucket.take() {
+            reject(
+                outbox,
+                BadFrame {
+                    cmd: None,
+                    code: ErrorCode::RateLimited,
+                    message: format!(
+                        "more than {} messages per second; this one was dropped",
+                        config.rate_per_second
+                    ),
+                },
+            );
+            continue;
+        }
+        if text.len() > MAX_FRAME_BYTES {
+            reject(
+                outbox,
+                BadFrame {
+                    cmd: None,
+                    code: ErrorCode::FrameTooLarge,
+                    message: format!(
+                        "frames are limited to {MAX_FRAME_BYTES} bytes; this one has {}",
+                        text.len()
+                    ),
+                },
+            );
+            continue;
+        }
+        match parse_client(text.as_str()) {
+            Ok(message) if message.command == Command::Ping => {
+                outbox.push(encode(&ServerMessage::Pong { cmd: message.cmd }));
+            }
+            Ok(message) => {
+                if room
+                    .tx
+                    .send(RoomMsg::Message { conn, message })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Err(bad) => reject(outbox, bad),
+        }
+    }
+}
+
+fn reject(outbox: &Outbox, bad: BadFrame) {
+    outbox.push(encode(&bad.into_message()));
+}
+
+fn is_capacity_error(error: &axum::Error) -> bool {
+    let text = error.to_string();
+    text.contains("Space limit exceeded")
+        || text.contains("too long")
+        || text.contains("Message too big")
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Utf8Bytes>,
+    closer: Arc<Closer>,
+    ping_interval: Duration,
+) {
+    let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        tokio::select! {
+            biased;
+            () = closer.closed_now() => break,
+            received = queue.recv_many(&mut batch, MAX_BATCH) => {
+                if received == 0 {
+                    break;
+                }
+                if write_batch(&mut sink, &mut batch).await.is_err() {
+                    // The peer is gone; make the reader stop too.
+                    closer.close_now(close_code::NORMAL, "");
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(axum::body::Bytes::new())).await.is_err() {
+                    closer.close_now(close_code::NORMAL, "");
+                    return;
+                }
+            }
+        }
+    }
+    let reason = closer.reason();
+    let frame = CloseFrame {
+        code: reason.code,
+        reason: Utf8Bytes::from_static(reason.reason),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+}
+
+/// Writes every gathered frame with `feed` (which only buffers) and flushes once.
+async fn write_batch(
+    sink: &mut SplitSink<WebSocket, Message>,
+    batch: &mut Vec<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    for frame in batch.drain(..) {
+        sink.feed(Message::Text(frame)).await?;
+    }
+    sink.flush().await
+}
+
+/// Allows `burst` messages at once and `per_second` on average.
+struct TokenBucket {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    fn new(burst: u32, per_second: u32) -> Self {
+        Self {
+            tokens: f64::from(burst),
+            burst: f64::from(burst),
+            per_second: f64::from(per_second),
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! A connection's bounded outbound queue, and the switch that closes the connection.
+//!
+//! The room actor never waits on a client: it pushes shared, pre-encoded frames with
+//! `try_send`. A client that lets its queue fill up is closed with [`close_code::TOO_SLOW`]
+//! rather than slowing down everyone else in its room.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio_util::sync::CancellationToken;
+
+/// WebSocket close codes this server uses (see `docs/protocol.md`).
+pub mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const TOO_BIG: u16 = 1009;
+    pub const RESTARTING: u16 = 1012;
+    pub const IDLE: u16 = 4000;
+    pub const REMOVED: u16 = 4001;
+    pub const TOO_SLOW: u16 = 4002;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+/// Shared between a connection's reader, its writer and whoever holds its [`Outbox`].
+#[derive(Debug, Default)]
+pub struct Closer {
+    /// Cancelled to close at once, dropping whatever is still queued.
+    now: CancellationToken,
+    reason: Mutex<Option<CloseReason>>,
+}
+
+impl Closer {
+    /// Closes the connection at once. The first reason given wins.
+    pub fn close_now(&self, code: u16, reason: &'static str) {
+        self.set_reason(code, reason);
+        self.now.cancel();
+    }
+
+    /// Records why the connection will close once its queue has drained.
+    pub fn set_reason(&self, code: u16, reason: &'static str) {
+        if let Ok(mut slot) = self.reason.lock() {
+            slot.get_or_insert(CloseReason { code, reason });
+        }
+    }
+
+    pub fn reason(&self) -> CloseReason {
+        self.reason
+            .lock()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .unwrap_or(CloseReason {
+                code: close_code::NORMAL,
+                reason: "",
+            })
+    }
+
+    pub async fn closed_now(&self) {
+        self.now.cancelled().await;
+    }
+
+    pub fn is_closed_now(&self) -> bool {
+        self.now.is_cancelled()
+    }
+}
+
+/// The sending side of a connection's queue.
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    tx: mpsc::Sender<Utf8Bytes>,
+    closer: Arc<Closer>,
+}
+
+impl Outbox {
+    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<Utf8Bytes>, Arc<Closer>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let closer = Arc::new(Closer::default());
+        (
+            Self {
+                tx,
+                closer: Arc::clone(&closer),
+            },
+            rx,
+            closer,
+        )
+    }
+
+    /// Queues a frame. Returns false if the connection is gone or has just been closed for
+    /// being too slow.
+    pub fn push(&self, frame: Utf8Bytes) -> bool {
+        match self.tx.try_send(frame) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                self.closer
+                    .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
+                false
+            }
+            Err(TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn close_now(&self, code: u16, reason: &'static str) {
+        self.closer.close_now(code, reason);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closer.is_closed_now() || self.tx.is_closed()
+    }
+}

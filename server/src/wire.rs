@@ -1,0 +1,145 @@
+//! Turning frames into messages and messages into frames. Every way a frame can be wrong maps
+//! to one stable error code.
+
+use axum::extract::ws::Utf8Bytes;
+use readyroom_protocol::{ClientMessage, CommandId, ErrorCode, ServerMessage};
+
+/// A frame that could not be read as a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFrame {
+    pub cmd: Option<CommandId>,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl BadFrame {
+    pub fn into_message(self) -> ServerMessage {
+        ServerMessage::Error {
+            cmd: self.cmd,
+            code: self.code,
+            message: self.message,
+        }
+    }
+}
+
+/// Parses a client frame. The happy path parses once; only a failing frame is looked at again
+/// to tell malformed JSON from an unknown type from a bad field, and to find its `cmd`.
+pub fn parse_client(text: &str) -> Result<ClientMessage, BadFrame> {
+    let error = match serde_json::from_str::<ClientMessage>(text) {
+        Ok(message) => return Ok(message),
+        Err(error) => error,
+    };
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return Err(BadFrame {
+            cmd: None,
+            code: ErrorCode::MalformedJson,
+            message: format!("the frame is not a JSON object: {error}"),
+        });
+    };
+    let cmd = object.get("cmd").and_then(serde_json::Value::as_u64);
+    match object.get("type") {
+        Some(kind) if is_command_type(kind) => Err(BadFrame {
+            cmd,
+            code: ErrorCode::InvalidMessage,
+            message: error.to_string(),
+        }),
+        Some(kind) => Err(BadFrame {
+            cmd,
+            code: ErrorCode::UnknownType,
+            message: format!("unknown message type {kind}"),
+        }),
+        None => Err(BadFrame {
+            cmd,
+            code: ErrorCode::UnknownType,
+            message: "the message has no \"type\"".to_owned(),
+        }),
+    }
+}
+
+/// Whether `kind` names a command. Asking serde itself keeps this in step with the protocol:
+/// only an unknown tag makes it report an unknown variant.
+fn is_command_type(kind: &serde_json::Value) -> bool {
+    let Some(kind) = kind.as_str() else {
+        return false;
+    };
+    match serde_json::from_value::<readyroom_protocol::Command>(serde_json::json!({ "type": kind }))
+    {
+        Ok(_) => true,
+        Err(error) => !error.to_string().starts_with("unknown variant"),
+    }
+}
+
+/// Serialises a server message into a frame that can be shared by every recipient.
+pub fn encode(message: &ServerMessage) -> Utf8Bytes {
+    match serde_json::to_string(message) {
+        Ok(text) => Utf8Bytes::from(text),
+        // The protocol's types have string keys and no custom serialisers, so this cannot
+        // happen; if it ever does, the client learns that something failed instead of nothing.
+        Err(error) => {
+            tracing::error!(%error, "could not serialise a server message");
+            Utf8Bytes::from_static(
+                r#"{"type":"error","cmd":null,"code":"internal","message":"the server could not encode a message"}"#,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> (Option<CommandId>, ErrorCode) {
+        let bad = parse_client(text).unwrap_err();
+        (bad.cmd, bad.code)
+    }
+
+    #[test]
+    fn tells_error_kinds_apart() {
+        assert_eq!(code("{not json"), (None, ErrorCode::MalformedJson));
+        assert_eq!(code("[1,2]"), (None, ErrorCode::MalformedJson));
+        assert_eq!(
+            code(r#"{"cmd":4,"type":"fly"}"#),
+            (Some(4), ErrorCode::UnknownType)
+        );
+        assert_eq!(code(r#"{"cmd":5}"#), (Some(5), ErrorCode::UnknownType));
+        assert_eq!(
+            code(r#"{"cmd":6,"type":"vote"}"#),
+            (Some(6), ErrorCode::InvalidMessage)
+        );
+        assert_eq!(
+            code(r#"{"type":"ping"}"#),
+            (None, ErrorCode::InvalidMessage)
+        );
+        assert_eq!(
+            code(r#"{"cmd":-1,"type":"ping"}"#),
+            (None, ErrorCode::InvalidMessage)
+        );
+    }
+
+    #[test]
+    fn knows_every_command_type() {
+        for kind in [
+            "join",
+            "ping",
+            "create_item",
+            "update_item",
+            "move_item",
+            "vote",
+            "stop_timer",
+        ] {
+            assert!(is_command_type(&serde_json::json!(kind)), "{kind} missing");
+        }
+        assert!(!is_command_type(&serde_json::json!("fly")));
+        assert!(!is_command_type(&serde_json::json!(3)));
+    }
+
+    #[test]
+    fn parses_a_flattened_update() {
+        let id = "6f1c2d9e-3b7a-4c1e-9f2a-1b2c3d4e5f60";
+        let text = format!(
+            r#"{{"cmd":3,"type":"update_item","item_id":"{id}","field":"title","value":"x"}}"#
+        );
+        assert!(parse_client(&text).is_ok());
+    }
+}

@@ -1,0 +1,345 @@
+//! A whole refinement meeting, as three people would run it.
+
+use readyroom_protocol::{
+    Command, DeckChoice, DeckKind, Event, ItemChange, ItemStatus, NewItem, Role, RoundPhase,
+};
+use readyroom_tests::TestServer;
+
+#[tokio::test]
+async fn three_people_refine_a_backlog() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    assert_eq!(welcome.room.facilitator, Some(welcome.you));
+    assert_eq!(welcome.room.settings.name, "Sprint 42 refinement");
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
+    assert_eq!(ben_welcome.room.participants.len(), 2);
+    let (mut cy, _) = server.join(&room, "Cy", Role::Voter).await;
+    // Ana sees both arrive.
+    let joined = ana.events_until(ben_welcome.room.seq + 1).await;
+    assert!(
+        matches!(&joined[0].event, Event::ParticipantJoined { participant } if participant.name == "Ben")
+    );
+    assert!(
+        matches!(&joined[1].event, Event::ParticipantJoined { participant } if participant.name == "Cy")
+    );
+    let seq_cy_joined = joined[1].seq;
+    ben.events_until(seq_cy_joined).await;
+
+    // Ana and Ben fill the backlog.
+    let login = ana
+        .request(Command::CreateItem(NewItem {
+            title: "Log in with SSO".into(),
+            ..NewItem::default()
+        }))
+        .await;
+    login.acked();
+    let Event::ItemCreated { item } = &login.events[0].event else {
+        panic!("{:?}", login.events)
+    };
+    let login_id = item.id;
+    let export = ben
+        .request(Command::CreateItem(NewItem {
+            title: "Export CSV".into(),
+            labels: vec!["reporting".into()],
+            ..NewItem::default()
+        }))
+        .await;
+    let Event::ItemCreated { item } = &export.events.last().unwrap().event else {
+        panic!()
+    };
+    let export_id = item.id;
+    let last = export.acked().unwrap();
+    for client in [&mut ana, &mut cy] {
+        let events = client.events_until(last).await;
+        assert!(events.iter().any(
+            |e| matches!(&e.event, Event::ItemCreated { item } if item.title == "Export CSV")
+        ));
+    }
+
+    // Cy writes the description while Ben sets the status: both survive.
+    let description = cy
+        .request(Command::UpdateItem {
+            item_id: login_id,
+            change: ItemChange::Description("As a user I log in with my company account.".into()),
+        })
+        .await
+        .acked()
+        .unwrap();
+    let status = ben
+        .request(Command::UpdateItem {
+            item_id: login_id,
+            change: ItemChange::Status(ItemStatus::NeedsInfo),
+        })
+        .await
+        .acked()
+        .unwrap();
+    // Export goes to the top.
+    let moved = ana
+        .request(Command::MoveItem {
+            item_id: export_id,
+            after: None,
+            before: Some(login_id),
+        })
+        .await
+        .acked()
+        .unwrap();
+    assert!(moved > description.max(status));
+
+    // Estimate the login item.
+    let started = ana
+        .request(Command::StartRound {
+            item_id: login_id,
+            deck: None,
+        })
+        .await;
+    let round = started
+        .events
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::RoundStarted { round } => Some(round.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(round.deck.kind, DeckKind::Fibonacci);
+    assert_eq!(round.number, 1);
+    let round_seq = started.acked().unwrap();
+    ben.events_until(round_seq).await;
+    cy.events_until(round_seq).await;
+
+    ana.request(Command::Vote {
+        round_id: round.id,
+        card: "3".into(),
+    })
+    .await
+    .acked();
+    ben.request(Command::Vote {
+        round_id: round.id,
+        card: "8".into(),
+    })
+    .await
+    .acked();
+    let last_vote = cy
+        .request(Command::Vote {
+            round_id: round.id,
+            card: "3".into(),
+        })
+        .await
+        .acked()
+        .unwrap();
+    let revealed = ana.request(Command::Reveal { round_id: round.id }).await;
+    let Event::RoundRevealed { record, auto, .. } = &revealed.events.last().unwrap().event else {
+        panic!("{:?}", revealed.events)
+    };
+    assert!(!auto);
+    assert_eq!(record.votes.len(), 3);
+    assert_eq!(record.stats.mode.as_deref(), Some("3"));
+    assert_eq!(record.stats.average, Some(4.67));
+    assert_eq!(record.stats.median, Some(3.0));
+    let outliers = record.stats.outliers.as_ref().unwrap();
+    assert_eq!(outliers.high, vec![ben.you.unwrap()]);
+    let reveal_seq = revealed.acked().unwrap();
+    for client in [&mut ben, &mut cy] {
+        let events = client.events_until(reveal_seq).await;
+        assert!(
+            events
+                .iter()
+                .any(|e| e.seq > last_vote && matches!(&e.event, Event::RoundRevealed { .. }))
+        );
+    }
+
+    // Not agreed: re-vote, then accept.
+    let revote = ana.request(Command::Revote { round_id: round.id }).await;
+    let Event::RoundStarted { round: second } = &revote.events[0].event else {
+        panic!()
+    };
+    assert_eq!(second.number, 2);
+    assert_ne!(second.id, round.id);
+    // A vote for the old round is stale now.
+    ben.events_until(revote.acked().unwrap()).await;
+    ben.request(Command::Vote {
+        round_id: round.id,
+        card: "5".into(),
+    })
+    .await
+    .refused(readyroom_protocol::ErrorCode::StaleRound);
+    ben.request(Command::Vote {
+        round_id: second.id,
+        card: "5".into(),
+    })
+    .await
+    .acked();
+    ana.request(Command::Vote {
+        round_id: second.id,
+        card: "5".into(),
+    })
+    .await
+    .acked();
+    cy.request(Command::Vote {
+        round_id: second.id,
+        card: "5".into(),
+    })
+    .await
+    .acked();
+    let revealed = ana
+        .request(Command::Reveal {
+            round_id: second.id,
+        })
+        .await;
+    let Event::RoundRevealed { record, .. } = &revealed.events.last().unwrap().event else {
+        panic!()
+    };
+    assert!(record.stats.consensus);
+    let accepted = ana
+        .request(Command::AcceptEstimate {
+            round_id: second.id,
+            estimate: "5".into(),
+        })
+        .await;
+    let accepted_seq = accepted.acked().unwrap();
+
+    // Everyone who joins now sees the result.
+    let (_dee, welcome) = server.join(&room, "Dee", Role::Observer).await;
+    assert!(welcome.room.seq >= accepted_seq);
+    assert!(welcome.room.round.is_none());
+    let titles: Vec<&str> = welcome
+        .room
+        .items
+        .iter()
+        .map(|i| i.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Export CSV", "Log in with SSO"]);
+    let login = &welcome.room.items[1];
+    assert_eq!(login.estimate.as_deref(), Some("5"));
+    assert_eq!(login.status, ItemStatus::NeedsInfo);
+    assert_eq!(
+        login.description,
+        "As a user I log in with my company account."
+    );
+    assert_eq!(login.history.len(), 2);
+    assert_eq!(login.history[1].accepted.as_deref(), Some("5"));
+    assert_eq!(welcome.room.current_item, Some(login_id));
+    assert_eq!(welcome.room.participants.len(), 4);
+}
+
+#[tokio::test]
+async fn auto_reveal_fires_when_every_online_voter_has_voted() {
+    let server = TestServer::start().await;
+    let room = server
+        .create_room_with(serde_json::json!({
+            "name": "Auto",
+            "auto_reveal": true,
+            "default_deck": { "kind": "t_shirt", "coffee": false }
+        }))
+        .await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
+    let (ghost, _) = server.join(&room, "Gus", Role::Voter).await;
+    let item = ana
+        .request(Command::CreateItem(NewItem {
+            title: "Search".into(),
+            ..NewItem::default()
+        }))
+        .await
+        .created_item();
+    let started = ana
+        .request(Command::StartRound {
+            item_id: item.id,
+            deck: None,
+        })
+        .await;
+    let round = started.started_round();
+    assert_eq!(round.deck.cards, ["XS", "S", "M", "L", "XL", "XXL", "?"]);
+    ben.events_until(started.acked().unwrap()).await;
+
+    ana.request(Command::Vote {
+        round_id: round.id,
+        card: "M".into(),
+    })
+    .await
+    .acked();
+    let vote = ben
+        .request(Command::Vote {
+            round_id: round.id,
+            card: "L".into(),
+        })
+        .await;
+    // Gus is online and has not voted, so nothing is revealed yet.
+    assert!(
+        vote.events
+            .iter()
+            .all(|e| !matches!(e.event, Event::RoundRevealed { .. }))
+    );
+    // Gus's connection drops: the last online voter has voted, so the round reveals.
+    ghost.vanish();
+    let revealed = obs
+        .event_where(|e| matches!(e.event, Event::RoundRevealed { .. }))
+        .await;
+    let Event::RoundRevealed { record, auto, .. } = revealed.event else {
+        unreachable!()
+    };
+    assert!(auto);
+    assert_eq!(revealed.actor, None);
+    assert_eq!(record.stats.average, None, "t-shirt sizes have no average");
+    assert_eq!(record.votes.len(), 2);
+
+    let (_late, welcome) = server.join(&room, "Lia", Role::Voter).await;
+    assert_eq!(welcome.room.round.unwrap().phase, RoundPhase::Revealed);
+}
+
+#[tokio::test]
+async fn custom_decks_and_facilitator_handover() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
+    let item = ana
+        .request(Command::CreateItem(NewItem {
+            title: "Audit log".into(),
+            ..NewItem::default()
+        }))
+        .await
+        .created_item();
+    let deck = DeckChoice {
+        kind: DeckKind::Custom,
+        cards: vec!["1".into(), "3".into(), "9".into()],
+        unsure: true,
+        coffee: false,
+    };
+    let round = ana
+        .request(Command::StartRound {
+            item_id: item.id,
+            deck: Some(deck),
+        })
+        .await
+        .started_round();
+    assert_eq!(round.deck.cards, ["1", "3", "9", "?"]);
+
+    // Ana hands over to Ben, who can now reveal; Ana no longer can.
+    let handed = ana
+        .request(Command::HandOverFacilitator {
+            participant_id: ben_welcome.you,
+        })
+        .await;
+    ben.events_until(handed.acked().unwrap()).await;
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .refused(readyroom_protocol::ErrorCode::Forbidden);
+    ben.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    // Ana takes the role back with the token.
+    let claimed = ana
+        .request(Command::ClaimFacilitator {
+            facilitator_token: room.facilitator_token.clone(),
+        })
+        .await;
+    assert!(claimed.events.iter().any(|e| matches!(e.event, Event::FacilitatorChanged { participant_id } if participant_id == ana.you)));
+    ana.request(Command::AcceptEstimate {
+        round_id: round.id,
+        estimate: "4".into(),
+    })
+    .await
+    .acked();
+}
