@@ -61,7 +61,7 @@ pub enum Command {
     /// Facilitator: starts a round on an item, with the room's default deck unless one is named.
     StartRound {
         item_id: ItemId,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         deck: Option<DeckChoice>,
     },
     /// Voters: plays or changes a card in the current round.

@@ -28,8 +28,8 @@ pub enum ServerMessage {
     Pong {
         cmd: CommandId,
     },
-    /// A command was refused, or a frame could not be read (then `cmd` is absent unless it
-    /// could still be found in the frame). Nothing was applied.
+    /// A command was refused, or a frame could not be read (then `cmd` is `null` unless a
+    /// numeric `cmd` could still be found in the frame). Nothing was applied.
     Error {
         cmd: Option<CommandId>,
         code: ErrorCode,

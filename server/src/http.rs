@@ -207,7 +207,7 @@ async fn open_socket(
         .ok_or_else(ApiError::room_not_found)?;
     let config = Arc::clone(&state.config);
     let tracker = state.connections.clone();
-    let shutdown = state.shutdown.clone();
+    let shutdown = state.shutdown;
     Ok(upgrade
         .read_buffer_size(config.read_buffer)
         .write_buffer_size(config.write_buffer)

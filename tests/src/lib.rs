@@ -112,6 +112,25 @@ impl TestServer {
         }
     }
 
+    /// Opens a WebSocket whose socket has a small receive buffer, as a client on a poor link
+    /// would: what it does not read backs up quickly.
+    pub async fn connect_with_small_buffer(&self, room: &RoomCreated) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.addr).await.unwrap();
+        let url = format!("ws://{}/ws/rooms/{}", self.addr, room.room_id);
+        let (socket, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+        Client {
+            socket,
+            next_cmd: 0,
+            frames: Vec::new(),
+            you: None,
+            token: None,
+        }
+    }
+
     /// Opens a WebSocket and joins with a new participant.
     pub async fn join(&self, room: &RoomCreated, name: &str, role: Role) -> (Client, Welcome) {
         let mut client = self.connect(room).await;
@@ -244,8 +263,12 @@ impl Client {
 
     /// The next message if one arrives within `wait`.
     pub async fn recv_within(&mut self, wait: Duration) -> Option<ServerMessage> {
+        // One deadline for the whole wait: pings must not extend it.
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout(wait, self.socket.next()).await.ok()?;
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()?;
             match frame {
                 Some(Ok(Message::Text(text))) => {
                     let text = text.as_str().to_owned();
@@ -326,6 +349,22 @@ impl Client {
         }
     }
 
+    /// Skips everything (events, replies to other pipelined commands) until the reply to `cmd`.
+    pub async fn reply_to(&mut self, cmd: CommandId) -> ServerMessage {
+        loop {
+            match self.recv().await {
+                reply @ (ServerMessage::Ack { cmd: c, .. }
+                | ServerMessage::Pong { cmd: c }
+                | ServerMessage::Error { cmd: Some(c), .. })
+                    if c == cmd =>
+                {
+                    return reply;
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Joins; panics unless welcomed.
     pub async fn join(
         &mut self,
@@ -356,10 +395,12 @@ impl Client {
         }
     }
 
-    /// Waits for the server to close the socket and returns the close frame.
+    /// Waits (at most [`RECEIVE_TIMEOUT`] in all) for the server to close the socket and returns
+    /// the close frame, or `None` if the connection ended without one.
     pub async fn closed(&mut self) -> Option<CloseFrame> {
+        let deadline = tokio::time::Instant::now() + RECEIVE_TIMEOUT;
         loop {
-            let frame = tokio::time::timeout(RECEIVE_TIMEOUT, self.socket.next())
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("the server did not close the connection in time");
             match frame {
@@ -378,5 +419,80 @@ impl Client {
 
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
+    }
+}
+
+/// A client's copy of the backlog, built only from a snapshot and the events that follow, the
+/// way a real client keeps its view.
+#[derive(Debug, Default, Clone)]
+pub struct Mirror {
+    pub seq: u64,
+    pub items: std::collections::HashMap<readyroom_protocol::ItemId, ItemView>,
+}
+
+impl Mirror {
+    pub fn from_snapshot(snapshot: &readyroom_protocol::RoomSnapshot) -> Self {
+        Self {
+            seq: snapshot.seq,
+            items: snapshot.items.iter().map(|i| (i.id, i.clone())).collect(),
+        }
+    }
+
+    /// Applies one event; panics on a gap in the sequence.
+    pub fn apply(&mut self, frame: &EventFrame) {
+        assert_eq!(frame.seq, self.seq + 1, "sequence gap");
+        self.seq = frame.seq;
+        match &frame.event {
+            Event::ItemCreated { item } => {
+                self.items.insert(item.id, (**item).clone());
+            }
+            Event::ItemDeleted { item_id } => {
+                self.items.remove(item_id);
+            }
+            Event::ItemMoved { item_id, rank } => {
+                if let Some(item) = self.items.get_mut(item_id) {
+                    item.rank.clone_from(rank);
+                }
+            }
+            Event::ItemsReranked { ranks } => {
+                for r in ranks {
+                    if let Some(item) = self.items.get_mut(&r.item_id) {
+                        item.rank.clone_from(&r.rank);
+                    }
+                }
+            }
+            Event::ItemUpdated { item_id, change } => {
+                use readyroom_protocol::ItemChange;
+                let Some(item) = self.items.get_mut(item_id) else {
+                    return;
+                };
+                match change.clone() {
+                    ItemChange::Title(v) => item.title = v,
+                    ItemChange::Description(v) => item.description = v,
+                    ItemChange::AcceptanceCriteria(v) => item.acceptance_criteria = v,
+                    ItemChange::Labels(v) => item.labels = v,
+                    ItemChange::Links(v) => item.links = v,
+                    ItemChange::Dependencies(v) => item.dependencies = v,
+                    ItemChange::Estimate(v) => item.estimate = v,
+                    ItemChange::Status(v) => item.status = v,
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Items in backlog order: by rank, compared bytewise.
+    pub fn ordered(&self) -> Vec<ItemView> {
+        let mut items: Vec<ItemView> = self.items.values().cloned().collect();
+        items.sort_by(|a, b| a.rank.as_bytes().cmp(b.rank.as_bytes()));
+        items
+    }
+
+    /// The parts of the backlog that concurrent edits touch: order and text fields.
+    pub fn summary(&self) -> Vec<(readyroom_protocol::ItemId, String, String, Vec<String>)> {
+        self.ordered()
+            .into_iter()
+            .map(|i| (i.id, i.title, i.description, i.labels))
+            .collect()
     }
 }

@@ -1,4 +1,11 @@
 //! A whole refinement meeting, as three people would run it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
 
 use readyroom_protocol::{
     Command, DeckChoice, DeckKind, Event, ItemChange, ItemStatus, NewItem, Role, RoundPhase,

@@ -1,7 +1,7 @@
 //! What the facilitator leads: the current item, settings, the timebox and the role itself.
 
 use readyroom_protocol::limits::{MAX_ROOM_NAME_CHARS, MAX_TIMER_SECONDS};
-use readyroom_protocol::{ErrorCode, Event, ItemId, ParticipantId, SettingsChange, Timer};
+use readyroom_protocol::{ErrorCode, Event, ItemId, ParticipantId, Role, SettingsChange, Timer};
 
 use super::{CommandError, Out, Room, poker, validate};
 
@@ -68,7 +68,9 @@ impl Room {
         }
         let timer = Timer {
             started_at: out.now,
-            ends_at: out.now + u64::from(seconds) * 1000,
+            ends_at: out
+                .now
+                .saturating_add(u64::from(seconds).saturating_mul(1000)),
         };
         self.timer = Some(timer);
         self.emit(out, Event::TimerChanged { timer: Some(timer) });
@@ -96,15 +98,37 @@ impl Room {
         self.require_facilitator(actor, "hand over the facilitator role")?;
         self.participant(to)?;
         if to != actor {
-            self.facilitator = Some(to);
+            self.change_facilitator(to, out);
+        }
+        Ok(())
+    }
+
+    /// Makes `to` the facilitator. The one it replaces stops editing if it is an observer, whom
+    /// only the role allowed to edit.
+    pub(super) fn change_facilitator(&mut self, to: ParticipantId, out: &mut Out) {
+        let previous = self.facilitator.replace(to);
+        self.emit(
+            out,
+            Event::FacilitatorChanged {
+                participant_id: Some(to),
+            },
+        );
+        let Some(previous) = previous.filter(|p| *p != to) else {
+            return;
+        };
+        let stopped_editing = self
+            .participants
+            .get_mut(&previous)
+            .is_some_and(|p| p.view.role == Role::Observer && p.view.editing.take().is_some());
+        if stopped_editing {
             self.emit(
                 out,
-                Event::FacilitatorChanged {
-                    participant_id: Some(to),
+                Event::EditingChanged {
+                    participant_id: previous,
+                    editing: None,
                 },
             );
         }
-        Ok(())
     }
 
     pub(super) fn claim_facilitator(
@@ -120,13 +144,7 @@ impl Room {
             ));
         }
         if self.facilitator != Some(actor) {
-            self.facilitator = Some(actor);
-            self.emit(
-                out,
-                Event::FacilitatorChanged {
-                    participant_id: Some(actor),
-                },
-            );
+            self.change_facilitator(actor, out);
         }
         Ok(())
     }
@@ -148,6 +166,7 @@ impl Room {
             .remove(&id)
             .ok_or_else(CommandError::unknown_participant)?;
         self.tokens.remove(&participant.token);
+        // Dropped without a `vote_retracted`: clients drop it on `participant_removed`.
         if let Some(round) = &mut self.round {
             round.forget_vote(id);
         }

@@ -48,6 +48,9 @@ impl Room {
                 if !self.order.contains(editing.item_id) {
                     return Err(format!("participant {id} edits a missing item"));
                 }
+                if p.view.role != Role::Voter && self.facilitator != Some(*id) {
+                    return Err(format!("observer {id} is still editing"));
+                }
             }
             p.replies.check()?;
         }

@@ -164,16 +164,19 @@ impl Room {
         if self.current_item == Some(item_id) {
             self.change_current_item(None, out);
         }
-        let editors: Vec<ParticipantId> = self
+        // Events go out in join order and backlog order, not in hash-map order, so the same
+        // commands always yield the same events.
+        let mut editors: Vec<(u64, ParticipantId)> = self
             .participants
             .values_mut()
             .filter(|p| p.view.editing.is_some_and(|e| e.item_id == item_id))
             .map(|p| {
                 p.view.editing = None;
-                p.view.id
+                (p.joined, p.view.id)
             })
             .collect();
-        for participant_id in editors {
+        editors.sort_unstable();
+        for (_, participant_id) in editors {
             self.emit(
                 out,
                 Event::EditingChanged {
@@ -182,13 +185,16 @@ impl Room {
                 },
             );
         }
-        let dependents: Vec<(ItemId, Vec<ItemId>)> = self
-            .order
-            .views_mut()
-            .filter(|item| item.dependencies.contains(&item_id))
-            .map(|item| {
+        let ids: Vec<ItemId> = self.order.ids().collect();
+        let dependents: Vec<(ItemId, Vec<ItemId>)> = ids
+            .into_iter()
+            .filter_map(|id| {
+                let item = self.order.get_mut(id)?;
+                if !item.dependencies.contains(&item_id) {
+                    return None;
+                }
                 item.dependencies.retain(|d| *d != item_id);
-                (item.id, item.dependencies.clone())
+                Some((id, item.dependencies.clone()))
             })
             .collect();
         for (id, dependencies) in dependents {

@@ -27,6 +27,8 @@ pub use errors::CommandError;
 pub use participants::Joined;
 pub use replies::Reply;
 
+pub use poker::resolve_deck;
+
 use order::Order;
 use participants::Participant;
 use poker::Round;
@@ -250,6 +252,20 @@ impl Room {
             timer: self.timer,
         }
     }
+}
+
+/// Checks the settings a new room is created with, trimming its name.
+///
+/// # Errors
+/// The first setting that breaks a rule.
+pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, CommandError> {
+    settings.name = validate::line(
+        "the room's name",
+        &settings.name,
+        readyroom_protocol::limits::MAX_ROOM_NAME_CHARS,
+    )?;
+    resolve_deck(&settings.default_deck)?;
+    Ok(settings)
 }
 
 /// 128 random bits as 32 hex digits.

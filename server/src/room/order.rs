@@ -67,10 +67,6 @@ impl Order {
             .collect()
     }
 
-    pub fn views_mut(&mut self) -> impl Iterator<Item = &mut ItemView> {
-        self.items.values_mut().map(|item| &mut item.view)
-    }
-
     /// The rank for a new item placed after `after`, or at the bottom.
     pub fn rank_for_new(&self, after: Option<ItemId>) -> Result<FractionalIndex, CommandError> {
         match after {
@@ -192,15 +188,24 @@ impl Order {
         low: Option<&FractionalIndex>,
         high: Option<&FractionalIndex>,
     ) -> Result<FractionalIndex, CommandError> {
-        FractionalIndex::new(low, high).ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::Internal,
-                "the backlog order could not be extended",
-            )
-        })
+        let rank = match (low, high) {
+            (Some(low), Some(high)) => between_ranks(low, high),
+            _ => FractionalIndex::new(low, high),
+        };
+        // Never trust a rank that does not land strictly inside its gap.
+        rank.filter(|rank| low.is_none_or(|low| low < rank) && high.is_none_or(|high| rank < high))
+            .ok_or_else(|| {
+                CommandError::new(
+                    ErrorCode::Internal,
+                    "the backlog order could not be extended",
+                )
+            })
     }
 
     pub fn check(&self) -> Result<(), String> {
+        if let Some(rank) = self.by_rank.keys().find(|rank| self.needs_rerank(rank)) {
+            return Err(format!("rank {} is too long", rank.to_string()));
+        }
         if self.items.len() != self.by_rank.len() {
             return Err(format!(
                 "{} items but {} ranks",
@@ -224,4 +229,32 @@ impl Order {
         }
         Ok(())
     }
+}
+
+/// A rank strictly between two distinct ranks, `low < high`.
+///
+/// `FractionalIndex::new_between` (fractional_index 2.0.2) computes `right[i] - 1` for every
+/// byte of the common prefix, which overflows when both ranks share a zero byte (ranks minted by
+/// moving items to the top again and again): a panic in debug builds and a rank outside the gap
+/// in release builds. A rank between two ranks with a common prefix starts with that prefix, so
+/// the prefix is cut off before the call and put back after. The call then sees ranks that
+/// differ in their first byte (or one of them is just the terminator), where it is sound.
+fn between_ranks(low: &FractionalIndex, high: &FractionalIndex) -> Option<FractionalIndex> {
+    let (low, high) = (low.as_bytes(), high.as_bytes());
+    // Keep at least the terminator in both, so both tails stay valid ranks.
+    let shared = low
+        .iter()
+        .zip(high)
+        .take(low.len().min(high.len()).saturating_sub(1))
+        .take_while(|(l, h)| l == h)
+        .count();
+    let (prefix, low_tail) = low.split_at_checked(shared)?;
+    let high_tail = high.get(shared..)?;
+    let middle = FractionalIndex::new_between(
+        &FractionalIndex::from_bytes(low_tail.to_vec()).ok()?,
+        &FractionalIndex::from_bytes(high_tail.to_vec()).ok()?,
+    )?;
+    let mut bytes = prefix.to_vec();
+    bytes.extend_from_slice(middle.as_bytes());
+    FractionalIndex::from_bytes(bytes).ok()
 }

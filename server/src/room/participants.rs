@@ -100,13 +100,7 @@ impl Room {
             id
         };
         if claims_facilitator && self.facilitator != Some(id) {
-            self.facilitator = Some(id);
-            self.emit(
-                &mut out,
-                Event::FacilitatorChanged {
-                    participant_id: Some(id),
-                },
-            );
+            self.change_facilitator(id, &mut out);
         }
         let participant = self
             .participants
@@ -145,10 +139,11 @@ impl Room {
         id: ParticipantId,
     ) -> Vec<readyroom_protocol::EventFrame> {
         let mut out = Out::new(now, None);
-        let Some(participant) = self.participants.get_mut(&id) else {
+        let Some(participant) = self.participants.get_mut(&id).filter(|p| p.connections > 0) else {
+            // Unknown, removed, or already offline: a disconnect without a connection.
             return out.events;
         };
-        participant.connections = participant.connections.saturating_sub(1);
+        participant.connections -= 1;
         if participant.connections > 0 {
             return out.events;
         }

@@ -200,9 +200,14 @@ impl Room {
         }
         let round = self.voting_round(round_id)?;
         if !round.deck.contains(&card) {
-            return Err(CommandError::invalid(format!(
-                "{card:?} is not a card of this round's deck"
-            )));
+            // The reply is remembered for resends: echo a card only if it is card-sized.
+            return Err(CommandError::invalid(
+                if card.chars().count() <= MAX_CARD_CHARS {
+                    format!("{card:?} is not a card of this round's deck")
+                } else {
+                    "that is not a card of this round's deck".to_owned()
+                },
+            ));
         }
         if round.votes.get(&actor) == Some(&card) {
             return Ok(());

@@ -1,0 +1,118 @@
+//! The wire name of every message variant, kept in step with the enums by the compiler: each
+//! list and its exhaustive `match` come from one macro invocation, so a new variant does not
+//! compile until it is named here, and then it is also on the list the tests check.
+
+use readyroom_protocol::{Command, ErrorCode, Event, ServerMessage};
+
+macro_rules! wire_names {
+    ($(#[$doc:meta])* $list:ident, $name_of:ident, $ty:ty { $($pat:pat => $name:literal,)* }) => {
+        $(#[$doc])*
+        pub const $list: &[&str] = &[$($name),*];
+
+        /// The `"type"` this variant has on the wire.
+        pub fn $name_of(value: &$ty) -> &'static str {
+            match value {
+                $($pat => $name,)*
+            }
+        }
+    };
+}
+
+wire_names!(
+    /// Every `Command` variant.
+    COMMAND_TYPES, command_type, Command {
+        Command::Join(_) => "join",
+        Command::Ping => "ping",
+        Command::CreateItem(_) => "create_item",
+        Command::UpdateItem { .. } => "update_item",
+        Command::DeleteItem { .. } => "delete_item",
+        Command::MoveItem { .. } => "move_item",
+        Command::SetEditing { .. } => "set_editing",
+        Command::Rename { .. } => "rename",
+        Command::SetRole { .. } => "set_role",
+        Command::StartRound { .. } => "start_round",
+        Command::Vote { .. } => "vote",
+        Command::RetractVote { .. } => "retract_vote",
+        Command::Reveal { .. } => "reveal",
+        Command::Revote { .. } => "revote",
+        Command::AcceptEstimate { .. } => "accept_estimate",
+        Command::CancelRound { .. } => "cancel_round",
+        Command::SetCurrentItem { .. } => "set_current_item",
+        Command::UpdateSettings(_) => "update_settings",
+        Command::StartTimer { .. } => "start_timer",
+        Command::StopTimer => "stop_timer",
+        Command::HandOverFacilitator { .. } => "hand_over_facilitator",
+        Command::ClaimFacilitator { .. } => "claim_facilitator",
+        Command::RemoveParticipant { .. } => "remove_participant",
+    }
+);
+
+wire_names!(
+    /// Every `ServerMessage` variant.
+    SERVER_MESSAGE_TYPES, server_message_type, ServerMessage {
+        ServerMessage::Welcome(_) => "welcome",
+        ServerMessage::Ack { .. } => "ack",
+        ServerMessage::Pong { .. } => "pong",
+        ServerMessage::Error { .. } => "error",
+        ServerMessage::Event(_) => "event",
+    }
+);
+
+wire_names!(
+    /// Every `Event` variant.
+    EVENT_TYPES, event_type, Event {
+        Event::ParticipantJoined { .. } => "participant_joined",
+        Event::ParticipantOnline { .. } => "participant_online",
+        Event::ParticipantRenamed { .. } => "participant_renamed",
+        Event::RoleChanged { .. } => "role_changed",
+        Event::ParticipantRemoved { .. } => "participant_removed",
+        Event::EditingChanged { .. } => "editing_changed",
+        Event::FacilitatorChanged { .. } => "facilitator_changed",
+        Event::ItemCreated { .. } => "item_created",
+        Event::ItemUpdated { .. } => "item_updated",
+        Event::ItemDeleted { .. } => "item_deleted",
+        Event::ItemMoved { .. } => "item_moved",
+        Event::ItemsReranked { .. } => "items_reranked",
+        Event::CurrentItemChanged { .. } => "current_item_changed",
+        Event::SettingsChanged { .. } => "settings_changed",
+        Event::TimerChanged { .. } => "timer_changed",
+        Event::RoundStarted { .. } => "round_started",
+        Event::VoteCast { .. } => "vote_cast",
+        Event::VoteRetracted { .. } => "vote_retracted",
+        Event::RoundRevealed { .. } => "round_revealed",
+        Event::RoundCancelled { .. } => "round_cancelled",
+        Event::EstimateAccepted { .. } => "estimate_accepted",
+    }
+);
+
+wire_names!(
+    /// Every `ErrorCode` variant.
+    ERROR_CODES, error_code_name, ErrorCode {
+        ErrorCode::MalformedJson => "malformed_json",
+        ErrorCode::UnknownType => "unknown_type",
+        ErrorCode::InvalidMessage => "invalid_message",
+        ErrorCode::UnsupportedFrame => "unsupported_frame",
+        ErrorCode::FrameTooLarge => "frame_too_large",
+        ErrorCode::RateLimited => "rate_limited",
+        ErrorCode::UnsupportedProtocol => "unsupported_protocol",
+        ErrorCode::NotJoined => "not_joined",
+        ErrorCode::AlreadyJoined => "already_joined",
+        ErrorCode::Forbidden => "forbidden",
+        ErrorCode::InvalidToken => "invalid_token",
+        ErrorCode::InvalidValue => "invalid_value",
+        ErrorCode::UnknownItem => "unknown_item",
+        ErrorCode::UnknownParticipant => "unknown_participant",
+        ErrorCode::StaleRound => "stale_round",
+        ErrorCode::NoActiveRound => "no_active_round",
+        ErrorCode::RoundInProgress => "round_in_progress",
+        ErrorCode::RoundRevealed => "round_revealed",
+        ErrorCode::RoundNotRevealed => "round_not_revealed",
+        ErrorCode::TooManyItems => "too_many_items",
+        ErrorCode::RoomFull => "room_full",
+        ErrorCode::StaleCommand => "stale_command",
+        ErrorCode::RoomNotFound => "room_not_found",
+        ErrorCode::TooManyRooms => "too_many_rooms",
+        ErrorCode::ShuttingDown => "shutting_down",
+        ErrorCode::Internal => "internal",
+    }
+);

@@ -1,0 +1,742 @@
+//! Every message survives serialise → parse unchanged, and a few wire shapes are pinned exactly.
+
+// Helpers outside `#[test]` functions are test code too: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use readyroom_protocol::{
+    CardCount, ClientMessage, Command, Deck, DeckChoice, DeckKind, Editing, ErrorCode, Event,
+    EventFrame, ItemChange, ItemField, ItemId, ItemRank, ItemStatus, ItemView, JoinRequest, Link,
+    NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Role, RoomId,
+    RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats, RoundView,
+    ServerMessage, SettingsChange, Timer, VoteView, Welcome, json_schema,
+};
+use serde_json::{Value, json};
+
+use common::{
+    COMMAND_TYPES, ERROR_CODES, EVENT_TYPES, SERVER_MESSAGE_TYPES, command_type, error_code_name,
+    event_type, server_message_type,
+};
+
+const T0: u64 = 1_763_940_000_000;
+
+fn participant(n: u8) -> ParticipantId {
+    ParticipantId::from_random_bytes([n; 16])
+}
+
+fn item_id(n: u8) -> ItemId {
+    ItemId::from_random_bytes([0x40 + n; 16])
+}
+
+fn round_id(n: u8) -> RoundId {
+    RoundId::from_random_bytes([0x80 + n; 16])
+}
+
+fn fibonacci() -> Deck {
+    let mut cards: Vec<String> = DeckKind::Fibonacci
+        .preset_cards()
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    cards.extend(["?".to_owned(), "☕".to_owned()]);
+    Deck {
+        kind: DeckKind::Fibonacci,
+        cards,
+    }
+}
+
+fn record() -> RoundRecord {
+    RoundRecord {
+        round_id: round_id(1),
+        number: 1,
+        deck: fibonacci(),
+        votes: vec![
+            VoteView {
+                participant_id: participant(1),
+                card: "5".into(),
+            },
+            VoteView {
+                participant_id: participant(2),
+                card: "8".into(),
+            },
+        ],
+        stats: RoundStats {
+            votes: 2,
+            distribution: vec![
+                CardCount {
+                    card: "5".into(),
+                    count: 1,
+                },
+                CardCount {
+                    card: "8".into(),
+                    count: 1,
+                },
+            ],
+            average: Some(6.5),
+            median: Some(6.5),
+            mode: Some("8".into()),
+            agreement: 0.5,
+            consensus: false,
+            outliers: Some(Outliers {
+                low_card: "5".into(),
+                low: vec![participant(1)],
+                high_card: "8".into(),
+                high: vec![participant(2)],
+            }),
+        },
+        revealed_at: T0 + 60_000,
+        accepted: Some("8".into()),
+    }
+}
+
+fn item() -> ItemView {
+    ItemView {
+        id: item_id(1),
+        rank: "80".into(),
+        title: "Export the backlog as CSV".into(),
+        description: "So that the PO can paste it into the roadmap.\nUTF-8, comma-separated."
+            .into(),
+        acceptance_criteria: "- one row per item\n- header row".into(),
+        labels: vec!["export".into(), "reporting".into()],
+        links: vec![Link {
+            url: "https://tracker.example.com/browse/RR-101".into(),
+            title: "RR-101".into(),
+        }],
+        dependencies: vec![item_id(2)],
+        estimate: Some("8".into()),
+        status: ItemStatus::Ready,
+        history: vec![record()],
+        created_at: T0,
+    }
+}
+
+fn settings() -> RoomSettings {
+    RoomSettings {
+        name: "Sprint 42 refinement".into(),
+        default_deck: DeckChoice::default(),
+        auto_reveal: true,
+    }
+}
+
+fn alice() -> ParticipantView {
+    ParticipantView {
+        id: participant(1),
+        name: "Alice".into(),
+        role: Role::Voter,
+        online: true,
+        editing: Some(Editing {
+            item_id: item_id(1),
+            field: ItemField::Description,
+        }),
+    }
+}
+
+fn round_view(phase: RoundPhase) -> RoundView {
+    RoundView {
+        id: round_id(1),
+        item_id: item_id(1),
+        number: 1,
+        deck: fibonacci(),
+        phase,
+        started_at: T0,
+        voted: vec![participant(1), participant(2)],
+        my_card: Some("5".into()),
+        revealed: (phase == RoundPhase::Revealed).then(record),
+    }
+}
+
+fn snapshot() -> RoomSnapshot {
+    RoomSnapshot {
+        room_id: RoomId::from_random_bytes([7; 16]),
+        seq: 42,
+        settings: settings(),
+        facilitator: Some(participant(1)),
+        participants: vec![
+            alice(),
+            ParticipantView {
+                id: participant(3),
+                name: "Carol".into(),
+                role: Role::Observer,
+                online: false,
+                editing: None,
+            },
+        ],
+        items: vec![item()],
+        current_item: Some(item_id(1)),
+        round: Some(round_view(RoundPhase::Revealed)),
+        timer: Some(Timer {
+            started_at: T0,
+            ends_at: T0 + 300_000,
+        }),
+    }
+}
+
+fn every_command() -> Vec<Command> {
+    let custom = DeckChoice {
+        kind: DeckKind::Custom,
+        cards: vec!["1".into(), "2".into(), "4".into()],
+        unsure: true,
+        coffee: false,
+    };
+    vec![
+        Command::Join(JoinRequest {
+            protocol: PROTOCOL_VERSION,
+            name: "Alice".into(),
+            role: Role::Voter,
+            facilitator_token: Some("9f86d081884c7d659a2feaa0c55ad015".into()),
+            participant_token: Some("4b227777d4dd1fc61c6f884f48641d02".into()),
+        }),
+        Command::Ping,
+        Command::CreateItem(NewItem {
+            title: "Export the backlog as CSV".into(),
+            description: "For the roadmap.".into(),
+            acceptance_criteria: "Header row.".into(),
+            labels: vec!["export".into()],
+            after: Some(item_id(2)),
+        }),
+        Command::UpdateItem {
+            item_id: item_id(1),
+            change: ItemChange::Links(vec![Link {
+                url: "https://example.com".into(),
+                title: String::new(),
+            }]),
+        },
+        Command::DeleteItem {
+            item_id: item_id(1),
+        },
+        Command::MoveItem {
+            item_id: item_id(1),
+            after: Some(item_id(2)),
+            before: None,
+        },
+        Command::SetEditing {
+            editing: Some(Editing {
+                item_id: item_id(1),
+                field: ItemField::AcceptanceCriteria,
+            }),
+        },
+        Command::Rename {
+            name: "Alice B.".into(),
+        },
+        Command::SetRole {
+            role: Role::Observer,
+        },
+        Command::StartRound {
+            item_id: item_id(1),
+            deck: Some(custom.clone()),
+        },
+        Command::Vote {
+            round_id: round_id(1),
+            card: "☕".into(),
+        },
+        Command::RetractVote {
+            round_id: round_id(1),
+        },
+        Command::Reveal {
+            round_id: round_id(1),
+        },
+        Command::Revote {
+            round_id: round_id(1),
+        },
+        Command::AcceptEstimate {
+            round_id: round_id(1),
+            estimate: "8".into(),
+        },
+        Command::CancelRound {
+            round_id: round_id(1),
+        },
+        Command::SetCurrentItem { item_id: None },
+        Command::UpdateSettings(SettingsChange {
+            name: Some("Sprint 43".into()),
+            default_deck: Some(custom),
+            auto_reveal: Some(false),
+        }),
+        Command::StartTimer { seconds: 300 },
+        Command::StopTimer,
+        Command::HandOverFacilitator {
+            participant_id: participant(2),
+        },
+        Command::ClaimFacilitator {
+            facilitator_token: "9f86d081884c7d659a2feaa0c55ad015".into(),
+        },
+        Command::RemoveParticipant {
+            participant_id: participant(3),
+        },
+    ]
+}
+
+fn every_event() -> Vec<Event> {
+    vec![
+        Event::ParticipantJoined {
+            participant: alice(),
+        },
+        Event::ParticipantOnline {
+            participant_id: participant(2),
+            online: false,
+        },
+        Event::ParticipantRenamed {
+            participant_id: participant(2),
+            name: "Bob".into(),
+        },
+        Event::RoleChanged {
+            participant_id: participant(2),
+            role: Role::Voter,
+        },
+        Event::ParticipantRemoved {
+            participant_id: participant(3),
+        },
+        Event::EditingChanged {
+            participant_id: participant(2),
+            editing: None,
+        },
+        Event::FacilitatorChanged {
+            participant_id: Some(participant(2)),
+        },
+        Event::ItemCreated {
+            item: Box::new(item()),
+        },
+        Event::ItemUpdated {
+            item_id: item_id(1),
+            change: ItemChange::Estimate(None),
+        },
+        Event::ItemDeleted {
+            item_id: item_id(1),
+        },
+        Event::ItemMoved {
+            item_id: item_id(1),
+            rank: "817f80".into(),
+        },
+        Event::ItemsReranked {
+            ranks: vec![
+                ItemRank {
+                    item_id: item_id(2),
+                    rank: "80".into(),
+                },
+                ItemRank {
+                    item_id: item_id(1),
+                    rank: "8180".into(),
+                },
+            ],
+        },
+        Event::CurrentItemChanged {
+            item_id: Some(item_id(1)),
+        },
+        Event::SettingsChanged {
+            settings: settings(),
+        },
+        Event::TimerChanged { timer: None },
+        Event::RoundStarted {
+            round: Box::new(round_view(RoundPhase::Voting)),
+        },
+        Event::VoteCast {
+            round_id: round_id(1),
+            participant_id: participant(1),
+            card: Some("13".into()),
+        },
+        Event::VoteRetracted {
+            round_id: round_id(1),
+            participant_id: participant(1),
+        },
+        Event::RoundRevealed {
+            item_id: item_id(1),
+            record: Box::new(record()),
+            auto: true,
+        },
+        Event::RoundCancelled {
+            round_id: round_id(1),
+        },
+        Event::EstimateAccepted {
+            round_id: round_id(1),
+            item_id: item_id(1),
+            estimate: "8".into(),
+        },
+    ]
+}
+
+fn frame(seq: u64, event: Event) -> ServerMessage {
+    ServerMessage::Event(Box::new(EventFrame {
+        seq,
+        at: T0 + seq,
+        actor: (seq % 2 == 0).then(|| participant(1)),
+        event,
+    }))
+}
+
+fn every_server_message() -> Vec<ServerMessage> {
+    vec![
+        ServerMessage::Welcome(Box::new(Welcome {
+            cmd: 1,
+            protocol: PROTOCOL_VERSION,
+            you: participant(1),
+            participant_token: "4b227777d4dd1fc61c6f884f48641d02".into(),
+            last_cmd: 17,
+            room: snapshot(),
+        })),
+        ServerMessage::Ack {
+            cmd: 18,
+            seq: Some(43),
+            duplicate: false,
+        },
+        ServerMessage::Ack {
+            cmd: 18,
+            seq: None,
+            duplicate: true,
+        },
+        ServerMessage::Pong { cmd: 19 },
+        ServerMessage::Error {
+            cmd: None,
+            code: ErrorCode::MalformedJson,
+            message: "expected value at line 1 column 1".into(),
+        },
+        frame(
+            44,
+            Event::ItemDeleted {
+                item_id: item_id(1),
+            },
+        ),
+    ]
+}
+
+/// Serialises, checks the `"type"` on the wire, parses back and compares.
+fn round_trip<T>(value: &T, wire_type: &str) -> Value
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let text = serde_json::to_string(value).unwrap();
+    let back: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert_eq!(&back, value, "{text}");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["type"], wire_type, "{text}");
+    json
+}
+
+fn assert_covers(names: &BTreeSet<&str>, all: &[&str]) {
+    let all: BTreeSet<&str> = all.iter().copied().collect();
+    assert_eq!(names, &all);
+}
+
+#[test]
+fn every_command_round_trips() {
+    let mut names = BTreeSet::new();
+    for (cmd, command) in (1..).zip(every_command()) {
+        let message = ClientMessage { cmd, command };
+        let json = round_trip(&message, command_type(&message.command));
+        assert_eq!(json["cmd"], cmd);
+        names.insert(command_type(&message.command));
+    }
+    assert_covers(&names, COMMAND_TYPES);
+}
+
+#[test]
+fn every_item_change_round_trips() {
+    let changes = [
+        ItemChange::Title("t".into()),
+        ItemChange::Description("d\nd".into()),
+        ItemChange::AcceptanceCriteria("a".into()),
+        ItemChange::Labels(vec!["l".into()]),
+        ItemChange::Links(Vec::new()),
+        ItemChange::Dependencies(vec![item_id(2)]),
+        ItemChange::Estimate(Some("13".into())),
+        ItemChange::Estimate(None),
+        ItemChange::Status(ItemStatus::NeedsSplitting),
+    ];
+    for change in changes {
+        let field = serde_json::to_value(change.field()).unwrap();
+        let message = ClientMessage {
+            cmd: 1,
+            command: Command::UpdateItem {
+                item_id: item_id(1),
+                change: change.clone(),
+            },
+        };
+        let json = round_trip(&message, "update_item");
+        assert_eq!(json["field"], field);
+        let event = frame(
+            1,
+            Event::ItemUpdated {
+                item_id: item_id(1),
+                change,
+            },
+        );
+        let json = round_trip(&event, "event");
+        assert_eq!(json["event"]["field"], field);
+    }
+}
+
+#[test]
+fn every_server_message_and_event_round_trips() {
+    let mut names = BTreeSet::new();
+    for message in every_server_message() {
+        round_trip(&message, server_message_type(&message));
+        names.insert(server_message_type(&message));
+    }
+    assert_covers(&names, SERVER_MESSAGE_TYPES);
+
+    let mut names = BTreeSet::new();
+    for (seq, event) in (1..).zip(every_event()) {
+        let name = event_type(&event);
+        let json = round_trip(&frame(seq, event), "event");
+        assert_eq!(json["event"]["type"], name);
+        assert_eq!(json["seq"], seq);
+        names.insert(name);
+    }
+    assert_covers(&names, EVENT_TYPES);
+}
+
+#[test]
+fn update_item_wire_shape() {
+    let id = "9b2f4e3a-5c6d-4e7f-8a9b-0c1d2e3f4a5b";
+    let text =
+        format!(r#"{{"cmd":3,"type":"update_item","item_id":"{id}","field":"title","value":"x"}}"#);
+    let message: ClientMessage = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        message,
+        ClientMessage {
+            cmd: 3,
+            command: Command::UpdateItem {
+                item_id: id.parse().unwrap(),
+                change: ItemChange::Title("x".into()),
+            },
+        }
+    );
+    assert_eq!(
+        serde_json::to_value(&message).unwrap(),
+        serde_json::from_str::<Value>(&text).unwrap()
+    );
+
+    let clear: ClientMessage = serde_json::from_value(json!({
+        "cmd": 4, "type": "update_item", "item_id": id, "field": "estimate", "value": null
+    }))
+    .unwrap();
+    assert!(matches!(
+        clear.command,
+        Command::UpdateItem {
+            change: ItemChange::Estimate(None),
+            ..
+        }
+    ));
+
+    let wrong_value = json!({
+        "cmd": 5, "type": "update_item", "item_id": id, "field": "labels", "value": "x"
+    });
+    assert!(serde_json::from_value::<ClientMessage>(wrong_value).is_err());
+}
+
+#[test]
+fn optional_fields_may_be_omitted() {
+    let id = "9b2f4e3a-5c6d-4e7f-8a9b-0c1d2e3f4a5b";
+
+    let join: ClientMessage = serde_json::from_value(json!({
+        "cmd": 1, "type": "join", "protocol": 1, "name": "Bob", "role": "observer"
+    }))
+    .unwrap();
+    assert_eq!(
+        join.command,
+        Command::Join(JoinRequest {
+            protocol: 1,
+            name: "Bob".into(),
+            role: Role::Observer,
+            facilitator_token: None,
+            participant_token: None,
+        })
+    );
+
+    let start: ClientMessage =
+        serde_json::from_value(json!({"cmd": 2, "type": "start_round", "item_id": id})).unwrap();
+    assert!(matches!(
+        start.command,
+        Command::StartRound { deck: None, .. }
+    ));
+    assert_eq!(
+        serde_json::to_value(&start).unwrap(),
+        json!({"cmd": 2, "type": "start_round", "item_id": id})
+    );
+
+    let moved: ClientMessage =
+        serde_json::from_value(json!({"cmd": 3, "type": "move_item", "item_id": id})).unwrap();
+    assert!(matches!(
+        moved.command,
+        Command::MoveItem {
+            after: None,
+            before: None,
+            ..
+        }
+    ));
+
+    let create: ClientMessage =
+        serde_json::from_value(json!({"cmd": 4, "type": "create_item", "title": "Spike"})).unwrap();
+    assert_eq!(
+        create.command,
+        Command::CreateItem(NewItem {
+            title: "Spike".into(),
+            ..NewItem::default()
+        })
+    );
+
+    let deck: DeckChoice = serde_json::from_value(json!({"kind": "t_shirt"})).unwrap();
+    assert_eq!(
+        deck,
+        DeckChoice {
+            kind: DeckKind::TShirt,
+            cards: Vec::new(),
+            unsure: true,
+            coffee: true,
+        }
+    );
+
+    let settings: ClientMessage =
+        serde_json::from_value(json!({"cmd": 5, "type": "update_settings", "auto_reveal": false}))
+            .unwrap();
+    assert_eq!(
+        settings.command,
+        Command::UpdateSettings(SettingsChange {
+            auto_reveal: Some(false),
+            ..SettingsChange::default()
+        })
+    );
+}
+
+#[test]
+fn server_wire_shapes() {
+    let ack = ServerMessage::Ack {
+        cmd: 7,
+        seq: Some(12),
+        duplicate: false,
+    };
+    assert_eq!(
+        serde_json::to_value(&ack).unwrap(),
+        json!({"type": "ack", "cmd": 7, "seq": 12})
+    );
+    let duplicate = ServerMessage::Ack {
+        cmd: 7,
+        seq: None,
+        duplicate: true,
+    };
+    assert_eq!(
+        serde_json::to_value(&duplicate).unwrap(),
+        json!({"type": "ack", "cmd": 7, "seq": null, "duplicate": true})
+    );
+
+    let error = ServerMessage::Error {
+        cmd: None,
+        code: ErrorCode::UnknownType,
+        message: "no such type".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(&error).unwrap(),
+        json!({"type": "error", "cmd": null, "code": "unknown_type", "message": "no such type"})
+    );
+
+    let public_vote = frame(
+        5,
+        Event::VoteCast {
+            round_id: round_id(1),
+            participant_id: participant(2),
+            card: None,
+        },
+    );
+    assert_eq!(
+        serde_json::to_value(&public_vote).unwrap(),
+        json!({
+            "type": "event",
+            "seq": 5,
+            "at": T0 + 5,
+            "actor": null,
+            "event": {
+                "type": "vote_cast",
+                "round_id": round_id(1).to_string(),
+                "participant_id": participant(2).to_string(),
+            },
+        })
+    );
+}
+
+#[test]
+fn every_error_code_round_trips_under_its_name() {
+    for name in ERROR_CODES {
+        let code: ErrorCode = serde_json::from_value(json!(name)).unwrap();
+        assert_eq!(error_code_name(&code), *name);
+        assert_eq!(serde_json::to_value(code).unwrap(), *name);
+    }
+}
+
+#[test]
+fn unknown_or_incomplete_messages_are_refused() {
+    for text in [
+        r#"{"cmd":1,"type":"teleport"}"#,
+        r#"{"cmd":1}"#,
+        r#"{"type":"ping"}"#,
+        r#"{"cmd":-1,"type":"ping"}"#,
+        r#"{"cmd":1,"type":"vote","card":"5"}"#,
+        r#"{"cmd":1,"type":"join","protocol":1,"name":"Bob","role":"judge"}"#,
+        r#"{"cmd":1,"type":"delete_item","item_id":"not-a-uuid"}"#,
+        "[]",
+    ] {
+        assert!(
+            serde_json::from_str::<ClientMessage>(text).is_err(),
+            "accepted {text}"
+        );
+    }
+    for text in [
+        r#"{"type":"goodbye"}"#,
+        r#"{"type":"event","seq":1,"at":1,"actor":null,"event":{"type":"item_teleported"}}"#,
+        r#"{"type":"error","cmd":null,"code":"no_such_code","message":""}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<ServerMessage>(text).is_err(),
+            "accepted {text}"
+        );
+    }
+}
+
+/// Calls `f` on every `$ref` in a schema.
+fn each_ref(value: &Value, f: &mut impl FnMut(&str)) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(target)) => f(target),
+                    _ => each_ref(child, f),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|child| each_ref(child, f)),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_schema_describes_both_directions() {
+    let schema = json_schema();
+    assert!(schema.is_object());
+    assert_eq!(schema["protocol_version"], PROTOCOL_VERSION);
+    assert!(schema["properties"]["client_message"].is_object());
+    assert!(schema["properties"]["server_message"].is_object());
+
+    let text = schema.to_string();
+    for name in COMMAND_TYPES
+        .iter()
+        .chain(SERVER_MESSAGE_TYPES)
+        .chain(EVENT_TYPES)
+    {
+        assert!(text.contains(&format!("\"{name}\"")), "{name} missing");
+    }
+
+    let mut refs = 0;
+    each_ref(&schema, &mut |target| {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("external $ref {target}"));
+        assert!(schema.pointer(pointer).is_some(), "dangling $ref {target}");
+        refs += 1;
+    });
+    assert!(refs > 0);
+}

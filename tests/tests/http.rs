@@ -1,0 +1,171 @@
+//! The HTTP surface: health, room creation and lookup, the schema, the web client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use readyroom_tests::{Config, TestServer};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_and_schema() {
+    let server = TestServer::start().await;
+    let health: Value = server
+        .http()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health, json!({ "status": "ok" }));
+    let schema = server
+        .http()
+        .get(server.url("/api/protocol/schema.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(schema.status(), 200);
+    let text = schema.text().await.unwrap();
+    for name in [
+        "\"join\"",
+        "\"update_item\"",
+        "\"vote\"",
+        "\"round_revealed\"",
+        "\"welcome\"",
+    ] {
+        assert!(text.contains(name), "schema lacks {name}");
+    }
+}
+
+#[tokio::test]
+async fn rooms_are_created_with_unguessable_ids_and_can_be_looked_up() {
+    let server = TestServer::start().await;
+    let a = server.create_room().await;
+    let b = server.create_room_with(json!({})).await;
+    assert_ne!(a.room_id, b.room_id);
+    let id: uuid::Uuid = a.room_id.parse().unwrap();
+    assert_eq!(id.get_version_num(), 4, "room ids are random UUIDs");
+    assert_eq!(a.facilitator_token.len(), 32);
+    assert!(a.join_url.ends_with(&format!("/r/{}", a.room_id)));
+    assert!(
+        a.facilitator_url
+            .contains(&format!("#facilitator={}", a.facilitator_token))
+    );
+    assert_eq!(
+        a.ws_url,
+        format!("ws://{}/ws/rooms/{}", server.addr, a.room_id)
+    );
+
+    // An empty POST takes every default.
+    let response = server
+        .http()
+        .post(server.url("/api/rooms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    let found: Value = server
+        .http()
+        .get(server.url(&format!("/api/rooms/{}", a.room_id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        json!({ "room_id": a.room_id, "name": "Sprint 42 refinement" })
+    );
+    let missing = server
+        .http()
+        .get(server.url(&format!("/api/rooms/{}", uuid::Uuid::new_v4())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "room_not_found");
+}
+
+#[tokio::test]
+async fn bad_room_requests_are_refused_with_codes() {
+    let server = TestServer::start_with(Config {
+        max_rooms: 1,
+        ..Config::default()
+    })
+    .await;
+    let post = |body: &'static str| {
+        server
+            .http()
+            .post(server.url("/api/rooms"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for (body, code) in [
+        ("{not json", "invalid_message"),
+        (r#"{"name": 7}"#, "invalid_message"),
+        (r#"{"surprise": true}"#, "invalid_message"),
+        (r#"{"name": "   "}"#, "invalid_value"),
+        (
+            r#"{"default_deck": {"kind": "custom", "cards": []}}"#,
+            "invalid_value",
+        ),
+    ] {
+        let response = post(body).await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], code, "{body}: {error}");
+    }
+    assert_eq!(post("{}").await.unwrap().status(), 201);
+    let full = post("{}").await.unwrap();
+    assert_eq!(full.status(), 503);
+    let error: Value = full.json().await.unwrap();
+    assert_eq!(error["code"], "too_many_rooms");
+}
+
+#[tokio::test]
+async fn the_web_client_is_served_with_a_strict_policy() {
+    let server = TestServer::start().await;
+    for path in ["/", &format!("/r/{}", uuid::Uuid::new_v4())] {
+        let response = server.http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let headers = response.headers().clone();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let etag = headers["etag"].clone();
+        let again = server
+            .http()
+            .get(server.url(path))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        assert!(response.text().await.unwrap().contains("Ready Room"));
+    }
+    let missing = server
+        .http()
+        .get(server.url("/no/such/file.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -1,0 +1,110 @@
+//! Connections that die, fall behind, or outlive the server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use std::time::Duration;
+
+use readyroom_protocol::{Command, Event, ItemChange, NewItem, Role, ServerMessage};
+use readyroom_tests::{Config, TestServer};
+
+#[tokio::test]
+async fn a_connection_that_stops_answering_is_closed_and_marked_offline() {
+    let config = Config {
+        ping_interval: Duration::from_millis(100),
+        idle_timeout: Duration::from_millis(600),
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut silent, silent_welcome) = server.join(&room, "Sid", Role::Voter).await;
+    // Ana keeps reading, so her client answers the pings; Sid's client reads nothing, so it
+    // answers none. Ana sees Sid go offline and is never disconnected herself.
+    let offline = ana
+        .event_where(|e| matches!(e.event, Event::ParticipantOnline { participant_id, online: false } if participant_id == silent_welcome.you))
+        .await;
+    assert_eq!(offline.actor, None);
+    // Its client, answering the queued pings on a socket the server has closed, may see the
+    // connection reset before it reads the close frame; either way it must be closed.
+    if let Some(close) = silent.closed().await {
+        assert_eq!(u16::from(close.code), 4000);
+    }
+    ana.expect_silence().await;
+    assert!(matches!(
+        ana.request(Command::Ping).await.reply,
+        ServerMessage::Pong { .. }
+    ));
+}
+
+#[tokio::test]
+async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
+    let config = Config {
+        outbound_queue: 16,
+        rate_burst: 100_000,
+        rate_per_second: 100_000,
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let mut slow = server.connect_with_small_buffer(&room).await;
+    let slow_welcome = slow.join("Slo", Role::Voter, None).await;
+    let item = ana
+        .request(Command::CreateItem(NewItem {
+            title: "Big".into(),
+            ..NewItem::default()
+        }))
+        .await
+        .created_item();
+    // Large events, many of them: far more than the slow client's socket buffers can hold.
+    let mut went_offline = false;
+    for i in 0..1500 {
+        // Three bytes a character: close to the largest event an edit can cause.
+        let text = format!("{i} {}", "€".repeat(19_000));
+        let exchange = ana
+            .request(Command::UpdateItem {
+                item_id: item.id,
+                change: ItemChange::Description(text),
+            })
+            .await;
+        exchange.acked();
+        went_offline |= exchange.events.iter().any(|e| {
+            matches!(e.event, Event::ParticipantOnline { participant_id, online: false } if participant_id == slow_welcome.you)
+        });
+        if went_offline {
+            break;
+        }
+    }
+    assert!(went_offline, "the slow client was never cut off");
+    let close = slow.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 4002);
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_connection_with_1012_after_delivering_what_was_queued() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let acked = ana
+        .request(Command::CreateItem(NewItem {
+            title: "Before".into(),
+            ..NewItem::default()
+        }))
+        .await
+        .acked();
+    server.shutdown().await;
+    // Ben still receives the event that was queued for him, then the close.
+    let event = ben.event().await;
+    assert_eq!(Some(event.seq), acked);
+    for client in [&mut ana, &mut ben] {
+        let close = client.closed().await.expect("a close frame");
+        assert_eq!(u16::from(close.code), 1012);
+        assert_eq!(close.reason.as_str(), "server shutting down");
+    }
+}
