@@ -55,6 +55,17 @@ impl Round {
     }
 }
 
+/// A deck choice as the room keeps it: custom cards trimmed, presets without a card list.
+pub fn normalize_deck(choice: DeckChoice) -> Result<DeckChoice, CommandError> {
+    let deck = resolve_deck(&choice)?;
+    let cards = if choice.kind == DeckKind::Custom {
+        deck.cards.into_iter().filter(|card| !is_special(card)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(DeckChoice { cards, ..choice })
+}
+
 /// Turns a facilitator's deck choice into the list of playable cards.
 pub fn resolve_deck(choice: &DeckChoice) -> Result<Deck, CommandError> {
     let mut cards: Vec<String> = if choice.kind == DeckKind::Custom {
