@@ -365,6 +365,11 @@ impl Client {
         }
     }
 
+    /// Creates an item with just a title and returns it.
+    pub async fn create_item(&mut self, title: &str) -> ItemView {
+        self.request(new_item(title)).await.created_item()
+    }
+
     /// Joins; panics unless welcomed.
     pub async fn join(
         &mut self,
@@ -372,14 +377,8 @@ impl Client {
         role: Role,
         facilitator_token: Option<&str>,
     ) -> Welcome {
-        let request = JoinRequest {
-            protocol: PROTOCOL_VERSION,
-            name: name.to_owned(),
-            role,
-            facilitator_token: facilitator_token.map(str::to_owned),
-            participant_token: None,
-        };
-        self.join_with(request).await
+        self.join_with(join_request(name, role, facilitator_token))
+            .await
     }
 
     pub async fn join_with(&mut self, request: JoinRequest) -> Welcome {
@@ -419,6 +418,33 @@ impl Client {
 
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
+    }
+}
+
+/// A `create_item` command with just a title.
+pub fn new_item(title: &str) -> Command {
+    Command::CreateItem(readyroom_protocol::NewItem {
+        title: title.to_owned(),
+        ..Default::default()
+    })
+}
+
+/// A join as a new participant.
+pub fn join_request(name: &str, role: Role, facilitator_token: Option<&str>) -> JoinRequest {
+    JoinRequest {
+        protocol: PROTOCOL_VERSION,
+        name: name.to_owned(),
+        role,
+        facilitator_token: facilitator_token.map(str::to_owned),
+        participant_token: None,
+    }
+}
+
+/// A join that comes back as the participant a token belongs to.
+pub fn rejoin_request(participant_token: &str) -> JoinRequest {
+    JoinRequest {
+        participant_token: Some(participant_token.to_owned()),
+        ..join_request("", Role::Voter, None)
     }
 }
 

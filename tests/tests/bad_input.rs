@@ -14,7 +14,7 @@ use readyroom_protocol::{
     Command, ErrorCode, ItemChange, ItemId, JoinRequest, Link, NewItem, PROTOCOL_VERSION, Role,
     RoundId, ServerMessage,
 };
-use readyroom_tests::{Client, Config, TestServer};
+use readyroom_tests::{Client, Config, TestServer, join_request, new_item};
 use tokio_tungstenite::tungstenite::Message;
 
 /// The next message must be an error with this code (and, if given, this command id).
@@ -84,13 +84,7 @@ async fn unreadable_frames_are_answered_and_the_connection_carries_on() {
 
     // A second join on a joined connection.
     let exchange = ben
-        .request(Command::Join(JoinRequest {
-            protocol: PROTOCOL_VERSION,
-            name: "Ben".into(),
-            role: Role::Voter,
-            facilitator_token: None,
-            participant_token: None,
-        }))
+        .request(Command::Join(join_request("Ben", Role::Voter, None)))
         .await;
     exchange.refused(ErrorCode::AlreadyJoined);
     still_alive(&mut ben).await;
@@ -107,12 +101,7 @@ async fn a_frame_beyond_the_hard_limit_closes_with_1009() {
     let close = ben.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1009);
     // The room carries on for everyone else.
-    ana.request(Command::CreateItem(NewItem {
-        title: "Still here".into(),
-        ..NewItem::default()
-    }))
-    .await
-    .acked();
+    ana.request(new_item("Still here")).await.acked();
 }
 
 #[tokio::test]
@@ -163,22 +152,10 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     let server = TestServer::start().await;
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Real".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Real").await;
     let ghost_item = ItemId(uuid::Uuid::new_v4());
     let cases = [
-        (
-            Command::CreateItem(NewItem {
-                title: " ".into(),
-                ..NewItem::default()
-            }),
-            ErrorCode::InvalidValue,
-        ),
+        (new_item(" "), ErrorCode::InvalidValue),
         (
             Command::CreateItem(NewItem {
                 title: "t".repeat(MAX_TITLE_CHARS + 1),
@@ -359,12 +336,7 @@ async fn rooms_refuse_items_and_people_beyond_their_limits() {
         }))
         .await;
     }
-    let last = ana
-        .send(Command::CreateItem(NewItem {
-            title: "One too many".into(),
-            ..NewItem::default()
-        }))
-        .await;
+    let last = ana.send(new_item("One too many")).await;
     let reply = ana.reply_to(last).await;
     assert!(
         matches!(
@@ -386,13 +358,7 @@ async fn rooms_refuse_items_and_people_beyond_their_limits() {
         client.close().await;
     }
     let mut late = server.connect(&room).await;
-    let join = Command::Join(JoinRequest {
-        protocol: PROTOCOL_VERSION,
-        name: "Late".into(),
-        role: Role::Voter,
-        facilitator_token: None,
-        participant_token: None,
-    });
+    let join = Command::Join(join_request("Late", Role::Voter, None));
     late.request(join).await.refused(ErrorCode::RoomFull);
 }
 

@@ -7,10 +7,8 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use readyroom_protocol::{
-    Command, ErrorCode, JoinRequest, NewItem, PROTOCOL_VERSION, Role, ServerMessage,
-};
-use readyroom_tests::TestServer;
+use readyroom_protocol::{Command, ErrorCode, Role, ServerMessage};
+use readyroom_tests::{TestServer, new_item, rejoin_request};
 
 #[tokio::test]
 async fn a_resent_command_is_acknowledged_again_but_applied_once() {
@@ -18,10 +16,7 @@ async fn a_resent_command_is_acknowledged_again_but_applied_once() {
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
-    let create = Command::CreateItem(NewItem {
-        title: "Once".into(),
-        ..NewItem::default()
-    });
+    let create = new_item("Once");
     let cmd = ana.send(create.clone()).await;
     let first = ana.collect_reply(cmd).await;
     let seq = first.acked();
@@ -38,15 +33,7 @@ async fn a_resent_command_is_acknowledged_again_but_applied_once() {
     let token = ana.token.clone();
     ana.close().await;
     let mut tab = server.connect(&room).await;
-    let welcome = tab
-        .join_with(JoinRequest {
-            protocol: PROTOCOL_VERSION,
-            name: String::new(),
-            role: Role::Voter,
-            facilitator_token: None,
-            participant_token: token,
-        })
-        .await;
+    let welcome = tab.join_with(rejoin_request(&token.unwrap())).await;
     assert_eq!(welcome.last_cmd, cmd);
     tab.send_with_id(cmd, create).await;
     let resent = tab.collect_reply(cmd).await;
@@ -59,12 +46,7 @@ async fn a_resent_command_is_acknowledged_again_but_applied_once() {
     ));
     assert_eq!(welcome.room.items.len(), 1);
     // A new command continues above last_cmd.
-    let next = tab
-        .request(Command::CreateItem(NewItem {
-            title: "Twice".into(),
-            ..NewItem::default()
-        }))
-        .await;
+    let next = tab.request(new_item("Twice")).await;
     next.acked();
     let (_, check) = server.join(&room, "Check", Role::Observer).await;
     assert_eq!(check.room.items.len(), 2);

@@ -9,8 +9,8 @@
 
 use std::time::Duration;
 
-use readyroom_protocol::{Command, Event, ItemChange, NewItem, Role, ServerMessage};
-use readyroom_tests::{Config, TestServer};
+use readyroom_protocol::{Command, Event, ItemChange, Role, ServerMessage};
+use readyroom_tests::{Config, TestServer, new_item};
 
 #[tokio::test]
 async fn a_connection_that_stops_answering_is_closed_and_marked_offline() {
@@ -54,13 +54,7 @@ async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let mut slow = server.connect_with_small_buffer(&room).await;
     let slow_welcome = slow.join("Slo", Role::Voter, None).await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Big".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Big").await;
     // Large events, many of them: far more than the slow client's socket buffers can hold.
     let mut went_offline = false;
     for i in 0..1500 {
@@ -91,13 +85,7 @@ async fn shutdown_closes_every_connection_with_1012_after_delivering_what_was_qu
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
-    let acked = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Before".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .acked();
+    let acked = ana.request(new_item("Before")).await.acked();
     server.shutdown().await;
     // Ben still receives the event that was queued for him, then the close.
     let event = ben.event().await;

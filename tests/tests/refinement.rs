@@ -10,7 +10,7 @@
 use readyroom_protocol::{
     Command, DeckChoice, DeckKind, Event, ItemChange, ItemStatus, NewItem, Role, RoundPhase,
 };
-use readyroom_tests::TestServer;
+use readyroom_tests::{TestServer, new_item};
 
 #[tokio::test]
 async fn three_people_refine_a_backlog() {
@@ -34,12 +34,7 @@ async fn three_people_refine_a_backlog() {
     ben.events_until(seq_cy_joined).await;
 
     // Ana and Ben fill the backlog.
-    let login = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Log in with SSO".into(),
-            ..NewItem::default()
-        }))
-        .await;
+    let login = ana.request(new_item("Log in with SSO")).await;
     login.acked();
     let Event::ItemCreated { item } = &login.events[0].event else {
         panic!("{:?}", login.events)
@@ -243,13 +238,7 @@ async fn auto_reveal_fires_when_every_online_voter_has_voted() {
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
     let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
     let (ghost, _) = server.join(&room, "Gus", Role::Voter).await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Search".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Search").await;
     let started = ana
         .request(Command::StartRound {
             item_id: item.id,
@@ -301,13 +290,7 @@ async fn custom_decks_and_facilitator_handover() {
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Audit log".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Audit log").await;
     let deck = DeckChoice {
         kind: DeckKind::Custom,
         cards: vec!["1".into(), "3".into(), "9".into()],

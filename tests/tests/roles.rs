@@ -7,10 +7,8 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use readyroom_protocol::{
-    Command, ErrorCode, ItemChange, JoinRequest, NewItem, PROTOCOL_VERSION, Role, SettingsChange,
-};
-use readyroom_tests::TestServer;
+use readyroom_protocol::{Command, ErrorCode, ItemChange, Role, SettingsChange};
+use readyroom_tests::{TestServer, join_request, new_item, rejoin_request};
 
 #[tokio::test]
 async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
@@ -19,13 +17,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
     let (mut olga, _) = server.join(&room, "Olga", Role::Observer).await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Billing".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Billing").await;
     let round = ana
         .request(Command::StartRound {
             item_id: item.id,
@@ -36,10 +28,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
 
     // Observers watch: no edits, no votes.
     let observer_refusals = [
-        Command::CreateItem(NewItem {
-            title: "x".into(),
-            ..NewItem::default()
-        }),
+        new_item("x"),
         Command::UpdateItem {
             item_id: item.id,
             change: ItemChange::Title("x".into()),
@@ -108,13 +97,11 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
     .refused(ErrorCode::InvalidToken);
     let mut mallory = server.connect(&room).await;
     let exchange = mallory
-        .request(Command::Join(JoinRequest {
-            protocol: PROTOCOL_VERSION,
-            name: "Mallory".into(),
-            role: Role::Voter,
-            facilitator_token: Some("f".repeat(32)),
-            participant_token: None,
-        }))
+        .request(Command::Join(join_request(
+            "Mallory",
+            Role::Voter,
+            Some(&"f".repeat(32)),
+        )))
         .await;
     exchange.refused(ErrorCode::InvalidToken);
 
@@ -142,13 +129,9 @@ async fn a_removed_ghost_is_disconnected_and_cannot_come_back_with_its_token() {
     assert_eq!(u16::from(close.code), 4001);
     let mut again = server.connect(&room).await;
     let exchange = again
-        .request(Command::Join(JoinRequest {
-            protocol: PROTOCOL_VERSION,
-            name: String::new(),
-            role: Role::Voter,
-            facilitator_token: None,
-            participant_token: Some(ghost_welcome.participant_token.clone()),
-        }))
+        .request(Command::Join(rejoin_request(
+            &ghost_welcome.participant_token,
+        )))
         .await;
     exchange.refused(ErrorCode::InvalidToken);
     // A failed join leaves the connection usable: joining afresh works.

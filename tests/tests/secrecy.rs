@@ -7,8 +7,8 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use readyroom_protocol::{Command, Event, NewItem, Role, ServerMessage};
-use readyroom_tests::{Client, TestServer};
+use readyroom_protocol::{Command, Event, Role, ServerMessage};
+use readyroom_tests::{Client, TestServer, rejoin_request};
 
 /// Distinctive custom cards, so a leaked value would be recognisable anywhere in a frame.
 const CARDS: [&str; 3] = ["Qx7", "Zk9", "Wv3"];
@@ -54,13 +54,7 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
     let (mut cy, _) = server.join(&room, "Cy", Role::Voter).await;
     let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
-    let item = ana
-        .request(Command::CreateItem(NewItem {
-            title: "Secret".into(),
-            ..NewItem::default()
-        }))
-        .await
-        .created_item();
+    let item = ana.create_item("Secret").await;
     let deck = readyroom_protocol::DeckChoice {
         kind: readyroom_protocol::DeckKind::Custom,
         cards: CARDS.iter().map(|c| (*c).to_owned()).collect(),
@@ -157,14 +151,9 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
     );
     // Ben rejoining on a second tab sees his own card, and only his.
     let mut ben_tab = server.connect(&room).await;
-    let request = readyroom_protocol::JoinRequest {
-        protocol: readyroom_protocol::PROTOCOL_VERSION,
-        name: String::new(),
-        role: Role::Voter,
-        facilitator_token: None,
-        participant_token: ben.token.clone(),
-    };
-    let welcome = ben_tab.join_with(request).await;
+    let welcome = ben_tab
+        .join_with(rejoin_request(ben.token.as_ref().unwrap()))
+        .await;
     assert_eq!(welcome.room.round.unwrap().my_card.as_deref(), Some("Qx7"));
     assert_eq!(leaked_cards(&ben_tab, Some("Qx7")), Vec::<String>::new());
 

@@ -39,7 +39,7 @@ impl Room {
             settings.name = validate::line("the room's name", &name, MAX_ROOM_NAME_CHARS)?;
         }
         if let Some(deck) = change.default_deck {
-            settings.default_deck = poker::normalize_deck(deck)?;
+            settings.default_deck = poker::normalize_deck(&deck)?;
         }
         if let Some(auto_reveal) = change.auto_reveal {
             settings.auto_reveal = auto_reveal;

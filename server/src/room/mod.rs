@@ -264,7 +264,7 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
         &settings.name,
         readyroom_protocol::limits::MAX_ROOM_NAME_CHARS,
     )?;
-    settings.default_deck = poker::normalize_deck(settings.default_deck)?;
+    settings.default_deck = poker::normalize_deck(&settings.default_deck)?;
     Ok(settings)
 }
 

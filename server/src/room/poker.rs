@@ -56,14 +56,22 @@ impl Round {
 }
 
 /// A deck choice as the room keeps it: custom cards trimmed, presets without a card list.
-pub fn normalize_deck(choice: DeckChoice) -> Result<DeckChoice, CommandError> {
-    let deck = resolve_deck(&choice)?;
+pub fn normalize_deck(choice: &DeckChoice) -> Result<DeckChoice, CommandError> {
+    let deck = resolve_deck(choice)?;
     let cards = if choice.kind == DeckKind::Custom {
-        deck.cards.into_iter().filter(|card| !is_special(card)).collect()
+        deck.cards
+            .into_iter()
+            .filter(|card| !is_special(card))
+            .collect()
     } else {
         Vec::new()
     };
-    Ok(DeckChoice { cards, ..choice })
+    Ok(DeckChoice {
+        kind: choice.kind,
+        cards,
+        unsure: choice.unsure,
+        coffee: choice.coffee,
+    })
 }
 
 /// Turns a facilitator's deck choice into the list of playable cards.
