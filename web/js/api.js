@@ -1,0 +1,38 @@
+// The HTTP API: creating and looking up rooms.
+
+/**
+ * @typedef {{ room_id: string, facilitator_token: string, join_url: string,
+ *   facilitator_url: string, ws_url: string }} RoomCreated
+ */
+
+/**
+ * @param {{ name: string, default_deck: import('./protocol.js').DeckChoice }} body
+ * @returns {Promise<RoomCreated>}
+ */
+export async function createRoom(body) {
+  const response = await fetch('/api/rooms', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.message || `the server answered ${response.status}`);
+  return data;
+}
+
+/**
+ * @param {string} roomId
+ * @returns {Promise<{ room_id: string, name: string } | null>} null if there is no such room
+ */
+export async function describeRoom(roomId) {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`the server answered ${response.status}`);
+  return response.json();
+}
+
+/** @param {string} roomId */
+export function socketUrl(roomId) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws/rooms/${encodeURIComponent(roomId)}`;
+}

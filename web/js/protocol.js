@@ -1,0 +1,77 @@
+// Wire vocabulary shared by the client's modules: the protocol version, human labels for
+// protocol values, and JSDoc types of the messages (see docs/protocol.md).
+
+export const PROTOCOL_VERSION = 1;
+
+/** @typedef {'voter' | 'observer'} Role */
+/** @typedef {'new' | 'needs_info' | 'needs_splitting' | 'ready'} ItemStatus */
+/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'labels' | 'links' | 'dependencies' | 'estimate' | 'status'} ItemField */
+/** @typedef {{ item_id: string, field: ItemField }} Editing */
+/** @typedef {{ id: string, name: string, role: Role, online: boolean, editing: Editing | null }} Participant */
+/** @typedef {{ url: string, title: string }} Link */
+/** @typedef {{ kind: string, cards: string[] }} Deck */
+/** @typedef {{ kind: string, cards?: string[], unsure?: boolean, coffee?: boolean }} DeckChoice */
+/** @typedef {{ participant_id: string, card: string }} Vote */
+/** @typedef {{ card: string, count: number }} CardCount */
+/** @typedef {{ low_card: string, low: string[], high_card: string, high: string[] }} Outliers */
+/**
+ * @typedef {{ votes: number, distribution: CardCount[], average: number | null,
+ *   median: number | null, mode: string | null, agreement: number, consensus: boolean,
+ *   outliers: Outliers | null }} RoundStats
+ */
+/**
+ * @typedef {{ round_id: string, number: number, deck: Deck, votes: Vote[], stats: RoundStats,
+ *   revealed_at: number, accepted: string | null }} RoundRecord
+ */
+/**
+ * @typedef {{ id: string, item_id: string, number: number, deck: Deck, phase: 'voting' | 'revealed',
+ *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null }} Round
+ */
+/**
+ * @typedef {{ id: string, rank: string, title: string, description: string,
+ *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
+ *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number }} Item
+ */
+/** @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean }} Settings */
+/** @typedef {{ started_at: number, ends_at: number }} Timer */
+/**
+ * @typedef {{ room_id: string, seq: number, settings: Settings, facilitator: string | null,
+ *   participants: Participant[], items: Item[], current_item: string | null,
+ *   round: Round | null, timer: Timer | null }} Snapshot
+ */
+/** @typedef {{ type: string, [key: string]: any }} ProtocolEvent */
+/** @typedef {{ seq: number, at: number, actor: string | null, event: ProtocolEvent }} EventFrame */
+/** @typedef {{ type: string, [key: string]: any }} ServerMessage */
+/** @typedef {{ type: string, [key: string]: any }} Command */
+
+/** @type {Record<ItemStatus, string>} */
+export const STATUS_LABELS = {
+  new: 'New',
+  needs_info: 'Needs info',
+  needs_splitting: 'Needs splitting',
+  ready: 'Ready',
+};
+
+/** @type {Record<string, string>} */
+export const DECK_LABELS = {
+  fibonacci: 'Fibonacci (0, 1, 2, 3, 5, 8 …)',
+  modified_fibonacci: 'Modified Fibonacci (0, ½, 1, 2, 3, 5, 8, 13, 20, 40, 100)',
+  t_shirt: 'T-shirt sizes (XS … XXL)',
+  powers_of_two: 'Powers of 2 (1, 2, 4, 8 …)',
+  custom: 'Custom',
+};
+
+/** @type {Record<ItemField, string>} */
+export const FIELD_LABELS = {
+  title: 'title',
+  description: 'description',
+  acceptance_criteria: 'acceptance criteria',
+  labels: 'labels',
+  links: 'links',
+  dependencies: 'dependencies',
+  estimate: 'estimate',
+  status: 'status',
+};
+
+/** Server error codes that mean "your identity here is gone": join afresh. */
+export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

@@ -1,0 +1,279 @@
+// The client's copy of the room: a snapshot from `welcome`, kept current by applying events in
+// sequence order. Knows nothing of the DOM or the socket. Listeners learn which parts changed.
+
+/** @typedef {import('./protocol.js').Snapshot} Snapshot */
+/** @typedef {import('./protocol.js').Item} Item */
+/** @typedef {import('./protocol.js').Participant} Participant */
+/** @typedef {import('./protocol.js').EventFrame} EventFrame */
+/** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters'} Topic */
+/** @typedef {(topics: Set<Topic>, frame?: EventFrame) => void} Listener */
+
+export class RoomStore {
+  constructor() {
+    /** @type {Snapshot | null} */
+    this.room = null;
+    /** @type {string | null} */
+    this.you = null;
+    /** @type {Map<string, Item>} */
+    this.items = new Map();
+    /** @type {Map<string, Participant>} */
+    this.participants = new Map();
+    /** Participants in the order they joined. @type {string[]} */
+    this.participantOrder = [];
+    /** The item this person has open. @type {string | null} */
+    this.selected = null;
+    /** Whether this person's view follows the facilitator's current item. */
+    this.following = true;
+    this.filters = { status: '', label: '' };
+    /** @type {import('./socket.js').ConnectionStatus} */
+    this.connection = 'connecting';
+    /** The last item this person created. @type {string | null} */
+    this.lastCreatedByMe = null;
+    /** @type {Set<Listener>} */
+    this.listeners = new Set();
+  }
+
+  /** @param {Listener} listener */
+  subscribe(listener) {
+    this.listeners.add(listener);
+  }
+
+  /**
+   * @param {Iterable<Topic>} topics
+   * @param {EventFrame} [frame]
+   */
+  notify(topics, frame) {
+    const set = new Set(topics);
+    for (const listener of this.listeners) listener(set, frame);
+  }
+
+  /**
+   * Replaces everything with a fresh snapshot.
+   * @param {Snapshot} snapshot
+   * @param {string} you
+   */
+  reset(snapshot, you) {
+    this.room = snapshot;
+    this.you = you;
+    this.items = new Map(snapshot.items.map((item) => [item.id, item]));
+    this.participants = new Map(snapshot.participants.map((p) => [p.id, p]));
+    this.participantOrder = snapshot.participants.map((p) => p.id);
+    if (this.selected && !this.items.has(this.selected)) this.selected = null;
+    if (this.following || !this.selected) this.selected = snapshot.current_item ?? this.selected ?? this.orderedItems()[0]?.id ?? null;
+    this.notify(['room', 'items', 'participants', 'round', 'settings', 'current', 'timer', 'selection']);
+  }
+
+  get seq() {
+    return this.room?.seq ?? 0;
+  }
+
+  /** @returns {Item[]} items in backlog order (ranks compare bytewise; they are ASCII hex) */
+  orderedItems() {
+    return [...this.items.values()].sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+  }
+
+  /** @returns {Item[]} the backlog as filtered by this person */
+  visibleItems() {
+    const label = this.filters.label.trim().toLowerCase();
+    return this.orderedItems().filter(
+      (item) =>
+        (!this.filters.status || item.status === this.filters.status) &&
+        (!label || item.labels.some((l) => l.toLowerCase().includes(label))),
+    );
+  }
+
+  /** @returns {Participant[]} */
+  orderedParticipants() {
+    return this.participantOrder.map((id) => this.participants.get(id)).filter((p) => p !== undefined);
+  }
+
+  /** @param {string | null | undefined} id */
+  nameOf(id) {
+    return (id && this.participants.get(id)?.name) || 'Someone';
+  }
+
+  get me() {
+    return this.you ? this.participants.get(this.you) ?? null : null;
+  }
+
+  get isFacilitator() {
+    return !!this.you && this.room?.facilitator === this.you;
+  }
+
+  get canEdit() {
+    return this.me?.role === 'voter' || this.isFacilitator;
+  }
+
+  get canVote() {
+    return this.me?.role === 'voter';
+  }
+
+  get online() {
+    return this.connection === 'connected';
+  }
+
+  /**
+   * Applies one event. Returns false on a sequence gap: the caller must resynchronise.
+   * @param {EventFrame} frame
+   * @returns {boolean}
+   */
+  apply(frame) {
+    if (!this.room || frame.seq <= this.room.seq) return true;
+    if (frame.seq !== this.room.seq + 1) return false;
+    this.room.seq = frame.seq;
+    if (frame.event.type === 'item_created' && frame.actor === this.you) this.lastCreatedByMe = frame.event.item.id;
+    const topics = this.applyEvent(frame.event);
+    this.notify(topics, frame);
+    return true;
+  }
+
+  /**
+   * @param {import('./protocol.js').ProtocolEvent} e
+   * @returns {Topic[]}
+   */
+  applyEvent(e) {
+    const room = /** @type {Snapshot} */ (this.room);
+    switch (e.type) {
+      case 'participant_joined':
+        if (!this.participants.has(e.participant.id)) this.participantOrder.push(e.participant.id);
+        this.participants.set(e.participant.id, e.participant);
+        return ['participants'];
+      case 'participant_online':
+        this.patchParticipant(e.participant_id, { online: e.online });
+        return ['participants', 'round'];
+      case 'participant_renamed':
+        this.patchParticipant(e.participant_id, { name: e.name });
+        return ['participants', 'round', 'items'];
+      case 'role_changed':
+        this.patchParticipant(e.participant_id, { role: e.role });
+        return ['participants', 'round', 'items'];
+      case 'participant_removed':
+        this.participants.delete(e.participant_id);
+        this.participantOrder = this.participantOrder.filter((id) => id !== e.participant_id);
+        if (room.round && room.round.phase === 'voting') {
+          room.round.voted = room.round.voted.filter((id) => id !== e.participant_id);
+        }
+        return ['participants', 'round'];
+      case 'editing_changed':
+        this.patchParticipant(e.participant_id, { editing: e.editing });
+        return ['participants', 'items'];
+      case 'facilitator_changed':
+        room.facilitator = e.participant_id;
+        return ['participants', 'round', 'items', 'room'];
+      case 'item_created':
+        this.items.set(e.item.id, e.item);
+        return ['items'];
+      case 'item_updated': {
+        const item = this.items.get(e.item_id);
+        if (item) /** @type {any} */ (item)[e.field] = e.value;
+        return ['items'];
+      }
+      case 'item_deleted':
+        this.items.delete(e.item_id);
+        if (this.selected === e.item_id) this.selected = room.current_item ?? null;
+        return ['items', 'selection'];
+      case 'item_moved': {
+        const item = this.items.get(e.item_id);
+        if (item) item.rank = e.rank;
+        return ['items'];
+      }
+      case 'items_reranked':
+        for (const { item_id, rank } of e.ranks) {
+          const item = this.items.get(item_id);
+          if (item) item.rank = rank;
+        }
+        return ['items'];
+      case 'current_item_changed':
+        room.current_item = e.item_id;
+        if (this.following && e.item_id) this.selected = e.item_id;
+        return ['current', 'items', 'selection'];
+      case 'settings_changed':
+        room.settings = e.settings;
+        return ['settings', 'round'];
+      case 'timer_changed':
+        room.timer = e.timer;
+        return ['timer'];
+      case 'round_started':
+        room.round = e.round;
+        return ['round', 'participants', 'items'];
+      case 'vote_cast': {
+        const round = room.round;
+        if (round && round.id === e.round_id) {
+          if (!round.voted.includes(e.participant_id)) round.voted.push(e.participant_id);
+          if (e.participant_id === this.you && e.card) round.my_card = e.card;
+        }
+        return ['round', 'participants'];
+      }
+      case 'vote_retracted': {
+        const round = room.round;
+        if (round && round.id === e.round_id) {
+          round.voted = round.voted.filter((id) => id !== e.participant_id);
+          if (e.participant_id === this.you) round.my_card = null;
+        }
+        return ['round', 'participants'];
+      }
+      case 'round_revealed': {
+        if (room.round && room.round.id === e.record.round_id) {
+          room.round.phase = 'revealed';
+          room.round.revealed = e.record;
+        }
+        const item = this.items.get(e.item_id);
+        if (item) item.history = [...item.history, e.record].slice(-50);
+        return ['round', 'items', 'participants'];
+      }
+      case 'round_cancelled':
+        if (room.round?.id === e.round_id) room.round = null;
+        return ['round', 'participants', 'items'];
+      case 'estimate_accepted': {
+        const item = this.items.get(e.item_id);
+        if (item) {
+          item.estimate = e.estimate;
+          const record = item.history.find((r) => r.round_id === e.round_id);
+          if (record) record.accepted = e.estimate;
+        }
+        if (room.round?.id === e.round_id) room.round = null;
+        return ['round', 'items', 'participants'];
+      }
+      default:
+        // An event type newer than this client: harmless to skip, the next snapshot has it.
+        return [];
+    }
+  }
+
+  /**
+   * @param {string} id
+   * @param {Partial<Participant>} patch
+   */
+  patchParticipant(id, patch) {
+    const participant = this.participants.get(id);
+    if (participant) Object.assign(participant, patch);
+  }
+
+  /** @param {string | null} id */
+  select(id) {
+    this.selected = id;
+    // Browsing away from where the facilitator leads means no longer following.
+    const current = this.room?.current_item;
+    if (id && current && id !== current) this.following = false;
+    this.notify(['selection', 'items']);
+  }
+
+  /** @param {boolean} following */
+  setFollowing(following) {
+    this.following = following;
+    if (following && this.room?.current_item) this.selected = this.room.current_item;
+    this.notify(['selection', 'items', 'current']);
+  }
+
+  /** @param {import('./socket.js').ConnectionStatus} status */
+  setConnection(status) {
+    this.connection = status;
+    this.notify(['connection']);
+  }
+
+  /** @param {{ status?: string, label?: string }} filters */
+  setFilters(filters) {
+    Object.assign(this.filters, filters);
+    this.notify(['filters', 'items']);
+  }
+}

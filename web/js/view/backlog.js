@@ -1,0 +1,189 @@
+// The backlog column: items in rank order, badges, selection, and reordering by pointer (mouse
+// and touch) and keyboard. Moves made by others animate into place.
+
+import { STATUS_LABELS } from '../protocol.js';
+import { $, animateMoves, h, measure, replace } from './dom.js';
+
+export class Backlog {
+  /**
+   * @param {import('../store.js').RoomStore} store
+   * @param {any} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.list = /** @type {HTMLOListElement} */ ($('#backlog'));
+    /** The item being dragged, while a drag is under way. @type {null | { id: string, element: HTMLElement, pointerId: number, startY: number, moved: boolean }} */
+    this.drag = null;
+    this.setUpNewItem();
+    this.list.addEventListener('pointerdown', (event) => this.onPointerDown(event));
+    this.list.addEventListener('pointermove', (event) => this.onPointerMove(event));
+    this.list.addEventListener('pointerup', (event) => this.onPointerUp(event));
+    this.list.addEventListener('pointercancel', () => this.endDrag());
+    this.list.addEventListener('keydown', (event) => this.onKeyDown(event));
+    this.list.addEventListener('click', (event) => {
+      const row = /** @type {HTMLElement} */ (event.target).closest('[data-testid=backlog-item]');
+      if (row instanceof HTMLElement && row.dataset.itemId) this.store.select(row.dataset.itemId);
+    });
+  }
+
+  setUpNewItem() {
+    const form = /** @type {HTMLFormElement} */ ($('#new-item-form'));
+    const input = /** @type {HTMLInputElement} */ ($('#new-item-title'));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const title = input.value.trim();
+      if (!title) return;
+      const reply = await this.actions.createItem(title);
+      if (reply?.type === 'ack') input.value = '';
+    });
+  }
+
+  render() {
+    const store = this.store;
+    if (this.drag) return; // re-rendering mid-drag would pull the item out of the person's hand
+    const rows = /** @type {HTMLElement[]} */ ([...this.list.children]);
+    const before = measure(rows);
+    const focusedId = /** @type {HTMLElement | null} */ (document.activeElement)?.closest?.('[data-testid=backlog-item]')?.getAttribute('data-item-id');
+    const items = store.visibleItems();
+    const current = store.room?.current_item;
+    const canEdit = store.canEdit && store.online;
+    const votingOn = store.room?.round?.phase === 'voting' ? store.room.round.item_id : null;
+    replace(
+      this.list,
+      ...items.map((item, index) =>
+        h(
+          'li',
+          {
+            class: 'backlog-item',
+            'data-testid': 'backlog-item',
+            'data-item-id': item.id,
+            'data-key': item.id,
+            'data-current': item.id === current ? 'true' : null,
+            'aria-current': item.id === store.selected ? 'true' : null,
+            tabIndex: 0,
+            'aria-label': `${index + 1}. ${item.title}`,
+          },
+          canEdit && h('span', { class: 'drag-handle', 'data-testid': 'drag-handle', 'aria-hidden': 'true', title: 'Drag to reorder', text: '⠿' }),
+          h(
+            'span',
+            { class: 'item-line' },
+            h('span', { class: 'item-title', 'data-testid': 'item-title', text: item.title }),
+            h(
+              'span',
+              { class: 'item-badges' },
+              item.id === current && h('span', { class: 'badge current', text: 'Now' }),
+              item.id === votingOn && h('span', { class: 'badge voting', text: 'Voting' }),
+              h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
+              ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
+              item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
+            ),
+          ),
+        ),
+      ),
+    );
+    if (items.length === 0) {
+      this.list.append(h('li', { class: 'empty', text: store.items.size ? 'No item matches the filters.' : 'No items yet. Add the first one above.' }));
+    }
+    $('#backlog-count').textContent = String(store.items.size);
+    /** @type {HTMLInputElement} */ ($('#new-item-title')).disabled = !canEdit;
+    /** @type {HTMLButtonElement} */ ($('[data-testid=add-item]')).disabled = !canEdit;
+    animateMoves(before, /** @type {HTMLElement[]} */ ([...this.list.children]));
+    if (focusedId) /** @type {HTMLElement | null} */ (this.list.querySelector(`[data-item-id="${focusedId}"]`))?.focus();
+  }
+
+  /** @param {PointerEvent} event */
+  onPointerDown(event) {
+    const handle = /** @type {HTMLElement} */ (event.target).closest('[data-testid=drag-handle]');
+    if (!handle || event.button !== 0) return;
+    const element = /** @type {HTMLElement} */ (handle.closest('[data-testid=backlog-item]'));
+    if (!element?.dataset.itemId) return;
+    event.preventDefault();
+    element.setPointerCapture(event.pointerId);
+    element.classList.add('dragging');
+    this.drag = { id: element.dataset.itemId, element, pointerId: event.pointerId, startY: event.clientY, moved: false };
+  }
+
+  /** @param {PointerEvent} event */
+  onPointerMove(event) {
+    const drag = this.drag;
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    drag.moved = true;
+    drag.element.style.transform = `translateY(${event.clientY - drag.startY}px)`;
+    const target = this.dropTarget(event.clientY);
+    for (const row of this.rows()) row.classList.toggle('drop-before', row === target.before && row !== drag.element);
+    this.list.classList.toggle('drop-at-end', !target.before);
+  }
+
+  /** @param {PointerEvent} event */
+  onPointerUp(event) {
+    const drag = this.drag;
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    const target = this.dropTarget(event.clientY);
+    this.endDrag();
+    if (!drag.moved) return;
+    const rows = this.rows().filter((row) => row !== drag.element);
+    const beforeRow = target.before && target.before !== drag.element ? target.before : null;
+    const index = beforeRow ? rows.indexOf(beforeRow) : rows.length;
+    const after = rows[index - 1]?.dataset.itemId ?? null;
+    const before = beforeRow?.dataset.itemId ?? null;
+    this.move(drag.id, after, before);
+  }
+
+  endDrag() {
+    if (!this.drag) return;
+    this.drag.element.classList.remove('dragging');
+    this.drag.element.style.transform = '';
+    for (const row of this.rows()) row.classList.remove('drop-before');
+    this.list.classList.remove('drop-at-end');
+    this.drag = null;
+    this.render();
+  }
+
+  /**
+   * The row the dragged item would land in front of (null: at the end).
+   * @param {number} y
+   */
+  dropTarget(y) {
+    for (const row of this.rows()) {
+      if (row === this.drag?.element) continue;
+      const box = row.getBoundingClientRect();
+      if (y < box.top + box.height / 2) return { before: row };
+    }
+    return { before: null };
+  }
+
+  /** @returns {HTMLElement[]} */
+  rows() {
+    return /** @type {HTMLElement[]} */ ([...this.list.querySelectorAll('[data-testid=backlog-item]')]);
+  }
+
+  /** @param {KeyboardEvent} event */
+  onKeyDown(event) {
+    const row = /** @type {HTMLElement} */ (event.target).closest('[data-testid=backlog-item]');
+    if (!(row instanceof HTMLElement) || !row.dataset.itemId) return;
+    if (event.key === 'Enter' || event.key === ' ') {
+      this.store.select(row.dataset.itemId);
+      event.preventDefault();
+      return;
+    }
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    event.preventDefault();
+    if (!this.store.canEdit) return;
+    // Moves are relative to the whole backlog, not just the filtered view.
+    const ids = this.store.orderedItems().map((item) => item.id);
+    const at = ids.indexOf(row.dataset.itemId);
+    if (event.key === 'ArrowUp' && at > 0) this.move(row.dataset.itemId, ids[at - 2] ?? null, ids[at - 1]);
+    if (event.key === 'ArrowDown' && at < ids.length - 1) this.move(row.dataset.itemId, ids[at + 1], ids[at + 2] ?? null);
+  }
+
+  /**
+   * @param {string} id
+   * @param {string | null} after
+   * @param {string | null} before
+   */
+  move(id, after, before) {
+    // A refusal is reported by the app like any other; the order simply stays as the server has it.
+    this.actions.moveItem(id, after, before);
+  }
+}

@@ -1,0 +1,227 @@
+// The estimation area: cards to play, the table of who has voted (face down until reveal), the
+// results with their chart, and the facilitator's controls.
+
+import { h, replace } from './dom.js';
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+export function renderEstimation(root, store, actions) {
+  const room = store.room;
+  if (!room) return;
+  const round = room.round;
+  root.dataset.phase = round ? round.phase : 'idle';
+  const online = store.online;
+  if (!round) {
+    const selected = store.selected ? store.items.get(store.selected) : undefined;
+    replace(
+      root,
+      h('h2', { text: 'Estimation' }),
+      store.isFacilitator
+        ? h(
+            'div',
+            { class: 'idle' },
+            h('p', { text: selected ? `Start a round to estimate “${selected.title}”.` : 'Open an item, then start a round.' }),
+            selected && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', disabled: !online, text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
+            autoRevealToggle(store, actions),
+          )
+        : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
+    );
+    return;
+  }
+  const item = store.items.get(round.item_id);
+  const voters = votersOf(store);
+  const record = round.revealed;
+  const outlier = new Map();
+  if (record?.stats.outliers) {
+    for (const id of record.stats.outliers.low) outlier.set(id, 'low');
+    for (const id of record.stats.outliers.high) outlier.set(id, 'high');
+  }
+  const cards = new Map(record ? record.votes.map((v) => [v.participant_id, v.card]) : []);
+  const voted = new Set(round.voted);
+
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'estimation-head' },
+      h('h2', {}, round.phase === 'voting' ? 'Voting on ' : 'Results for ', h('button', { type: 'button', class: 'link-button', text: item?.title ?? 'a deleted item', onclick: () => item && store.select(item.id) })),
+      h('span', { class: 'round-number', text: `Round ${round.number}` }),
+    ),
+    h(
+      'ul',
+      { class: 'vote-table', 'data-testid': 'vote-table', 'aria-label': 'Votes' },
+      ...voters.map((p) => {
+        const state = record ? 'revealed' : voted.has(p.id) ? 'voted' : 'waiting';
+        const card = cards.get(p.id);
+        return h(
+          'li',
+          {
+            class: `vote-slot ${state}`,
+            'data-testid': 'vote-slot',
+            'data-participant-id': p.id,
+            'data-state': state,
+            'data-outlier': outlier.get(p.id) ?? null,
+          },
+          h('span', {
+            class: 'slot-card',
+            'aria-label': state === 'revealed' ? `${p.name} voted ${card ?? 'nothing'}` : state === 'voted' ? `${p.name} has voted` : `${p.name} has not voted yet`,
+            text: state === 'revealed' ? card ?? '–' : state === 'voted' ? '' : '…',
+          }),
+          h('span', { class: 'slot-name', text: p.id === store.you ? 'You' : p.name }),
+        );
+      }),
+    ),
+    round.phase === 'voting' ? votingPart(store, actions) : resultsPart(store, actions),
+  );
+}
+
+/**
+ * Everyone who votes in this round: online voters, and anyone who already voted.
+ * @param {import('../store.js').RoomStore} store
+ */
+function votersOf(store) {
+  const round = store.room?.round;
+  const ids = new Set(round?.revealed ? round.revealed.votes.map((v) => v.participant_id) : round?.voted ?? []);
+  return store.orderedParticipants().filter((p) => ids.has(p.id) || (!round?.revealed && p.role === 'voter' && p.online));
+}
+
+/**
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+function votingPart(store, actions) {
+  const round = /** @type {import('../protocol.js').Round} */ (store.room?.round);
+  const online = store.online;
+  const mine = round.my_card;
+  return h(
+    'div',
+    { class: 'voting' },
+    store.canVote
+      ? h(
+          'div',
+          { class: 'cards', role: 'group', 'aria-label': 'Your card' },
+          ...round.deck.cards.map((card, index) =>
+            h('button', {
+              type: 'button',
+              class: 'card',
+              'data-testid': 'card',
+              'data-card': card,
+              'aria-pressed': String(mine === card),
+              'aria-label': `${card === '☕' ? 'Coffee break' : card === '?' ? 'Not sure' : card}${index < 9 ? ` (key ${index + 1})` : ''}`,
+              disabled: !online,
+              text: card,
+              onclick: () => actions.vote(card),
+            }),
+          ),
+        )
+      : h('p', { class: 'observer-note', text: 'You are observing: voters are choosing their cards.' }),
+    store.canVote && h('p', { class: 'my-vote', 'aria-live': 'polite', text: mine ? `You played ${mine}. Click it again to take it back.` : 'Pick a card. Nobody sees it until the reveal.' }),
+    store.isFacilitator &&
+      h(
+        'div',
+        { class: 'facilitator-controls' },
+        h('button', { type: 'button', class: 'primary', 'data-testid': 'reveal', disabled: !online, text: `Reveal (${round.voted.length})`, onclick: () => actions.reveal() }),
+        h('button', { type: 'button', 'data-testid': 'cancel-round', disabled: !online, text: 'Cancel round', onclick: () => actions.cancelRound() }),
+        autoRevealToggle(store, actions),
+      ),
+  );
+}
+
+/**
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+function resultsPart(store, actions) {
+  const round = /** @type {import('../protocol.js').Round} */ (store.room?.round);
+  const record = /** @type {import('../protocol.js').RoundRecord} */ (round.revealed);
+  const stats = record.stats;
+  const max = Math.max(1, ...stats.distribution.map((d) => d.count));
+  const online = store.online;
+  let custom = /** @type {HTMLInputElement | null} */ (null);
+  return h(
+    'div',
+    { class: 'results', 'data-testid': 'results' },
+    h(
+      'div',
+      { class: 'chart', role: 'img', 'aria-label': `Distribution: ${stats.distribution.map((d) => `${d.count} × ${d.card}`).join(', ') || 'no votes'}` },
+      ...stats.distribution.map((d) =>
+        h(
+          'div',
+          { class: `bar${d.card === stats.mode ? ' mode' : ''}`, 'data-testid': 'bar', 'data-card': d.card, 'data-count': d.count },
+          h('span', { class: 'bar-count', text: d.count }),
+          h('span', { class: 'bar-fill', style: { height: `${Math.round((d.count / max) * 100)}%` } }),
+          h('span', { class: 'bar-card', text: d.card }),
+        ),
+      ),
+      stats.distribution.length === 0 && h('p', { text: 'Nobody voted.' }),
+    ),
+    h(
+      'dl',
+      { class: 'stats' },
+      stat('Average', stats.average ?? '—', 'stat-average'),
+      stat('Median', stats.median ?? '—', 'stat-median'),
+      stat('Most common', stats.mode ?? '—', 'stat-mode'),
+      stat('Agreement', `${Math.round(stats.agreement * 100)}%${stats.consensus ? ' ✓' : ''}`, 'stat-agreement'),
+    ),
+    stats.outliers && h('p', { class: 'outliers', text: `Lowest ${stats.outliers.low_card}: ${names(store, stats.outliers.low)} · Highest ${stats.outliers.high_card}: ${names(store, stats.outliers.high)}` }),
+    store.isFacilitator &&
+      h(
+        'div',
+        { class: 'facilitator-controls' },
+        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', disabled: !online, text: `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
+        h('button', { type: 'button', 'data-testid': 'revote', disabled: !online, text: 'Vote again', onclick: () => actions.revote() }),
+        h(
+          'form',
+          {
+            class: 'accept-custom',
+            onsubmit: (/** @type {Event} */ event) => {
+              event.preventDefault();
+              if (custom?.value.trim()) actions.accept(custom.value.trim());
+            },
+          },
+          (custom = h('input', { 'data-testid': 'accept-value', maxlength: 16, placeholder: 'Other value', 'aria-label': 'Estimate to accept', disabled: !online })),
+          h('button', { type: 'submit', 'data-testid': 'accept-custom', disabled: !online, text: 'Accept' }),
+        ),
+        h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', disabled: !online, text: 'Close without estimate', onclick: () => actions.cancelRound() }),
+      ),
+  );
+}
+
+/**
+ * @param {string} label
+ * @param {string | number} value
+ * @param {string} testid
+ */
+function stat(label, value, testid) {
+  return h('div', { class: 'stat' }, h('dt', { text: label }), h('dd', { 'data-testid': testid, text: value }));
+}
+
+/**
+ * @param {import('../store.js').RoomStore} store
+ * @param {string[]} ids
+ */
+function names(store, ids) {
+  return ids.map((id) => store.nameOf(id)).join(', ');
+}
+
+/**
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+function autoRevealToggle(store, actions) {
+  return h(
+    'label',
+    { class: 'toggle' },
+    h('input', {
+      type: 'checkbox',
+      'data-testid': 'auto-reveal',
+      checked: !!store.room?.settings.auto_reveal,
+      disabled: !store.online,
+      onchange: (/** @type {Event} */ event) => actions.setAutoReveal(/** @type {HTMLInputElement} */ (event.target).checked),
+    }),
+    ' Reveal when everyone has voted',
+  );
+}

@@ -1,0 +1,330 @@
+// The view: the only code that touches the DOM. It renders the store and turns what people do
+// into calls on the app's intents.
+
+import { loadTheme, saveTheme } from '../identity.js';
+import { STATUS_LABELS } from '../protocol.js';
+import { Backlog } from './backlog.js';
+import { $, h, isTyping, replace } from './dom.js';
+import { renderEstimation } from './estimation.js';
+import { ItemPanel } from './item-panel.js';
+import { setUpJoin, setUpLanding } from './landing.js';
+import { renderParticipants } from './participants.js';
+
+/** @typedef {import('../store.js').RoomStore} RoomStore */
+/** @typedef {import('../store.js').Topic} Topic */
+/** @typedef {any} Actions the app's intents (see main.js) */
+
+const CONNECTION_TEXT = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+export class View {
+  /**
+   * @param {RoomStore} store
+   * @param {Actions} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.backlog = new Backlog(store, actions);
+    this.itemPanel = new ItemPanel(store, actions);
+    this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
+    this.applyTheme();
+    this.setUpChrome();
+    this.setUpKeyboard();
+    store.subscribe((topics, frame) => this.render(topics, frame));
+  }
+
+  showLanding() {
+    this.show('landing');
+    setUpLanding(this.actions);
+  }
+
+  /**
+   * @param {string} title
+   * @param {string} text
+   */
+  showProblem(title, text) {
+    $('#problem-title').textContent = title;
+    $('#problem-text').textContent = text;
+    this.show('problem');
+  }
+
+  /**
+   * @param {string} roomName
+   * @param {string} name
+   * @param {boolean} facilitator
+   */
+  showJoin(roomName, name, facilitator) {
+    this.show('room');
+    setUpJoin(roomName, name, facilitator, (displayName, role) => this.actions.join(displayName, role));
+  }
+
+  showRoom() {
+    this.show('room');
+    $('#share-button').hidden = false;
+  }
+
+  /** @param {'landing' | 'problem' | 'room'} screen */
+  show(screen) {
+    for (const id of ['landing', 'problem', 'room']) $(`#${id}`).hidden = id !== screen;
+    $('#connection').hidden = screen !== 'room';
+  }
+
+  /** @param {string} name */
+  setRoomName(name) {
+    const heading = $('#room-name');
+    heading.textContent = name;
+    heading.hidden = false;
+    document.title = `${name} · Ready Room`;
+  }
+
+  /** @param {string} message */
+  toast(message) {
+    const toast = h('div', { class: 'toast', role: 'alert', text: message });
+    $('#toasts').append(toast);
+    setTimeout(() => toast.remove(), 5000);
+  }
+
+  /** @param {string} message */
+  announce(message) {
+    const announcer = $('#announcer');
+    // Replacing the node makes screen readers announce a repeated message too.
+    replace(announcer, h('p', { text: message }));
+  }
+
+  /**
+   * @param {Set<Topic>} topics
+   * @param {import('../protocol.js').EventFrame} [frame]
+   */
+  render(topics, frame) {
+    const store = this.store;
+    if (!store.room) {
+      if (topics.has('connection')) this.renderConnection();
+      return;
+    }
+    if (topics.has('connection')) this.renderConnection();
+    if (topics.has('settings') || topics.has('room')) this.setRoomName(store.room.settings.name);
+    if (topics.has('timer') || topics.has('room') || topics.has('connection')) this.renderTimer();
+    if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
+      this.backlog.render();
+    }
+    if (topics.has('items') || topics.has('selection') || topics.has('participants') || topics.has('round') || topics.has('connection') || topics.has('current')) {
+      this.itemPanel.render();
+    }
+    if (topics.has('round') || topics.has('participants') || topics.has('items') || topics.has('connection') || topics.has('settings') || topics.has('selection')) {
+      renderEstimation($('#estimation'), store, this.actions);
+    }
+    if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
+      renderParticipants($('#participants'), $('#me'), store, this.actions);
+      $('#people-count').textContent = String(store.orderedParticipants().filter((p) => p.online).length);
+    }
+    if (topics.has('room')) this.renderShare();
+    if (frame) this.announceEvent(frame);
+  }
+
+  renderConnection() {
+    const element = $('#connection');
+    const status = this.store.connection;
+    element.dataset.state = status;
+    element.textContent = CONNECTION_TEXT[status];
+    document.body.classList.toggle('disconnected', status !== 'connected');
+  }
+
+  renderTimer() {
+    const timer = this.store.room?.timer ?? null;
+    const element = $('#timer');
+    clearInterval(this.timerTick);
+    this.renderTimerControls(!!timer);
+    if (!timer) {
+      element.hidden = true;
+      return;
+    }
+    element.hidden = false;
+    const tick = () => {
+      const left = Math.max(0, Math.round((timer.ends_at - Date.now()) / 1000));
+      const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+      element.textContent = left > 0 ? `Timebox ${text}` : 'Time is up';
+      element.classList.toggle('expired', left === 0);
+      if (left === 0) clearInterval(this.timerTick);
+    };
+    tick();
+    this.timerTick = setInterval(tick, 1000);
+  }
+
+  /** @param {boolean} running */
+  renderTimerControls(running) {
+    const store = this.store;
+    const controls = $('#timer-controls');
+    controls.hidden = !store.isFacilitator;
+    if (!store.isFacilitator) return;
+    replace(
+      controls,
+      running
+        ? h('button', { type: 'button', class: 'icon-button', 'data-testid': 'stop-timer', disabled: !store.online, text: 'Stop timer', onclick: () => this.actions.stopTimer() })
+        : h(
+            'select',
+            {
+              'data-testid': 'start-timer',
+              'aria-label': 'Start a timebox',
+              disabled: !store.online,
+              onchange: (/** @type {Event} */ event) => {
+                const minutes = Number(/** @type {HTMLSelectElement} */ (event.target).value);
+                if (minutes > 0) this.actions.startTimer(minutes * 60);
+              },
+            },
+            h('option', { value: '', text: 'Timebox…' }),
+            ...[1, 2, 3, 5, 10, 15, 30].map((m) => h('option', { value: m, text: `${m} min` })),
+          ),
+    );
+  }
+
+  renderShare() {
+    const store = this.store;
+    const base = `${location.origin}/r/${store.room?.room_id}`;
+    /** @type {HTMLInputElement} */ ($('#join-link')).value = base;
+    const facilitatorRow = $('#facilitator-link-row');
+    const token = this.actions.holdsFacilitatorToken ? this.actions.facilitatorToken : null;
+    facilitatorRow.hidden = !token;
+    if (token) /** @type {HTMLInputElement} */ ($('#facilitator-link')).value = `${base}#facilitator=${token}`;
+  }
+
+  /** @param {import('../protocol.js').EventFrame} frame */
+  announceEvent(frame) {
+    const store = this.store;
+    const e = frame.event;
+    switch (e.type) {
+      case 'participant_joined':
+        if (e.participant.id !== store.you) this.announce(`${e.participant.name} joined.`);
+        break;
+      case 'round_revealed': {
+        const s = e.record.stats;
+        const parts = [`Votes revealed: ${s.votes} vote${s.votes === 1 ? '' : 's'}`];
+        if (s.average !== null) parts.push(`average ${s.average}`);
+        if (s.median !== null) parts.push(`median ${s.median}`);
+        if (s.mode) parts.push(`most common ${s.mode}`);
+        parts.push(`agreement ${Math.round(s.agreement * 100)}%`);
+        this.announce(`${parts.join(', ')}.`);
+        break;
+      }
+      case 'current_item_changed': {
+        const item = e.item_id ? store.items.get(e.item_id) : null;
+        if (item) this.announce(`Now discussing: ${item.title}.`);
+        break;
+      }
+      case 'round_started': {
+        const item = store.items.get(e.round.item_id);
+        if (item) this.announce(`Estimation started for ${item.title}.`);
+        break;
+      }
+      case 'estimate_accepted': {
+        const item = store.items.get(e.item_id);
+        if (item) this.announce(`${item.title} estimated at ${e.estimate}.`);
+        break;
+      }
+      case 'facilitator_changed':
+        if (e.participant_id) this.announce(`${store.nameOf(e.participant_id)} is now the facilitator.`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  setUpChrome() {
+    const statusFilter = /** @type {HTMLSelectElement} */ ($('#filter-status'));
+    for (const [value, label] of Object.entries(STATUS_LABELS)) statusFilter.append(h('option', { value, text: label }));
+    statusFilter.addEventListener('change', () => this.store.setFilters({ status: statusFilter.value }));
+    const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
+    labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
+
+    $('#theme-toggle').addEventListener('click', () => {
+      const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+      const system = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+      // Choosing what the system already does means "follow the system" again.
+      saveTheme(next === system ? null : next);
+      this.applyTheme();
+    });
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.applyTheme());
+
+    const shortcuts = /** @type {HTMLDialogElement} */ ($('#shortcuts-dialog'));
+    $('#shortcuts-button').addEventListener('click', () => shortcuts.showModal());
+    const share = /** @type {HTMLDialogElement} */ ($('#share-dialog'));
+    $('#share-button').addEventListener('click', () => {
+      this.renderShare();
+      share.showModal();
+    });
+    share.addEventListener('click', async (event) => {
+      const button = /** @type {HTMLElement} */ (event.target).closest('[data-copy]');
+      if (!(button instanceof HTMLElement)) return;
+      const input = /** @type {HTMLInputElement} */ ($(`#${button.dataset.copy}`));
+      input.select();
+      try {
+        await navigator.clipboard.writeText(input.value);
+        button.textContent = 'Copied ✓';
+      } catch {
+        button.textContent = 'Press Ctrl+C';
+      }
+      setTimeout(() => {
+        button.textContent = 'Copy';
+      }, 2000);
+    });
+  }
+
+  applyTheme() {
+    const chosen = loadTheme();
+    const system = matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    const theme = chosen ?? system;
+    document.documentElement.dataset.theme = theme;
+    $('#theme-toggle').setAttribute('aria-pressed', String(theme === 'dark'));
+  }
+
+  setUpKeyboard() {
+    document.addEventListener('keydown', (event) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(document.activeElement)) return;
+      if (document.querySelector('dialog[open]')) return;
+      const store = this.store;
+      if (event.key === '?') {
+        /** @type {HTMLDialogElement} */ ($('#shortcuts-dialog')).showModal();
+        event.preventDefault();
+        return;
+      }
+      if (!store.room) return;
+      const round = store.room.round;
+      if (/^[0-9]$/.test(event.key) && round?.phase === 'voting' && store.canVote) {
+        const index = event.key === '0' ? 9 : Number(event.key) - 1;
+        const card = round.deck.cards[index];
+        if (card !== undefined) {
+          this.actions.vote(card);
+          event.preventDefault();
+        }
+        return;
+      }
+      switch (event.key) {
+        case 'j':
+        case 'k': {
+          const items = store.visibleItems();
+          const at = items.findIndex((item) => item.id === store.selected);
+          const next = items[Math.max(0, Math.min(items.length - 1, at + (event.key === 'j' ? 1 : -1)))];
+          if (next) store.select(next.id);
+          break;
+        }
+        case 'n':
+          $('#new-item-title').focus();
+          event.preventDefault();
+          break;
+        case 'f':
+          store.setFollowing(!store.following);
+          break;
+        case 'r':
+          if (store.isFacilitator && round?.phase === 'voting') this.actions.reveal();
+          break;
+        default:
+          break;
+      }
+    });
+  }
+}

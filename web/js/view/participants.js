@@ -1,0 +1,107 @@
+// The people panel: who is here, their role, whether they voted, what they are editing.
+
+import { FIELD_LABELS } from '../protocol.js';
+import { h, replace } from './dom.js';
+
+/**
+ * @param {HTMLElement} list
+ * @param {HTMLElement} me
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+export function renderParticipants(list, me, store, actions) {
+  const room = store.room;
+  if (!room) return;
+  const round = room.round;
+  const voted = new Set(round?.phase === 'voting' ? round.voted : []);
+  const people = store.orderedParticipants().sort((a, b) => Number(b.online) - Number(a.online));
+  replace(
+    list,
+    ...people.map((p) => {
+      const isFacilitator = room.facilitator === p.id;
+      const editingItem = p.editing ? store.items.get(p.editing.item_id) : null;
+      const tools =
+        store.isFacilitator && p.id !== store.you
+          ? h(
+              'span',
+              { class: 'person-tools' },
+              h('button', {
+                type: 'button',
+                class: 'small',
+                'data-testid': 'hand-over',
+                'aria-label': `Make ${p.name} the facilitator`,
+                title: 'Hand over the facilitator role',
+                text: 'Hand over',
+                disabled: !store.online,
+                onclick: () => {
+                  if (confirm(`Make ${p.name} the facilitator? You will stop being it.`)) actions.handOver(p.id);
+                },
+              }),
+              h('button', {
+                  type: 'button',
+                  class: 'small danger',
+                  'data-testid': 'remove-participant',
+                  'aria-label': `Remove ${p.name} from the room`,
+                  title: 'Remove this person (for people who left)',
+                  text: 'Remove',
+                  disabled: !store.online,
+                  onclick: () => {
+                    if (confirm(`Remove ${p.name} from the room?`)) actions.removeParticipant(p.id);
+                  },
+                }),
+            )
+          : null;
+      return h(
+        'li',
+        {
+          class: `person${p.online ? '' : ' offline'}${p.id === store.you ? ' you' : ''}`,
+          'data-testid': 'participant',
+          'data-participant-id': p.id,
+          'data-online': String(p.online),
+          'data-role': p.role,
+          'data-voted': voted.has(p.id) ? 'true' : null,
+          'data-facilitator': isFacilitator ? 'true' : null,
+        },
+        h('span', { class: 'presence', 'aria-label': p.online ? 'online' : 'offline', title: p.online ? 'Online' : 'Offline' }),
+        h(
+          'span',
+          { class: 'person-main' },
+          h('span', { class: 'person-name', text: p.id === store.you ? `${p.name} (you)` : p.name }),
+          h(
+            'span',
+            { class: 'person-meta' },
+            isFacilitator && h('span', { class: 'badge facilitator', text: 'Facilitator' }),
+            h('span', { class: 'badge', text: p.role === 'voter' ? 'Voter' : 'Observer' }),
+            editingItem && p.editing && h('span', { class: 'editing-note', text: `editing ${FIELD_LABELS[p.editing.field]} of “${editingItem.title}”` }),
+          ),
+        ),
+        round?.phase === 'voting' && p.role === 'voter' && h('span', { class: `vote-mark${voted.has(p.id) ? ' done' : ''}`, 'aria-label': voted.has(p.id) ? 'has voted' : 'has not voted yet', text: voted.has(p.id) ? '✓' : '…' }),
+        tools,
+      );
+    }),
+  );
+
+  const mine = store.me;
+  if (!mine) return;
+  replace(
+    me,
+    h(
+      'label',
+      { class: 'role-switch' },
+      h('span', { class: 'visually-hidden', text: 'Your role' }),
+      h(
+        'select',
+        {
+          'aria-label': 'Your role',
+          disabled: !store.online,
+          onchange: (/** @type {Event} */ event) => actions.setRole(/** @type {HTMLSelectElement} */ (event.target).value),
+        },
+        h('option', { value: 'voter', selected: mine.role === 'voter', text: 'I vote' }),
+        h('option', { value: 'observer', selected: mine.role === 'observer', text: 'I observe' }),
+      ),
+    ),
+    actions.holdsFacilitatorToken && !store.isFacilitator
+      ? h('button', { type: 'button', class: 'small', text: 'Take back facilitation', disabled: !store.online, onclick: () => actions.reclaimFacilitator() })
+      : null,
+  );
+}
