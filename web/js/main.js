@@ -25,6 +25,8 @@ class App {
     this.pending = new Map();
     /** What to join with when the socket (re)opens. @type {object | null} */
     this.joinRequest = null;
+    /** The id of the join in flight, to tell its refusal from other errors. @type {number | null} */
+    this.joinCmd = null;
     this.welcomed = false;
   }
 
@@ -112,6 +114,7 @@ class App {
   sendJoin() {
     if (!this.socket || !this.joinRequest) return;
     this.cmd += 1;
+    this.joinCmd = this.cmd;
     this.socket.sendJoin({
       cmd: this.cmd,
       type: 'join',
@@ -159,16 +162,17 @@ class App {
 
   /** @param {any} error */
   onError(error) {
-    if (!this.welcomed || !this.store.you) {
-      // A refused join.
+    if (error.cmd !== null && error.cmd === this.joinCmd) {
+      // A refused join: an identity this room no longer knows means joining afresh; anything
+      // else (a full room, a bad name) is shown as it is.
+      this.socket?.close();
+      this.socket = null;
       if (IDENTITY_LOST.has(error.code) && this.joinRequest && 'participant_token' in this.joinRequest) {
         this.forgetIdentity();
-        this.socket?.close();
-        this.socket = null;
-        this.view.showJoin(this.store.room?.settings.name ?? '', loadName(), !!loadIdentity(/** @type {string} */ (this.roomId)).facilitatorToken);
-        return;
+        this.view.showJoin(this.store.room?.settings.name ?? '', loadName(), this.holdsFacilitatorToken);
+      } else {
+        this.view.showProblem('You could not join this room', error.message);
       }
-      this.view.toast(error.message);
       return;
     }
     this.settle(error);

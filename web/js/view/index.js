@@ -132,6 +132,8 @@ export class View {
     element.dataset.state = status;
     element.textContent = CONNECTION_TEXT[status];
     document.body.classList.toggle('disconnected', status !== 'connected');
+    // Only once in a room: before the first welcome, "connecting" is no news.
+    $('#offline-banner').hidden = status === 'connected' || !this.store.room;
   }
 
   renderTimer() {

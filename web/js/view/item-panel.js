@@ -28,6 +28,8 @@ export class ItemPanel {
     this.inFlight = new Map();
     /** @type {Map<ItemField, ReturnType<typeof setTimeout>>} */
     this.typingTimers = new Map();
+    /** Fields whose last edit could not be sent (no connection); sent once reconnected. @type {Set<ItemField>} */
+    this.unsent = new Set();
   }
 
   render() {
@@ -48,6 +50,7 @@ export class ItemPanel {
     this.itemId = item.id;
     this.fields.clear();
     this.inFlight.clear();
+    this.unsent.clear();
     this.root.dataset.itemId = item.id;
     const statusSelect = h('select', { id: 'field-status', 'data-testid': 'field-status' }, ...Object.entries(STATUS_LABELS).map(([value, label]) => h('option', { value, text: label })));
     const field = (/** @type {ItemField} */ name, /** @type {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */ element) => {
@@ -165,8 +168,10 @@ export class ItemPanel {
     const value = readField(name, element.value);
     if (value === undefined || JSON.stringify(value) === JSON.stringify(item[name])) return;
     this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
-    this.actions.updateItem(item.id, name, value).then(() => {
+    this.actions.updateItem(item.id, name, value).then((/** @type {any} */ reply) => {
       this.inFlight.set(name, (this.inFlight.get(name) ?? 1) - 1);
+      if (reply?.code === 'disconnected') this.unsent.add(name);
+      else this.unsent.delete(name);
       if (document.activeElement !== element) this.render();
     });
   }
@@ -176,10 +181,15 @@ export class ItemPanel {
     const store = this.store;
     const canEdit = store.canEdit && store.online;
     for (const [name, element] of this.fields) {
-      element.disabled = !canEdit;
-      const typing = document.activeElement === element || (this.inFlight.get(name) ?? 0) > 0;
-      if (!typing) element.value = showField(name, item[name]);
+      // While the connection is down the fields are read-only rather than disabled, so that a
+      // person keeps the focus and what they typed; it is sent once the connection is back.
+      element.disabled = !store.canEdit;
+      if ('readOnly' in element) element.readOnly = !store.online;
+      else element.disabled = !canEdit;
+      const keep = document.activeElement === element || (this.inFlight.get(name) ?? 0) > 0 || this.unsent.has(name);
+      if (!keep) element.value = showField(name, item[name]);
     }
+    if (store.online) for (const name of [...this.unsent]) this.flush(name);
     const editors = new Map();
     for (const p of store.orderedParticipants()) {
       if (p.id !== store.you && p.editing?.item_id === item.id) editors.set(p.editing.field, [...(editors.get(p.editing.field) ?? []), p.name]);
