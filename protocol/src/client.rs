@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::deck::DeckChoice;
 use crate::ids::{CommandId, ItemId, ParticipantId, RoundId};
-use crate::room::{ItemField, ItemStatus, Link, Role};
+use crate::room::{ItemField, ItemStatus, ItemView, Link, Role};
 
 /// One frame from a client: a command and the id the client chose for it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -159,6 +159,28 @@ pub enum ItemChange {
 }
 
 impl ItemChange {
+    /// Sets this field on `item`, as a client applying an `item_updated` event does. Returns
+    /// whether the value changed.
+    pub fn apply_to(&self, item: &mut ItemView) -> bool {
+        fn set<T: PartialEq + Clone>(slot: &mut T, value: &T) -> bool {
+            if slot == value {
+                return false;
+            }
+            slot.clone_from(value);
+            true
+        }
+        match self {
+            Self::Title(v) => set(&mut item.title, v),
+            Self::Description(v) => set(&mut item.description, v),
+            Self::AcceptanceCriteria(v) => set(&mut item.acceptance_criteria, v),
+            Self::Labels(v) => set(&mut item.labels, v),
+            Self::Links(v) => set(&mut item.links, v),
+            Self::Dependencies(v) => set(&mut item.dependencies, v),
+            Self::Estimate(v) => set(&mut item.estimate, v),
+            Self::Status(v) => set(&mut item.status, v),
+        }
+    }
+
     #[must_use]
     pub fn field(&self) -> ItemField {
         match self {

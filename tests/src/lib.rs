@@ -488,19 +488,8 @@ impl Mirror {
                 }
             }
             Event::ItemUpdated { item_id, change } => {
-                use readyroom_protocol::ItemChange;
-                let Some(item) = self.items.get_mut(item_id) else {
-                    return;
-                };
-                match change.clone() {
-                    ItemChange::Title(v) => item.title = v,
-                    ItemChange::Description(v) => item.description = v,
-                    ItemChange::AcceptanceCriteria(v) => item.acceptance_criteria = v,
-                    ItemChange::Labels(v) => item.labels = v,
-                    ItemChange::Links(v) => item.links = v,
-                    ItemChange::Dependencies(v) => item.dependencies = v,
-                    ItemChange::Estimate(v) => item.estimate = v,
-                    ItemChange::Status(v) => item.status = v,
+                if let Some(item) = self.items.get_mut(item_id) {
+                    change.apply_to(item);
                 }
             }
             _ => {}

@@ -78,16 +78,7 @@ impl Room {
             .order
             .get_mut(item_id)
             .ok_or_else(CommandError::unknown_item)?;
-        let changed = match &change {
-            ItemChange::Title(v) => replace(&mut item.title, v),
-            ItemChange::Description(v) => replace(&mut item.description, v),
-            ItemChange::AcceptanceCriteria(v) => replace(&mut item.acceptance_criteria, v),
-            ItemChange::Labels(v) => replace(&mut item.labels, v),
-            ItemChange::Links(v) => replace(&mut item.links, v),
-            ItemChange::Dependencies(v) => replace(&mut item.dependencies, v),
-            ItemChange::Estimate(v) => replace(&mut item.estimate, v),
-            ItemChange::Status(v) => replace(&mut item.status, v),
-        };
+        let changed = change.apply_to(item);
         if changed {
             self.emit(out, Event::ItemUpdated { item_id, change });
         }
@@ -247,12 +238,4 @@ pub(super) fn validate_estimate(value: Option<&str>) -> Result<Option<String>, C
         None | Some("") => Ok(None),
         Some(v) => validate::line("an estimate", v, MAX_ESTIMATE_CHARS).map(Some),
     }
-}
-
-fn replace<T: PartialEq + Clone>(slot: &mut T, value: &T) -> bool {
-    if slot == value {
-        return false;
-    }
-    slot.clone_from(value);
-    true
 }

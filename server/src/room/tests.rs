@@ -2573,16 +2573,7 @@ fn item(room: &mut RoomSnapshot, id: ItemId) -> &mut ItemView {
 }
 
 fn apply_change(item: &mut ItemView, change: &ItemChange) {
-    match change.clone() {
-        ItemChange::Title(v) => item.title = v,
-        ItemChange::Description(v) => item.description = v,
-        ItemChange::AcceptanceCriteria(v) => item.acceptance_criteria = v,
-        ItemChange::Labels(v) => item.labels = v,
-        ItemChange::Links(v) => item.links = v,
-        ItemChange::Dependencies(v) => item.dependencies = v,
-        ItemChange::Estimate(v) => item.estimate = v,
-        ItemChange::Status(v) => item.status = v,
-    }
+    change.apply_to(item);
 }
 
 #[derive(Debug)]
