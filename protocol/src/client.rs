@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::deck::DeckChoice;
-use crate::ids::{CommandId, ItemId, ParticipantId, RoundId};
+use crate::ids::{CommandId, ItemId, ParticipantId, RoundId, Seq};
 use crate::room::{ItemField, ItemStatus, ItemView, Link, Role};
 
 /// One frame from a client: a command and the id the client chose for it.
@@ -127,6 +127,20 @@ pub struct JoinRequest {
     /// role and vote) instead of a new one. `name` and `role` are then ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_token: Option<String>,
+    /// With a participant token: where this client's copy of the room stands. If the server
+    /// still has every event since, it answers `resumed` and sends just those; otherwise a
+    /// full `welcome`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<Resume>,
+}
+
+/// A client's position in a room's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Resume {
+    /// The room's epoch from the `welcome` the client's state comes from.
+    pub epoch: String,
+    /// The last event the client applied.
+    pub seq: Seq,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -15,7 +15,9 @@ mod room;
 mod schema;
 mod server;
 
-pub use client::{ClientMessage, Command, ItemChange, JoinRequest, NewItem, SettingsChange};
+pub use client::{
+    ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange,
+};
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
@@ -25,7 +27,7 @@ pub use room::{
     VoteView,
 };
 pub use schema::json_schema;
-pub use server::{Event, EventFrame, ServerMessage, Welcome};
+pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};
 
 /// Version of the wire protocol. A client announces the version it speaks when it joins; the
 /// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].

@@ -16,6 +16,9 @@ use crate::room::{
 pub enum ServerMessage {
     /// The answer to `join`: who you are and the whole room.
     Welcome(Box<Welcome>),
+    /// The answer to a `join` with `resume` the server could honour: the client's copy is
+    /// still good; the events it missed follow, in order, then live ones.
+    Resumed(Box<Resumed>),
     /// A command was applied (or had already been). `seq` is the last event it caused, if any:
     /// by the time the ack arrives, those events have arrived too.
     Ack {
@@ -49,7 +52,24 @@ pub struct Welcome {
     pub participant_token: String,
     /// The highest command id this participant has had processed; continue above it.
     pub last_cmd: CommandId,
+    /// Changes only if the room's history is ever lost or reset; a client's `seq` means
+    /// something only together with it.
+    pub epoch: String,
     pub room: RoomSnapshot,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Resumed {
+    pub cmd: CommandId,
+    pub protocol: u32,
+    pub you: ParticipantId,
+    pub last_cmd: CommandId,
+    pub epoch: String,
+    /// The client's `resume.seq`: the missed events that follow start right after it.
+    pub from_seq: Seq,
+    /// The room's sequence number now: once the event with this `seq` has arrived, the
+    /// client has caught up.
+    pub seq: Seq,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -218,3 +218,23 @@ fn every_limit_is_in_the_table_with_its_value() {
         assert_eq!(documented, value.to_string(), "{name}");
     }
 }
+
+/// The words in backticks of a text.
+fn backticked(text: &str) -> BTreeSet<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+#[test]
+fn the_overview_names_every_server_message_type() {
+    let markdown = doc();
+    let marker = "server message has a `type`:";
+    let start = markdown
+        .find(marker)
+        .unwrap_or_else(|| panic!("no sentence {marker:?}"))
+        + marker.len();
+    let rest = &markdown[start..];
+    let sentence = &rest[..rest.find('.').unwrap()];
+    let named = backticked(sentence);
+    let all: BTreeSet<&str> = SERVER_MESSAGE_TYPES.iter().copied().collect();
+    assert_eq!(named, all, "{sentence}");
+}

@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use readyroom_protocol::{
     CardCount, ClientMessage, Command, Deck, DeckChoice, DeckKind, Editing, ErrorCode, Event,
     EventFrame, ItemChange, ItemField, ItemId, ItemRank, ItemStatus, ItemView, JoinRequest, Link,
-    NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Role, RoomId,
-    RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats, RoundView,
+    NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Resume, Resumed, Role,
+    RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats, RoundView,
     ServerMessage, SettingsChange, Timer, VoteView, Welcome, json_schema,
 };
 use serde_json::{Value, json};
@@ -27,6 +27,7 @@ use common::{
 };
 
 const T0: u64 = 1_763_940_000_000;
+const EPOCH: &str = "5d7c1f0e-3b2a-4c8d-9e6f-0a1b2c3d4e5f";
 
 fn participant(n: u8) -> ParticipantId {
     ParticipantId::from_random_bytes([n; 16])
@@ -193,6 +194,10 @@ fn every_command() -> Vec<Command> {
             role: Role::Voter,
             facilitator_token: Some("9f86d081884c7d659a2feaa0c55ad015".into()),
             participant_token: Some("4b227777d4dd1fc61c6f884f48641d02".into()),
+            resume: Some(Resume {
+                epoch: EPOCH.into(),
+                seq: 57,
+            }),
         }),
         Command::Ping,
         Command::CreateItem(NewItem {
@@ -378,7 +383,17 @@ fn every_server_message() -> Vec<ServerMessage> {
             you: participant(1),
             participant_token: "4b227777d4dd1fc61c6f884f48641d02".into(),
             last_cmd: 17,
+            epoch: EPOCH.into(),
             room: snapshot(),
+        })),
+        ServerMessage::Resumed(Box::new(Resumed {
+            cmd: 1,
+            protocol: PROTOCOL_VERSION,
+            you: participant(1),
+            last_cmd: 17,
+            epoch: EPOCH.into(),
+            from_seq: 42,
+            seq: 45,
         })),
         ServerMessage::Ack {
             cmd: 18,
@@ -546,7 +561,12 @@ fn optional_fields_may_be_omitted() {
             role: Role::Observer,
             facilitator_token: None,
             participant_token: None,
+            resume: None,
         })
+    );
+    assert_eq!(
+        serde_json::to_value(&join).unwrap(),
+        json!({"cmd": 1, "type": "join", "protocol": 1, "name": "Bob", "role": "observer"})
     );
 
     let start: ClientMessage =
@@ -601,6 +621,101 @@ fn optional_fields_may_be_omitted() {
             auto_reveal: Some(false),
             ..SettingsChange::default()
         })
+    );
+}
+
+#[test]
+fn join_with_resume_wire_shape() {
+    let token = "4b227777d4dd1fc61c6f884f48641d02";
+    let wire = json!({
+        "cmd": 1,
+        "type": "join",
+        "protocol": 1,
+        "name": "Alice",
+        "role": "voter",
+        "participant_token": token,
+        "resume": {"epoch": EPOCH, "seq": 57},
+    });
+    let message = ClientMessage {
+        cmd: 1,
+        command: Command::Join(JoinRequest {
+            protocol: 1,
+            name: "Alice".into(),
+            role: Role::Voter,
+            facilitator_token: None,
+            participant_token: Some(token.into()),
+            resume: Some(Resume {
+                epoch: EPOCH.into(),
+                seq: 57,
+            }),
+        }),
+    };
+    assert_eq!(serde_json::to_value(&message).unwrap(), wire);
+    assert_eq!(
+        serde_json::from_value::<ClientMessage>(wire).unwrap(),
+        message
+    );
+
+    for incomplete in [
+        json!({"epoch": EPOCH}),
+        json!({"seq": 57}),
+        json!({"epoch": EPOCH, "seq": -1}),
+        json!({"epoch": 7, "seq": 57}),
+    ] {
+        let text = json!({
+            "cmd": 1, "type": "join", "protocol": 1, "name": "Alice", "role": "voter",
+            "participant_token": token, "resume": incomplete,
+        });
+        assert!(
+            serde_json::from_value::<ClientMessage>(text.clone()).is_err(),
+            "accepted {text}"
+        );
+    }
+}
+
+#[test]
+fn resumed_and_welcome_wire_shapes() {
+    let resumed = ServerMessage::Resumed(Box::new(Resumed {
+        cmd: 1,
+        protocol: PROTOCOL_VERSION,
+        you: participant(1),
+        last_cmd: 42,
+        epoch: EPOCH.into(),
+        from_seq: 57,
+        seq: 60,
+    }));
+    let wire = json!({
+        "type": "resumed",
+        "cmd": 1,
+        "protocol": PROTOCOL_VERSION,
+        "you": participant(1).to_string(),
+        "last_cmd": 42,
+        "epoch": EPOCH,
+        "from_seq": 57,
+        "seq": 60,
+    });
+    assert_eq!(serde_json::to_value(&resumed).unwrap(), wire);
+    assert_eq!(
+        serde_json::from_value::<ServerMessage>(wire).unwrap(),
+        resumed
+    );
+
+    let welcome = ServerMessage::Welcome(Box::new(Welcome {
+        cmd: 1,
+        protocol: PROTOCOL_VERSION,
+        you: participant(1),
+        participant_token: "4b227777d4dd1fc61c6f884f48641d02".into(),
+        last_cmd: 42,
+        epoch: EPOCH.into(),
+        room: snapshot(),
+    }));
+    let json = serde_json::to_value(&welcome).unwrap();
+    assert_eq!(json["epoch"], EPOCH);
+    let mut without_epoch = json;
+    without_epoch.as_object_mut().unwrap().remove("epoch");
+    assert!(
+        serde_json::from_value::<ServerMessage>(without_epoch).is_err(),
+        "a welcome without an epoch was accepted"
     );
 }
 

@@ -1,25 +1,34 @@
 //! One tokio task per room. It owns the room's core exclusively, so the core needs no locks:
-//! connections send it their commands over a bounded channel and it answers through their
+//! connections send it their messages over a bounded channel and it answers through their
 //! outboxes. Each event is encoded once and the same bytes go to every recipient.
+//!
+//! Durability: the actor applies a batch of messages (whatever queued up), logs every input
+//! that produced events, commits the batch to storage, and only then sends anything out. So a
+//! client never hears of an event, or gets an ack, that a crash could take back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::Utf8Bytes;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use readyroom_protocol::{
-    ClientMessage, Command, ErrorCode, EventFrame, ParticipantId, RoomSettings, ServerMessage,
-    Timestamp, Welcome,
+    ClientMessage, Command, ErrorCode, Event, EventFrame, ParticipantId, RoomId, RoomSettings, Seq,
+    ServerMessage, Timestamp,
 };
 use tokio::sync::{mpsc, oneshot};
 
+use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::{Outbox, close_code};
 use crate::room::secrecy::public_copy;
-use crate::room::{CommandError, Ctx, Reply, Room};
+use crate::room::{CommandError, Joined, Reply, Room};
+use crate::storage::{LoggedInput, Storage, StorageError, StoredRoom, Write};
 use crate::wire::encode;
 
 pub type ConnId = u64;
+
+/// Messages taken in before one commit, at most.
+const MAX_BATCH: usize = 256;
 
 #[derive(Debug)]
 pub enum RoomMsg {
@@ -36,16 +45,54 @@ pub enum RoomMsg {
     },
 }
 
+#[derive(Debug)]
 struct Connection {
     outbox: Outbox,
     participant: Option<ParticipantId>,
+    /// Events up to this one are already in what the connection was given at join.
+    skip_through: Seq,
 }
 
+/// Something to send once the batch that caused it is durable.
+#[derive(Debug)]
+enum Deferred {
+    Events(Vec<EventFrame>),
+    Send {
+        conn: ConnId,
+        frame: Utf8Bytes,
+    },
+    /// Missed events for a resuming connection, shown as its participant may see them.
+    Replay {
+        conn: ConnId,
+        participant: ParticipantId,
+        events: Vec<EventFrame>,
+    },
+}
+
+/// Tunables the actor takes from the server's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct ActorConfig {
+    pub replay_window: usize,
+    pub snapshot_every: u64,
+}
+
+#[derive(Debug)]
 pub struct RoomActor {
     room: Room,
+    epoch: String,
     connections: HashMap<ConnId, Connection>,
-    /// Cryptographically secure (seeded from the OS), since it mints participant tokens.
+    /// Cryptographically secure (seeded from the OS): it seeds each input's randomness, which
+    /// mints participant tokens.
     rng: StdRng,
+    storage: Option<Storage>,
+    config: ActorConfig,
+    /// The number the next logged input gets.
+    next_n: u64,
+    since_snapshot: u64,
+    /// The most recent events, for resuming clients.
+    recent: VecDeque<EventFrame>,
+    to_log: Vec<LoggedInput>,
+    deferred: Vec<Deferred>,
 }
 
 pub fn now_ms() -> Timestamp {
@@ -54,32 +101,147 @@ pub fn now_ms() -> Timestamp {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// Why a stored room could not be brought back.
+#[derive(Debug, thiserror::Error)]
+#[error("room {room} cannot be loaded: {detail}")]
+pub struct LoadError {
+    room: RoomId,
+    detail: String,
+}
+
 impl RoomActor {
-    /// Creates a room and returns its actor with the facilitator token.
-    pub fn create(id: readyroom_protocol::RoomId, settings: RoomSettings) -> (Self, String) {
+    /// A new room, stored before anyone learns of it. Returns the actor and the facilitator
+    /// token.
+    ///
+    /// # Errors
+    /// Storage refused the room.
+    pub async fn create(
+        id: RoomId,
+        settings: RoomSettings,
+        storage: Option<Storage>,
+        config: ActorConfig,
+    ) -> Result<(Self, String), std::sync::Arc<StorageError>> {
         let mut rng = StdRng::from_os_rng();
-        let (room, token) = Room::create(
-            id,
-            settings,
-            &mut Ctx {
-                now: now_ms(),
-                rng: &mut rng,
-            },
-        );
-        (
-            Self {
-                room,
-                connections: HashMap::new(),
-                rng,
-            },
+        let now = now_ms();
+        let (room, token) =
+            Room::create(id, settings, &mut crate::room::Ctx { now, rng: &mut rng });
+        let epoch = uuid::Uuid::new_v4().to_string();
+        if let Some(storage) = &storage {
+            let snapshot = serde_json::to_string(&room)
+                .map_err(|e| std::sync::Arc::new(StorageError::Decode(e.to_string())))?;
+            storage
+                .write(Write::CreateRoom {
+                    room: id,
+                    epoch: epoch.clone(),
+                    snapshot,
+                    now,
+                })
+                .await?;
+        }
+        Ok((
+            Self::new(room, epoch, storage, config, 1, VecDeque::new()),
             token,
-        )
+        ))
+    }
+
+    /// Rebuilds a stored room: its snapshot, then every input logged after it.
+    ///
+    /// # Errors
+    /// The stored data does not decode or does not replay to what was logged.
+    pub fn restore(
+        id: RoomId,
+        stored: StoredRoom,
+        storage: Storage,
+        config: ActorConfig,
+    ) -> Result<Self, LoadError> {
+        let fail = |detail: String| LoadError { room: id, detail };
+        let mut room: Room =
+            serde_json::from_str(&stored.snapshot).map_err(|e| fail(format!("snapshot: {e}")))?;
+        let mut next_n = stored.snapshot_n + 1;
+        for logged in &stored.tail {
+            if logged.n != next_n {
+                return Err(fail(format!("input {next_n} is missing from the log")));
+            }
+            let entry: Entry = serde_json::from_str(&logged.input)
+                .map_err(|e| fail(format!("input {}: {e}", logged.n)))?;
+            let applied = journal::apply(&mut room, &entry);
+            let replayed: Vec<Seq> = applied.events().iter().map(|e| e.seq).collect();
+            let recorded: Vec<Seq> = logged.events.iter().map(|e| e.seq).collect();
+            if replayed != recorded {
+                return Err(fail(format!(
+                    "input {} replays to other events than were logged",
+                    logged.n
+                )));
+            }
+            next_n += 1;
+        }
+        room.check_invariants()
+            .map_err(|e| fail(format!("restored state is inconsistent: {e}")))?;
+        let recent = stored.recent_events.into_iter().collect();
+        Ok(Self::new(
+            room,
+            stored.epoch,
+            Some(storage),
+            config,
+            next_n,
+            recent,
+        ))
+    }
+
+    fn new(
+        room: Room,
+        epoch: String,
+        storage: Option<Storage>,
+        config: ActorConfig,
+        next_n: u64,
+        recent: VecDeque<EventFrame>,
+    ) -> Self {
+        Self {
+            room,
+            epoch,
+            connections: HashMap::new(),
+            rng: StdRng::from_os_rng(),
+            storage,
+            config,
+            next_n,
+            since_snapshot: 0,
+            recent,
+            to_log: Vec::new(),
+            deferred: Vec::new(),
+        }
     }
 
     pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>) {
+        // Nobody is connected to a room that was just loaded, whatever its snapshot says.
+        self.log_input(Input::ResetPresence);
+        if !self.commit().await {
+            return;
+        }
         while let Some(msg) = inbox.recv().await {
             self.handle(msg);
+            for _ in 1..MAX_BATCH {
+                match inbox.try_recv() {
+                    Ok(msg) => self.handle(msg),
+                    Err(_) => break,
+                }
+            }
+            loop {
+                if !self.commit().await {
+                    return;
+                }
+                self.release();
+                // Connections closed while sending (too slow, gone) leave now, which is an
+                // input of its own, logged like any other.
+                let closed = self.closed_connections();
+                if closed.is_empty() {
+                    break;
+                }
+                for conn in closed {
+                    self.detach(conn);
+                }
+            }
         }
+        self.save_snapshot().await;
         tracing::debug!(room = %self.room.id(), "room actor stopped");
     }
 
@@ -91,6 +253,7 @@ impl RoomActor {
                     Connection {
                         outbox,
                         participant: None,
+                        skip_through: 0,
                     },
                 );
             }
@@ -102,52 +265,77 @@ impl RoomActor {
         }
     }
 
+    /// Applies an input now and logs it if it changed the room.
+    fn log_input(&mut self, input: Input) -> Applied {
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let entry = Entry {
+            now: now_ms(),
+            seed,
+            input,
+        };
+        let applied = journal::apply(&mut self.room, &entry);
+        let events = applied.events();
+        // Every command is logged, even one that changed nothing or was refused: its reply is
+        // remembered, and that memory must survive a crash like everything else.
+        if !events.is_empty() || matches!(entry.input, Input::Command { .. }) {
+            match serde_json::to_string(&entry) {
+                Ok(input) => {
+                    self.to_log.push(LoggedInput {
+                        n: self.next_n,
+                        input,
+                        events: events.to_vec(),
+                    });
+                    self.next_n += 1;
+                }
+                // Inputs are plain data; failing to encode one would be a bug, and logging it
+                // loudly beats losing the room.
+                Err(error) => tracing::error!(%error, "an input could not be encoded"),
+            }
+            for event in events {
+                if self.recent.len() >= self.config.replay_window {
+                    self.recent.pop_front();
+                }
+                self.recent.push_back(event.clone());
+            }
+        }
+        applied
+    }
+
     fn on_message(&mut self, conn: ConnId, ClientMessage { cmd, command }: ClientMessage) {
         let Some(connection) = self.connections.get(&conn) else {
             return;
         };
-        let now = now_ms();
         match (connection.participant, command) {
             (None, Command::Join(request)) => {
-                let mut ctx = Ctx {
-                    now,
-                    rng: &mut self.rng,
+                let resume = request
+                    .resume
+                    .clone()
+                    .filter(|_| request.participant_token.is_some());
+                let Applied::Joined(result) = self.log_input(Input::Join { request }) else {
+                    return;
                 };
-                match self.room.join(&mut ctx, &request) {
-                    Ok(joined) => {
-                        let welcome = ServerMessage::Welcome(Box::new(Welcome {
-                            cmd,
-                            protocol: readyroom_protocol::PROTOCOL_VERSION,
-                            you: joined.participant_id,
-                            participant_token: joined.participant_token,
-                            last_cmd: joined.last_cmd,
-                            room: self.room.snapshot_for(joined.participant_id),
-                        }));
-                        // The join's own events are already in the snapshot, so the joiner is
-                        // attached to the room only after they have gone out.
-                        self.fan_out(&joined.events);
-                        if let Some(connection) = self.connections.get_mut(&conn) {
-                            connection.participant = Some(joined.participant_id);
-                            connection.outbox.push(encode(&welcome));
-                        }
-                    }
-                    Err(error) => self.reply(conn, &error_reply(cmd, error)),
+                match result {
+                    Ok(joined) => self.welcome(conn, cmd, joined, resume),
+                    Err(error) => self.defer_reply(conn, &error_reply(cmd, error)),
                 }
             }
-            (None, _) => self.reply(
+            (None, _) => self.defer_reply(
                 conn,
                 &error_reply(
                     cmd,
                     CommandError::new(ErrorCode::NotJoined, "join the room first"),
                 ),
             ),
-            (Some(participant), command) => {
-                let mut ctx = Ctx {
-                    now,
-                    rng: &mut self.rng,
+            (Some(actor), command) => {
+                let Applied::Command(outcome) = self.log_input(Input::Command {
+                    actor,
+                    cmd,
+                    command,
+                }) else {
+                    return;
                 };
-                let outcome = self.room.handle(&mut ctx, participant, cmd, command);
-                self.fan_out(&outcome.events);
+                self.deferred.push(Deferred::Events(outcome.events));
                 let reply = match outcome.reply {
                     Reply::Ack { seq } => ServerMessage::Ack {
                         cmd,
@@ -156,15 +344,196 @@ impl RoomActor {
                     },
                     Reply::Error(error) => error_reply(cmd, error),
                 };
-                self.reply(conn, &reply);
+                self.defer_reply(conn, &reply);
             }
         }
-        self.drop_closed();
     }
 
-    fn reply(&self, conn: ConnId, message: &ServerMessage) {
-        if let Some(connection) = self.connections.get(&conn) {
-            connection.outbox.push(encode(message));
+    /// Answers a successful join: missed events only, if the client's copy can be brought up
+    /// to date from the replay window, else the whole room.
+    fn welcome(
+        &mut self,
+        conn: ConnId,
+        cmd: readyroom_protocol::CommandId,
+        joined: Joined,
+        resume: Option<readyroom_protocol::Resume>,
+    ) {
+        let seq = self.room.seq();
+        let participant = joined.participant_id;
+        let missed = resume
+            .filter(|resume| resume.epoch == self.epoch && resume.seq <= seq)
+            .and_then(|resume| {
+                self.events_after(resume.seq)
+                    .map(|events| (resume.seq, events))
+            });
+        // Others hear of the join; this connection gets it inside its welcome or replay.
+        self.deferred.push(Deferred::Events(joined.events));
+        let frame = match missed {
+            Some((from_seq, events)) => {
+                let resumed = ServerMessage::Resumed(Box::new(readyroom_protocol::Resumed {
+                    cmd,
+                    protocol: readyroom_protocol::PROTOCOL_VERSION,
+                    you: participant,
+                    last_cmd: joined.last_cmd,
+                    epoch: self.epoch.clone(),
+                    from_seq,
+                    seq,
+                }));
+                self.deferred.push(Deferred::Send {
+                    conn,
+                    frame: encode(&resumed),
+                });
+                self.deferred.push(Deferred::Replay {
+                    conn,
+                    participant,
+                    events,
+                });
+                None
+            }
+            None => Some(encode(&ServerMessage::Welcome(Box::new(
+                readyroom_protocol::Welcome {
+                    cmd,
+                    protocol: readyroom_protocol::PROTOCOL_VERSION,
+                    you: participant,
+                    participant_token: joined.participant_token,
+                    last_cmd: joined.last_cmd,
+                    epoch: self.epoch.clone(),
+                    room: self.room.snapshot_for(participant),
+                },
+            )))),
+        };
+        if let Some(frame) = frame {
+            self.deferred.push(Deferred::Send { conn, frame });
+        }
+        if let Some(connection) = self.connections.get_mut(&conn) {
+            connection.participant = Some(participant);
+            connection.skip_through = seq;
+        }
+    }
+
+    /// Every event after `seq`, if the replay window still holds them all.
+    fn events_after(&self, seq: Seq) -> Option<Vec<EventFrame>> {
+        if seq == self.room.seq() {
+            return Some(Vec::new());
+        }
+        let oldest = self.recent.front()?.seq;
+        if seq + 1 < oldest {
+            return None;
+        }
+        Some(
+            self.recent
+                .iter()
+                .filter(|e| e.seq > seq)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn defer_reply(&mut self, conn: ConnId, message: &ServerMessage) {
+        self.deferred.push(Deferred::Send {
+            conn,
+            frame: encode(message),
+        });
+    }
+
+    fn detach(&mut self, conn: ConnId) {
+        let Some(connection) = self.connections.remove(&conn) else {
+            return;
+        };
+        if let Some(participant) = connection.participant {
+            if let Applied::Events(events) = self.log_input(Input::Disconnect { participant }) {
+                self.deferred.push(Deferred::Events(events));
+            }
+        }
+    }
+
+    /// Makes the logged inputs durable. On failure nothing of the batch was acknowledged:
+    /// every connection is closed (clients reconnect and find the room as last committed) and
+    /// the actor stops.
+    async fn commit(&mut self) -> bool {
+        if self.to_log.is_empty() {
+            return true;
+        }
+        let inputs = std::mem::take(&mut self.to_log);
+        let Some(storage) = &self.storage else {
+            return true;
+        };
+        let count = u64::try_from(inputs.len()).unwrap_or(u64::MAX);
+        let write = Write::Append {
+            room: self.room.id(),
+            inputs,
+            now: now_ms(),
+        };
+        if let Err(error) = storage.write(write).await {
+            tracing::error!(room = %self.room.id(), %error, "cannot store the room's changes; closing it");
+            for connection in self.connections.values() {
+                connection.outbox.close_now(
+                    close_code::STORAGE_FAILED,
+                    "the server could not store changes; reconnect",
+                );
+            }
+            return false;
+        }
+        self.since_snapshot += count;
+        if self.since_snapshot >= self.config.snapshot_every {
+            self.save_snapshot().await;
+        }
+        true
+    }
+
+    async fn save_snapshot(&mut self) {
+        let Some(storage) = &self.storage else { return };
+        let snapshot_n = self.next_n - 1;
+        let snapshot = match serde_json::to_string(&self.room) {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode a snapshot");
+                return;
+            }
+        };
+        // Inputs stay a while after the snapshot: they hold the replay window's events.
+        let keep = u64::try_from(self.config.replay_window).unwrap_or(u64::MAX);
+        let write = Write::Snapshot {
+            room: self.room.id(),
+            snapshot,
+            snapshot_n,
+            keep_from_n: snapshot_n.saturating_sub(keep),
+        };
+        match storage.write(write).await {
+            Ok(()) => self.since_snapshot = 0,
+            Err(error) => {
+                tracing::warn!(room = %self.room.id(), %error, "snapshot not saved; the log still has everything");
+            }
+        }
+    }
+
+    /// Sends everything the committed batch produced, in order.
+    fn release(&mut self) {
+        for deferred in std::mem::take(&mut self.deferred) {
+            match deferred {
+                Deferred::Events(events) => self.fan_out(&events),
+                Deferred::Send { conn, frame } => {
+                    if let Some(connection) = self.connections.get(&conn) {
+                        connection.outbox.push(frame);
+                    }
+                }
+                Deferred::Replay {
+                    conn,
+                    participant,
+                    events,
+                } => {
+                    let Some(connection) = self.connections.get(&conn) else {
+                        continue;
+                    };
+                    for frame in &events {
+                        let shown = match public_copy(frame) {
+                            Some((owner, public)) if owner != participant => public,
+                            _ => frame.clone(),
+                        };
+                        connection.outbox.push(event_bytes(&shown));
+                    }
+                }
+            }
         }
     }
 
@@ -182,13 +551,16 @@ impl RoomActor {
                 let Some(participant) = connection.participant else {
                     continue;
                 };
+                if frame.seq <= connection.skip_through {
+                    continue;
+                }
                 let bytes = match (&private, owner == Some(participant)) {
                     (Some(private), true) => private.clone(),
                     _ => public.clone(),
                 };
                 connection.outbox.push(bytes);
             }
-            if let readyroom_protocol::Event::ParticipantRemoved { participant_id } = frame.event {
+            if let Event::ParticipantRemoved { participant_id } = frame.event {
                 self.expel(participant_id);
             }
         }
@@ -207,40 +579,12 @@ impl RoomActor {
         });
     }
 
-    fn detach(&mut self, conn: ConnId) {
-        let Some(connection) = self.connections.remove(&conn) else {
-            return;
-        };
-        if let Some(participant) = connection.participant {
-            let events = self.room.disconnect(now_ms(), participant);
-            self.fan_out(&events);
-        }
-        self.drop_closed();
-    }
-
-    /// Detaches connections that were closed for falling behind, which may in turn produce
-    /// presence events, until no connection is left behind.
-    fn drop_closed(&mut self) {
-        loop {
-            let closed: Vec<ConnId> = self
-                .connections
-                .iter()
-                .filter(|(_, connection)| connection.outbox.is_closed())
-                .map(|(conn, _)| *conn)
-                .collect();
-            if closed.is_empty() {
-                return;
-            }
-            for conn in closed {
-                let Some(connection) = self.connections.remove(&conn) else {
-                    continue;
-                };
-                if let Some(participant) = connection.participant {
-                    let events = self.room.disconnect(now_ms(), participant);
-                    self.fan_out(&events);
-                }
-            }
-        }
+    fn closed_connections(&self) -> Vec<ConnId> {
+        self.connections
+            .iter()
+            .filter(|(_, c)| c.outbox.is_closed())
+            .map(|(conn, _)| *conn)
+            .collect()
     }
 }
 

@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Everything an operator (or a test) can tune. [`Config::default`] is what production runs.
@@ -6,6 +7,15 @@ pub struct Config {
     /// Base URL for the links handed out at room creation, e.g. `https://rooms.example.com`.
     /// Without it, links are built from the request's `Host` header.
     pub public_url: Option<String>,
+    /// Where rooms are stored. `None` keeps them in memory only (tests, benchmarks).
+    pub data_dir: Option<PathBuf>,
+    /// fsync every commit (the safe default). Off, a power cut can lose the last commits; a
+    /// crash of the process alone still cannot.
+    pub sync: bool,
+    /// Events kept per room for clients resuming after a short disconnection.
+    pub replay_window: usize,
+    /// Inputs between two snapshots of a room.
+    pub snapshot_every: u64,
     /// Rooms held at once; creating more answers `too_many_rooms`.
     pub max_rooms: usize,
     /// Frames queued for one connection before it counts as too slow and is closed.
@@ -28,6 +38,10 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             public_url: None,
+            data_dir: None,
+            sync: true,
+            replay_window: 4096,
+            snapshot_every: 1000,
             max_rooms: 10_000,
             outbound_queue: 512,
             room_inbox: 1024,

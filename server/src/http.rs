@@ -66,6 +66,7 @@ impl From<CommandError> for ApiError {
     fn from(error: CommandError) -> Self {
         let status = match error.code {
             ErrorCode::TooManyRooms => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
         Self {
@@ -134,7 +135,8 @@ async fn create_room(
     };
     let created = state
         .registry
-        .create(default_settings(name, default_deck, auto_reveal))?;
+        .create(default_settings(name, default_deck, auto_reveal))
+        .await?;
     let base = base_url(&state.config, &headers);
     let ws_base = base.replacen("http", "ws", 1);
     let id = created.room_id;
@@ -181,6 +183,7 @@ async fn describe_room(
     let handle = state
         .registry
         .get(room_id)
+        .await?
         .ok_or_else(ApiError::room_not_found)?;
     let (reply, settings) = oneshot::channel();
     handle
@@ -204,6 +207,7 @@ async fn open_socket(
     let room = state
         .registry
         .get(room_id)
+        .await?
         .ok_or_else(ApiError::room_not_found)?;
     let config = Arc::clone(&state.config);
     let tracker = state.connections.clone();

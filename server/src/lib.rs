@@ -9,9 +9,11 @@ mod actor;
 mod config;
 mod connection;
 mod http;
+mod journal;
 mod outbox;
 mod registry;
 pub mod room;
+pub mod storage;
 mod web;
 mod wire;
 
@@ -24,20 +26,42 @@ use tokio_util::task::TaskTracker;
 
 pub use config::Config;
 
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
+}
+
 /// Serves until `shutdown` completes, then stops accepting, closes every WebSocket with code
 /// 1012 after delivering what was already queued for it, and lets each room finish the
 /// commands it had received.
 ///
 /// # Errors
-/// Only if the listener fails.
+/// The listener fails, or the data directory cannot be opened (damaged, from a newer build).
 pub async fn run(
     listener: TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> Result<(), RunError> {
+    let storage = match &config.data_dir {
+        Some(dir) => Some(storage::Storage::open_sqlite(dir, config.sync)?),
+        None => None,
+    };
+    let actor_config = actor::ActorConfig {
+        replay_window: config.replay_window,
+        snapshot_every: config.snapshot_every.max(1),
+    };
     let stop = CancellationToken::new();
     let state = http::AppState {
-        registry: registry::Registry::new(config.max_rooms, config.room_inbox),
+        registry: registry::Registry::new(
+            storage,
+            config.max_rooms,
+            config.room_inbox,
+            actor_config,
+        ),
         config: Arc::new(config),
         shutdown: stop.clone(),
         connections: TaskTracker::new(),

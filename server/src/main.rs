@@ -18,6 +18,16 @@ struct Args {
     /// Public base URL for the links handed out (e.g. behind a reverse proxy).
     #[arg(long, env = "READYROOM_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Where rooms are stored (created on first start).
+    #[arg(long, env = "READYROOM_DATA_DIR", default_value = "readyroom-data")]
+    data_dir: std::path::PathBuf,
+    /// Keep rooms in memory only: nothing survives a restart.
+    #[arg(long, env = "READYROOM_IN_MEMORY", conflicts_with = "data_dir")]
+    in_memory: bool,
+    /// `full` fsyncs every commit; `off` leaves flushing to the OS (faster; a power cut, not a
+    /// crash, can then lose the last changes).
+    #[arg(long, env = "READYROOM_SYNC", default_value = "full", value_parser = ["full", "off"])]
+    sync: String,
 }
 
 #[tokio::main]
@@ -31,6 +41,8 @@ async fn main() -> anyhow::Result<()> {
     println!("Ready Room is running: open http://{addr}/ in your browser");
     let config = readyroom_server::Config {
         public_url: args.public_url,
+        data_dir: (!args.in_memory).then_some(args.data_dir),
+        sync: args.sync == "full",
         ..readyroom_server::Config::default()
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;

@@ -19,6 +19,7 @@ pub mod close_code {
     pub const IDLE: u16 = 4000;
     pub const REMOVED: u16 = 4001;
     pub const TOO_SLOW: u16 = 4002;
+    pub const STORAGE_FAILED: u16 = 1011;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

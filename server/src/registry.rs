@@ -1,4 +1,5 @@
 //! The live rooms, by id. Handles are cheap to clone; the state lives in each room's actor.
+//! A room that is stored but not in memory is loaded on first use.
 
 use std::sync::Arc;
 
@@ -7,8 +8,9 @@ use readyroom_protocol::{DeckChoice, ErrorCode, RoomId, RoomSettings};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use crate::actor::{RoomActor, RoomMsg};
+use crate::actor::{ActorConfig, RoomActor, RoomMsg};
 use crate::room::CommandError;
+use crate::storage::Storage;
 
 #[derive(Clone, Debug)]
 pub struct RoomHandle {
@@ -18,9 +20,13 @@ pub struct RoomHandle {
 #[derive(Debug)]
 pub struct Registry {
     rooms: DashMap<RoomId, RoomHandle>,
+    storage: Option<Storage>,
     max_rooms: usize,
     inbox: usize,
+    actor_config: ActorConfig,
     actors: TaskTracker,
+    /// Loads run one at a time, so that two joiners of an unloaded room get one actor.
+    loading: tokio::sync::Mutex<()>,
 }
 
 /// A freshly created room.
@@ -31,20 +37,78 @@ pub struct Created {
 }
 
 impl Registry {
-    pub fn new(max_rooms: usize, inbox: usize) -> Arc<Self> {
+    pub fn new(
+        storage: Option<Storage>,
+        max_rooms: usize,
+        inbox: usize,
+        actor_config: ActorConfig,
+    ) -> Arc<Self> {
         Arc::new(Self {
             rooms: DashMap::new(),
+            storage,
             max_rooms,
             inbox,
+            actor_config,
             actors: TaskTracker::new(),
+            loading: tokio::sync::Mutex::new(()),
         })
     }
 
-    pub fn get(&self, id: RoomId) -> Option<RoomHandle> {
-        self.rooms.get(&id).map(|handle| handle.clone())
+    /// The room's handle, loading it from storage if it is not in memory. `Ok(None)`: no such
+    /// room.
+    ///
+    /// # Errors
+    /// The room is stored but cannot be loaded.
+    pub async fn get(&self, id: RoomId) -> Result<Option<RoomHandle>, CommandError> {
+        if let Some(handle) = self.live(id) {
+            return Ok(Some(handle));
+        }
+        let Some(storage) = &self.storage else {
+            return Ok(None);
+        };
+        let _one_at_a_time = self.loading.lock().await;
+        if let Some(handle) = self.live(id) {
+            return Ok(Some(handle));
+        }
+        let stored = storage
+            .load(id, self.actor_config.replay_window)
+            .await
+            .map_err(|error| {
+                tracing::error!(room = %id, %error, "cannot read a room");
+                CommandError::new(ErrorCode::Internal, "the room cannot be read from storage")
+            })?;
+        let Some(stored) = stored else {
+            return Ok(None);
+        };
+        let actor = RoomActor::restore(id, stored, storage.clone(), self.actor_config).map_err(
+            |error| {
+                tracing::error!(%error, "cannot restore a room");
+                CommandError::new(
+                    ErrorCode::Internal,
+                    "the room's stored state is damaged; it was left untouched",
+                )
+            },
+        )?;
+        tracing::info!(room = %id, "room loaded");
+        Ok(Some(self.spawn(id, actor)))
     }
 
-    pub fn create(&self, settings: RoomSettings) -> Result<Created, CommandError> {
+    fn live(&self, id: RoomId) -> Option<RoomHandle> {
+        self.rooms
+            .get(&id)
+            .map(|handle| handle.clone())
+            .filter(|handle| !handle.tx.is_closed())
+    }
+
+    fn spawn(&self, id: RoomId, actor: RoomActor) -> RoomHandle {
+        let (tx, rx) = mpsc::channel(self.inbox.max(1));
+        self.actors.spawn(actor.run(rx));
+        let handle = RoomHandle { tx };
+        self.rooms.insert(id, handle.clone());
+        handle
+    }
+
+    pub async fn create(&self, settings: RoomSettings) -> Result<Created, CommandError> {
         if self.rooms.len() >= self.max_rooms {
             return Err(CommandError::new(
                 ErrorCode::TooManyRooms,
@@ -53,10 +117,14 @@ impl Registry {
         }
         let settings = crate::room::validate_settings(settings)?;
         let room_id = RoomId(uuid::Uuid::new_v4());
-        let (actor, facilitator_token) = RoomActor::create(room_id, settings);
-        let (tx, rx) = mpsc::channel(self.inbox.max(1));
-        self.actors.spawn(actor.run(rx));
-        self.rooms.insert(room_id, RoomHandle { tx });
+        let (actor, facilitator_token) =
+            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config)
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "cannot store a new room");
+                    CommandError::new(ErrorCode::Internal, "the room could not be stored")
+                })?;
+        self.spawn(room_id, actor);
         tracing::info!(room = %room_id, "room created");
         Ok(Created {
             room_id,

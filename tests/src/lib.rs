@@ -36,7 +36,7 @@ pub const SILENCE: Duration = Duration::from_millis(300);
 pub struct TestServer {
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    task: Option<JoinHandle<Result<(), readyroom_server::RunError>>>,
     http: reqwest::Client,
 }
 
@@ -138,6 +138,35 @@ impl TestServer {
         (client, welcome)
     }
 
+    /// Opens a WebSocket and joins as the participant `token` belongs to, resuming from
+    /// `resume` if given. Returns the client and the raw reply (`welcome`, `resumed` or `error`).
+    pub async fn rejoin(
+        &self,
+        room: &RoomCreated,
+        token: &str,
+        resume: Option<readyroom_protocol::Resume>,
+    ) -> (Client, ServerMessage) {
+        let mut client = self.connect(room).await;
+        let request = JoinRequest {
+            resume,
+            ..rejoin_request(token)
+        };
+        let reply = client.request(Command::Join(request)).await.reply;
+        match &reply {
+            ServerMessage::Welcome(welcome) => {
+                client.you = Some(welcome.you);
+                client.next_cmd = welcome.last_cmd;
+            }
+            ServerMessage::Resumed(resumed) => {
+                client.you = Some(resumed.you);
+                client.next_cmd = resumed.last_cmd;
+            }
+            _ => {}
+        }
+        client.token = Some(token.to_owned());
+        (client, reply)
+    }
+
     /// Opens a WebSocket and joins as the facilitator.
     pub async fn join_facilitator(&self, room: &RoomCreated, name: &str) -> (Client, Welcome) {
         let mut client = self.connect(room).await;
@@ -145,6 +174,15 @@ impl TestServer {
             .join(name, Role::Voter, Some(&room.facilitator_token))
             .await;
         (client, welcome)
+    }
+
+    /// A server keeping its rooms in `dir`.
+    pub async fn start_in(dir: &std::path::Path) -> Self {
+        Self::start_with(Config {
+            data_dir: Some(dir.to_owned()),
+            ..Config::default()
+        })
+        .await
     }
 
     /// Triggers graceful shutdown and waits for `run` to return.
@@ -344,6 +382,12 @@ impl Client {
                         reply: ServerMessage::Welcome(welcome),
                     };
                 }
+                ServerMessage::Resumed(resumed) if resumed.cmd == cmd => {
+                    return Exchange {
+                        events,
+                        reply: ServerMessage::Resumed(resumed),
+                    };
+                }
                 other => panic!("unexpected message while waiting for reply to {cmd}: {other:?}"),
             }
         }
@@ -437,6 +481,7 @@ pub fn join_request(name: &str, role: Role, facilitator_token: Option<&str>) -> 
         role,
         facilitator_token: facilitator_token.map(str::to_owned),
         participant_token: None,
+        resume: None,
     }
 }
 

@@ -117,10 +117,7 @@ async fn commands_before_joining_and_bad_joins_are_refused() {
     let join = |protocol: u32, name: &str| {
         Command::Join(JoinRequest {
             protocol,
-            name: name.into(),
-            role: Role::Voter,
-            facilitator_token: None,
-            participant_token: None,
+            ..join_request(name, Role::Voter, None)
         })
     };
     client

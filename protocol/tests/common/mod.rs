@@ -51,6 +51,7 @@ wire_names!(
     /// Every `ServerMessage` variant.
     SERVER_MESSAGE_TYPES, server_message_type, ServerMessage {
         ServerMessage::Welcome(_) => "welcome",
+        ServerMessage::Resumed(_) => "resumed",
         ServerMessage::Ack { .. } => "ack",
         ServerMessage::Pong { .. } => "pong",
         ServerMessage::Error { .. } => "error",

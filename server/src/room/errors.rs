@@ -1,7 +1,7 @@
 use readyroom_protocol::ErrorCode;
 
 /// Why a command was refused. Refusal never changes the room.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{code:?}: {message}")]
 pub struct CommandError {
     pub code: ErrorCode,

@@ -58,7 +58,8 @@ pub struct Outcome {
     pub events: Vec<EventFrame>,
 }
 
-#[derive(Debug)]
+/// Serialisable whole: a snapshot of it is what storage keeps.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Room {
     id: RoomId,
     seq: Seq,

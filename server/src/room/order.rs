@@ -17,7 +17,9 @@ use super::CommandError;
 /// short however adversarial the moves.
 const MAX_RANK_BYTES: usize = 32;
 
-#[derive(Debug, Default)]
+/// Persisted as its items alone; the rank index is rebuilt from their ranks.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(try_from = "Vec<ItemView>")]
 pub struct Order {
     items: HashMap<ItemId, Item>,
     by_rank: BTreeMap<FractionalIndex, ItemId>,
@@ -35,6 +37,29 @@ pub enum Placement {
     /// Already there: nothing to do.
     Unchanged,
     At(FractionalIndex),
+}
+
+impl serde::Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.by_rank.values().filter_map(|id| self.get(*id)))
+    }
+}
+
+impl TryFrom<Vec<ItemView>> for Order {
+    type Error = String;
+
+    fn try_from(views: Vec<ItemView>) -> Result<Self, Self::Error> {
+        let mut order = Order::default();
+        for view in views {
+            let rank = FractionalIndex::from_string(&view.rank)
+                .map_err(|e| format!("item {} has an unreadable rank: {e:?}", view.id))?;
+            if order.by_rank.contains_key(&rank) {
+                return Err(format!("item {} shares its rank with another", view.id));
+            }
+            order.insert(rank, view);
+        }
+        Ok(order)
+    }
 }
 
 impl Order {

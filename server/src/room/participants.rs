@@ -9,7 +9,7 @@ use readyroom_protocol::{
 use super::replies::Replies;
 use super::{CommandError, Ctx, Out, Room, random_id_bytes, secret_token, validate};
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
     pub view: ParticipantView,
     pub token: String,
@@ -167,6 +167,29 @@ impl Room {
         );
         self.maybe_auto_reveal(&mut out);
         out.events
+    }
+
+    /// Marks everyone offline: after a restart no connection survives. Returns the events that
+    /// tell it (none for people who were offline already).
+    pub fn reset_presence(
+        &mut self,
+        now: readyroom_protocol::Timestamp,
+    ) -> Vec<readyroom_protocol::EventFrame> {
+        let mut online: Vec<(u64, ParticipantId)> = self
+            .participants
+            .values()
+            .filter(|p| p.connections > 0)
+            .map(|p| (p.joined, p.view.id))
+            .collect();
+        online.sort_unstable();
+        let mut events = Vec::new();
+        for (_, id) in online {
+            if let Some(p) = self.participants.get_mut(&id) {
+                p.connections = 1;
+            }
+            events.extend(self.disconnect(now, id));
+        }
+        events
     }
 
     pub(super) fn participant(&self, id: ParticipantId) -> Result<&Participant, CommandError> {

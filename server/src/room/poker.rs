@@ -11,7 +11,7 @@ use readyroom_protocol::{
 use super::items::validate_estimate;
 use super::{CommandError, Ctx, Out, Room, random_id_bytes, stats, validate};
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Round {
     pub id: RoundId,
     pub item_id: ItemId,

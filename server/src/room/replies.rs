@@ -8,13 +8,13 @@ use readyroom_protocol::{CommandId, ErrorCode, Seq};
 use super::CommandError;
 
 /// The answer a command got.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reply {
     Ack { seq: Option<Seq> },
     Error(CommandError),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Replies {
     last_cmd: CommandId,
     recent: VecDeque<(CommandId, Reply)>,

@@ -43,6 +43,7 @@ fn request(name: &str, role: Role) -> JoinRequest {
         role,
         facilitator_token: None,
         participant_token: None,
+        resume: None,
     }
 }
 
@@ -3269,4 +3270,59 @@ fn randomized_sessions_keep_every_invariant() {
             "no {kind} in any session"
         );
     }
+}
+
+#[test]
+fn a_room_survives_serialisation_whole() {
+    let (mut fx, [f, a, b, _o]) = team();
+    let x = fx.add_item(a, "X");
+    let y = fx.add_item(b, "Y");
+    fx.ok(
+        a,
+        Command::MoveItem {
+            item_id: y,
+            after: None,
+            before: Some(x),
+        },
+    );
+    let round = fx.start_round(f, x);
+    fx.vote(a, round, "3");
+    let text = serde_json::to_string(&fx.room).unwrap();
+    let restored: Room = serde_json::from_str(&text).unwrap();
+    restored.check_invariants().unwrap();
+    for viewer in [f, a, b] {
+        assert_eq!(restored.snapshot_for(viewer), fx.room.snapshot_for(viewer));
+    }
+    assert_eq!(restored.seq(), fx.room.seq());
+    assert!(
+        serde_json::from_str::<Room>(&text.replace("\"rank\":\"", "\"rank\":\"zz")).is_err(),
+        "a corrupt rank is refused"
+    );
+}
+
+#[test]
+fn after_a_restart_everyone_is_offline() {
+    let (mut fx, [f, a, _b, _o]) = team();
+    let x = fx.add_item(a, "X");
+    fx.ok(
+        a,
+        Command::SetEditing {
+            editing: Some(Editing {
+                item_id: x,
+                field: ItemField::Title,
+            }),
+        },
+    );
+    let before = fx.room.seq();
+    let events = fx.room.reset_presence(NOW);
+    fx.room.check_invariants().unwrap();
+    assert!(
+        fx.snap(f)
+            .participants
+            .iter()
+            .all(|p| !p.online && p.editing.is_none())
+    );
+    assert_eq!(events.last().map(|e| e.seq), Some(fx.room.seq()));
+    assert!(fx.room.seq() > before);
+    assert!(fx.room.reset_presence(NOW).is_empty());
 }

@@ -1,0 +1,76 @@
+//! The inputs a room applies, in a form that can be stored and replayed. Live processing and
+//! replay after a restart both go through [`apply`], and the core is deterministic given the
+//! time and the random seed recorded with each input, so replay rebuilds exactly the room that
+//! was acknowledged.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use readyroom_protocol::{Command, CommandId, EventFrame, JoinRequest, ParticipantId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::room::{CommandError, Ctx, Joined, Outcome, Room};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub now: Timestamp,
+    /// Seeds the randomness (new ids, tokens) this input consumed.
+    pub seed: [u8; 32],
+    pub input: Input,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Input {
+    Join {
+        request: JoinRequest,
+    },
+    Command {
+        actor: ParticipantId,
+        cmd: CommandId,
+        command: Command,
+    },
+    Disconnect {
+        participant: ParticipantId,
+    },
+    /// Everyone offline, as after a restart.
+    ResetPresence,
+}
+
+/// What applying an input gave.
+#[derive(Debug)]
+pub enum Applied {
+    Joined(Result<Joined, CommandError>),
+    Command(Outcome),
+    Events(Vec<EventFrame>),
+}
+
+impl Applied {
+    pub fn events(&self) -> &[EventFrame] {
+        match self {
+            Self::Joined(Ok(joined)) => &joined.events,
+            Self::Joined(Err(_)) => &[],
+            Self::Command(outcome) => &outcome.events,
+            Self::Events(events) => events,
+        }
+    }
+}
+
+pub fn apply(room: &mut Room, entry: &Entry) -> Applied {
+    let mut rng = StdRng::from_seed(entry.seed);
+    let mut ctx = Ctx {
+        now: entry.now,
+        rng: &mut rng,
+    };
+    match &entry.input {
+        Input::Join { request } => Applied::Joined(room.join(&mut ctx, request)),
+        Input::Command {
+            actor,
+            cmd,
+            command,
+        } => Applied::Command(room.handle(&mut ctx, *actor, *cmd, command.clone())),
+        Input::Disconnect { participant } => {
+            Applied::Events(room.disconnect(entry.now, *participant))
+        }
+        Input::ResetPresence => Applied::Events(room.reset_presence(entry.now)),
+    }
+}

@@ -1,0 +1,209 @@
+//! Durable rooms. The room actors talk to storage only through [`Storage`]: append what a batch
+//! of inputs produced (committed before anyone hears of it), save snapshots, load a room.
+//! SQLite is the embedded default; another backend (PostgreSQL for several nodes) would
+//! implement [`Backend`] and nothing else would change.
+
+mod schema;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use readyroom_protocol::{EventFrame, RoomId, Timestamp};
+use tokio::sync::oneshot;
+
+pub use sqlite::SqliteBackend;
+
+/// What went wrong in storage. Startup errors are shown to the operator as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database at {path} was written by a newer Ready Room (schema {found}, this build knows up to {known}); refusing to touch it"
+    )]
+    NewerSchema {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("the database at {path} is damaged: {detail}")]
+    Corrupt { path: String, detail: String },
+    #[error("stored data could not be read: {0}")]
+    Decode(String),
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the storage writer has stopped")]
+    WriterGone,
+}
+
+/// One input the room applied, with what it produced, in the order applied.
+#[derive(Debug, Clone)]
+pub struct LoggedInput {
+    /// 1-based, per room, without gaps.
+    pub n: u64,
+    /// The input as JSON (see `actor::input::LoggedInput`); storage does not look inside.
+    pub input: String,
+    pub events: Vec<EventFrame>,
+}
+
+/// A room as storage hands it back.
+#[derive(Debug)]
+pub struct StoredRoom {
+    pub epoch: String,
+    /// The room's core state as JSON, as of input `snapshot_n`.
+    pub snapshot: String,
+    pub snapshot_n: u64,
+    /// Inputs after the snapshot, in order: replaying them gives the current state.
+    pub tail: Vec<LoggedInput>,
+    /// The most recent events (at most the replay window), oldest first, for resuming clients.
+    pub recent_events: Vec<EventFrame>,
+}
+
+/// Writes for one room in one group commit.
+#[derive(Debug)]
+pub enum Write {
+    CreateRoom {
+        room: RoomId,
+        epoch: String,
+        snapshot: String,
+        now: Timestamp,
+    },
+    Append {
+        room: RoomId,
+        inputs: Vec<LoggedInput>,
+        now: Timestamp,
+    },
+    /// Replaces the snapshot and forgets inputs older than `keep_from_n` (kept for replay).
+    Snapshot {
+        room: RoomId,
+        snapshot: String,
+        snapshot_n: u64,
+        keep_from_n: u64,
+    },
+    DeleteRoom {
+        room: RoomId,
+    },
+}
+
+/// The operations a storage engine provides. Called from one writer thread (writes) and from
+/// blocking tasks (reads).
+pub trait Backend: Send + 'static {
+    /// Applies every write in one transaction: all or nothing.
+    fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError>;
+    fn load(
+        &mut self,
+        room: RoomId,
+        replay_window: usize,
+    ) -> Result<Option<StoredRoom>, StorageError>;
+    /// Rooms untouched since `before`.
+    fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError>;
+}
+
+type Reply = oneshot::Sender<Result<(), Arc<StorageError>>>;
+
+/// The handle the server uses: cheap to clone, safe to share.
+#[derive(Clone, Debug)]
+pub struct Storage {
+    writes: std::sync::mpsc::Sender<(Write, Reply)>,
+    reader: Arc<Mutex<Box<dyn Backend>>>,
+}
+
+impl std::fmt::Debug for dyn Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Backend")
+    }
+}
+
+impl Storage {
+    /// Opens (creating if needed) the SQLite database in `dir`.
+    ///
+    /// # Errors
+    /// A data directory that cannot be created, a damaged database, or one from a newer build.
+    pub fn open_sqlite(dir: &Path, sync: bool) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::DataDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let path = dir.join("readyroom.sqlite3");
+        let writer = SqliteBackend::open(&path, sync)?;
+        let reader = SqliteBackend::open(&path, sync)?;
+        Ok(Self::with_backends(Box::new(writer), Box::new(reader)))
+    }
+
+    /// Starts the writer thread over `writer`; `reader` serves loads.
+    pub fn with_backends(mut writer: Box<dyn Backend>, reader: Box<dyn Backend>) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<(Write, Reply)>();
+        std::thread::Builder::new()
+            .name("storage-writer".into())
+            .spawn(move || {
+                // Group commit: everything that queued up while the last commit ran goes into
+                // the next transaction together, so one fsync serves many rooms.
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    while let Ok(more) = rx.try_recv() {
+                        batch.push(more);
+                    }
+                    let (writes, replies): (Vec<Write>, Vec<Reply>) = batch.into_iter().unzip();
+                    let result = writer.commit(&writes).map_err(Arc::new);
+                    if let Err(error) = &result {
+                        tracing::error!(%error, "storage commit failed");
+                    }
+                    for reply in replies {
+                        let _ = reply.send(result.clone());
+                    }
+                }
+            })
+            .map_or_else(
+                |error| tracing::error!(%error, "cannot start the storage writer"),
+                |_| (),
+            );
+        Self {
+            writes: tx,
+            reader: Arc::new(Mutex::new(reader)),
+        }
+    }
+
+    /// Commits a write; returns once it is durable (as durable as the sync setting makes it).
+    ///
+    /// # Errors
+    /// The write failed; nothing of it was applied.
+    pub async fn write(&self, write: Write) -> Result<(), Arc<StorageError>> {
+        let (reply, done) = oneshot::channel();
+        self.writes
+            .send((write, reply))
+            .map_err(|_| Arc::new(StorageError::WriterGone))?;
+        done.await.map_err(|_| Arc::new(StorageError::WriterGone))?
+    }
+
+    /// # Errors
+    /// The database could not be read or holds undecodable data.
+    pub async fn load(
+        &self,
+        room: RoomId,
+        replay_window: usize,
+    ) -> Result<Option<StoredRoom>, StorageError> {
+        let reader = Arc::clone(&self.reader);
+        tokio::task::spawn_blocking(move || {
+            let mut backend = reader.lock().map_err(|_| StorageError::WriterGone)?;
+            backend.load(room, replay_window)
+        })
+        .await
+        .map_err(|_| StorageError::WriterGone)?
+    }
+
+    /// # Errors
+    /// The database could not be read.
+    pub async fn stale_rooms(&self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        let reader = Arc::clone(&self.reader);
+        tokio::task::spawn_blocking(move || {
+            let mut backend = reader.lock().map_err(|_| StorageError::WriterGone)?;
+            backend.stale_rooms(before)
+        })
+        .await
+        .map_err(|_| StorageError::WriterGone)?
+    }
+}

@@ -1,0 +1,27 @@
+//! The database schema and its migrations. `PRAGMA user_version` records how far a database
+//! has been migrated; a database from a newer build is refused rather than guessed at.
+
+/// Each entry migrates from version `index` to `index + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 → 1: rooms, their snapshots and their input logs.
+    "CREATE TABLE rooms (
+        room_id TEXT PRIMARY KEY NOT NULL,
+        epoch TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        touched_at INTEGER NOT NULL,
+        snapshot TEXT NOT NULL,
+        snapshot_n INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX rooms_touched ON rooms (touched_at);
+    CREATE TABLE inputs (
+        room_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        input TEXT NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (room_id, n)
+    ) WITHOUT ROWID;",
+];
+
+pub fn current_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}

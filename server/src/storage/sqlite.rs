@@ -1,0 +1,214 @@
+//! The embedded SQLite backend: WAL mode, one writer thread, readers beside it.
+
+use std::path::Path;
+
+use readyroom_protocol::{EventFrame, RoomId, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::schema::{MIGRATIONS, current_version};
+use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
+
+#[derive(Debug)]
+pub struct SqliteBackend {
+    conn: Connection,
+}
+
+impl SqliteBackend {
+    /// Opens and, if needed, migrates the database. `sync` chooses fsync on every commit
+    /// (`synchronous=FULL`, the safe default) or leaving it to the OS (`OFF`).
+    ///
+    /// # Errors
+    /// A damaged file, a newer schema, or an I/O failure.
+    pub fn open(path: &Path, sync: bool) -> Result<Self, StorageError> {
+        let shown = path.display().to_string();
+        let corrupt = |detail: String| StorageError::Corrupt {
+            path: shown.clone(),
+            detail,
+        };
+        let conn = Connection::open(path).map_err(|e| corrupt(e.to_string()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| corrupt(e.to_string()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(corrupt(format!(
+                "cannot use write-ahead logging (journal mode {mode})"
+            )));
+        }
+        conn.execute_batch(if sync {
+            "PRAGMA synchronous = FULL;"
+        } else {
+            "PRAGMA synchronous = OFF;"
+        })?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .map_err(|e| corrupt(e.to_string()))?;
+        if check != "ok" {
+            return Err(corrupt(check));
+        }
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if version > current_version() {
+            return Err(StorageError::NewerSchema {
+                path: shown,
+                found: version,
+                known: current_version(),
+            });
+        }
+        let mut backend = Self { conn };
+        backend.migrate(version)?;
+        Ok(backend)
+    }
+
+    fn migrate(&mut self, from: i64) -> Result<(), StorageError> {
+        let start = usize::try_from(from).unwrap_or(0);
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(index + 1).unwrap_or(i64::MAX),
+            )?;
+            tx.commit()?;
+            tracing::info!(version = index + 1, "database migrated");
+        }
+        Ok(())
+    }
+}
+
+fn decode_events(text: &str) -> Result<Vec<EventFrame>, StorageError> {
+    serde_json::from_str(text).map_err(|e| StorageError::Decode(format!("events: {e}")))
+}
+
+fn encode_events(events: &[EventFrame]) -> Result<String, StorageError> {
+    serde_json::to_string(events).map_err(|e| StorageError::Decode(format!("events: {e}")))
+}
+
+fn as_sql(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn from_sql(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Backend for SqliteBackend {
+    fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        for write in writes {
+            match write {
+                Write::CreateRoom {
+                    room,
+                    epoch,
+                    snapshot,
+                    now,
+                } => {
+                    tx.execute(
+                        "INSERT INTO rooms (room_id, epoch, created_at, touched_at, snapshot, snapshot_n) VALUES (?1, ?2, ?3, ?3, ?4, 0)",
+                        params![room.to_string(), epoch, as_sql(*now), snapshot],
+                    )?;
+                }
+                Write::Append { room, inputs, now } => {
+                    let id = room.to_string();
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO inputs (room_id, n, input, events) VALUES (?1, ?2, ?3, ?4)",
+                    )?;
+                    for input in inputs {
+                        insert.execute(params![
+                            id,
+                            as_sql(input.n),
+                            input.input,
+                            encode_events(&input.events)?
+                        ])?;
+                    }
+                    tx.execute(
+                        "UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1",
+                        params![id, as_sql(*now)],
+                    )?;
+                }
+                Write::Snapshot {
+                    room,
+                    snapshot,
+                    snapshot_n,
+                    keep_from_n,
+                } => {
+                    let id = room.to_string();
+                    tx.execute(
+                        "UPDATE rooms SET snapshot = ?2, snapshot_n = ?3 WHERE room_id = ?1",
+                        params![id, snapshot, as_sql(*snapshot_n)],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM inputs WHERE room_id = ?1 AND n < ?2",
+                        params![id, as_sql(*keep_from_n)],
+                    )?;
+                }
+                Write::DeleteRoom { room } => {
+                    let id = room.to_string();
+                    tx.execute("DELETE FROM inputs WHERE room_id = ?1", params![id])?;
+                    tx.execute("DELETE FROM rooms WHERE room_id = ?1", params![id])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn load(
+        &mut self,
+        room: RoomId,
+        replay_window: usize,
+    ) -> Result<Option<StoredRoom>, StorageError> {
+        let id = room.to_string();
+        let tx = self.conn.transaction()?;
+        let head: Option<(String, String, i64)> = tx
+            .query_row(
+                "SELECT epoch, snapshot, snapshot_n FROM rooms WHERE room_id = ?1",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((epoch, snapshot, snapshot_n)) = head else {
+            return Ok(None);
+        };
+        let mut tail = Vec::new();
+        let mut recent: Vec<EventFrame> = Vec::new();
+        {
+            let mut rows =
+                tx.prepare("SELECT n, input, events FROM inputs WHERE room_id = ?1 ORDER BY n")?;
+            let mut query = rows.query(params![id])?;
+            while let Some(row) = query.next()? {
+                let n = from_sql(row.get(0)?);
+                let events = decode_events(&row.get::<_, String>(2)?)?;
+                recent.extend(events.iter().cloned());
+                if n > from_sql(snapshot_n) {
+                    tail.push(LoggedInput {
+                        n,
+                        input: row.get(1)?,
+                        events,
+                    });
+                }
+            }
+        }
+        tx.commit()?;
+        let skip = recent.len().saturating_sub(replay_window);
+        recent.drain(..skip);
+        Ok(Some(StoredRoom {
+            epoch,
+            snapshot,
+            snapshot_n: from_sql(snapshot_n),
+            tail,
+            recent_events: recent,
+        }))
+    }
+
+    fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT room_id FROM rooms WHERE touched_at < ?1")?;
+        let ids = statement
+            .query_map(params![as_sql(before)], |row| row.get::<_, String>(0))?
+            .filter_map(|id| id.ok().and_then(|id| id.parse().ok()))
+            .collect();
+        Ok(ids)
+    }
+}

@@ -1,0 +1,390 @@
+//! Rooms survive restarts; clients resume where they were; a resent command is never applied
+//! twice, before or after a restart.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use readyroom_protocol::{
+    Command, Event, ItemChange, ItemStatus, Resume, Role, RoomSnapshot, ServerMessage,
+};
+use readyroom_tests::{Config, TestServer, new_item};
+
+/// The parts of a snapshot that must survive a restart: everything but presence.
+fn lasting(room: &RoomSnapshot) -> serde_json::Value {
+    let mut value = serde_json::to_value(room).unwrap();
+    for p in value["participants"].as_array_mut().unwrap() {
+        p["online"] = serde_json::Value::Null;
+        p["editing"] = serde_json::Value::Null;
+    }
+    value["seq"] = serde_json::Value::Null;
+    value
+}
+
+#[tokio::test]
+async fn a_restart_brings_back_rooms_items_rounds_votes_and_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let login = ana.create_item("Log in with SSO").await;
+    let export = ana.create_item("Export CSV").await;
+    ana.request(Command::MoveItem {
+        item_id: export.id,
+        after: None,
+        before: Some(login.id),
+    })
+    .await
+    .acked();
+    ana.request(Command::UpdateItem {
+        item_id: login.id,
+        change: ItemChange::Status(ItemStatus::Ready),
+    })
+    .await
+    .acked();
+    let round = ana
+        .request(Command::StartRound {
+            item_id: login.id,
+            deck: None,
+        })
+        .await
+        .started_round();
+    ben.request(Command::Vote {
+        round_id: round.id,
+        card: "8".into(),
+    })
+    .await
+    .acked();
+    let last = ana
+        .request(Command::Vote {
+            round_id: round.id,
+            card: "5".into(),
+        })
+        .await
+        .acked()
+        .unwrap();
+    let (_, before) = server.join(&room, "Check", Role::Observer).await;
+    assert!(before.room.seq > last);
+    let ben_token = ben.token.clone().unwrap();
+    let ana_token = ana.token.clone().unwrap();
+    server.shutdown().await;
+
+    let server = TestServer::start_in(dir.path()).await;
+    let (mut ben, reply) = server.rejoin(&room, &ben_token, None).await;
+    let ServerMessage::Welcome(welcome) = reply else {
+        panic!("{reply:?}")
+    };
+    // Everything but presence is as it was; Ben's own vote is his again.
+    assert_eq!(lasting(&welcome.room), {
+        let mut expected = lasting(&before.room);
+        // Ben sees his own card, the observer did not.
+        expected["round"]["my_card"] = serde_json::json!("8");
+        expected
+    });
+    let others_online: Vec<_> = welcome
+        .room
+        .participants
+        .iter()
+        .filter(|p| p.online && p.id != welcome.you)
+        .collect();
+    assert!(
+        others_online.is_empty(),
+        "nobody else is connected after a restart"
+    );
+    assert_eq!(welcome.room.items[0].title, "Export CSV");
+    // Ana comes back as the facilitator and can reveal.
+    let (mut ana, reply) = server.rejoin(&room, &ana_token, None).await;
+    let ServerMessage::Welcome(ana_welcome) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(ana_welcome.room.facilitator, Some(ana_welcome.you));
+    let revealed = ana.request(Command::Reveal { round_id: round.id }).await;
+    revealed.acked();
+    let record = revealed.find(|e| match e {
+        Event::RoundRevealed { record, .. } => Some(record.clone()),
+        _ => None,
+    });
+    assert_eq!(record.votes.len(), 2);
+    ben.event_where(|e| matches!(e.event, Event::RoundRevealed { .. }))
+        .await;
+}
+
+#[tokio::test]
+async fn a_client_resumes_with_exactly_the_events_it_missed() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
+    let item = ana.create_item("Search").await;
+    let started = ana
+        .request(Command::StartRound {
+            item_id: item.id,
+            deck: None,
+        })
+        .await;
+    let round = started.started_round();
+    let ben_seq = started.acked().unwrap();
+    ben.events_until(ben_seq).await;
+    let token = ben.token.clone().unwrap();
+    ben.close().await;
+
+    // While Ben is away: he goes offline, Ana votes and renames the item.
+    ana.request(Command::Vote {
+        round_id: round.id,
+        card: "13".into(),
+    })
+    .await
+    .acked();
+    let last = ana
+        .request(Command::UpdateItem {
+            item_id: item.id,
+            change: ItemChange::Title("Full-text search".into()),
+        })
+        .await
+        .acked()
+        .unwrap();
+
+    let resume = Resume {
+        epoch: ben_welcome.epoch.clone(),
+        seq: ben_seq,
+    };
+    let (mut ben, reply) = server.rejoin(&room, &token, Some(resume)).await;
+    let ServerMessage::Resumed(resumed) = reply else {
+        panic!("expected resumed, got {reply:?}")
+    };
+    assert_eq!(resumed.from_seq, ben_seq);
+    let missed = ben.events_until(resumed.seq).await;
+    let seqs: Vec<u64> = missed.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        ((ben_seq + 1)..=resumed.seq).collect::<Vec<_>>(),
+        "every missed event, once, in order"
+    );
+    assert!(resumed.seq > last);
+    assert!(missed.iter().any(|e| matches!(&e.event, Event::ItemUpdated { change: ItemChange::Title(t), .. } if t == "Full-text search")));
+    // Ana's card stays secret in the replay.
+    assert!(
+        missed
+            .iter()
+            .all(|e| !matches!(e.event, Event::VoteCast { card: Some(_), .. }))
+    );
+    let leaked: Vec<&String> = ben.frames.iter().filter(|f| f.contains("\"13\"")).collect();
+    assert!(
+        leaked.is_empty(),
+        "a replayed vote leaked its card: {leaked:?}"
+    );
+    ben.expect_silence().await;
+
+    // A stale epoch gets the whole room instead.
+    let (_, reply) = server
+        .rejoin(
+            &room,
+            &token,
+            Some(Resume {
+                epoch: "another-epoch".into(),
+                seq: ben_seq,
+            }),
+        )
+        .await;
+    assert!(matches!(reply, ServerMessage::Welcome(_)), "{reply:?}");
+}
+
+#[tokio::test]
+async fn resumes_and_resends_work_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+    let room = server.create_room().await;
+    let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    let create = new_item("Only once");
+    let cmd = ana.send(create.clone()).await;
+    let seq = ana.collect_reply(cmd).await.acked().unwrap();
+    let token = ana.token.clone().unwrap();
+    server.shutdown().await;
+
+    let server = TestServer::start_in(dir.path()).await;
+    let (mut ana, reply) = server
+        .rejoin(
+            &room,
+            &token,
+            Some(Resume {
+                epoch: welcome.epoch.clone(),
+                seq,
+            }),
+        )
+        .await;
+    let ServerMessage::Resumed(resumed) = reply else {
+        panic!("expected resumed, got {reply:?}")
+    };
+    assert_eq!(resumed.last_cmd, cmd);
+    // The restart took Ana offline; she learns that, and that she is back.
+    let missed = ana.events_until(resumed.seq).await;
+    assert!(
+        missed
+            .iter()
+            .any(|e| matches!(e.event, Event::ParticipantOnline { online: false, .. }))
+    );
+    assert!(matches!(
+        missed.last().unwrap().event,
+        Event::ParticipantOnline { online: true, .. }
+    ));
+    // Resending the acknowledged command changes nothing.
+    ana.send_with_id(cmd, create).await;
+    let again = ana.collect_reply(cmd).await;
+    assert!(
+        matches!(again.reply, ServerMessage::Ack { duplicate: true, seq: s, .. } if s == Some(seq)),
+        "{:?}",
+        again.reply
+    );
+    let (_, check) = server.join(&room, "Check", Role::Observer).await;
+    assert_eq!(check.room.items.len(), 1);
+}
+
+/// Loading from a snapshot plus the tail of the log gives the same room as replaying all of it.
+#[tokio::test]
+async fn snapshot_plus_tail_equals_full_replay() {
+    let mut restored = Vec::new();
+    for snapshot_every in [3, 1_000_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: Some(dir.path().to_owned()),
+            snapshot_every,
+            ..Config::default()
+        };
+        let server = TestServer::start_with(config.clone()).await;
+        let room = server.create_room().await;
+        let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            ids.push(ana.create_item(&format!("Item {i}")).await.id);
+        }
+        ana.request(Command::MoveItem {
+            item_id: ids[6],
+            after: None,
+            before: Some(ids[0]),
+        })
+        .await
+        .acked();
+        ana.request(Command::DeleteItem { item_id: ids[3] })
+            .await
+            .acked();
+        let round = ana
+            .request(Command::StartRound {
+                item_id: ids[1],
+                deck: None,
+            })
+            .await
+            .started_round();
+        ana.request(Command::Vote {
+            round_id: round.id,
+            card: "2".into(),
+        })
+        .await
+        .acked();
+        ana.request(Command::Reveal { round_id: round.id })
+            .await
+            .acked();
+        let (_, before) = server.join(&room, "Check", Role::Observer).await;
+        let token = ana.token.clone().unwrap();
+        server.shutdown().await;
+        let server = TestServer::start_with(config).await;
+        let (_, reply) = server.rejoin(&room, &token, None).await;
+        let ServerMessage::Welcome(after) = reply else {
+            panic!("{reply:?}")
+        };
+        let mut expected = lasting(&before.room);
+        expected["round"]["my_card"] = serde_json::json!("2");
+        assert_eq!(
+            lasting(&after.room),
+            expected,
+            "snapshot_every = {snapshot_every}"
+        );
+        let titles: Vec<String> = after.room.items.iter().map(|i| i.title.clone()).collect();
+        restored.push(titles);
+    }
+    assert_eq!(restored[0], restored[1]);
+}
+
+#[tokio::test]
+async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
+    // Garbage where the database should be.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("readyroom.sqlite3"),
+        b"this is not a database, it is a shopping list",
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let error = readyroom_server::run(listener, config, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("damaged"), "{error}");
+    assert_eq!(
+        std::fs::read(dir.path().join("readyroom.sqlite3")).unwrap(),
+        b"this is not a database, it is a shopping list",
+        "the file was left alone"
+    );
+
+    // A database from a newer schema version.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let server = TestServer::start_in(dir.path()).await;
+        server.create_room().await;
+        server.shutdown().await;
+    }
+    bump_schema_version(&dir.path().join("readyroom.sqlite3"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let error = readyroom_server::run(listener, config, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("newer"), "{error}");
+
+    // A truncated database.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let server = TestServer::start_in(dir.path()).await;
+        for _ in 0..20 {
+            server.create_room().await;
+        }
+        server.shutdown().await;
+    }
+    let path = dir.path().join("readyroom.sqlite3");
+    checkpoint(&path);
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let error = readyroom_server::run(listener, config, std::future::pending())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("damaged"), "{error}");
+}
+
+fn bump_schema_version(path: &std::path::Path) {
+    let conn = rusqlite_connection(path);
+    conn.pragma_update(None, "user_version", 999).unwrap();
+}
+
+fn checkpoint(path: &std::path::Path) {
+    let conn = rusqlite_connection(path);
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        .unwrap();
+}
+
+fn rusqlite_connection(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
