@@ -16,7 +16,7 @@ use readyroom_protocol::{
     ClientMessage, Command, ErrorCode, Event, EventFrame, ParticipantId, RoomId, RoomSettings, Seq,
     ServerMessage, Timestamp,
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::{Outbox, close_code};
@@ -74,6 +74,8 @@ enum Deferred {
 pub struct ActorConfig {
     pub replay_window: usize,
     pub snapshot_every: u64,
+    /// A stored room nobody has been connected to for this long leaves memory.
+    pub idle_unload: std::time::Duration,
 }
 
 #[derive(Debug)]
@@ -211,13 +213,47 @@ impl RoomActor {
         }
     }
 
-    pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>) {
+    /// Runs until the registry drops the room (shutdown) or, for a stored room, until nobody
+    /// has been connected for `idle_unload`. Sets `stopped` when everything is stored.
+    pub async fn run(mut self, mut inbox: mpsc::Receiver<RoomMsg>, stopped: watch::Sender<bool>) {
+        self.serve(&mut inbox).await;
+        // Whatever was still queued when the room closed is answered before it goes; a
+        // connection that arrives now is turned away (dropping its outbox closes it) and its
+        // client reconnects to the room loaded afresh.
+        inbox.close();
+        while let Ok(msg) = inbox.try_recv() {
+            if !matches!(msg, RoomMsg::Attach { .. }) {
+                self.handle(msg);
+            }
+        }
+        if self.commit().await {
+            self.release();
+        }
+        self.save_snapshot().await;
+        let _ = stopped.send(true);
+        tracing::debug!(room = %self.room.id(), "room actor stopped");
+    }
+
+    async fn serve(&mut self, inbox: &mut mpsc::Receiver<RoomMsg>) {
         // Nobody is connected to a room that was just loaded, whatever its snapshot says.
         self.log_input(Input::ResetPresence);
         if !self.commit().await {
             return;
         }
-        while let Some(msg) = inbox.recv().await {
+        loop {
+            let idle = self.connections.is_empty() && self.storage.is_some();
+            let msg = if idle {
+                match tokio::time::timeout(self.config.idle_unload, inbox.recv()).await {
+                    Ok(msg) => msg,
+                    Err(_) => {
+                        tracing::debug!(room = %self.room.id(), "unloading an idle room");
+                        return;
+                    }
+                }
+            } else {
+                inbox.recv().await
+            };
+            let Some(msg) = msg else { return };
             self.handle(msg);
             for _ in 1..MAX_BATCH {
                 match inbox.try_recv() {
@@ -241,8 +277,6 @@ impl RoomActor {
                 }
             }
         }
-        self.save_snapshot().await;
-        tracing::debug!(room = %self.room.id(), "room actor stopped");
     }
 
     fn handle(&mut self, msg: RoomMsg) {

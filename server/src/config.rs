@@ -16,6 +16,13 @@ pub struct Config {
     pub replay_window: usize,
     /// Inputs between two snapshots of a room.
     pub snapshot_every: u64,
+    /// A stored room nobody has been connected to for this long leaves memory (it is loaded
+    /// again on the next join).
+    pub idle_unload: Duration,
+    /// Stored rooms untouched for this long are deleted; `None` keeps them forever.
+    pub retention: Option<Duration>,
+    /// How often to look for rooms past their retention.
+    pub retention_sweep: Duration,
     /// Rooms held at once; creating more answers `too_many_rooms`.
     pub max_rooms: usize,
     /// Frames queued for one connection before it counts as too slow and is closed.
@@ -42,6 +49,9 @@ impl Default for Config {
             sync: true,
             replay_window: 4096,
             snapshot_every: 1000,
+            idle_unload: Duration::from_secs(10 * 60),
+            retention: Some(Duration::from_secs(90 * 24 * 60 * 60)),
+            retention_sweep: Duration::from_secs(60 * 60),
             max_rooms: 10_000,
             outbound_queue: 512,
             room_inbox: 1024,

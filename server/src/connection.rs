@@ -28,13 +28,16 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 pub async fn serve(
     socket: WebSocket,
-    room: RoomHandle,
+    mut room: RoomHandle,
+    reload: impl AsyncFn() -> Option<RoomHandle>,
     config: Arc<Config>,
     shutdown: CancellationToken,
 ) {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     let (outbox, queue, closer) = Outbox::new(config.outbound_queue);
-    if room
+    // The room may have just been unloaded for idleness; then it is loaded again.
+    let mut attempts = 0;
+    while room
         .tx
         .send(RoomMsg::Attach {
             conn,
@@ -43,7 +46,11 @@ pub async fn serve(
         .await
         .is_err()
     {
-        return;
+        attempts += 1;
+        match reload().await {
+            Some(again) if attempts < 3 => room = again,
+            _ => return,
+        }
     }
     let (sink, stream) = socket.split();
     let writer = tokio::spawn(write_loop(

@@ -83,8 +83,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "rooms_loaded": state.registry.loaded() }))
 }
 
 async fn schema() -> Json<serde_json::Value> {
@@ -212,6 +212,8 @@ async fn open_socket(
     let config = Arc::clone(&state.config);
     let tracker = state.connections.clone();
     let shutdown = state.shutdown;
+    let registry = Arc::clone(&state.registry);
+    let reload = async move || registry.get(room_id).await.ok().flatten();
     Ok(upgrade
         .read_buffer_size(config.read_buffer)
         .write_buffer_size(config.write_buffer)
@@ -219,6 +221,6 @@ async fn open_socket(
         .max_message_size(HARD_MAX_FRAME_BYTES)
         .max_frame_size(HARD_MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
-            tracker.track_future(connection::serve(socket, room, config, shutdown))
+            tracker.track_future(connection::serve(socket, room, reload, config, shutdown))
         }))
 }

@@ -53,6 +53,7 @@ pub async fn run(
     let actor_config = actor::ActorConfig {
         replay_window: config.replay_window,
         snapshot_every: config.snapshot_every.max(1),
+        idle_unload: config.idle_unload,
     };
     let stop = CancellationToken::new();
     let state = http::AppState {
@@ -66,6 +67,24 @@ pub async fn run(
         shutdown: stop.clone(),
         connections: TaskTracker::new(),
     };
+    if let Some(retention) = state.config.retention {
+        let registry = Arc::clone(&state.registry);
+        let sweep = state.config.retention_sweep;
+        let stop_sweeping = stop.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(sweep);
+            loop {
+                tokio::select! {
+                    () = stop_sweeping.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
+                registry
+                    .delete_stale(actor::now_ms().saturating_sub(retention_ms))
+                    .await;
+            }
+        });
+    }
     let app = http::router(state.clone());
     let serve_stop = stop.clone();
     let trigger = stop.clone();

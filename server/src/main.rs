@@ -24,6 +24,9 @@ struct Args {
     /// Keep rooms in memory only: nothing survives a restart.
     #[arg(long, env = "READYROOM_IN_MEMORY", conflicts_with = "data_dir")]
     in_memory: bool,
+    /// Delete rooms nobody has used for this many days (0: keep them forever).
+    #[arg(long, env = "READYROOM_RETENTION_DAYS", default_value_t = 90)]
+    retention_days: u64,
     /// `full` fsyncs every commit; `off` leaves flushing to the OS (faster; a power cut, not a
     /// crash, can then lose the last changes).
     #[arg(long, env = "READYROOM_SYNC", default_value = "full", value_parser = ["full", "off"])]
@@ -43,6 +46,9 @@ async fn main() -> anyhow::Result<()> {
         public_url: args.public_url,
         data_dir: (!args.in_memory).then_some(args.data_dir),
         sync: args.sync == "full",
+        retention: (args.retention_days > 0).then(|| {
+            std::time::Duration::from_secs(args.retention_days.saturating_mul(24 * 60 * 60))
+        }),
         ..readyroom_server::Config::default()
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;

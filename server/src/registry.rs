@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 use readyroom_protocol::{DeckChoice, ErrorCode, RoomId, RoomSettings};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::task::TaskTracker;
 
 use crate::actor::{ActorConfig, RoomActor, RoomMsg};
@@ -15,6 +15,8 @@ use crate::storage::Storage;
 #[derive(Clone, Debug)]
 pub struct RoomHandle {
     pub tx: mpsc::Sender<RoomMsg>,
+    /// Becomes true once the actor has stopped and stored everything.
+    stopped: watch::Receiver<bool>,
 }
 
 #[derive(Debug)]
@@ -70,6 +72,11 @@ impl Registry {
         if let Some(handle) = self.live(id) {
             return Ok(Some(handle));
         }
+        // A room that is unloading must finish storing before it is loaded again, or two
+        // actors would write the same room.
+        if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
+            let _ = old.wait_for(|stopped| *stopped).await;
+        }
         let stored = storage
             .load(id, self.actor_config.replay_window)
             .await
@@ -93,6 +100,14 @@ impl Registry {
         Ok(Some(self.spawn(id, actor)))
     }
 
+    /// Rooms currently in memory.
+    pub fn loaded(&self) -> usize {
+        self.rooms
+            .iter()
+            .filter(|handle| !handle.tx.is_closed())
+            .count()
+    }
+
     fn live(&self, id: RoomId) -> Option<RoomHandle> {
         self.rooms
             .get(&id)
@@ -102,8 +117,9 @@ impl Registry {
 
     fn spawn(&self, id: RoomId, actor: RoomActor) -> RoomHandle {
         let (tx, rx) = mpsc::channel(self.inbox.max(1));
-        self.actors.spawn(actor.run(rx));
-        let handle = RoomHandle { tx };
+        let (stopped_tx, stopped) = watch::channel(false);
+        self.actors.spawn(actor.run(rx, stopped_tx));
+        let handle = RoomHandle { tx, stopped };
         self.rooms.insert(id, handle.clone());
         handle
     }
@@ -130,6 +146,44 @@ impl Registry {
             room_id,
             facilitator_token,
         })
+    }
+
+    /// Deletes stored rooms untouched since `before`, except rooms that are in memory (someone
+    /// is there, or was a moment ago). Returns how many were deleted.
+    pub async fn delete_stale(&self, before: readyroom_protocol::Timestamp) -> usize {
+        let Some(storage) = &self.storage else {
+            return 0;
+        };
+        let stale = match storage.stale_rooms(before).await {
+            Ok(stale) => stale,
+            Err(error) => {
+                tracing::warn!(%error, "cannot look for stale rooms");
+                return 0;
+            }
+        };
+        let mut deleted = 0;
+        for id in stale {
+            // Holding the load lock keeps a join from loading the room while it goes.
+            let _one_at_a_time = self.loading.lock().await;
+            if self.live(id).is_some() {
+                continue;
+            }
+            if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
+                let _ = old.wait_for(|stopped| *stopped).await;
+            }
+            self.rooms.remove(&id);
+            match storage
+                .write(crate::storage::Write::DeleteRoom { room: id })
+                .await
+            {
+                Ok(()) => {
+                    deleted += 1;
+                    tracing::info!(room = %id, "room deleted after its retention period");
+                }
+                Err(error) => tracing::warn!(room = %id, %error, "cannot delete a stale room"),
+            }
+        }
+        deleted
     }
 
     /// Drops every room handle and waits for the actors to finish what they were sent.

@@ -374,6 +374,100 @@ async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
     assert!(error.to_string().contains("damaged"), "{error}");
 }
 
+/// Polls `check` until it holds or `RECEIVE_TIMEOUT` passes: for things the server does on its
+/// own schedule (unloading, retention), with a bound on how long to wait.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + readyroom_tests::RECEIVE_TIMEOUT;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn rooms_loaded(server: &TestServer) -> u64 {
+    let health: serde_json::Value = server
+        .http()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    health["rooms_loaded"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn an_idle_room_leaves_memory_and_comes_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        idle_unload: std::time::Duration::from_millis(100),
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    ana.create_item("Kept while unloaded").await;
+    let token = ana.token.clone().unwrap();
+    assert_eq!(rooms_loaded(&server).await, 1);
+    ana.close().await;
+    eventually("the idle room is unloaded", async || {
+        rooms_loaded(&server).await == 0
+    })
+    .await;
+    let (_, reply) = server.rejoin(&room, &token, None).await;
+    let ServerMessage::Welcome(welcome) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(welcome.room.items[0].title, "Kept while unloaded");
+    assert_eq!(welcome.room.facilitator, Some(welcome.you));
+    assert_eq!(rooms_loaded(&server).await, 1);
+}
+
+#[tokio::test]
+async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        idle_unload: std::time::Duration::from_millis(50),
+        retention: Some(std::time::Duration::from_millis(300)),
+        retention_sweep: std::time::Duration::from_millis(50),
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let abandoned = server.create_room().await;
+    let in_use = server.create_room().await;
+    let (_ana, _) = server.join_facilitator(&in_use, "Ana").await;
+    // Asking the server would load the room and so keep it alive: look in the database.
+    let db = dir.path().join("readyroom.sqlite3");
+    let stored = |id: &str| {
+        let conn = rusqlite_connection(&db);
+        conn.query_row(
+            "SELECT COUNT(*) FROM rooms WHERE room_id = ?1",
+            [id],
+            |row| row.get::<_, i64>(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(stored(&abandoned.room_id), 1);
+    eventually("the abandoned room is deleted", async || {
+        stored(&abandoned.room_id) == 0
+    })
+    .await;
+    assert_eq!(stored(&in_use.room_id), 1);
+    let still = server
+        .http()
+        .get(server.url(&format!("/api/rooms/{}", in_use.room_id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200, "a room with people in it is kept");
+}
+
 fn bump_schema_version(path: &std::path::Path) {
     let conn = rusqlite_connection(path);
     conn.pragma_update(None, "user_version", 999).unwrap();

@@ -22,7 +22,7 @@ async fn health_and_schema() {
         .json()
         .await
         .unwrap();
-    assert_eq!(health, json!({ "status": "ok" }));
+    assert_eq!(health, json!({ "status": "ok", "rooms_loaded": 0 }));
     let schema = server
         .http()
         .get(server.url("/api/protocol/schema.json"))
