@@ -46,6 +46,9 @@ pub enum ErrorCode {
     TooManyItems,
     /// The room already holds [`crate::limits::MAX_PARTICIPANTS_PER_ROOM`] participants.
     RoomFull,
+    /// The participant already has [`crate::limits::MAX_CONNECTIONS_PER_PARTICIPANT`]
+    /// connections open.
+    TooManyConnections,
     /// The command id is at or below ones already processed and its reply is no longer
     /// remembered; it was processed before and is not applied again.
     StaleCommand,

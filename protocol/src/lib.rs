@@ -9,6 +9,7 @@
 mod client;
 mod deck;
 mod error;
+mod export;
 mod ids;
 pub mod limits;
 mod room;
@@ -20,6 +21,7 @@ pub use client::{
 };
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
+pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
     CardCount, Editing, ItemField, ItemRank, ItemStatus, ItemView, Link, Outliers, ParticipantView,

@@ -3,7 +3,9 @@
 
 /// Largest text frame the server processes. Larger frames (up to [`HARD_MAX_FRAME_BYTES`]) are
 /// answered with `frame_too_large` and the connection carries on.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Large enough for any command within the other limits (two 20 000-character texts of
+/// four-byte characters).
+pub const MAX_FRAME_BYTES: usize = 256 * 1024;
 /// Frames above this close the connection (close code 1009): the server will not buffer them.
 pub const HARD_MAX_FRAME_BYTES: usize = 1024 * 1024;
 
@@ -28,5 +30,7 @@ pub const MAX_PARTICIPANTS_PER_ROOM: usize = 500;
 pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
 pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;
 
+/// Connections one participant may hold open at once (tabs, devices).
+pub const MAX_CONNECTIONS_PER_PARTICIPANT: u32 = 10;
 /// How many past commands per participant the server remembers the reply of, for resends.
 pub const REMEMBERED_REPLIES: usize = 64;

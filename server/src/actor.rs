@@ -43,6 +43,11 @@ pub enum RoomMsg {
     Describe {
         reply: oneshot::Sender<RoomSettings>,
     },
+    /// The room as a portable document, for the holder of the facilitator token.
+    Export {
+        token: String,
+        reply: oneshot::Sender<Result<readyroom_protocol::RoomExport, CommandError>>,
+    },
 }
 
 #[derive(Debug)]
@@ -73,6 +78,11 @@ enum Deferred {
 #[derive(Clone, Copy, Debug)]
 pub struct ActorConfig {
     pub replay_window: usize,
+    /// The most missed events a resume replays; more would overflow the connection's queue,
+    /// so such a client gets a fresh `welcome` instead.
+    pub max_replay: usize,
+    /// Bytes of events the replay window may hold (events can carry whole descriptions).
+    pub replay_bytes: usize,
     pub snapshot_every: u64,
     /// A stored room nobody has been connected to for this long leaves memory.
     pub idle_unload: std::time::Duration,
@@ -91,8 +101,9 @@ pub struct RoomActor {
     /// The number the next logged input gets.
     next_n: u64,
     since_snapshot: u64,
-    /// The most recent events, for resuming clients.
-    recent: VecDeque<EventFrame>,
+    /// The most recent events, for resuming clients, with their approximate sizes.
+    recent: VecDeque<(EventFrame, usize)>,
+    recent_bytes: usize,
     to_log: Vec<LoggedInput>,
     deferred: Vec<Deferred>,
 }
@@ -140,10 +151,42 @@ impl RoomActor {
                 })
                 .await?;
         }
-        Ok((
-            Self::new(room, epoch, storage, config, 1, VecDeque::new()),
-            token,
-        ))
+        Ok((Self::new(room, epoch, storage, config, 1), token))
+    }
+
+    /// A new room made from an export, stored before anyone learns of it.
+    ///
+    /// # Errors
+    /// The export breaks a rule, or storage refused the room.
+    pub async fn import(
+        id: RoomId,
+        export: readyroom_protocol::RoomExport,
+        storage: Option<Storage>,
+        config: ActorConfig,
+    ) -> Result<(Self, String), CommandError> {
+        let mut rng = StdRng::from_os_rng();
+        let now = now_ms();
+        let (room, token) = Room::import(id, export, &mut crate::room::Ctx { now, rng: &mut rng })?;
+        let epoch = uuid::Uuid::new_v4().to_string();
+        if let Some(storage) = &storage {
+            let stored = serde_json::to_string(&room)
+                .map_err(|e| e.to_string())
+                .map(|snapshot| Write::CreateRoom {
+                    room: id,
+                    epoch: epoch.clone(),
+                    snapshot,
+                    now,
+                });
+            let result = match stored {
+                Ok(write) => storage.write(write).await.map_err(|e| e.to_string()),
+                Err(error) => Err(error),
+            };
+            result.map_err(|error| {
+                tracing::error!(%error, "cannot store an imported room");
+                CommandError::new(ErrorCode::Internal, "the room could not be stored")
+            })?;
+        }
+        Ok((Self::new(room, epoch, storage, config, 1), token))
     }
 
     /// Rebuilds a stored room: its snapshot, then every input logged after it.
@@ -179,15 +222,9 @@ impl RoomActor {
         }
         room.check_invariants()
             .map_err(|e| fail(format!("restored state is inconsistent: {e}")))?;
-        let recent = stored.recent_events.into_iter().collect();
-        Ok(Self::new(
-            room,
-            stored.epoch,
-            Some(storage),
-            config,
-            next_n,
-            recent,
-        ))
+        let mut actor = Self::new(room, stored.epoch, Some(storage), config, next_n);
+        actor.remember(&stored.recent_events);
+        Ok(actor)
     }
 
     fn new(
@@ -196,7 +233,6 @@ impl RoomActor {
         storage: Option<Storage>,
         config: ActorConfig,
         next_n: u64,
-        recent: VecDeque<EventFrame>,
     ) -> Self {
         Self {
             room,
@@ -207,7 +243,8 @@ impl RoomActor {
             config,
             next_n,
             since_snapshot: 0,
-            recent,
+            recent: VecDeque::new(),
+            recent_bytes: 0,
             to_log: Vec::new(),
             deferred: Vec::new(),
         }
@@ -296,6 +333,17 @@ impl RoomActor {
             RoomMsg::Describe { reply } => {
                 let _ = reply.send(self.room.settings().clone());
             }
+            RoomMsg::Export { token, reply } => {
+                let export = if self.room.is_facilitator_token(&token) {
+                    Ok(self.room.export(now_ms()))
+                } else {
+                    Err(CommandError::new(
+                        ErrorCode::InvalidToken,
+                        "that is not this room's facilitator token",
+                    ))
+                };
+                let _ = reply.send(export);
+            }
         }
     }
 
@@ -326,14 +374,27 @@ impl RoomActor {
                 // loudly beats losing the room.
                 Err(error) => tracing::error!(%error, "an input could not be encoded"),
             }
-            for event in events {
-                if self.recent.len() >= self.config.replay_window {
-                    self.recent.pop_front();
-                }
-                self.recent.push_back(event.clone());
-            }
+            let events = events.to_vec();
+            self.remember(&events);
         }
         applied
+    }
+
+    /// Adds events to the replay window, dropping the oldest past its bounds.
+    fn remember(&mut self, events: &[EventFrame]) {
+        for event in events {
+            let size = serde_json::to_vec(event).map_or(0, |bytes| bytes.len());
+            self.recent.push_back((event.clone(), size));
+            self.recent_bytes += size;
+            while self.recent.len() > self.config.replay_window
+                || self.recent_bytes > self.config.replay_bytes
+            {
+                let Some((_, dropped)) = self.recent.pop_front() else {
+                    break;
+                };
+                self.recent_bytes -= dropped;
+            }
+        }
     }
 
     fn on_message(&mut self, conn: ConnId, ClientMessage { cmd, command }: ClientMessage) {
@@ -450,15 +511,16 @@ impl RoomActor {
         if seq == self.room.seq() {
             return Some(Vec::new());
         }
-        let oldest = self.recent.front()?.seq;
-        if seq + 1 < oldest {
+        let oldest = self.recent.front()?.0.seq;
+        let missed = self.room.seq().saturating_sub(seq);
+        if seq + 1 < oldest || missed > u64::try_from(self.config.max_replay).unwrap_or(u64::MAX) {
             return None;
         }
         Some(
             self.recent
                 .iter()
-                .filter(|e| e.seq > seq)
-                .cloned()
+                .filter(|(e, _)| e.seq > seq)
+                .map(|(e, _)| e.clone())
                 .collect(),
         )
     }

@@ -27,6 +27,9 @@ pub struct Config {
     pub max_rooms: usize,
     /// Frames queued for one connection before it counts as too slow and is closed.
     pub outbound_queue: usize,
+    /// Bytes queued for one connection before it counts as too slow (a single larger frame,
+    /// such as a big room's snapshot, still goes out alone).
+    pub outbound_bytes: usize,
     /// Commands queued for one room before senders wait.
     pub room_inbox: usize,
     pub ping_interval: Duration,
@@ -54,6 +57,7 @@ impl Default for Config {
             retention_sweep: Duration::from_secs(60 * 60),
             max_rooms: 10_000,
             outbound_queue: 512,
+            outbound_bytes: 4 * 1024 * 1024,
             room_inbox: 1024,
             ping_interval: Duration::from_secs(15),
             idle_timeout: Duration::from_secs(45),

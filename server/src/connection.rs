@@ -10,15 +10,14 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use readyroom_protocol::limits::MAX_FRAME_BYTES;
 use readyroom_protocol::{Command, ErrorCode, ServerMessage};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::{ConnId, RoomMsg};
 use crate::config::Config;
-use crate::outbox::{Closer, Outbox, close_code};
+use crate::outbox::{Closer, Outbox, Receiver, close_code};
 use crate::registry::RoomHandle;
-use crate::wire::{BadFrame, encode, parse_client};
+use crate::wire::{BadFrame, encode, parse_client, probe_cmd};
 
 /// The most frames one flush gathers, so that a flood for one client cannot delay its first
 /// frames indefinitely.
@@ -34,7 +33,8 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    let (outbox, queue, closer) = Outbox::new(config.outbound_queue);
+    let (outbox, queue) = Outbox::new(config.outbound_queue, config.outbound_bytes);
+    let closer = Arc::clone(&queue.closer);
     // The room may have just been unloaded for idleness; then it is loaded again.
     let mut attempts = 0;
     while room
@@ -56,8 +56,8 @@ pub async fn serve(
     let writer = tokio::spawn(write_loop(
         sink,
         queue,
-        Arc::clone(&closer),
         config.ping_interval,
+        config.idle_timeout,
     ));
     read_loop(stream, conn, &room, &outbox, &closer, &config, &shutdown).await;
     // Detaching after the last command keeps the order: the room answers everything this
@@ -124,7 +124,7 @@ async fn read_loop(
             reject(
                 outbox,
                 BadFrame {
-                    cmd: None,
+                    cmd: probe_cmd(text.as_str()),
                     code: ErrorCode::RateLimited,
                     message: format!(
                         "more than {} messages per second; this one was dropped",
@@ -138,7 +138,7 @@ async fn read_loop(
             reject(
                 outbox,
                 BadFrame {
-                    cmd: None,
+                    cmd: probe_cmd(text.as_str()),
                     code: ErrorCode::FrameTooLarge,
                     message: format!(
                         "frames are limited to {MAX_FRAME_BYTES} bytes; this one has {}",
@@ -180,31 +180,37 @@ fn is_capacity_error(error: &axum::Error) -> bool {
 
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Utf8Bytes>,
-    closer: Arc<Closer>,
+    mut queue: Receiver,
     ping_interval: Duration,
+    write_timeout: Duration,
 ) {
+    let closer = Arc::clone(&queue.closer);
     let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
-        tokio::select! {
+        // Every write races the close switch and a deadline: a peer that stops reading must
+        // not hold this task (and the frames it has taken) forever.
+        let written = tokio::select! {
             biased;
             () = closer.closed_now() => break,
             received = queue.recv_many(&mut batch, MAX_BATCH) => {
                 if received == 0 {
                     break;
                 }
-                if write_batch(&mut sink, &mut batch).await.is_err() {
-                    // The peer is gone; make the reader stop too.
-                    closer.close_now(close_code::NORMAL, "");
-                    return;
-                }
+                let bytes: usize = batch.iter().map(|frame| frame.as_str().len()).sum();
+                let result = bounded(&closer, write_timeout, write_batch(&mut sink, &mut batch)).await;
+                queue.written(bytes);
+                result
             }
-            _ = ping.tick() => {
-                if sink.send(Message::Ping(axum::body::Bytes::new())).await.is_err() {
-                    closer.close_now(close_code::NORMAL, "");
-                    return;
-                }
+            _ = ping.tick() => bounded(&closer, write_timeout, sink.send(Message::Ping(axum::body::Bytes::new()))).await,
+        };
+        match written {
+            Some(Ok(())) => {}
+            // The peer is gone or stuck; make the reader stop too.
+            Some(Err(_)) => return closer.close_now(close_code::NORMAL, ""),
+            None => {
+                closer.close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
+                return;
             }
         }
     }
@@ -213,7 +219,24 @@ async fn write_loop(
         code: reason.code,
         reason: Utf8Bytes::from_static(reason.reason),
     };
-    let _ = sink.send(Message::Close(Some(frame))).await;
+    let _ = bounded(
+        &closer,
+        write_timeout,
+        sink.send(Message::Close(Some(frame))),
+    )
+    .await;
+}
+
+/// Runs a write unless the connection is closed meanwhile or the deadline passes (`None`).
+async fn bounded<T>(
+    closer: &Closer,
+    deadline: Duration,
+    write: impl Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        result = tokio::time::timeout(deadline, write) => result.ok(),
+        () = closer.closed_now() => None,
+    }
 }
 
 /// Writes every gathered frame with `feed` (which only buffers) and flushes once.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State, rejection::JsonRejection};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -36,6 +36,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
+        .route("/api/rooms/{id}/export", get(export_room))
+        .route(
+            "/api/rooms/import",
+            // Exports carry whole backlogs: a larger limit for this route alone.
+            post(import_room).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/api/protocol/schema.json", get(schema))
         .route("/ws/rooms/{id}", get(open_socket))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
@@ -67,6 +73,7 @@ impl From<CommandError> for ApiError {
         let status = match error.code {
             ErrorCode::TooManyRooms => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InvalidToken => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         };
         Self {
@@ -108,39 +115,44 @@ struct RoomCreated {
     ws_url: String,
 }
 
+/// A JSON body, or every default when the body is empty (with or without a content type).
+fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|error| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        code: ErrorCode::InvalidMessage,
+        message: format!("the body is not a valid request: {error}"),
+    })
+}
+
 async fn create_room(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<CreateRoom>, JsonRejection>,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
     let CreateRoom {
         name,
         default_deck,
         auto_reveal,
-    } = match body {
-        Ok(Json(body)) => body,
-        // An empty body asks for every default.
-        Err(JsonRejection::MissingJsonContentType(_))
-            if headers.get(header::CONTENT_LENGTH).is_none_or(|l| l == "0") =>
-        {
-            CreateRoom::default()
-        }
-        Err(rejection) => {
-            return Err(ApiError {
-                status: StatusCode::BAD_REQUEST,
-                code: ErrorCode::InvalidMessage,
-                message: rejection.body_text(),
-            });
-        }
-    };
+    } = json_body(&body)?;
     let created = state
         .registry
         .create(default_settings(name, default_deck, auto_reveal))
         .await?;
-    let base = base_url(&state.config, &headers);
+    Ok(created_response(&state.config, &headers, created))
+}
+
+fn created_response(
+    config: &Config,
+    headers: &HeaderMap,
+    created: crate::registry::Created,
+) -> (StatusCode, Json<RoomCreated>) {
+    let base = base_url(config, headers);
     let ws_base = base.replacen("http", "ws", 1);
     let id = created.room_id;
-    Ok((
+    (
         StatusCode::CREATED,
         Json(RoomCreated {
             room_id: id,
@@ -150,7 +162,59 @@ async fn create_room(
             ws_url: format!("{ws_base}/ws/rooms/{id}"),
             facilitator_token: created.facilitator_token,
         }),
-    ))
+    )
+}
+
+/// The facilitator token from `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+async fn export_room(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let token = bearer(&headers).ok_or_else(|| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        code: ErrorCode::InvalidToken,
+        message: "send the facilitator token as `Authorization: Bearer <token>`".into(),
+    })?;
+    let export = state
+        .registry
+        .export(room_id, token.to_owned())
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    let filename = format!("readyroom-{room_id}.json");
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        )],
+        Json(export),
+    )
+        .into_response())
+}
+
+async fn import_room(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
+    let export: readyroom_protocol::RoomExport =
+        serde_json::from_slice(&body).map_err(|error| ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: ErrorCode::InvalidMessage,
+            message: format!("the body is not a Ready Room export: {error}"),
+        })?;
+    let created = state.registry.import(export).await?;
+    Ok(created_response(&state.config, &headers, created))
 }
 
 fn base_url(config: &Config, headers: &HeaderMap) -> String {
@@ -217,7 +281,7 @@ async fn open_socket(
     Ok(upgrade
         .read_buffer_size(config.read_buffer)
         .write_buffer_size(config.write_buffer)
-        .max_write_buffer_size(config.write_buffer.max(HARD_MAX_FRAME_BYTES) * 2)
+        .max_write_buffer_size(usize::MAX)
         .max_message_size(HARD_MAX_FRAME_BYTES)
         .max_frame_size(HARD_MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {

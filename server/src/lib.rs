@@ -52,6 +52,8 @@ pub async fn run(
     };
     let actor_config = actor::ActorConfig {
         replay_window: config.replay_window,
+        max_replay: config.outbound_queue / 2,
+        replay_bytes: config.outbound_bytes,
         snapshot_every: config.snapshot_every.max(1),
         idle_unload: config.idle_unload,
     };

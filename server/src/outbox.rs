@@ -4,6 +4,7 @@
 //! `try_send`. A client that lets its queue fill up is closed with [`close_code::TOO_SLOW`]
 //! rather than slowing down everyone else in its room.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
@@ -75,33 +76,52 @@ impl Closer {
 pub struct Outbox {
     tx: mpsc::Sender<Utf8Bytes>,
     closer: Arc<Closer>,
+    /// Bytes queued and not yet written, shared with the writer, which subtracts what it
+    /// writes. Frames vary from tens of bytes to a whole room, so the queue is bounded in
+    /// bytes as well as in frames.
+    queued: Arc<AtomicUsize>,
+    max_bytes: usize,
 }
 
 impl Outbox {
-    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<Utf8Bytes>, Arc<Closer>) {
+    pub fn new(capacity: usize, max_bytes: usize) -> (Self, Receiver) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let closer = Arc::new(Closer::default());
-        (
-            Self {
-                tx,
-                closer: Arc::clone(&closer),
-            },
-            rx,
-            closer,
-        )
+        let queued = Arc::new(AtomicUsize::new(0));
+        let outbox = Self {
+            tx,
+            closer: Arc::clone(&closer),
+            queued: Arc::clone(&queued),
+            max_bytes,
+        };
+        (outbox, Receiver { rx, closer, queued })
     }
 
     /// Queues a frame. Returns false if the connection is gone or has just been closed for
     /// being too slow.
     pub fn push(&self, frame: Utf8Bytes) -> bool {
+        let len = frame.as_str().len();
+        let queued = self.queued.fetch_add(len, Ordering::Relaxed) + len;
+        // One frame larger than the budget still goes out when nothing else is waiting: a
+        // big room's snapshot must reach its joiner.
+        if queued > self.max_bytes && queued > len {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.closer
+                .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
+            return false;
+        }
         match self.tx.try_send(frame) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
+                self.queued.fetch_sub(len, Ordering::Relaxed);
                 self.closer
                     .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
                 false
             }
-            Err(TrySendError::Closed(_)) => false,
+            Err(TrySendError::Closed(_)) => {
+                self.queued.fetch_sub(len, Ordering::Relaxed);
+                false
+            }
         }
     }
 
@@ -111,5 +131,25 @@ impl Outbox {
 
     pub fn is_closed(&self) -> bool {
         self.closer.is_closed_now() || self.tx.is_closed()
+    }
+}
+
+/// The writer's side of a connection's queue.
+#[derive(Debug)]
+pub struct Receiver {
+    rx: mpsc::Receiver<Utf8Bytes>,
+    pub closer: Arc<Closer>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    /// Waits for frames and takes up to `limit` of them; 0 once every sender is gone.
+    pub async fn recv_many(&mut self, batch: &mut Vec<Utf8Bytes>, limit: usize) -> usize {
+        self.rx.recv_many(batch, limit).await
+    }
+
+    /// Records that `bytes` have left the queue.
+    pub fn written(&self, bytes: usize) {
+        self.queued.fetch_sub(bytes, Ordering::Relaxed);
     }
 }

@@ -148,6 +148,49 @@ impl Registry {
         })
     }
 
+    /// A new room from an export.
+    pub async fn import(
+        &self,
+        export: readyroom_protocol::RoomExport,
+    ) -> Result<Created, CommandError> {
+        if self.rooms.len() >= self.max_rooms {
+            return Err(CommandError::new(
+                ErrorCode::TooManyRooms,
+                "this server holds as many rooms as it is allowed to; try again later",
+            ));
+        }
+        let room_id = RoomId(uuid::Uuid::new_v4());
+        let (actor, facilitator_token) =
+            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
+        self.spawn(room_id, actor);
+        tracing::info!(room = %room_id, "room imported");
+        Ok(Created {
+            room_id,
+            facilitator_token,
+        })
+    }
+
+    /// The room's export, if `token` is its facilitator token. `Ok(None)`: no such room.
+    pub async fn export(
+        &self,
+        id: RoomId,
+        token: String,
+    ) -> Result<Option<readyroom_protocol::RoomExport>, CommandError> {
+        let Some(handle) = self.get(id).await? else {
+            return Ok(None);
+        };
+        let (reply, export) = tokio::sync::oneshot::channel();
+        if handle
+            .tx
+            .send(RoomMsg::Export { token, reply })
+            .await
+            .is_err()
+        {
+            return Ok(None);
+        }
+        export.await.map_or(Ok(None), |export| export.map(Some))
+    }
+
     /// Deletes stored rooms untouched since `before`, except rooms that are in memory (someone
     /// is there, or was a moment ago). Returns how many were deleted.
     pub async fn delete_stale(&self, before: readyroom_protocol::Timestamp) -> usize {

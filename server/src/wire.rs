@@ -70,6 +70,18 @@ fn is_command_type(kind: &serde_json::Value) -> bool {
     }
 }
 
+/// The `cmd` of a frame that will not be processed (too large, over the rate), so that its
+/// refusal still answers the right command. Reads only as far as that field needs.
+pub fn probe_cmd(text: &str) -> Option<CommandId> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        cmd: Option<CommandId>,
+    }
+    serde_json::from_str::<Probe>(text)
+        .ok()
+        .and_then(|probe| probe.cmd)
+}
+
 /// Serialises a server message into a frame that can be shared by every recipient.
 pub fn encode(message: &ServerMessage) -> Utf8Bytes {
     match serde_json::to_string(message) {
@@ -115,6 +127,17 @@ mod tests {
             code(r#"{"cmd":-1,"type":"ping"}"#),
             (None, ErrorCode::InvalidMessage)
         );
+    }
+
+    #[test]
+    fn finds_the_cmd_of_a_frame_it_will_not_process() {
+        assert_eq!(
+            probe_cmd(r#"{"cmd":7,"type":"rename","name":"x"}"#),
+            Some(7)
+        );
+        assert_eq!(probe_cmd(r#"{"type":"rename","cmd":8}"#), Some(8));
+        assert_eq!(probe_cmd(r#"{"type":"rename"}"#), None);
+        assert_eq!(probe_cmd("not json"), None);
     }
 
     #[test]

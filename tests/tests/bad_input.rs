@@ -79,7 +79,7 @@ async fn unreadable_frames_are_answered_and_the_connection_carries_on() {
         "x".repeat(MAX_FRAME_BYTES)
     );
     ben.send_text(oversized).await;
-    expect_error(&mut ben, ErrorCode::FrameTooLarge, None).await;
+    expect_error(&mut ben, ErrorCode::FrameTooLarge, Some(5)).await;
     still_alive(&mut ben).await;
 
     // A second join on a joined connection.
@@ -379,8 +379,12 @@ async fn floods_are_rate_limited_without_dropping_the_connection() {
             ServerMessage::Pong { .. } => pongs += 1,
             ServerMessage::Error {
                 code: ErrorCode::RateLimited,
+                cmd,
                 ..
-            } => limited += 1,
+            } => {
+                assert!(cmd.is_some(), "a dropped command's refusal names it");
+                limited += 1;
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

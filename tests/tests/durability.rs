@@ -482,3 +482,135 @@ fn checkpoint(path: &std::path::Path) {
 fn rusqlite_connection(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+#[tokio::test]
+async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let first = ana.create_item("First").await;
+    let second = ana.create_item("Second").await;
+    ana.request(Command::UpdateItem {
+        item_id: second.id,
+        change: ItemChange::Dependencies(vec![first.id]),
+    })
+    .await
+    .acked();
+    let round = ana
+        .request(Command::StartRound {
+            item_id: first.id,
+            deck: None,
+        })
+        .await
+        .started_round();
+    ben.request(Command::Vote {
+        round_id: round.id,
+        card: "5".into(),
+    })
+    .await
+    .acked();
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    ana.request(Command::AcceptEstimate {
+        round_id: round.id,
+        estimate: "5".into(),
+    })
+    .await
+    .acked();
+    // An unrevealed vote must not travel in an export.
+    let second_round = ana
+        .request(Command::StartRound {
+            item_id: second.id,
+            deck: None,
+        })
+        .await
+        .started_round();
+    ben.request(Command::Vote {
+        round_id: second_round.id,
+        card: "89".into(),
+    })
+    .await
+    .acked();
+
+    let url = server.url(&format!("/api/rooms/{}/export", room.room_id));
+    let refused = server.http().get(&url).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let wrong = server
+        .http()
+        .get(&url)
+        .bearer_auth("0".repeat(32))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let response = server
+        .http()
+        .get(&url)
+        .bearer_auth(&room.facilitator_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = response.text().await.unwrap();
+    assert!(
+        !text.contains(&room.facilitator_token) && !text.contains(ben.token.as_deref().unwrap()),
+        "no tokens in an export"
+    );
+    assert!(
+        !text.contains("Zq8"),
+        "no unrevealed vote (nor its round) in an export"
+    );
+    let export: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(export["format"], "readyroom.room");
+
+    let imported = server
+        .http()
+        .post(server.url("/api/rooms/import"))
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 201);
+    let created: readyroom_tests::RoomCreated = imported.json().await.unwrap();
+    assert_ne!(created.room_id, room.room_id);
+    let (_, welcome) = server.join_facilitator(&created, "Ana again").await;
+    let titles: Vec<&str> = welcome
+        .room
+        .items
+        .iter()
+        .map(|i| i.title.as_str())
+        .collect();
+    assert_eq!(titles, ["First", "Second"]);
+    assert_eq!(welcome.room.items[0].estimate.as_deref(), Some("5"));
+    assert_eq!(welcome.room.items[0].history.len(), 1);
+    assert_eq!(welcome.room.items[1].dependencies, vec![first.id]);
+    assert!(welcome.room.round.is_none());
+    let names: Vec<&str> = welcome
+        .room
+        .participants
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Ana", "Ben", "Ana again"],
+        "people keep their names for the history"
+    );
+
+    let bad = server
+        .http()
+        .post(server.url("/api/rooms/import"))
+        .body(r#"{"format":"something else"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

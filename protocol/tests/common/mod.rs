@@ -110,6 +110,7 @@ wire_names!(
         ErrorCode::RoundNotRevealed => "round_not_revealed",
         ErrorCode::TooManyItems => "too_many_items",
         ErrorCode::RoomFull => "room_full",
+        ErrorCode::TooManyConnections => "too_many_connections",
         ErrorCode::StaleCommand => "stale_command",
         ErrorCode::RoomNotFound => "room_not_found",
         ErrorCode::TooManyRooms => "too_many_rooms",

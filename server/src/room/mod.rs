@@ -13,6 +13,7 @@ mod poker;
 mod replies;
 pub mod secrecy;
 mod stats;
+mod transfer;
 mod validate;
 
 use std::collections::HashMap;

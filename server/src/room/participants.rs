@@ -1,6 +1,8 @@
 //! Joining, presence and people's own settings.
 
-use readyroom_protocol::limits::{MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM};
+use readyroom_protocol::limits::{
+    MAX_CONNECTIONS_PER_PARTICIPANT, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM,
+};
 use readyroom_protocol::{
     CommandId, Editing, ErrorCode, Event, JoinRequest, PROTOCOL_VERSION, ParticipantId,
     ParticipantView, Role,
@@ -64,7 +66,7 @@ impl Room {
                 )
             })?;
             out.actor = Some(id);
-            self.reconnect(id, &mut out);
+            self.reconnect(id, &mut out)?;
             id
         } else {
             let name = validate::line("a name", &request.name, MAX_NAME_CHARS)?;
@@ -114,10 +116,19 @@ impl Room {
         })
     }
 
-    fn reconnect(&mut self, id: ParticipantId, out: &mut Out) {
-        let Some(participant) = self.participants.get_mut(&id) else {
-            return;
-        };
+    fn reconnect(&mut self, id: ParticipantId, out: &mut Out) -> Result<(), CommandError> {
+        let participant = self
+            .participants
+            .get_mut(&id)
+            .ok_or_else(CommandError::unknown_participant)?;
+        if participant.connections >= MAX_CONNECTIONS_PER_PARTICIPANT {
+            return Err(CommandError::new(
+                ErrorCode::TooManyConnections,
+                format!(
+                    "at most {MAX_CONNECTIONS_PER_PARTICIPANT} open connections per participant; close a tab"
+                ),
+            ));
+        }
         participant.connections += 1;
         if participant.connections == 1 {
             participant.view.online = true;
@@ -129,6 +140,7 @@ impl Room {
                 },
             );
         }
+        Ok(())
     }
 
     /// Ends one connection of a participant. When it was the last one, the participant goes
