@@ -23,6 +23,9 @@ pub struct Config {
     pub retention: Option<Duration>,
     /// How often to look for rooms past their retention.
     pub retention_sweep: Duration,
+    /// Rooms one client address may create at once, and per minute after that.
+    pub room_creation_burst: u32,
+    pub room_creations_per_minute: u32,
     /// Rooms held at once; creating more answers `too_many_rooms`.
     pub max_rooms: usize,
     /// Frames queued for one connection before it counts as too slow and is closed.
@@ -56,6 +59,8 @@ impl Default for Config {
             retention: Some(Duration::from_secs(90 * 24 * 60 * 60)),
             retention_sweep: Duration::from_secs(60 * 60),
             max_rooms: 10_000,
+            room_creation_burst: 30,
+            room_creations_per_minute: 10,
             outbound_queue: 512,
             outbound_bytes: 4 * 1024 * 1024,
             room_inbox: 1024,

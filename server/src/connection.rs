@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::actor::{ConnId, RoomMsg};
 use crate::config::Config;
 use crate::outbox::{Closer, Outbox, Receiver, close_code};
+use crate::rate::TokenBucket;
 use crate::registry::RoomHandle;
 use crate::wire::{BadFrame, encode, parse_client, probe_cmd};
 
@@ -77,7 +78,7 @@ async fn read_loop(
     config: &Config,
     shutdown: &CancellationToken,
 ) {
-    let mut bucket = TokenBucket::new(config.rate_burst, config.rate_per_second);
+    let mut bucket = TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second));
     loop {
         let frame = tokio::select! {
             () = shutdown.cancelled() => {
@@ -248,36 +249,4 @@ async fn write_batch(
         sink.feed(Message::Text(frame)).await?;
     }
     sink.flush().await
-}
-
-/// Allows `burst` messages at once and `per_second` on average.
-struct TokenBucket {
-    tokens: f64,
-    burst: f64,
-    per_second: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    fn new(burst: u32, per_second: u32) -> Self {
-        Self {
-            tokens: f64::from(burst),
-            burst: f64::from(burst),
-            per_second: f64::from(per_second),
-            last: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        let elapsed = now.duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
 }

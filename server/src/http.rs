@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,6 +31,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub shutdown: CancellationToken,
     pub connections: TaskTracker,
+    /// Rooms created per client address: creation is anonymous, so it is rationed.
+    pub creations: Arc<crate::rate::PerAddress>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -74,6 +78,7 @@ impl From<CommandError> for ApiError {
             ErrorCode::TooManyRooms => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InvalidToken => StatusCode::FORBIDDEN,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_REQUEST,
         };
         Self {
@@ -127,11 +132,26 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T,
     })
 }
 
+/// Refuses a client that has created too many rooms lately.
+fn ration(state: &AppState, client: SocketAddr) -> Result<(), ApiError> {
+    if state.creations.take(client.ip()) {
+        Ok(())
+    } else {
+        Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: ErrorCode::RateLimited,
+            message: "too many rooms created from this address; try again in a minute".into(),
+        })
+    }
+}
+
 async fn create_room(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
+    ration(&state, client)?;
     let CreateRoom {
         name,
         default_deck,
@@ -204,9 +224,11 @@ async fn export_room(
 
 async fn import_room(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
+    ration(&state, client)?;
     let export: readyroom_protocol::RoomExport =
         serde_json::from_slice(&body).map_err(|error| ApiError {
             status: StatusCode::BAD_REQUEST,

@@ -11,6 +11,7 @@ mod connection;
 mod http;
 mod journal;
 mod outbox;
+mod rate;
 mod registry;
 pub mod room;
 pub mod storage;
@@ -57,8 +58,13 @@ pub async fn run(
         snapshot_every: config.snapshot_every.max(1),
         idle_unload: config.idle_unload,
     };
+    let creations = Arc::new(rate::PerAddress::new(
+        config.room_creation_burst,
+        config.room_creations_per_minute,
+    ));
     let stop = CancellationToken::new();
     let state = http::AppState {
+        creations,
         registry: registry::Registry::new(
             storage,
             config.max_rooms,
@@ -95,9 +101,12 @@ pub async fn run(
         trigger.cancel();
     });
     tracing::info!(addr = %listener.local_addr()?, "Ready Room listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { serve_stop.cancelled().await })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { serve_stop.cancelled().await })
+    .await?;
     tracing::info!("closing connections");
     state.connections.close();
     state.connections.wait().await;

@@ -21,7 +21,8 @@ pub struct RoomHandle {
 
 #[derive(Debug)]
 pub struct Registry {
-    rooms: DashMap<RoomId, RoomHandle>,
+    /// Shared with the actors' tasks, which remove their room once it has stopped.
+    rooms: Arc<DashMap<RoomId, RoomHandle>>,
     storage: Option<Storage>,
     max_rooms: usize,
     inbox: usize,
@@ -46,7 +47,7 @@ impl Registry {
         actor_config: ActorConfig,
     ) -> Arc<Self> {
         Arc::new(Self {
-            rooms: DashMap::new(),
+            rooms: Arc::new(DashMap::new()),
             storage,
             max_rooms,
             inbox,
@@ -118,8 +119,18 @@ impl Registry {
     fn spawn(&self, id: RoomId, actor: RoomActor) -> RoomHandle {
         let (tx, rx) = mpsc::channel(self.inbox.max(1));
         let (stopped_tx, stopped) = watch::channel(false);
-        self.actors.spawn(actor.run(rx, stopped_tx));
         let handle = RoomHandle { tx, stopped };
+        let rooms = Arc::clone(&self.rooms);
+        // Weak, so that it does not keep the room's inbox open.
+        let mine = handle.tx.downgrade();
+        self.actors.spawn(async move {
+            actor.run(rx, stopped_tx).await;
+            // Forget the room once it is out of memory, unless it was loaded again meanwhile.
+            rooms.remove_if(&id, |_, current| {
+                mine.upgrade()
+                    .is_some_and(|tx| tx.same_channel(&current.tx))
+            });
+        });
         self.rooms.insert(id, handle.clone());
         handle
     }

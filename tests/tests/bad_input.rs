@@ -98,9 +98,19 @@ async fn a_frame_beyond_the_hard_limit_closes_with_1009() {
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     ben.send_text("x".repeat(readyroom_protocol::limits::HARD_MAX_FRAME_BYTES + 1))
         .await;
-    let close = ben.closed().await.expect("a close frame");
-    assert_eq!(u16::from(close.code), 1009);
-    // The room carries on for everyone else.
+    // The server stops reading mid-frame, so the rest of it may reset the connection before
+    // the close frame is read; if the frame is read, it says why.
+    if let Some(close) = ben.closed().await {
+        assert_eq!(u16::from(close.code), 1009);
+    }
+    // Ben is gone from the room, which carries on for everyone else.
+    ana.event_where(|e| {
+        matches!(
+            e.event,
+            readyroom_protocol::Event::ParticipantOnline { online: false, .. }
+        )
+    })
+    .await;
     ana.request(new_item("Still here")).await.acked();
 }
 

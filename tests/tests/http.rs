@@ -169,3 +169,25 @@ async fn the_web_client_is_served_with_a_strict_policy() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn room_creation_is_rationed_per_address() {
+    let server = TestServer::start_with(Config {
+        room_creation_burst: 2,
+        room_creations_per_minute: 1,
+        ..Config::default()
+    })
+    .await;
+    for _ in 0..2 {
+        server.create_room().await;
+    }
+    let refused = server
+        .http()
+        .post(server.url("/api/rooms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["code"], "rate_limited");
+}
