@@ -220,12 +220,8 @@ async fn write_loop(
         code: reason.code,
         reason: Utf8Bytes::from_static(reason.reason),
     };
-    let _ = bounded(
-        &closer,
-        write_timeout,
-        sink.send(Message::Close(Some(frame))),
-    )
-    .await;
+    // The close switch has fired by now, so only the deadline bounds this last write.
+    let _ = tokio::time::timeout(write_timeout, sink.send(Message::Close(Some(frame)))).await;
 }
 
 /// Runs a write unless the connection is closed meanwhile or the deadline passes (`None`).

@@ -264,13 +264,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     for (command, code) in cases {
         ana.request(command).await.refused(code);
     }
-    let round = ana
-        .request(Command::StartRound {
-            item_id: item.id,
-            deck: None,
-        })
-        .await
-        .started_round();
+    let round = ana.start_round(item.id).await;
     ana.request(Command::Vote {
         round_id: round.id,
         card: "4".into(),
@@ -311,12 +305,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     ana.request(Command::Reveal { round_id: round.id })
         .await
         .refused(ErrorCode::StaleRound);
-    ana.request(Command::Vote {
-        round_id: second.id,
-        card: "3".into(),
-    })
-    .await
-    .acked();
+    ana.vote(second.id, "3").await;
 
     let (_, check) = server.join(&room, "Check", Role::Observer).await;
     assert_eq!(check.room.items.len(), 1);

@@ -46,27 +46,9 @@ async fn a_restart_brings_back_rooms_items_rounds_votes_and_people() {
     })
     .await
     .acked();
-    let round = ana
-        .request(Command::StartRound {
-            item_id: login.id,
-            deck: None,
-        })
-        .await
-        .started_round();
-    ben.request(Command::Vote {
-        round_id: round.id,
-        card: "8".into(),
-    })
-    .await
-    .acked();
-    let last = ana
-        .request(Command::Vote {
-            round_id: round.id,
-            card: "5".into(),
-        })
-        .await
-        .acked()
-        .unwrap();
+    let round = ana.start_round(login.id).await;
+    ben.vote(round.id, "8").await;
+    let last = ana.vote(round.id, "5").await.unwrap();
     let (_, before) = server.join(&room, "Check", Role::Observer).await;
     assert!(before.room.seq > last);
     let ben_token = ben.token.clone().unwrap();
@@ -133,12 +115,7 @@ async fn a_client_resumes_with_exactly_the_events_it_missed() {
     ben.close().await;
 
     // While Ben is away: he goes offline, Ana votes and renames the item.
-    ana.request(Command::Vote {
-        round_id: round.id,
-        card: "13".into(),
-    })
-    .await
-    .acked();
+    ana.vote(round.id, "13").await;
     let last = ana
         .request(Command::UpdateItem {
             item_id: item.id,
@@ -278,12 +255,7 @@ async fn snapshot_plus_tail_equals_full_replay() {
             })
             .await
             .started_round();
-        ana.request(Command::Vote {
-            round_id: round.id,
-            card: "2".into(),
-        })
-        .await
-        .acked();
+        ana.vote(round.id, "2").await;
         ana.request(Command::Reveal { round_id: round.id })
             .await
             .acked();
@@ -497,19 +469,8 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     })
     .await
     .acked();
-    let round = ana
-        .request(Command::StartRound {
-            item_id: first.id,
-            deck: None,
-        })
-        .await
-        .started_round();
-    ben.request(Command::Vote {
-        round_id: round.id,
-        card: "5".into(),
-    })
-    .await
-    .acked();
+    let round = ana.start_round(first.id).await;
+    ben.vote(round.id, "5").await;
     ana.request(Command::Reveal { round_id: round.id })
         .await
         .acked();
@@ -520,19 +481,8 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     .await
     .acked();
     // An unrevealed vote must not travel in an export.
-    let second_round = ana
-        .request(Command::StartRound {
-            item_id: second.id,
-            deck: None,
-        })
-        .await
-        .started_round();
-    ben.request(Command::Vote {
-        round_id: second_round.id,
-        card: "89".into(),
-    })
-    .await
-    .acked();
+    let second_round = ana.start_round(second.id).await;
+    ben.vote(second_round.id, "89").await;
 
     let url = server.url(&format!("/api/rooms/{}/export", room.room_id));
     let refused = server.http().get(&url).send().await.unwrap();

@@ -56,24 +56,7 @@ async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
     let slow_welcome = slow.join("Slo", Role::Voter, None).await;
     let item = ana.create_item("Big").await;
     // Large events, many of them: far more than the slow client's socket buffers can hold.
-    let mut went_offline = false;
-    for i in 0..1500 {
-        // Three bytes a character: close to the largest event an edit can cause.
-        let text = format!("{i} {}", "€".repeat(19_000));
-        let exchange = ana
-            .request(Command::UpdateItem {
-                item_id: item.id,
-                change: ItemChange::Description(text),
-            })
-            .await;
-        exchange.acked();
-        went_offline |= exchange.events.iter().any(|e| {
-            matches!(e.event, Event::ParticipantOnline { participant_id, online: false } if participant_id == slow_welcome.you)
-        });
-        if went_offline {
-            break;
-        }
-    }
+    let went_offline = flood_until_offline(&mut ana, item.id, slow_welcome.you).await;
     assert!(went_offline, "the slow client was never cut off");
     // Its buffers are full, so the close frame may not get through before the connection is
     // dropped; if it does, it says why.
@@ -143,20 +126,7 @@ async fn a_peer_that_never_reads_does_not_hold_up_shutdown() {
     let mut stuck = server.connect_with_small_buffer(&room).await;
     let stuck_welcome = stuck.join("Stuck", Role::Voter, None).await;
     let item = ana.create_item("Big").await;
-    for i in 0..1500 {
-        let text = format!("{i} {}", "€".repeat(19_000));
-        let exchange = ana
-            .request(Command::UpdateItem {
-                item_id: item.id,
-                change: ItemChange::Description(text),
-            })
-            .await;
-        if exchange.events.iter().any(|e| {
-            matches!(e.event, Event::ParticipantOnline { participant_id, online: false } if participant_id == stuck_welcome.you)
-        }) {
-            break;
-        }
-    }
+    assert!(flood_until_offline(&mut ana, item.id, stuck_welcome.you).await);
     // `shutdown` fails the test if the server has not stopped within its deadline.
     server.shutdown().await;
     drop(stuck);
@@ -196,4 +166,31 @@ async fn one_participant_cannot_open_unbounded_connections() {
         }
     }
     assert!(again.is_some(), "a closed connection frees its place");
+}
+
+/// Edits a description with large texts, many times over, until `reader` is reported offline
+/// (true) or 1,500 edits have gone out (false): far more than a client that does not read can
+/// buffer.
+async fn flood_until_offline(
+    editor: &mut readyroom_tests::Client,
+    item_id: readyroom_protocol::ItemId,
+    reader: readyroom_protocol::ParticipantId,
+) -> bool {
+    for i in 0..1500 {
+        // Three bytes a character: close to the largest event an edit can cause.
+        let text = format!("{i} {}", "€".repeat(19_000));
+        let exchange = editor
+            .request(Command::UpdateItem {
+                item_id,
+                change: ItemChange::Description(text),
+            })
+            .await;
+        exchange.acked();
+        if exchange.events.iter().any(|e| {
+            matches!(e.event, Event::ParticipantOnline { participant_id, online: false } if participant_id == reader)
+        }) {
+            return true;
+        }
+    }
+    false
 }

@@ -109,26 +109,9 @@ async fn three_people_refine_a_backlog() {
     ben.events_until(round_seq).await;
     cy.events_until(round_seq).await;
 
-    ana.request(Command::Vote {
-        round_id: round.id,
-        card: "3".into(),
-    })
-    .await
-    .acked();
-    ben.request(Command::Vote {
-        round_id: round.id,
-        card: "8".into(),
-    })
-    .await
-    .acked();
-    let last_vote = cy
-        .request(Command::Vote {
-            round_id: round.id,
-            card: "3".into(),
-        })
-        .await
-        .acked()
-        .unwrap();
+    ana.vote(round.id, "3").await;
+    ben.vote(round.id, "8").await;
+    let last_vote = cy.vote(round.id, "3").await.unwrap();
     let revealed = ana.request(Command::Reveal { round_id: round.id }).await;
     let Event::RoundRevealed { record, auto, .. } = &revealed.events.last().unwrap().event else {
         panic!("{:?}", revealed.events)
@@ -165,24 +148,9 @@ async fn three_people_refine_a_backlog() {
     })
     .await
     .refused(readyroom_protocol::ErrorCode::StaleRound);
-    ben.request(Command::Vote {
-        round_id: second.id,
-        card: "5".into(),
-    })
-    .await
-    .acked();
-    ana.request(Command::Vote {
-        round_id: second.id,
-        card: "5".into(),
-    })
-    .await
-    .acked();
-    cy.request(Command::Vote {
-        round_id: second.id,
-        card: "5".into(),
-    })
-    .await
-    .acked();
+    ben.vote(second.id, "5").await;
+    ana.vote(second.id, "5").await;
+    cy.vote(second.id, "5").await;
     let revealed = ana
         .request(Command::Reveal {
             round_id: second.id,
@@ -249,12 +217,7 @@ async fn auto_reveal_fires_when_every_online_voter_has_voted() {
     assert_eq!(round.deck.cards, ["XS", "S", "M", "L", "XL", "XXL", "?"]);
     ben.events_until(started.acked().unwrap()).await;
 
-    ana.request(Command::Vote {
-        round_id: round.id,
-        card: "M".into(),
-    })
-    .await
-    .acked();
+    ana.vote(round.id, "M").await;
     let vote = ben
         .request(Command::Vote {
             round_id: round.id,

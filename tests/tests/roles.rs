@@ -18,13 +18,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
     let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
     let (mut olga, _) = server.join(&room, "Olga", Role::Observer).await;
     let item = ana.create_item("Billing").await;
-    let round = ana
-        .request(Command::StartRound {
-            item_id: item.id,
-            deck: None,
-        })
-        .await
-        .started_round();
+    let round = ana.start_round(item.id).await;
 
     // Observers watch: no edits, no votes.
     let observer_refusals = [

@@ -90,23 +90,11 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
         })
         .await;
     // Ben changes his mind, then takes it back and votes again.
-    ben.request(Command::Vote {
-        round_id: round.id,
-        card: "Wv3".into(),
-    })
-    .await
-    .acked();
+    ben.vote(round.id, "Wv3").await;
     ben.request(Command::RetractVote { round_id: round.id })
         .await
         .acked();
-    let last = ben
-        .request(Command::Vote {
-            round_id: round.id,
-            card: "Qx7".into(),
-        })
-        .await
-        .acked()
-        .unwrap();
+    let last = ben.vote(round.id, "Qx7").await.unwrap();
     assert!(last > cy_vote.acked().unwrap());
 
     for client in [&mut ana, &mut obs] {
