@@ -176,6 +176,17 @@ impl TestServer {
         (client, welcome)
     }
 
+    /// A handle to a server running elsewhere (e.g. the real binary in a child process): HTTP
+    /// and WebSocket helpers work as for one started here; dropping it stops nothing.
+    pub fn external(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            stop: None,
+            task: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
     /// A server keeping its rooms in `dir`.
     pub async fn start_in(dir: &std::path::Path) -> Self {
         Self::start_with(Config {
@@ -289,6 +300,45 @@ impl Client {
     pub async fn send_with_id(&mut self, cmd: CommandId, command: Command) {
         let text = serde_json::to_string(&ClientMessage { cmd, command }).unwrap();
         self.send_text(text).await;
+    }
+
+    /// Sends a command under a given id; an error instead of a panic if the socket is gone
+    /// (for tests where the server may die at any moment).
+    pub async fn try_send_with_id(
+        &mut self,
+        cmd: CommandId,
+        command: Command,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        let text = serde_json::to_string(&ClientMessage { cmd, command }).unwrap();
+        self.socket.send(Message::text(text)).await
+    }
+
+    /// The next message if one arrives within `wait` (`Ok(None)` if not), or `Err` with a
+    /// description once the connection has ended: closed, reset, or failed.
+    pub async fn try_recv_within(
+        &mut self,
+        wait: Duration,
+    ) -> Result<Option<ServerMessage>, String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let Ok(frame) = tokio::time::timeout_at(deadline, self.socket.next()).await else {
+                return Ok(None);
+            };
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let text = text.as_str().to_owned();
+                    let message = serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("server sent an unparseable frame {text}: {e}"));
+                    self.frames.push(text);
+                    return Ok(Some(message));
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                Some(Ok(Message::Close(frame))) => return Err(format!("closed: {frame:?}")),
+                Some(Ok(Message::Binary(_))) => panic!("the server sent a binary frame"),
+                Some(Err(error)) => return Err(format!("socket failed: {error}")),
+                None => return Err("socket ended".to_owned()),
+            }
+        }
     }
 
     /// The next message, or a panic after [`RECEIVE_TIMEOUT`].
@@ -412,6 +462,26 @@ impl Client {
     /// Creates an item with just a title and returns it.
     pub async fn create_item(&mut self, title: &str) -> ItemView {
         self.request(new_item(title)).await.created_item()
+    }
+
+    /// Starts a round on an item with the room's default deck (as facilitator) and returns it.
+    pub async fn start_round(&mut self, item_id: readyroom_protocol::ItemId) -> RoundView {
+        self.request(Command::StartRound {
+            item_id,
+            deck: None,
+        })
+        .await
+        .started_round()
+    }
+
+    /// Plays a card; asserts the ack and returns its seq.
+    pub async fn vote(&mut self, round_id: readyroom_protocol::RoundId, card: &str) -> Option<u64> {
+        self.request(Command::Vote {
+            round_id,
+            card: card.to_owned(),
+        })
+        .await
+        .acked()
     }
 
     /// Joins; panics unless welcomed.
