@@ -7,7 +7,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -45,63 +46,144 @@ export function serverBinary() {
 }
 
 /**
- * Starts the server on an ephemeral port and waits for the line announcing its address.
- * @returns {Promise<{url: string, logs: () => string, stop: () => Promise<void>}>}
+ * @typedef {object} Server
+ * @property {string} url      base URL, the same across restarts
+ * @property {string} dataDir  the server's data directory (a fresh temporary one)
+ * @property {() => string} logs the last of its output, across restarts
+ * @property {(options?: {signal?: 'SIGKILL' | 'SIGTERM'}) => Promise<void>} kill
+ *   ends the process: SIGKILL is a crash, SIGTERM a clean stop (clients get 1012)
+ * @property {(options?: {signal?: 'SIGKILL' | 'SIGTERM', downtime?: number}) => Promise<void>} restart
+ *   kills it, waits `downtime` ms, and starts it again on the same port and data directory
+ * @property {() => Promise<void>} start starts it again after `kill`, on the same port and data directory
+ * @property {() => Promise<void>} wipe  empties the data directory (server stopped): every room is gone
+ * @property {() => Promise<void>} stop  stops it for good and deletes the data directory
+ */
+
+/**
+ * Starts the server on an ephemeral port, with a fresh temporary data directory (never the
+ * repository's), and waits for the line announcing its address.
+ * @returns {Promise<Server>}
  */
 export async function startServer() {
-  const child = spawn(serverBinary(), ['--addr', '127.0.0.1:0', '--log', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'readyroom-browser-'));
   let logs = '';
   const keep = (chunk) => {
     logs = (logs + chunk).slice(-20_000);
   };
-  child.stderr.on('data', keep);
-  child.stdout.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  // Never outlive this test process, however it ends.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  exited.then(() => process.off('exit', killOnExit));
+  /** @type {{ child: import('node:child_process').ChildProcess, exited: Promise<unknown> } | null} */
+  let running = null;
+  let url = '';
+  let removed = false;
 
-  const url = await new Promise((resolve, reject) => {
-    const done = () => {
-      clearTimeout(timer);
-      child.off('error', fail);
-      child.off('exit', failOnExit);
-      child.stdout.off('data', look);
-    };
-    const fail = (error) => {
-      done();
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    const failOnExit = (code, signal) => fail(new Error(`server exited (${code ?? signal}):\n${logs}`));
-    const look = () => {
-      const match = READY_LINE.exec(logs);
-      if (match) {
+  const spawnOnce = async (addr) => {
+    const child = spawn(serverBinary(), ['--addr', addr, '--log', 'warn', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const from = logs.length;
+    child.stderr.on('data', keep);
+    child.stdout.on('data', keep);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Never outlive this test process, however it ends.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    exited.then(() => process.off('exit', killOnExit));
+    const found = await new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        child.off('error', fail);
+        child.off('exit', failOnExit);
+        child.stdout.off('data', look);
+      };
+      const fail = (error) => {
         done();
-        resolve(match[1]);
-      }
-    };
-    const timer = setTimeout(
-      () => fail(new Error(`server printed no address within ${SERVER_START_TIMEOUT} ms:\n${logs}`)),
-      SERVER_START_TIMEOUT,
-    );
-    child.on('error', fail);
-    child.on('exit', failOnExit);
-    child.stdout.on('data', look);
-  });
+        child.kill('SIGKILL');
+        reject(error);
+      };
+      const failOnExit = (code, signal) => fail(new Error(`server exited (${code ?? signal}):\n${logs.slice(from)}`));
+      const look = () => {
+        const match = READY_LINE.exec(logs.slice(from));
+        if (match) {
+          done();
+          resolve(match[1]);
+        }
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`server printed no address within ${SERVER_START_TIMEOUT} ms:\n${logs.slice(from)}`)),
+        SERVER_START_TIMEOUT,
+      );
+      child.on('error', fail);
+      child.on('exit', failOnExit);
+      child.stdout.on('data', look);
+    });
+    running = { child, exited };
+    return found;
+  };
 
-  return {
-    url,
-    logs: () => logs,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+  const kill = async ({ signal = 'SIGKILL' } = {}) => {
+    const current = running;
+    running = null;
+    if (!current) return;
+    const { child, exited } = current;
+    if (child.exitCode === null && child.signalCode === null) {
+      keep(`\n--- harness: ${signal} ---\n`);
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+    }
+  };
+
+  const start = async () => {
+    if (running) return;
+    const port = new URL(url).port;
+    // The port was just given up; another process could take it, or the kernel may hold it
+    // briefly: retry for a while.
+    const deadline = Date.now() + SERVER_START_TIMEOUT;
+    for (;;) {
+      try {
+        keep('\n--- harness: start ---\n');
+        await spawnOnce(`127.0.0.1:${port}`);
+        return;
+      } catch (error) {
+        if (Date.now() > deadline || !/in use|AddrInUse/i.test(String(error.message))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  };
+
+  try {
+    url = await spawnOnce('127.0.0.1:0');
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const cleanUp = () => {
+    if (removed) return;
+    removed = true;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+
+  return {
+    url,
+    dataDir,
+    logs: () => logs,
+    kill,
+    start,
+    async wipe() {
+      assert.equal(running, null, 'wipe the data directory of a stopped server only');
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+    },
+    async restart({ signal = 'SIGKILL', downtime = 0 } = {}) {
+      await kill({ signal });
+      if (downtime > 0) await new Promise((resolve) => setTimeout(resolve, downtime));
+      await start();
+    },
+    async stop() {
+      await kill({ signal: 'SIGTERM' });
+      cleanUp();
+      process.off('exit', cleanUp);
     },
   };
 }
@@ -121,6 +203,7 @@ export function launchBrowser() {
  * @property {string} name
  * @property {import('playwright-core').BrowserContext} context
  * @property {import('playwright-core').Page} page
+ * @property {import('playwright-core').Page[]} tabs further tabs of the same person (openTab)
  * @property {string[]} pageErrors    uncaught exceptions in the page
  * @property {string[]} consoleErrors console.error output and failed loads
  * @property {string[]} dialogs       alert/confirm/prompt messages (accepted automatically)
@@ -138,16 +221,38 @@ export async function newPerson(browser, { name, ...contextOptions }) {
   context.setDefaultNavigationTimeout(WAIT);
   const page = await context.newPage();
   /** @type {Person} */
-  const person = { name, context, page, pageErrors: [], consoleErrors: [], dialogs: [] };
-  page.on('pageerror', (error) => person.pageErrors.push(error.stack ?? String(error)));
+  const person = { name, context, page, tabs: [], pageErrors: [], consoleErrors: [], dialogs: [] };
+  watchPage(person, page, '');
+  return person;
+}
+
+/**
+ * Records a page's uncaught errors, console errors and dialogs (accepted) on its person.
+ * @param {Person} person
+ * @param {import('playwright-core').Page} page
+ * @param {string} label prefix telling which tab it was
+ */
+function watchPage(person, page, label) {
+  page.on('pageerror', (error) => person.pageErrors.push(`${label}${error.stack ?? String(error)}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') person.consoleErrors.push(message.text());
+    if (message.type() === 'error') person.consoleErrors.push(`${label}${message.text()}`);
   });
   page.on('dialog', (dialog) => {
-    person.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    person.dialogs.push(`${label}${dialog.type()}: ${dialog.message()}`);
     dialog.accept().catch(() => {});
   });
-  return person;
+}
+
+/**
+ * Another tab of the same person: same browser context, so same storage and identity.
+ * @param {Person} person
+ * @returns {Promise<import('playwright-core').Page>}
+ */
+export async function openTab(person) {
+  const page = await person.context.newPage();
+  person.tabs.push(page);
+  watchPage(person, page, `(tab ${person.tabs.length + 1}) `);
+  return page;
 }
 
 /** Saves a screenshot as artifacts/<name>.png. */
@@ -251,11 +356,14 @@ export class Scene {
   async screenshotAll() {
     const files = [];
     for (const person of this.people) {
-      if (person.page.isClosed()) continue;
-      try {
-        files.push(await snap(person.page, `${this.testName}-${person.name}`));
-      } catch (error) {
-        files.push(`(no screenshot of ${person.name}: ${error.message})`);
+      for (const [index, page] of [person.page, ...person.tabs].entries()) {
+        if (page.isClosed()) continue;
+        const name = index === 0 ? person.name : `${person.name}-tab${index + 1}`;
+        try {
+          files.push(await snap(page, `${this.testName}-${name}`));
+        } catch (error) {
+          files.push(`(no screenshot of ${name}: ${error.message})`);
+        }
       }
     }
     return files;

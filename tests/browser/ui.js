@@ -35,6 +35,73 @@ export function waitConnected(page, timeout = WAIT) {
   return waitFor(page, `${tid('connection-status')}[data-state="connected"]`, { timeout });
 }
 
+/** The connection state the status pill shows now. */
+export function connectionState(page) {
+  return page.locator(tid('connection-status')).getAttribute('data-state', { timeout: WAIT });
+}
+
+/** Waits until the status pill shows `state` (connected, reconnecting, offline, connecting). */
+export function waitConnectionState(page, state, timeout = WAIT) {
+  return waitFor(page, `${tid('connection-status')}[data-state="${state}"]`, { timeout });
+}
+
+/** How many changes the page says are waiting to be sent (0 when it says nothing). */
+export async function unsentCount(page) {
+  return Number((await page.locator(tid('unsent-note')).getAttribute('data-count', { timeout: WAIT })) ?? 0);
+}
+
+/**
+ * Starts recording every connection state the page goes through (read with
+ * `connectionLog`), with whether the new-item field was disabled and the offline banner shown.
+ */
+export function watchConnection(page) {
+  return page.evaluate(() => {
+    const log = [];
+    const status = () => document.querySelector('[data-testid="connection-status"]');
+    const editingDisabled = () => {
+      const input = /** @type {HTMLInputElement | null} */ (document.querySelector('[data-testid="new-item-title"]'));
+      return !!input && (input.disabled || input.matches(':disabled') || input.getAttribute('aria-disabled') === 'true');
+    };
+    const bannerShown = () => {
+      const banner = /** @type {HTMLElement | null} */ (document.querySelector('[data-testid="offline-banner"]'));
+      return !!banner && !banner.hidden && banner.offsetParent !== null;
+    };
+    const push = (state, disabled = editingDisabled(), banner = bannerShown()) => {
+      const entry = { state, editingDisabled: disabled, banner };
+      const last = log[log.length - 1];
+      if (!last || last.state !== entry.state || last.editingDisabled !== entry.editingDisabled || last.banner !== entry.banner) log.push(entry);
+    };
+    push(status()?.getAttribute('data-state'));
+    new MutationObserver((records) => {
+      for (const record of records) {
+        // Old values rebuild every intermediate state, however fast they followed each other.
+        if (record.attributeName === 'data-state' && record.target === status()) push(record.oldValue, null, null);
+      }
+      push(status()?.getAttribute('data-state'));
+    }).observe(document.documentElement, {
+      subtree: true, childList: true, attributes: true, attributeOldValue: true,
+      attributeFilter: ['data-state', 'disabled', 'aria-disabled', 'hidden'],
+    });
+    /** @type {any} */ (window).__connectionLog = log;
+  });
+}
+
+/** @returns {Promise<Array<{state: string, editingDisabled: boolean | null, banner: boolean | null}>>} */
+export function connectionLog(page) {
+  return page.evaluate(() => /** @type {any} */ (window).__connectionLog);
+}
+
+/** How the page's joins were answered so far, in order: 'welcome' (a full snapshot) or 'resumed'. */
+export function joinAnswers(page) {
+  return page.evaluate(() => /** @type {any} */ (window).__readyroomDebug.joinAnswers());
+}
+
+/** The states of the connection log, without repeats. */
+export async function connectionStates(page) {
+  const states = (await connectionLog(page)).map((e) => e.state);
+  return states.filter((state, i) => state !== states[i - 1]);
+}
+
 /** Checks a radio button, also when the client hides the native input behind a styled label. */
 async function choose(radio) {
   if (await radio.isVisible()) await radio.check({ timeout: WAIT });
@@ -139,12 +206,21 @@ export function backlogItemTitled(page, title) {
   return page.locator(BACKLOG_ITEM).filter({ has: page.locator(tid('item-title'), { hasText: exactly(title) }) });
 }
 
+/**
+ * Types a title into the new-item field and presses Enter, without waiting for the item
+ * (e.g. while the connection is down). The field is free for the next title at once.
+ */
+export async function submitItem(person, title) {
+  const input = person.page.locator(tid('new-item-title'));
+  await input.fill(title);
+  await input.press('Enter');
+  await eventually(async () => assert.equal(await input.inputValue(), '', 'the new-item field is cleared once submitted'));
+}
+
 /** Adds an item through the new-item field; returns its id once it is listed. */
 export async function addItem(person, title) {
   const { page } = person;
-  const input = page.locator(tid('new-item-title'));
-  await input.fill(title);
-  await input.press('Enter');
+  await submitItem(person, title);
   const entry = backlogItemTitled(page, title);
   await entry.waitFor({ state: 'visible', timeout: WAIT });
   const id = await entry.getAttribute('data-item-id');

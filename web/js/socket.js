@@ -31,7 +31,9 @@ export class RoomSocket extends EventTarget {
     this.retryTimer = undefined;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.liveness = undefined;
-    this.onOnline = () => this.reconnectNow();
+    /** Whether the server accepted the join on the current WebSocket. */
+    this.joined = false;
+    this.onOnline = () => this.backOnline();
     this.onOffline = () => this.setStatus('offline');
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
@@ -47,6 +49,7 @@ export class RoomSocket extends EventTarget {
   /** Closes for good (leaving the room). */
   close() {
     this.stopped = true;
+    this.joined = false;
     clearTimeout(this.retryTimer);
     clearInterval(this.liveness);
     window.removeEventListener('online', this.onOnline);
@@ -54,34 +57,45 @@ export class RoomSocket extends EventTarget {
     this.ws?.close(1000, 'leaving');
   }
 
+  /** Whether commands can go out now: the WebSocket is open and the server accepted the join. */
+  get canSend() {
+    return this.joined && !!this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+
   /**
-   * Sends a message if connected.
+   * Sends a message if joined. (Whatever the status shows: after the browser's `offline`
+   * event a WebSocket may well still work.)
    * @param {object} message
    * @returns {boolean} whether it went out
    */
   send(message) {
-    if (this.status !== 'connected' || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(message));
+    if (!this.canSend) return false;
+    /** @type {WebSocket} */ (this.ws).send(JSON.stringify(message));
     return true;
   }
 
   /** Drops the connection as a network failure would; it reconnects by itself. */
   dropForTest() {
+    this.joined = false;
     this.ws?.close(4999, 'dropped for a test');
   }
 
   /** Called by the owner once the server has accepted the join. */
   markJoined() {
     this.attempt = 0;
+    this.joined = true;
     this.setStatus('connected');
   }
 
   open() {
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    this.joined = false;
     this.lastHeard = Date.now();
+    let opened = false;
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;
+      opened = true;
       this.lastHeard = Date.now();
       this.handlers.onOpen();
     });
@@ -99,7 +113,10 @@ export class RoomSocket extends EventTarget {
     ws.addEventListener('close', (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.dispatchEvent(new CustomEvent('closed', { detail: { code: event.code, reason: event.reason } }));
+      this.joined = false;
+      // `opened: false` is a failed upgrade (the browser tells no more: 1006), e.g. a server
+      // that is down, or one answering 404 for a room that no longer exists.
+      this.dispatchEvent(new CustomEvent('closed', { detail: { code: event.code, reason: event.reason, opened } }));
       if (!this.stopped && event.code !== 4001) this.scheduleReconnect();
     });
   }
@@ -119,15 +136,31 @@ export class RoomSocket extends EventTarget {
     this.retryTimer = setTimeout(() => this.open(), wait);
   }
 
+  /**
+   * The browser says the network is back. A WebSocket that survived the outage is kept (and
+   * checked with a ping; the liveness check replaces it if it is dead after all); without
+   * one, the next attempt starts now rather than after the backoff.
+   */
+  backOnline() {
+    if (this.stopped) return;
+    if (this.canSend) {
+      this.setStatus('connected');
+      this.handlers.ping();
+      return;
+    }
+    this.setStatus('reconnecting');
+    this.reconnectNow();
+  }
+
   reconnectNow() {
-    if (this.stopped || this.status === 'connected') return;
+    if (this.stopped || this.ws) return;
     clearTimeout(this.retryTimer);
     this.attempt = 0;
-    if (!this.ws) this.open();
+    this.open();
   }
 
   checkLiveness() {
-    if (this.status !== 'connected' || !this.ws) return;
+    if (!this.joined || !this.ws) return;
     const silent = Date.now() - this.lastHeard;
     if (silent > DEAD_AFTER_MS) {
       this.ws.close(4998, 'no answer');

@@ -5,7 +5,7 @@
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').Participant} Participant */
 /** @typedef {import('./protocol.js').EventFrame} EventFrame */
-/** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters'} Topic */
+/** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters' | 'outbox'} Topic */
 /** @typedef {(topics: Set<Topic>, frame?: EventFrame) => void} Listener */
 
 export class RoomStore {
@@ -14,6 +14,8 @@ export class RoomStore {
     this.room = null;
     /** @type {string | null} */
     this.you = null;
+    /** The room's epoch the state comes from: `seq` means something only with it. @type {string | null} */
+    this.epoch = null;
     /** @type {Map<string, Item>} */
     this.items = new Map();
     /** @type {Map<string, Participant>} */
@@ -27,8 +29,10 @@ export class RoomStore {
     this.filters = { status: '', label: '' };
     /** @type {import('./socket.js').ConnectionStatus} */
     this.connection = 'connecting';
-    /** The last item this person created. @type {string | null} */
-    this.lastCreatedByMe = null;
+    /** Items this person created, by the `seq` of their `item_created` (the ack's `seq`). @type {Map<number, string>} */
+    this.createdByMe = new Map();
+    /** How many of this tab's commands are waiting to be sent or answered. */
+    this.unanswered = 0;
     /** @type {Set<Listener>} */
     this.listeners = new Set();
   }
@@ -51,10 +55,12 @@ export class RoomStore {
    * Replaces everything with a fresh snapshot.
    * @param {Snapshot} snapshot
    * @param {string} you
+   * @param {string | null} epoch
    */
-  reset(snapshot, you) {
+  reset(snapshot, you, epoch) {
     this.room = snapshot;
     this.you = you;
+    this.epoch = epoch;
     this.items = new Map(snapshot.items.map((item) => [item.id, item]));
     this.participants = new Map(snapshot.participants.map((p) => [p.id, p]));
     this.participantOrder = snapshot.participants.map((p) => p.id);
@@ -121,7 +127,10 @@ export class RoomStore {
     if (!this.room || frame.seq <= this.room.seq) return true;
     if (frame.seq !== this.room.seq + 1) return false;
     this.room.seq = frame.seq;
-    if (frame.event.type === 'item_created' && frame.actor === this.you) this.lastCreatedByMe = frame.event.item.id;
+    if (frame.event.type === 'item_created' && frame.actor === this.you) {
+      this.createdByMe.set(frame.seq, frame.event.item.id);
+      if (this.createdByMe.size > 100) this.createdByMe.delete(/** @type {number} */ (this.createdByMe.keys().next().value));
+    }
     const topics = this.applyEvent(frame.event);
     this.notify(topics, frame);
     return true;
@@ -269,6 +278,13 @@ export class RoomStore {
   setConnection(status) {
     this.connection = status;
     this.notify(['connection']);
+  }
+
+  /** @param {number} count */
+  setUnanswered(count) {
+    if (this.unanswered === count) return;
+    this.unanswered = count;
+    this.notify(['outbox']);
   }
 
   /** @param {{ status?: string, label?: string }} filters */

@@ -7,7 +7,8 @@ import { scenario, WAIT } from '../harness.js';
 
 scenario('smoke: the server serves a page Chromium renders under a strict CSP', async (scene) => {
   const health = await scene.api('GET', '/healthz');
-  assert.deepEqual(health, { status: 'ok' });
+  // `status` is the contract; the server may report more (e.g. rooms in memory).
+  assert.equal(health.status, 'ok');
 
   const { page } = await scene.person({ name: 'visitor' });
   const response = await page.goto(scene.url('/'), { timeout: WAIT });

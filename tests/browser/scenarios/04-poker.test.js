@@ -5,9 +5,14 @@
 import assert from 'node:assert/strict';
 import { eventually, scenario } from '../harness.js';
 import {
-  addItem, backlogItem, card, containsToken, field, openRoom, participantId, startRound, statNumber,
+  addItem, backlogItem, backlogItemTitled, card, containsToken, field, openRoom, participantId, startRound, statNumber,
   textAndAttributes, tid, vote, voteSlot, waitFor, waitPhase,
 } from '../ui.js';
+
+/** The data-testid (and data-card) of what has the focus on `page`. */
+function focused(page) {
+  return page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.getAttribute('data-card')]);
+}
 
 const FIBONACCI = ['0', '1', '2', '3', '5', '8', '13', '21', '34', '55', '89'];
 
@@ -66,6 +71,12 @@ scenario('vote in secret, reveal, re-vote and accept', async (scene) => {
   assert.notEqual(await card(alice.page, '8').getAttribute('aria-pressed'), 'true');
   await scene.snap(carol, 'voting');
 
+  // Carol has a card focused (a keyboard user choosing): others' activity does not take it away.
+  await card(carol.page, '3').focus();
+  await addItem(bob, 'Meanwhile: a new item');
+  await backlogItemTitled(carol.page, 'Meanwhile: a new item').waitFor({ state: 'visible' });
+  assert.deepEqual(await focused(carol.page), ['card', '3'], 'Carol lost the focus of her card');
+
   // Carol plays 5; nothing is revealed until the facilitator says so.
   await vote(carol, '5');
   await expectFaceDown(alice.page, ids.carol, '5');
@@ -90,6 +101,22 @@ scenario('vote in secret, reveal, re-vote and accept', async (scene) => {
   }
   assert.ok(containsToken(await alice.page.locator(tid('accept')).innerText(), '5'), 'accept proposes the mode, 5');
   await scene.snap(alice, 'revealed');
+
+  // Alice starts typing another value to accept; Bob's activity (an item, his presence in a
+  // field) must neither wipe it nor take her focus.
+  const other = alice.page.locator(tid('accept-value'));
+  await other.click();
+  await other.pressSequentially('1');
+  await addItem(bob, 'Meanwhile: another item');
+  await backlogItemTitled(alice.page, 'Meanwhile: another item').waitFor({ state: 'visible' });
+  await field(bob.page, 'title').focus();
+  await eventually(async () => assert.match(await alice.page.locator(tid('participants')).innerText(), /editing/));
+  await field(bob.page, 'title').blur();
+  assert.equal(await other.inputValue(), '1', 'the half-typed value was wiped');
+  assert.deepEqual(await focused(alice.page), ['accept-value', null], 'Alice lost the focus of the value field');
+  await other.pressSequentially('3');
+  assert.equal(await other.inputValue(), '13');
+  await other.fill('');
 
   // Re-vote: a fresh round, nobody has voted, no card is selected.
   await alice.page.locator(tid('revote')).click();

@@ -34,8 +34,11 @@ export class Backlog {
       event.preventDefault();
       const title = input.value.trim();
       if (!title) return;
+      // The command is on its way (or queued until the connection is back, then sent by
+      // itself): the field is free for the next item at once. A refusal gives the title back.
+      input.value = '';
       const reply = await this.actions.createItem(title);
-      if (reply?.type === 'ack') input.value = '';
+      if (reply?.type === 'error' && !input.value) input.value = title;
     });
   }
 
@@ -47,7 +50,8 @@ export class Backlog {
     const focusedId = /** @type {HTMLElement | null} */ (document.activeElement)?.closest?.('[data-testid=backlog-item]')?.getAttribute('data-item-id');
     const items = store.visibleItems();
     const current = store.room?.current_item;
-    const canEdit = store.canEdit && store.online;
+    // Also while the connection is down: what people do then is queued and sent once it is back.
+    const canEdit = store.canEdit;
     const votingOn = store.room?.round?.phase === 'voting' ? store.room.round.item_id : null;
     replace(
       this.list,

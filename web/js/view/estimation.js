@@ -1,7 +1,43 @@
 // The estimation area: cards to play, the table of who has voted (face down until reveal), the
-// results with their chart, and the facilitator's controls.
+// results with their chart, and the facilitator's controls. Rebuilt only when something it shows
+// changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
 
 import { h, replace } from './dom.js';
+
+/** What each estimation area was last built from. @type {WeakMap<HTMLElement, string>} */
+const builtFrom = new WeakMap();
+
+/**
+ * Everything the area shows, as one string: equal strings, equal areas.
+ * @param {import('../store.js').RoomStore} store
+ */
+function renderKey(store) {
+  const room = store.room;
+  if (!room) return '';
+  const round = room.round;
+  const common = [store.you, store.isFacilitator, store.canVote, room.settings.auto_reveal];
+  if (!round) {
+    const selected = store.selected ? store.items.get(store.selected) : undefined;
+    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.title ?? null]);
+  }
+  const voters = votersOf(store).map((p) => [p.id, p.name]);
+  return JSON.stringify([...common, round, store.items.get(round.item_id)?.title ?? null, voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
+}
+
+/**
+ * What has the focus inside `root`, so that the same control can get it back after a rebuild.
+ * @param {HTMLElement} root
+ */
+function focusedControl(root) {
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  if (!active || active === root || !root.contains(active)) return null;
+  const testid = active.getAttribute('data-testid');
+  if (!testid) return null;
+  const card = active.getAttribute('data-card');
+  const selector = `[data-testid="${CSS.escape(testid)}"]${card !== null ? `[data-card="${CSS.escape(card)}"]` : ''}`;
+  const input = active instanceof HTMLInputElement ? active : null;
+  return { selector, start: input?.selectionStart ?? null, end: input?.selectionEnd ?? null };
+}
 
 /**
  * @param {HTMLElement} root
@@ -11,9 +47,34 @@ import { h, replace } from './dom.js';
 export function renderEstimation(root, store, actions) {
   const room = store.room;
   if (!room) return;
+  const key = renderKey(store);
+  if (builtFrom.get(root) === key) return;
+  builtFrom.set(root, key);
+  const focus = focusedControl(root);
+  const customInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
+  const custom = customInput && root.dataset.roundId === room.round?.id ? customInput.value : '';
+  build(root, store, actions);
+  root.dataset.roundId = room.round?.id ?? '';
+  const newInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
+  if (newInput && custom) newInput.value = custom;
+  if (focus) {
+    const target = /** @type {HTMLElement | null} */ (root.querySelector(focus.selector));
+    if (target) {
+      target.focus({ preventScroll: true });
+      if (target instanceof HTMLInputElement && focus.start !== null) target.setSelectionRange(focus.start, focus.end ?? focus.start);
+    }
+  }
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ */
+function build(root, store, actions) {
+  const room = /** @type {import('../protocol.js').Snapshot} */ (store.room);
   const round = room.round;
   root.dataset.phase = round ? round.phase : 'idle';
-  const online = store.online;
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     replace(
@@ -24,7 +85,7 @@ export function renderEstimation(root, store, actions) {
             'div',
             { class: 'idle' },
             h('p', { text: selected ? `Start a round to estimate “${selected.title}”.` : 'Open an item, then start a round.' }),
-            selected && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', disabled: !online, text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
+            selected && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
             autoRevealToggle(store, actions),
           )
         : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
@@ -94,7 +155,6 @@ function votersOf(store) {
  */
 function votingPart(store, actions) {
   const round = /** @type {import('../protocol.js').Round} */ (store.room?.round);
-  const online = store.online;
   const mine = round.my_card;
   return h(
     'div',
@@ -111,7 +171,6 @@ function votingPart(store, actions) {
               'data-card': card,
               'aria-pressed': String(mine === card),
               'aria-label': `${card === '☕' ? 'Coffee break' : card === '?' ? 'Not sure' : card}${index < 9 ? ` (key ${index + 1})` : ''}`,
-              disabled: !online,
               text: card,
               onclick: () => actions.vote(card),
             }),
@@ -123,8 +182,8 @@ function votingPart(store, actions) {
       h(
         'div',
         { class: 'facilitator-controls' },
-        h('button', { type: 'button', class: 'primary', 'data-testid': 'reveal', disabled: !online, text: `Reveal (${round.voted.length})`, onclick: () => actions.reveal() }),
-        h('button', { type: 'button', 'data-testid': 'cancel-round', disabled: !online, text: 'Cancel round', onclick: () => actions.cancelRound() }),
+        h('button', { type: 'button', class: 'primary', 'data-testid': 'reveal', text: `Reveal (${round.voted.length})`, onclick: () => actions.reveal() }),
+        h('button', { type: 'button', 'data-testid': 'cancel-round', text: 'Cancel round', onclick: () => actions.cancelRound() }),
         autoRevealToggle(store, actions),
       ),
   );
@@ -139,7 +198,6 @@ function resultsPart(store, actions) {
   const record = /** @type {import('../protocol.js').RoundRecord} */ (round.revealed);
   const stats = record.stats;
   const max = Math.max(1, ...stats.distribution.map((d) => d.count));
-  const online = store.online;
   let custom = /** @type {HTMLInputElement | null} */ (null);
   return h(
     'div',
@@ -171,8 +229,8 @@ function resultsPart(store, actions) {
       h(
         'div',
         { class: 'facilitator-controls' },
-        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', disabled: !online, text: `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
-        h('button', { type: 'button', 'data-testid': 'revote', disabled: !online, text: 'Vote again', onclick: () => actions.revote() }),
+        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
+        h('button', { type: 'button', 'data-testid': 'revote', text: 'Vote again', onclick: () => actions.revote() }),
         h(
           'form',
           {
@@ -182,10 +240,10 @@ function resultsPart(store, actions) {
               if (custom?.value.trim()) actions.accept(custom.value.trim());
             },
           },
-          (custom = h('input', { 'data-testid': 'accept-value', maxlength: 16, placeholder: 'Other value', 'aria-label': 'Estimate to accept', disabled: !online })),
-          h('button', { type: 'submit', 'data-testid': 'accept-custom', disabled: !online, text: 'Accept' }),
+          (custom = h('input', { 'data-testid': 'accept-value', maxlength: 16, placeholder: 'Other value', 'aria-label': 'Estimate to accept' })),
+          h('button', { type: 'submit', 'data-testid': 'accept-custom', text: 'Accept' }),
         ),
-        h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', disabled: !online, text: 'Close without estimate', onclick: () => actions.cancelRound() }),
+        h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', text: 'Close without estimate', onclick: () => actions.cancelRound() }),
       ),
   );
 }
@@ -219,7 +277,6 @@ function autoRevealToggle(store, actions) {
       type: 'checkbox',
       'data-testid': 'auto-reveal',
       checked: !!store.room?.settings.auto_reveal,
-      disabled: !store.online,
       onchange: (/** @type {Event} */ event) => actions.setAutoReveal(/** @type {HTMLInputElement} */ (event.target).checked),
     }),
     ' Reveal when everyone has voted',

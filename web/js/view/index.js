@@ -32,6 +32,8 @@ export class View {
     this.backlog = new Backlog(store, actions);
     this.itemPanel = new ItemPanel(store, actions);
     this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
+    /** The screen shown. @type {'landing' | 'problem' | 'room' | null} */
+    this.screen = null;
     this.applyTheme();
     this.setUpChrome();
     this.setUpKeyboard();
@@ -70,8 +72,15 @@ export class View {
 
   /** @param {'landing' | 'problem' | 'room'} screen */
   show(screen) {
+    this.screen = screen;
     for (const id of ['landing', 'problem', 'room']) $(`#${id}`).hidden = id !== screen;
+    // The room's tools go with the room (a room that is gone, or a removal, ends on the problem screen).
+    if (screen !== 'room') {
+      clearInterval(this.timerTick);
+      for (const id of ['timer-controls', 'timer', 'share-button']) $(`#${id}`).hidden = true;
+    }
     $('#connection').hidden = screen !== 'room';
+    this.renderConnection();
   }
 
   /** @param {string} name */
@@ -102,11 +111,12 @@ export class View {
    */
   render(topics, frame) {
     const store = this.store;
+    if (this.screen === 'problem') return;
     if (!store.room) {
-      if (topics.has('connection')) this.renderConnection();
+      if (topics.has('connection') || topics.has('outbox')) this.renderConnection();
       return;
     }
-    if (topics.has('connection')) this.renderConnection();
+    if (topics.has('connection') || topics.has('outbox')) this.renderConnection();
     if (topics.has('settings') || topics.has('room')) this.setRoomName(store.room.settings.name);
     if (topics.has('timer') || topics.has('room') || topics.has('connection')) this.renderTimer();
     if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
@@ -133,7 +143,13 @@ export class View {
     element.textContent = CONNECTION_TEXT[status];
     document.body.classList.toggle('disconnected', status !== 'connected');
     // Only once in a room: before the first welcome, "connecting" is no news.
-    $('#offline-banner').hidden = status === 'connected' || !this.store.room;
+    const banner = $('#offline-banner');
+    banner.hidden = status === 'connected' || !this.store.room || this.screen !== 'room';
+    const waiting = this.store.unanswered;
+    const note = $('#unsent-note');
+    note.className = waiting ? 'unsent' : '';
+    note.dataset.count = String(waiting);
+    note.textContent = waiting ? `${waiting} change${waiting === 1 ? '' : 's'} waiting to be sent.` : '';
   }
 
   renderTimer() {
@@ -166,13 +182,12 @@ export class View {
     replace(
       controls,
       running
-        ? h('button', { type: 'button', class: 'icon-button', 'data-testid': 'stop-timer', disabled: !store.online, text: 'Stop timer', onclick: () => this.actions.stopTimer() })
+        ? h('button', { type: 'button', class: 'icon-button', 'data-testid': 'stop-timer', text: 'Stop timer', onclick: () => this.actions.stopTimer() })
         : h(
             'select',
             {
               'data-testid': 'start-timer',
               'aria-label': 'Start a timebox',
-              disabled: !store.online,
               onchange: (/** @type {Event} */ event) => {
                 const minutes = Number(/** @type {HTMLSelectElement} */ (event.target).value);
                 if (minutes > 0) this.actions.startTimer(minutes * 60);

@@ -1,8 +1,10 @@
 // The item panel: every field of the open item, edited live. A field the person is typing in
-// is never overwritten by an incoming edit; it catches up once they leave it.
+// is never overwritten by an incoming edit; it catches up once they leave it. Nor is the panel
+// taken away from under them: following the facilitator to another item waits until they
+// leave the field.
 
 import { STATUS_LABELS } from '../protocol.js';
-import { $, h, replace } from './dom.js';
+import { $, h, isTyping, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
 /** @typedef {import('../protocol.js').ItemField} ItemField */
@@ -24,18 +26,44 @@ export class ItemPanel {
     this.itemId = null;
     /** @type {Map<ItemField, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>} */
     this.fields = new Map();
-    /** Edits sent but not yet answered, per field. @type {Map<ItemField, number>} */
+    /**
+     * Edits sent (or queued while the connection is down) and not yet answered, per field: the
+     * field keeps showing what was typed until then. Entries the app no longer waits for are
+     * dropped at every render, so a field can never stay stuck.
+     * @type {Map<ItemField, Set<Promise<any>>>}
+     */
     this.inFlight = new Map();
-    /** @type {Map<ItemField, ReturnType<typeof setTimeout>>} */
+    /** Edits typed but not sent yet (debounced), per field. @type {Map<ItemField, ReturnType<typeof setTimeout>>} */
     this.typingTimers = new Map();
-    /** Fields whose last edit could not be sent (no connection); sent once reconnected. @type {Set<ItemField>} */
-    this.unsent = new Set();
+    /** Whether another item was selected while the person was typing here. */
+    this.postponed = false;
+    // Leaving any field of the panel (links and dependencies included) lets a postponed
+    // change of item happen.
+    this.root.addEventListener('focusout', () => {
+      setTimeout(() => {
+        if (this.postponed) this.render();
+      }, 0);
+    });
+  }
+
+  /** Whether the person is typing in (or choosing in) a field of this panel. */
+  typingHere() {
+    const active = document.activeElement;
+    return !!active && this.root.contains(active) && isTyping(active);
   }
 
   render() {
     const store = this.store;
+    const shown = this.currentItem();
+    if (shown && store.selected !== shown.id && this.typingHere()) {
+      this.postponed = true;
+      this.update(shown);
+      return;
+    }
+    this.postponed = false;
     const item = store.selected ? store.items.get(store.selected) : undefined;
     if (!item) {
+      this.flushTyping();
       this.itemId = null;
       this.root.removeAttribute('data-item-id');
       replace(this.root, h('div', { class: 'empty-panel' }, h('h2', { text: store.items.size ? 'Pick an item' : 'An empty backlog' }), h('p', { text: store.items.size ? 'Open an item from the backlog to see and edit it.' : 'Add items on the left; everyone sees them appear as you type.' })));
@@ -45,12 +73,17 @@ export class ItemPanel {
     this.update(item);
   }
 
+  /** Sends the edits still waiting for a pause in the typing, to the item they were typed into. */
+  flushTyping() {
+    for (const name of [...this.typingTimers.keys()]) this.flush(name);
+  }
+
   /** @param {Item} item */
   build(item) {
+    this.flushTyping();
     this.itemId = item.id;
     this.fields.clear();
     this.inFlight.clear();
-    this.unsent.clear();
     this.root.dataset.itemId = item.id;
     const statusSelect = h('select', { id: 'field-status', 'data-testid': 'field-status' }, ...Object.entries(STATUS_LABELS).map(([value, label]) => h('option', { value, text: label })));
     const field = (/** @type {ItemField} */ name, /** @type {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */ element) => {
@@ -106,10 +139,14 @@ export class ItemPanel {
           event.preventDefault();
           const item = this.currentItem();
           if (!item || !url.value.trim()) return;
-          this.actions.updateItem(item.id, 'links', [...item.links, { url: url.value.trim(), title: title.value.trim() }]).then((/** @type {any} */ reply) => {
-            if (reply?.type === 'ack') {
-              url.value = '';
-              title.value = '';
+          const link = { url: url.value.trim(), title: title.value.trim() };
+          // Sent or queued: the form is free again at once, and gets the link back if refused.
+          url.value = '';
+          title.value = '';
+          this.actions.updateItem(item.id, 'links', [...item.links, link]).then((/** @type {any} */ reply) => {
+            if (reply?.type === 'error' && !url.value && !title.value) {
+              url.value = link.url;
+              title.value = link.title;
             }
           });
         },
@@ -141,7 +178,10 @@ export class ItemPanel {
     if (LIVE_FIELDS.has(name)) {
       element.addEventListener('input', () => {
         clearTimeout(this.typingTimers.get(name));
-        this.typingTimers.set(name, setTimeout(() => this.flush(name), TYPING_DELAY_MS));
+        this.typingTimers.set(
+          name,
+          setTimeout(() => this.flush(name), TYPING_DELAY_MS),
+        );
       });
     } else {
       element.addEventListener('change', () => this.flush(name));
@@ -162,34 +202,44 @@ export class ItemPanel {
    */
   flush(name) {
     clearTimeout(this.typingTimers.get(name));
+    this.typingTimers.delete(name);
     const item = this.currentItem();
     const element = this.fields.get(name);
     if (!item || !element) return;
     const value = readField(name, element.value);
     if (value === undefined || JSON.stringify(value) === JSON.stringify(item[name])) return;
-    this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
-    this.actions.updateItem(item.id, name, value).then((/** @type {any} */ reply) => {
-      this.inFlight.set(name, (this.inFlight.get(name) ?? 1) - 1);
-      if (reply?.code === 'disconnected') this.unsent.add(name);
-      else this.unsent.delete(name);
-      if (document.activeElement !== element) this.render();
+    const pending = this.inFlight.get(name) ?? new Set();
+    this.inFlight.set(name, pending);
+    /** @type {Promise<any>} */
+    const sent = this.actions.updateItem(item.id, name, value);
+    pending.add(sent);
+    sent.then(() => {
+      pending.delete(sent);
+      if (this.itemId === item.id && document.activeElement !== element) this.render();
     });
+  }
+
+  /**
+   * Whether a field's edit still waits for its answer (sent, or queued until reconnected).
+   * @param {ItemField} name
+   */
+  awaitingAnswer(name) {
+    const pending = this.inFlight.get(name);
+    if (!pending) return false;
+    for (const sent of [...pending]) if (!this.actions.isUnanswered(sent)) pending.delete(sent);
+    return pending.size > 0;
   }
 
   /** @param {Item} item */
   update(item) {
     const store = this.store;
-    const canEdit = store.canEdit && store.online;
+    // Editing goes on while the connection is down: edits are queued and sent once it is back.
+    const canEdit = store.canEdit;
     for (const [name, element] of this.fields) {
-      // While the connection is down the fields are read-only rather than disabled, so that a
-      // person keeps the focus and what they typed; it is sent once the connection is back.
-      element.disabled = !store.canEdit;
-      if ('readOnly' in element) element.readOnly = !store.online;
-      else element.disabled = !canEdit;
-      const keep = document.activeElement === element || (this.inFlight.get(name) ?? 0) > 0 || this.unsent.has(name);
+      element.disabled = !canEdit;
+      const keep = document.activeElement === element || this.typingTimers.has(name) || this.awaitingAnswer(name);
       if (!keep) element.value = showField(name, item[name]);
     }
-    if (store.online) for (const name of [...this.unsent]) this.flush(name);
     const editors = new Map();
     for (const p of store.orderedParticipants()) {
       if (p.id !== store.you && p.editing?.item_id === item.id) editors.set(p.editing.field, [...(editors.get(p.editing.field) ?? []), p.name]);
@@ -214,6 +264,11 @@ export class ItemPanel {
     const current = store.room?.current_item;
     const currentItem = current ? store.items.get(current) : undefined;
     const bar = $('#follow-bar', this.root);
+    if (this.postponed && store.selected) {
+      const next = store.items.get(store.selected);
+      replace(bar, h('span', { class: 'follow-note', 'data-testid': 'follow-postponed', text: `Next: “${next?.title ?? 'another item'}”, once you leave this field.` }));
+      return;
+    }
     if (store.isFacilitator) {
       replace(bar, currentItem ? h('span', { class: 'follow-note', text: current === item.id ? 'Everyone is looking at this item.' : `Everyone follows you to “${currentItem.title}”.` }) : null);
       return;
@@ -241,20 +296,19 @@ export class ItemPanel {
    */
   renderActions(item, canEdit) {
     const store = this.store;
-    const online = store.online;
     const round = store.room?.round;
     const facilitator = store.isFacilitator;
     replace(
       $('#item-actions', this.root),
       facilitator && store.room?.current_item !== item.id
-        ? h('button', { type: 'button', 'data-testid': 'make-current', disabled: !online, text: 'Lead everyone here', onclick: () => this.actions.makeCurrent(item.id) })
+        ? h('button', { type: 'button', 'data-testid': 'make-current', text: 'Lead everyone here', onclick: () => this.actions.makeCurrent(item.id) })
         : null,
       facilitator
         ? h('button', {
             type: 'button',
             class: 'primary',
             'data-testid': 'start-round',
-            disabled: !online || round?.phase === 'voting',
+            disabled: round?.phase === 'voting',
             title: round?.phase === 'voting' ? 'A round is running: reveal or cancel it first' : 'Start a planning-poker round on this item',
             text: item.history.length ? 'Estimate again' : 'Estimate this item',
             onclick: () => this.actions.startRound(item.id),

@@ -32,7 +32,6 @@ export function renderParticipants(list, me, store, actions) {
                 'aria-label': `Make ${p.name} the facilitator`,
                 title: 'Hand over the facilitator role',
                 text: 'Hand over',
-                disabled: !store.online,
                 onclick: () => {
                   if (confirm(`Make ${p.name} the facilitator? You will stop being it.`)) actions.handOver(p.id);
                 },
@@ -44,8 +43,7 @@ export function renderParticipants(list, me, store, actions) {
                   'aria-label': `Remove ${p.name} from the room`,
                   title: 'Remove this person (for people who left)',
                   text: 'Remove',
-                  disabled: !store.online,
-                  onclick: () => {
+                    onclick: () => {
                     if (confirm(`Remove ${p.name} from the room?`)) actions.removeParticipant(p.id);
                   },
                 }),
@@ -93,7 +91,6 @@ export function renderParticipants(list, me, store, actions) {
         'select',
         {
           'aria-label': 'Your role',
-          disabled: !store.online,
           onchange: (/** @type {Event} */ event) => actions.setRole(/** @type {HTMLSelectElement} */ (event.target).value),
         },
         h('option', { value: 'voter', selected: mine.role === 'voter', text: 'I vote' }),
@@ -101,7 +98,7 @@ export function renderParticipants(list, me, store, actions) {
       ),
     ),
     actions.holdsFacilitatorToken && !store.isFacilitator
-      ? h('button', { type: 'button', class: 'small', text: 'Take back facilitation', disabled: !store.online, onclick: () => actions.reclaimFacilitator() })
+      ? h('button', { type: 'button', class: 'small', text: 'Take back facilitation', onclick: () => actions.reclaimFacilitator() })
       : null,
   );
 }
