@@ -101,6 +101,13 @@ pub async fn run(
         trigger.cancel();
     });
     tracing::info!(addr = %listener.local_addr()?, "Ready Room listening");
+    // Small frames must leave at once: without TCP_NODELAY a reply can wait ~40 ms for the
+    // peer's delayed acknowledgement (measured by the durability benchmark).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -1,0 +1,513 @@
+//! Crash safety of the real binary: `readyroom` runs as a child process and is killed with
+//! SIGKILL while three clients pipeline commands into a room; it is restarted on the same data
+//! directory, the clients rejoin and resend what was not acknowledged, and then:
+//!
+//! - every command acknowledged before the kill, and every event seen, survived;
+//! - each participant's `last_cmd` after the restart is consistent with the room: exactly the
+//!   commands up to it were applied, and resending them is answered as a duplicate;
+//! - every resent command is acknowledged, nothing is applied twice, nothing appears that was
+//!   never sent.
+//!
+//! Kill points are random (between 100 and 600 ms into the load) from a seed printed at the
+//! start; `READYROOM_CRASH_SEED=<seed>` replays one. The binary must have been built:
+//! `cargo test --workspace --all-targets` builds it, `cargo test -p readyroom-tests` alone
+//! does not (then run `cargo build -p readyroom-server` first).
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, SystemTime};
+
+use readyroom_protocol::{CommandId, Event, Role, RoomSnapshot, ServerMessage};
+use readyroom_tests::{Client, RECEIVE_TIMEOUT, RoomCreated, TestServer, new_item};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+/// Clients loading the room at once.
+const CLIENTS: usize = 3;
+/// Commands a client keeps unanswered at most.
+const WINDOW: usize = 20;
+/// Kill points: this many milliseconds into the load, plus up to `KILL_SPREAD_MS`.
+const KILL_MIN_MS: u64 = 100;
+const KILL_SPREAD_MS: u64 = 500;
+/// The load gives up (and fails) if the server is still answering after this long.
+const LOAD_LIMIT: Duration = Duration::from_secs(20);
+/// How long the binary may take to start and print its address.
+const STARTUP_LIMIT: Duration = Duration::from_secs(20);
+/// The prefix of the line the binary prints once it listens.
+const READY_LINE: &str = "Ready Room is running: open http://";
+
+#[tokio::test]
+async fn acked_commands_survive_sigkill() {
+    crash_cycles("full", 3).await;
+}
+
+/// Without fsync a power cut may lose the last commits, but a crash of the process must not:
+/// the data is in the operating system's cache.
+#[tokio::test]
+async fn acked_commands_survive_sigkill_without_fsync() {
+    crash_cycles("off", 3).await;
+}
+
+/// Runs `cycles` load–kill–restart–verify rounds against one data directory, a new room in
+/// each; the rooms of earlier cycles are checked again after every restart.
+async fn crash_cycles(sync: &str, cycles: usize) {
+    let seed = std::env::var("READYROOM_CRASH_SEED").map_or_else(
+        |_| {
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(1, |d| (d.as_secs() << 30) ^ u64::from(d.subsec_nanos()))
+        },
+        |text| {
+            text.parse()
+                .expect("READYROOM_CRASH_SEED must be an integer")
+        },
+    );
+    println!("crash test (--sync {sync}): seed {seed}; replay with READYROOM_CRASH_SEED={seed}");
+    let mut rng = SplitMix64(seed);
+    let binary = server_binary();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(&binary, dir.path(), sync).await;
+    // Every room so far, with exactly the titles it must hold.
+    let mut rooms: Vec<(RoomCreated, BTreeSet<String>)> = Vec::new();
+
+    for cycle in 0..cycles {
+        let kill_after = Duration::from_millis(KILL_MIN_MS + rng.next() % (KILL_SPREAD_MS + 1));
+        let api = TestServer::external(server.addr);
+        let room = api.create_room().await;
+        let mut clients = Vec::new();
+        let mut tokens = Vec::new();
+        let mut epoch = String::new();
+        for index in 0..CLIENTS {
+            let (client, welcome) = api
+                .join(&room, &format!("Client {index}"), Role::Voter)
+                .await;
+            tokens.push(welcome.participant_token.clone());
+            epoch = welcome.epoch;
+            clients.push((client, welcome.last_cmd));
+        }
+
+        // Load, and kill the server in the middle of it.
+        let start = Instant::now();
+        let loads: Vec<_> = clients
+            .into_iter()
+            .enumerate()
+            .map(|(index, (client, last_cmd))| {
+                tokio::spawn(load(client, cycle, index, last_cmd, start))
+            })
+            .collect();
+        tokio::time::sleep_until(start + kill_after).await;
+        server.kill().await;
+        let mut reports = Vec::new();
+        for load in loads {
+            let report = tokio::time::timeout(RECEIVE_TIMEOUT, load)
+                .await
+                .expect("a client did not notice the server was gone")
+                .unwrap();
+            reports.push(report);
+        }
+        let sent: usize = reports.iter().map(|r| r.sent.len()).sum();
+        let acked: usize = reports.iter().map(|r| r.acked.len()).sum();
+        let context = format!("seed {seed}, cycle {cycle}, killed {kill_after:?} into the load");
+        assert!(sent > 0, "nothing was sent ({context})");
+
+        // Restart on the same data; everyone rejoins before anyone resends.
+        server = ServerProcess::start(&binary, dir.path(), sync).await;
+        let api = TestServer::external(server.addr);
+        let mut rejoined = Vec::new();
+        for (index, token) in tokens.iter().enumerate() {
+            let (client, reply) = api.rejoin(&room, token, None).await;
+            let ServerMessage::Welcome(welcome) = reply else {
+                panic!("client {index} was not welcomed back: {reply:?} ({context})")
+            };
+            assert_eq!(welcome.epoch, epoch, "the epoch changed ({context})");
+            rejoined.push((client, welcome.last_cmd, welcome.room));
+        }
+        // The room as the restart found it (nothing was sent since).
+        let restored = &rejoined.last().unwrap().2;
+        let titles = titles_once(restored, &context);
+        for (index, (report, (_, last_cmd, _))) in reports.iter().zip(&rejoined).enumerate() {
+            let newest_acked = report.acked.last().copied().unwrap_or(0);
+            assert!(
+                *last_cmd >= newest_acked,
+                "client {index}: command {newest_acked} was acked before the kill but last_cmd is \
+                 {last_cmd} after the restart ({context})"
+            );
+            let lost: Vec<&String> = report
+                .acked
+                .iter()
+                .map(|cmd| &report.sent[cmd])
+                .filter(|title| !titles.contains(*title))
+                .collect();
+            assert!(
+                lost.is_empty(),
+                "client {index}: acked commands lost in the crash: {lost:?} ({context})"
+            );
+            // Exactly the commands up to last_cmd were applied.
+            let applied: BTreeSet<&String> = report
+                .sent
+                .range(..=*last_cmd)
+                .map(|(_, title)| title)
+                .collect();
+            let present: BTreeSet<&String> = titles
+                .iter()
+                .filter(|title| title.starts_with(&format!("r{cycle}-c{index}-")))
+                .collect();
+            assert_eq!(
+                present, applied,
+                "client {index}: the room does not hold exactly the commands up to last_cmd \
+                 {last_cmd} ({context})"
+            );
+        }
+        let every_title: BTreeSet<String> = reports
+            .iter()
+            .flat_map(|r| r.sent.values().cloned())
+            .collect();
+        let unknown: Vec<&String> = titles.difference(&every_title).collect();
+        assert!(
+            unknown.is_empty(),
+            "items nobody sent: {unknown:?} ({context})"
+        );
+        let unseen: Vec<&String> = reports
+            .iter()
+            .flat_map(|r| r.seen.iter())
+            .filter(|title| !titles.contains(*title))
+            .collect();
+        assert!(
+            unseen.is_empty(),
+            "items whose item_created event was broadcast before the kill are gone: {unseen:?} \
+             ({context})"
+        );
+
+        // Resend everything unanswered, with its original id, in order.
+        let mut duplicates = 0;
+        let mut applied_now = 0;
+        for (index, (report, (mut client, last_cmd, _))) in reports.iter().zip(rejoined).enumerate()
+        {
+            let unanswered: Vec<(CommandId, &String)> = report
+                .sent
+                .iter()
+                .filter(|(cmd, _)| !report.acked.contains(cmd))
+                .map(|(cmd, title)| (*cmd, title))
+                .collect();
+            for (cmd, title) in &unanswered {
+                client.send_with_id(*cmd, new_item(title)).await;
+            }
+            let mut pending: BTreeSet<CommandId> = unanswered.iter().map(|(cmd, _)| *cmd).collect();
+            while !pending.is_empty() {
+                match client.recv().await {
+                    ServerMessage::Ack { cmd, duplicate, .. } => {
+                        assert!(
+                            pending.remove(&cmd),
+                            "client {index}: unexpected ack of {cmd} ({context})"
+                        );
+                        assert_eq!(
+                            duplicate,
+                            cmd <= last_cmd,
+                            "client {index}: resent command {cmd} (last_cmd {last_cmd}) should \
+                             be a duplicate exactly if it had been applied ({context})"
+                        );
+                        if duplicate {
+                            duplicates += 1;
+                        } else {
+                            applied_now += 1;
+                        }
+                    }
+                    ServerMessage::Event(_) => {}
+                    other => panic!("client {index}: a resend got {other:?} ({context})"),
+                }
+            }
+            client.close().await;
+        }
+        println!(
+            "cycle {cycle}: killed {kill_after:?} into the load; {sent} commands sent, {acked} \
+             acked before the kill; {} resent: {duplicates} had been applied (duplicate ack), \
+             {applied_now} applied now",
+            sent - acked
+        );
+        rooms.push((room, every_title));
+
+        // Every room, this one and those of earlier cycles, holds exactly what was sent.
+        for (number, (room, expected)) in rooms.iter().enumerate() {
+            let (observer, welcome) = api.join(room, "Observer", Role::Observer).await;
+            let titles = titles_once(&welcome.room, &context);
+            assert_eq!(
+                &titles, expected,
+                "room of cycle {number} after cycle {cycle} ({context})"
+            );
+            observer.close().await;
+        }
+    }
+    server.kill().await;
+}
+
+/// The item titles of a snapshot; panics if one appears twice.
+fn titles_once(room: &RoomSnapshot, context: &str) -> BTreeSet<String> {
+    let mut titles = BTreeSet::new();
+    for item in &room.items {
+        assert!(
+            titles.insert(item.title.clone()),
+            "{:?} is in the room twice ({context})",
+            item.title
+        );
+    }
+    titles
+}
+
+/// What one client sent and heard before the server died.
+#[derive(Debug, Default)]
+struct LoadReport {
+    /// Every command sent, by id, with the title of the item it creates.
+    sent: BTreeMap<CommandId, String>,
+    acked: BTreeSet<CommandId>,
+    /// Titles of the `item_created` events received (from anyone's commands).
+    seen: BTreeSet<String>,
+}
+
+/// Commands a client may have sent `t` seconds into the load. The server takes a burst of 200
+/// messages per connection and then 40 a second; staying under that (with a margin) keeps
+/// every command accepted, and spreading the burst keeps commands in flight until the latest
+/// kill point.
+fn allowed(t: f64) -> f64 {
+    (20.0 + 260.0 * t).min(180.0 + 38.0 * t)
+}
+
+/// The instant (seconds into the load) from which `count` commands are allowed.
+fn allowed_from(count: f64) -> f64 {
+    ((count - 20.0) / 260.0).max((count - 180.0) / 38.0)
+}
+
+/// Pipelines `create_item` commands (at most [`WINDOW`] unanswered) until the connection dies.
+async fn load(
+    mut client: Client,
+    cycle: usize,
+    index: usize,
+    mut last_cmd: CommandId,
+    start: Instant,
+) -> LoadReport {
+    let mut report = LoadReport::default();
+    loop {
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < LOAD_LIMIT,
+            "client {index}: the server was still answering after {LOAD_LIMIT:?}"
+        );
+        let t = elapsed.as_secs_f64();
+        while report.sent.len() - report.acked.len() < WINDOW
+            && (report.sent.len() as f64) < allowed(t)
+        {
+            last_cmd += 1;
+            let title = format!("r{cycle}-c{index}-{}", report.sent.len());
+            if client
+                .try_send_with_id(last_cmd, new_item(&title))
+                .await
+                .is_err()
+            {
+                // Sent or not, it was never answered: it counts as unanswered.
+                report.sent.insert(last_cmd, title);
+                return report;
+            }
+            report.sent.insert(last_cmd, title);
+        }
+        let window_full = report.sent.len() - report.acked.len() >= WINDOW;
+        let wait = if window_full {
+            RECEIVE_TIMEOUT
+        } else {
+            let next = allowed_from(report.sent.len() as f64 + 1.0);
+            Duration::from_secs_f64((next - t).max(0.001))
+        };
+        match client.try_recv_within(wait).await {
+            Ok(Some(ServerMessage::Ack { cmd, .. })) => {
+                assert!(
+                    report.sent.contains_key(&cmd),
+                    "client {index}: ack of unknown command {cmd}"
+                );
+                assert!(
+                    report.acked.insert(cmd),
+                    "client {index}: command {cmd} acked twice"
+                );
+            }
+            Ok(Some(ServerMessage::Event(frame))) => {
+                if let Event::ItemCreated { item } = &frame.event {
+                    report.seen.insert(item.title.clone());
+                }
+            }
+            Ok(Some(other)) => panic!("client {index}: unexpected {other:?}"),
+            Ok(None) => assert!(
+                !window_full,
+                "client {index}: {WINDOW} commands unanswered for {RECEIVE_TIMEOUT:?}"
+            ),
+            Err(_) => return report,
+        }
+    }
+}
+
+/// The `readyroom` binary next to this test's executable (`target/<profile>/`).
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable is not in target/<profile>/deps");
+    let binary = profile_dir.join(format!("readyroom{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.is_file(),
+        "the server binary {} is missing: build it first (`cargo build -p readyroom-server \
+         --bin readyroom`, or run `cargo test --workspace --all-targets`, which builds it)",
+        binary.display()
+    );
+    warn_if_stale(&binary);
+    binary
+}
+
+/// `cargo test -p readyroom-tests` does not rebuild the binary: say so if the server's sources
+/// are newer than it.
+fn warn_if_stale(binary: &Path) {
+    fn newest(dir: &Path) -> Option<SystemTime> {
+        let mut latest = None;
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            let time = if path.is_dir() {
+                newest(&path)
+            } else {
+                entry.metadata().ok().and_then(|m| m.modified().ok())
+            };
+            latest = latest.max(time);
+        }
+        latest
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let built = std::fs::metadata(binary).and_then(|m| m.modified()).ok();
+    let sources = ["server/src", "protocol/src", "web"]
+        .iter()
+        .filter_map(|dir| newest(&root.join(dir)))
+        .max();
+    if let (Some(built), Some(sources)) = (built, sources) {
+        if sources > built {
+            eprintln!(
+                "warning: {} is older than the server's sources; testing the old build \
+                 (`cargo build -p readyroom-server` first)",
+                binary.display()
+            );
+        }
+    }
+}
+
+/// The server binary running as a child process; killed when dropped, even on a panic.
+#[derive(Debug)]
+struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    async fn start(binary: &Path, data_dir: &Path, sync: &str) -> Self {
+        let mut command = Command::new(binary);
+        command
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--log")
+            .arg("warn")
+            .arg("--sync")
+            .arg(sync)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        // Settings from the environment would override nothing given here, but could add
+        // conflicting ones (READYROOM_IN_MEMORY).
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("READYROOM_") {
+                command.env_remove(key);
+            }
+        }
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let stderr = child.stderr.take().unwrap();
+        tokio::spawn(forward(BufReader::new(stderr).lines()));
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = tokio::time::timeout(STARTUP_LIMIT, async {
+            loop {
+                match stdout.next_line().await {
+                    Ok(Some(line)) => match line.strip_prefix(READY_LINE) {
+                        Some(rest) => {
+                            let addr = rest.split('/').next().unwrap_or_default();
+                            break addr.parse::<SocketAddr>().unwrap_or_else(|e| {
+                                panic!("cannot read the address in {line:?}: {e}")
+                            });
+                        }
+                        None => eprintln!("[server] {line}"),
+                    },
+                    Ok(None) | Err(_) => {
+                        let status = child.wait().await;
+                        panic!(
+                            "the server exited before printing its address: {status:?} (its \
+                             output is above)"
+                        );
+                    }
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("the server did not print its address in {STARTUP_LIMIT:?}"));
+        // Keep draining the pipe so that the server never blocks on a full one.
+        tokio::spawn(forward(stdout));
+        Self { child, addr }
+    }
+
+    /// SIGKILL, and wait until the process is gone. Fails if it had died on its own.
+    async fn kill(&mut self) {
+        self.child.start_kill().unwrap();
+        let status = tokio::time::timeout(RECEIVE_TIMEOUT, self.child.wait())
+            .await
+            .expect("the killed server did not exit")
+            .unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "the server had exited before it was killed: {status:?}"
+        );
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        // Already gone after `kill`; otherwise (a panic) it must not outlive the test.
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Prints a child's output lines (shown with the test's output).
+async fn forward<R: tokio::io::AsyncBufRead + Unpin>(mut lines: tokio::io::Lines<R>) {
+    while let Ok(Some(line)) = lines.next_line().await {
+        eprintln!("[server] {line}");
+    }
+}
+
+/// A tiny seeded generator: the kill points only need to be reproducible.
+#[derive(Debug)]
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
