@@ -3074,6 +3074,11 @@ impl Fuzz {
                 );
                 return;
             }
+            if person.connections >= readyroom_protocol::limits::MAX_CONNECTIONS_PER_PARTICIPANT {
+                let error = result.unwrap_err();
+                assert_eq!(error.code, ErrorCode::TooManyConnections, "seed {seed}");
+                return;
+            }
             let joined = result.unwrap();
             assert_eq!(joined.participant_id, person.id, "seed {seed}");
             assert_eq!(
