@@ -22,7 +22,7 @@ use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::{Outbox, close_code};
 use crate::room::secrecy::public_copy;
 use crate::room::{CommandError, Joined, Reply, Room};
-use crate::storage::{LoggedInput, Storage, StorageError, StoredRoom, Write};
+use crate::storage::{LoggedInput, Storage, StoredRoom, Write};
 use crate::wire::encode;
 
 pub type ConnId = u64;
@@ -123,8 +123,7 @@ pub struct LoadError {
 }
 
 impl RoomActor {
-    /// A new room, stored before anyone learns of it. Returns the actor and the facilitator
-    /// token.
+    /// A new room with `settings`. Returns the actor and the facilitator token.
     ///
     /// # Errors
     /// Storage refused the room.
@@ -133,28 +132,15 @@ impl RoomActor {
         settings: RoomSettings,
         storage: Option<Storage>,
         config: ActorConfig,
-    ) -> Result<(Self, String), std::sync::Arc<StorageError>> {
+    ) -> Result<(Self, String), CommandError> {
         let mut rng = StdRng::from_os_rng();
         let now = now_ms();
         let (room, token) =
             Room::create(id, settings, &mut crate::room::Ctx { now, rng: &mut rng });
-        let epoch = uuid::Uuid::new_v4().to_string();
-        if let Some(storage) = &storage {
-            let snapshot = serde_json::to_string(&room)
-                .map_err(|e| std::sync::Arc::new(StorageError::Decode(e.to_string())))?;
-            storage
-                .write(Write::CreateRoom {
-                    room: id,
-                    epoch: epoch.clone(),
-                    snapshot,
-                    now,
-                })
-                .await?;
-        }
-        Ok((Self::new(room, epoch, storage, config, 1), token))
+        Ok((Self::store_new(room, now, storage, config).await?, token))
     }
 
-    /// A new room made from an export, stored before anyone learns of it.
+    /// A new room made from an export. Returns the actor and the facilitator token.
     ///
     /// # Errors
     /// The export breaks a rule, or storage refused the room.
@@ -167,26 +153,36 @@ impl RoomActor {
         let mut rng = StdRng::from_os_rng();
         let now = now_ms();
         let (room, token) = Room::import(id, export, &mut crate::room::Ctx { now, rng: &mut rng })?;
+        Ok((Self::store_new(room, now, storage, config).await?, token))
+    }
+
+    /// Stores a brand-new room (with a fresh epoch) before anyone can learn of it.
+    async fn store_new(
+        room: Room,
+        now: Timestamp,
+        storage: Option<Storage>,
+        config: ActorConfig,
+    ) -> Result<Self, CommandError> {
         let epoch = uuid::Uuid::new_v4().to_string();
         if let Some(storage) = &storage {
-            let stored = serde_json::to_string(&room)
-                .map_err(|e| e.to_string())
-                .map(|snapshot| Write::CreateRoom {
-                    room: id,
-                    epoch: epoch.clone(),
-                    snapshot,
-                    now,
-                });
-            let result = match stored {
-                Ok(write) => storage.write(write).await.map_err(|e| e.to_string()),
-                Err(error) => Err(error),
+            let stored = match serde_json::to_string(&room) {
+                Ok(snapshot) => storage
+                    .write(Write::CreateRoom {
+                        room: room.id(),
+                        epoch: epoch.clone(),
+                        snapshot,
+                        now,
+                    })
+                    .await
+                    .map_err(|error| error.to_string()),
+                Err(error) => Err(error.to_string()),
             };
-            result.map_err(|error| {
-                tracing::error!(%error, "cannot store an imported room");
+            stored.map_err(|error| {
+                tracing::error!(%error, "cannot store a new room");
                 CommandError::new(ErrorCode::Internal, "the room could not be stored")
             })?;
         }
-        Ok((Self::new(room, epoch, storage, config, 1), token))
+        Ok(Self::new(room, epoch, storage, config, 1))
     }
 
     /// Rebuilds a stored room: its snapshot, then every input logged after it.

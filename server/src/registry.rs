@@ -136,27 +136,12 @@ impl Registry {
     }
 
     pub async fn create(&self, settings: RoomSettings) -> Result<Created, CommandError> {
-        if self.rooms.len() >= self.max_rooms {
-            return Err(CommandError::new(
-                ErrorCode::TooManyRooms,
-                "this server holds as many rooms as it is allowed to; try again later",
-            ));
-        }
+        self.check_capacity()?;
         let settings = crate::room::validate_settings(settings)?;
         let room_id = RoomId(uuid::Uuid::new_v4());
         let (actor, facilitator_token) =
-            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config)
-                .await
-                .map_err(|error| {
-                    tracing::error!(%error, "cannot store a new room");
-                    CommandError::new(ErrorCode::Internal, "the room could not be stored")
-                })?;
-        self.spawn(room_id, actor);
-        tracing::info!(room = %room_id, "room created");
-        Ok(Created {
-            room_id,
-            facilitator_token,
-        })
+            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config).await?;
+        Ok(self.open(room_id, actor, facilitator_token, "room created"))
     }
 
     /// A new room from an export.
@@ -164,21 +149,37 @@ impl Registry {
         &self,
         export: readyroom_protocol::RoomExport,
     ) -> Result<Created, CommandError> {
+        self.check_capacity()?;
+        let room_id = RoomId(uuid::Uuid::new_v4());
+        let (actor, facilitator_token) =
+            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
+        Ok(self.open(room_id, actor, facilitator_token, "room imported"))
+    }
+
+    fn check_capacity(&self) -> Result<(), CommandError> {
         if self.rooms.len() >= self.max_rooms {
             return Err(CommandError::new(
                 ErrorCode::TooManyRooms,
                 "this server holds as many rooms as it is allowed to; try again later",
             ));
         }
-        let room_id = RoomId(uuid::Uuid::new_v4());
-        let (actor, facilitator_token) =
-            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
+        Ok(())
+    }
+
+    /// Starts a brand-new room's actor.
+    fn open(
+        &self,
+        room_id: RoomId,
+        actor: RoomActor,
+        facilitator_token: String,
+        what: &'static str,
+    ) -> Created {
         self.spawn(room_id, actor);
-        tracing::info!(room = %room_id, "room imported");
-        Ok(Created {
+        tracing::info!(room = %room_id, "{what}");
+        Created {
             room_id,
             facilitator_token,
-        })
+        }
     }
 
     /// The room's export, if `token` is its facilitator token. `Ok(None)`: no such room.
