@@ -75,9 +75,7 @@ impl Registry {
         }
         // A room that is unloading must finish storing before it is loaded again, or two
         // actors would write the same room.
-        if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
-            let _ = old.wait_for(|stopped| *stopped).await;
-        }
+        self.wait_until_stopped(id).await;
         let stored = storage
             .load(id, self.actor_config.replay_window)
             .await
@@ -107,6 +105,13 @@ impl Registry {
             .iter()
             .filter(|handle| !handle.tx.is_closed())
             .count()
+    }
+
+    /// Waits for the room's actor, if one is unloading, to have stored everything.
+    async fn wait_until_stopped(&self, id: RoomId) {
+        if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
+            let _ = old.wait_for(|stopped| *stopped).await;
+        }
     }
 
     fn live(&self, id: RoomId) -> Option<RoomHandle> {
@@ -223,9 +228,7 @@ impl Registry {
             if self.live(id).is_some() {
                 continue;
             }
-            if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
-                let _ = old.wait_for(|stopped| *stopped).await;
-            }
+            self.wait_until_stopped(id).await;
             self.rooms.remove(&id);
             match storage
                 .write(crate::storage::Write::DeleteRoom { room: id })

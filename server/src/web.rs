@@ -29,7 +29,7 @@ fn asset(path: &str, headers: &HeaderMap) -> Response {
     let Some(file) = Assets::get(path) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()));
+    let etag = format!("\"{}\"", crate::room::hex(&file.metadata.sha256_hash()));
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|tag| tag.as_bytes() == etag.as_bytes());
@@ -60,14 +60,4 @@ fn asset(path: &str, headers: &HeaderMap) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     response
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

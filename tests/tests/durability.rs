@@ -289,14 +289,7 @@ async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
         b"this is not a database, it is a shopping list",
     )
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = Config {
-        data_dir: Some(dir.path().to_owned()),
-        ..Config::default()
-    };
-    let error = readyroom_server::run(listener, config, std::future::pending())
-        .await
-        .unwrap_err();
+    let error = startup_error(dir.path()).await;
     assert!(error.to_string().contains("damaged"), "{error}");
     assert_eq!(
         std::fs::read(dir.path().join("readyroom.sqlite3")).unwrap(),
@@ -312,14 +305,7 @@ async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
         server.shutdown().await;
     }
     bump_schema_version(&dir.path().join("readyroom.sqlite3"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = Config {
-        data_dir: Some(dir.path().to_owned()),
-        ..Config::default()
-    };
-    let error = readyroom_server::run(listener, config, std::future::pending())
-        .await
-        .unwrap_err();
+    let error = startup_error(dir.path()).await;
     assert!(error.to_string().contains("newer"), "{error}");
 
     // A truncated database.
@@ -335,14 +321,7 @@ async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
     checkpoint(&path);
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let config = Config {
-        data_dir: Some(dir.path().to_owned()),
-        ..Config::default()
-    };
-    let error = readyroom_server::run(listener, config, std::future::pending())
-        .await
-        .unwrap_err();
+    let error = startup_error(dir.path()).await;
     assert!(error.to_string().contains("damaged"), "{error}");
 }
 
@@ -438,6 +417,18 @@ async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use() {
         .await
         .unwrap();
     assert_eq!(still.status(), 200, "a room with people in it is kept");
+}
+
+/// Why a server on `dir` refuses to start (it must refuse).
+async fn startup_error(dir: &std::path::Path) -> readyroom_server::RunError {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = Config {
+        data_dir: Some(dir.to_owned()),
+        ..Config::default()
+    };
+    readyroom_server::run(listener, config, std::future::pending())
+        .await
+        .unwrap_err()
 }
 
 fn bump_schema_version(path: &std::path::Path) {

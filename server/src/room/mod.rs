@@ -272,14 +272,22 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
 
 /// 128 random bits as 32 hex digits.
 fn secret_token(rng: &mut dyn RngCore) -> String {
-    use std::fmt::Write;
     let mut bytes = [0u8; 16];
     rng.fill_bytes(&mut bytes);
-    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    hex(&bytes)
+}
+
+/// Lower-case hex digits, two per byte.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn random_id_bytes(rng: &mut dyn RngCore) -> [u8; 16] {
