@@ -364,7 +364,7 @@ fn server_binary() -> PathBuf {
     assert!(
         binary.is_file(),
         "the server binary {} is missing: build it first (`cargo build -p readyroom-server \
-         --bin readyroom`, or run `cargo test --workspace --all-targets`, which builds it)",
+         --bin readyroom`; `scripts/test` does)",
         binary.display()
     );
     warn_if_stale(&binary);
