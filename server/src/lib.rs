@@ -42,6 +42,27 @@ pub enum RunError {
 ///
 /// # Errors
 /// The listener fails, or the data directory cannot be opened (damaged, from a newer build).
+/// Connections waiting to be accepted. Everyone reconnecting at once after a restart is a
+/// burst of thousands of handshakes; tokio's default backlog (1024) would drop SYNs and make
+/// some of them wait a second for the retransmission. The kernel caps it at `somaxconn`.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with [`LISTEN_BACKLOG`].
+///
+/// # Errors
+/// The address cannot be bound (in use, not local, no permission).
+pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // A restarted server can bind again while the old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 pub async fn run(
     listener: TcpListener,
     config: Config,

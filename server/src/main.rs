@@ -39,7 +39,8 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&args.log)?)
         .init();
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    raise_open_file_limit();
+    let listener = readyroom_server::listen(args.addr)?;
     let addr = listener.local_addr()?;
     println!("Ready Room is running: open http://{addr}/ in your browser");
     let config = readyroom_server::Config {
@@ -53,6 +54,15 @@ async fn main() -> anyhow::Result<()> {
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Every connection is a file descriptor; the usual soft limit (1024) would refuse
+/// connections long before memory or CPU run out. The hard limit is the operator's to set.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

@@ -1,0 +1,467 @@
+//! One simulated participant: a WebSocket connection from one of several loopback source
+//! addresses, speaking the real protocol, with a small state machine for the scenarios (edit
+//! once a second, vote when a round starts, and for the facilitator: start, reveal, accept).
+
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures::{SinkExt, StreamExt};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use readyroom_protocol::{CommandId, ItemId, RoundId};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use crate::dialect::{self, Seen, Target};
+use crate::metrics::{Tally, record};
+
+/// Anything slower than this is broken, not slow.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+/// Meeting: how long voters take to pick a card, and how long the facilitator waits for
+/// stragglers before revealing anyway.
+const THINKING: std::ops::Range<u64> = 500..3000;
+const VOTING_DEADLINE: Duration = Duration::from_secs(6);
+/// Meeting: the pause after a reveal before accepting, and after accepting before the next
+/// round.
+const DISCUSSION: Duration = Duration::from_secs(1);
+const EDIT_EVERY: Duration = Duration::from_secs(1);
+/// Meeting: one tick in this many moves an item instead of editing one.
+const MOVE_ONE_IN: u32 = 20;
+const CARDS: [&str; 3] = ["3", "5", "8"];
+
+type Socket = WebSocketStream<TcpStream>;
+
+/// Microseconds since the load generator started: the clock every client shares, so that a
+/// receiver can time a frame another client sent.
+pub fn now_us() -> u64 {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// What every client of a run shares.
+#[derive(Debug)]
+pub struct Run {
+    pub target: Target,
+    pub addr: SocketAddr,
+    pub sources: Vec<Ipv4Addr>,
+    /// Latencies and rates are recorded only while this is set (not during warm-up).
+    pub measuring: AtomicBool,
+    /// Storm: facilitators whose round has every vote in.
+    pub rooms_ready: AtomicUsize,
+    /// Storm: reveal results received by room members.
+    pub reveals_seen: AtomicUsize,
+}
+
+/// What the members of one room share.
+#[derive(Debug)]
+pub struct Room {
+    pub id: String,
+    pub facilitator_token: Option<String>,
+    pub size: usize,
+    pub items: OnceLock<Vec<ItemId>>,
+    /// When the facilitator sent the last `reveal` ([`now_us`]).
+    pub reveal_sent_us: AtomicU64,
+}
+
+impl Room {
+    pub fn new(id: String, facilitator_token: Option<String>, size: usize) -> Self {
+        Self {
+            id,
+            facilitator_token,
+            size,
+            items: OnceLock::new(),
+            reveal_sent_us: AtomicU64::new(0),
+        }
+    }
+}
+
+/// What the orchestrator tells a running client.
+#[derive(Debug, Clone, Copy)]
+pub enum Control {
+    /// Edit, move, vote and (the facilitator) run rounds on its own.
+    Meeting,
+    /// The facilitator: start a round (or a re-vote of the last one); everyone votes at once.
+    StormRound,
+    /// The facilitator: reveal at this instant.
+    RevealAt(Instant),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    StartRound,
+    Reveal,
+    Accept,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    index: usize,
+    facilitator: bool,
+    run: Arc<Run>,
+    room: Arc<Room>,
+    socket: Socket,
+    last_cmd: CommandId,
+    pub tally: Tally,
+    rng: SmallRng,
+    meeting: bool,
+    round: Option<RoundId>,
+    rounds_started: usize,
+    votes: usize,
+    revealing: bool,
+    next_edit: Option<Instant>,
+    next_vote: Option<Instant>,
+    next_step: Option<(Instant, Next)>,
+}
+
+impl Client {
+    /// Connects and joins; records the time from `started` to the `welcome`.
+    pub async fn join(
+        run: Arc<Run>,
+        room: Arc<Room>,
+        index: usize,
+        facilitator: bool,
+        started: Instant,
+    ) -> anyhow::Result<Self> {
+        let source = run
+            .sources
+            .get(index % run.sources.len().max(1))
+            .copied()
+            .unwrap_or(Ipv4Addr::LOCALHOST);
+        let socket = connect(run.addr, source, &room.id).await?;
+        let mut client = Self {
+            index,
+            facilitator,
+            run,
+            socket,
+            last_cmd: 0,
+            tally: Tally::default(),
+            rng: SmallRng::from_os_rng(),
+            meeting: false,
+            round: None,
+            rounds_started: 0,
+            votes: 0,
+            revealing: false,
+            next_edit: None,
+            next_vote: None,
+            next_step: None,
+            room,
+        };
+        let token = facilitator
+            .then(|| client.room.facilitator_token.clone())
+            .flatten();
+        client.last_cmd = 1;
+        client
+            .send(dialect::join(1, format!("Load {index}"), token))
+            .await?;
+        loop {
+            let text = client.next_text().await?;
+            match dialect::classify(client.run.target, &text) {
+                Seen::Welcome => break,
+                Seen::Error => bail!("join refused: {text}"),
+                _ => {}
+            }
+        }
+        record(
+            &mut client.tally.join,
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        );
+        Ok(client)
+    }
+
+    pub fn is_facilitator(&self) -> bool {
+        self.facilitator
+    }
+
+    /// The facilitator, before anyone else joins: creates the room's items and turns
+    /// auto-reveal off (the facilitator reveals, as in the scenarios).
+    pub async fn prepare_room(&mut self, items: usize) -> anyhow::Result<()> {
+        let mut ids = Vec::with_capacity(items);
+        for number in 0..items {
+            let cmd = self.next_cmd();
+            self.send(dialect::create_item(cmd, format!("Load item {number}")))
+                .await?;
+            match self.wait_for_reply(cmd).await? {
+                Some(id) => ids.push(id.parse().context("an item id that is not a uuid")?),
+                None => ids.push(ItemId::from_random_bytes(self.rng.random())),
+            }
+        }
+        let cmd = self.next_cmd();
+        self.send(dialect::manual_reveal(cmd)).await?;
+        self.wait_for_reply(cmd).await?;
+        let _ = self.room.items.set(ids);
+        Ok(())
+    }
+
+    /// Waits for the answer to `cmd`; returns the id of an item created meanwhile by this
+    /// client, where the server says it.
+    async fn wait_for_reply(&mut self, cmd: CommandId) -> anyhow::Result<Option<String>> {
+        let mut created = None;
+        loop {
+            let text = self.next_text().await?;
+            if self.run.target == Target::Baseline && dialect::relayed_cmd(&text) == Some(cmd) {
+                return Ok(None);
+            }
+            match dialect::classify(self.run.target, &text) {
+                Seen::ItemCreated(id) if !id.is_empty() => created = Some(id.to_owned()),
+                Seen::Reply(replied) if replied == cmd => return Ok(created),
+                Seen::Error => bail!("setting up the room: {text}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Runs until the control channel closes; returns what it counted.
+    pub async fn run(mut self, mut controls: mpsc::UnboundedReceiver<Control>) -> Tally {
+        loop {
+            let wake = [
+                self.next_edit,
+                self.next_vote,
+                self.next_step.map(|(at, _)| at),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            tokio::select! {
+                control = controls.recv() => match control {
+                    Some(control) => self.obey(control),
+                    None => break,
+                },
+                frame = self.socket.next() => match frame {
+                    Some(Ok(Message::Text(text))) => self.receive(&text),
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                        self.tally.disconnects += 1;
+                        // Wait for the end of the phase, so the orchestrator's view of who is
+                        // still there stays simple.
+                        while controls.recv().await.is_some() {}
+                        return self.tally;
+                    }
+                    Some(Ok(_)) => {}
+                },
+                () = sleep_until(wake), if wake.is_some() => {
+                    if let Err(error) = self.act().await {
+                        self.tally.error(&format!("sending: {error}"));
+                    }
+                }
+            }
+        }
+        let _ = self.socket.close(None).await;
+        self.tally
+    }
+
+    fn obey(&mut self, control: Control) {
+        match control {
+            Control::Meeting => {
+                self.meeting = true;
+                let offset = self.rng.random_range(0..1000);
+                self.next_edit = Some(Instant::now() + Duration::from_millis(offset));
+                if self.facilitator {
+                    self.next_step = Some((Instant::now() + DISCUSSION, Next::StartRound));
+                }
+            }
+            Control::StormRound => self.next_step = Some((Instant::now(), Next::StartRound)),
+            Control::RevealAt(at) => self.next_step = Some((at, Next::Reveal)),
+        }
+    }
+
+    fn receive(&mut self, text: &str) {
+        let seen = dialect::classify(self.run.target, text);
+        let measuring = self.run.measuring.load(Ordering::Relaxed);
+        if measuring && !matches!(seen, Seen::Reply(_) | Seen::Welcome | Seen::Error) {
+            self.tally.events += 1;
+        }
+        match seen {
+            Seen::Error => self.tally.error(text),
+            Seen::Edit(marker) => {
+                if let Some((sender, sent_us)) = dialect::parse_marker(marker)
+                    && sender != self.index
+                    && measuring
+                {
+                    record(&mut self.tally.fanout, now_us().saturating_sub(sent_us));
+                }
+            }
+            Seen::RoundStarted(id) => {
+                self.round = Some(match id {
+                    Some(id) => id.parse().unwrap_or(RoundId::from_random_bytes([0; 16])),
+                    None => RoundId::from_random_bytes([0; 16]),
+                });
+                self.votes = 0;
+                self.revealing = false;
+                let thinking = if self.meeting {
+                    Duration::from_millis(self.rng.random_range(THINKING))
+                } else {
+                    Duration::ZERO
+                };
+                self.next_vote = Some(Instant::now() + thinking);
+                if self.facilitator && self.meeting {
+                    self.next_step = Some((Instant::now() + VOTING_DEADLINE, Next::Reveal));
+                }
+            }
+            Seen::VoteCast if self.facilitator => {
+                self.votes += 1;
+                if self.votes == self.room.size {
+                    if self.meeting {
+                        self.next_step = Some((Instant::now(), Next::Reveal));
+                    } else {
+                        self.run.rooms_ready.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            Seen::Revealed => {
+                if !self.facilitator {
+                    let sent_us = self.room.reveal_sent_us.load(Ordering::Relaxed);
+                    if measuring && sent_us > 0 {
+                        record(&mut self.tally.reveal, now_us().saturating_sub(sent_us));
+                    }
+                    self.run.reveals_seen.fetch_add(1, Ordering::Relaxed);
+                } else if self.meeting {
+                    self.next_step = Some((Instant::now() + DISCUSSION, Next::Accept));
+                }
+            }
+            Seen::EstimateAccepted if self.facilitator && self.meeting => {
+                self.next_step = Some((Instant::now() + DISCUSSION, Next::StartRound));
+            }
+            _ => {}
+        }
+    }
+
+    /// Whatever is due now.
+    async fn act(&mut self) -> anyhow::Result<()> {
+        let now = Instant::now();
+        if self.next_edit.is_some_and(|at| at <= now) {
+            self.next_edit = self.next_edit.map(|at| at + EDIT_EVERY);
+            self.edit_or_move().await?;
+        }
+        if self.next_vote.is_some_and(|at| at <= now) {
+            self.next_vote = None;
+            if let Some(round) = self.round {
+                let card = CARDS
+                    .get(self.rng.random_range(0..CARDS.len()))
+                    .copied()
+                    .unwrap_or("5");
+                let cmd = self.next_cmd();
+                self.command(dialect::vote(cmd, round, card)).await?;
+            }
+        }
+        if let Some((at, step)) = self.next_step
+            && at <= now
+        {
+            self.next_step = None;
+            self.step(step).await?;
+        }
+        Ok(())
+    }
+
+    async fn edit_or_move(&mut self) -> anyhow::Result<()> {
+        let Some(item) = self.random_item() else {
+            return Ok(());
+        };
+        let cmd = self.next_cmd();
+        let frame = if self.rng.random_range(0..MOVE_ONE_IN) == 0 {
+            dialect::move_to_top(cmd, item)
+        } else {
+            dialect::edit(cmd, item, dialect::marker(self.index, now_us()))
+        };
+        self.command(frame).await
+    }
+
+    async fn step(&mut self, step: Next) -> anyhow::Result<()> {
+        let cmd = self.next_cmd();
+        match (step, self.round) {
+            (Next::StartRound, Some(round)) if !self.meeting => {
+                self.command(dialect::revote(cmd, round)).await
+            }
+            (Next::StartRound, _) => {
+                let items = self.room.items.get().map_or(&[][..], Vec::as_slice);
+                let Some(&item) = items.get(self.rounds_started % items.len().max(1)) else {
+                    return Ok(());
+                };
+                self.rounds_started += 1;
+                self.command(dialect::start_round(cmd, item)).await
+            }
+            (Next::Reveal, Some(round)) if !self.revealing => {
+                self.revealing = true;
+                self.room.reveal_sent_us.store(now_us(), Ordering::Relaxed);
+                self.command(dialect::reveal(cmd, round)).await
+            }
+            (Next::Accept, Some(round)) => self.command(dialect::accept(cmd, round, "5")).await,
+            _ => Ok(()),
+        }
+    }
+
+    fn random_item(&mut self) -> Option<ItemId> {
+        let items = self.room.items.get()?;
+        items
+            .get(self.rng.random_range(0..items.len().max(1)))
+            .copied()
+    }
+
+    fn next_cmd(&mut self) -> CommandId {
+        self.last_cmd += 1;
+        self.last_cmd
+    }
+
+    /// Sends a command of the scenario, counted while measuring.
+    async fn command(&mut self, frame: String) -> anyhow::Result<()> {
+        if self.run.measuring.load(Ordering::Relaxed) {
+            self.tally.commands += 1;
+        }
+        self.send(frame).await
+    }
+
+    async fn send(&mut self, frame: String) -> anyhow::Result<()> {
+        self.socket.send(Message::text(frame)).await?;
+        Ok(())
+    }
+
+    async fn next_text(&mut self) -> anyhow::Result<String> {
+        loop {
+            let frame = tokio::time::timeout(REPLY_TIMEOUT, self.socket.next())
+                .await
+                .context("no message from the server in time")?
+                .context("the server closed the connection")??;
+            match frame {
+                Message::Text(text) => return Ok(text.as_str().to_owned()),
+                Message::Close(frame) => bail!("the server closed the connection: {frame:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A WebSocket from `source`, with no Nagle delay (as browsers) and a small read buffer, so
+/// that tens of thousands of clients fit in the load generator's memory.
+async fn connect(server: SocketAddr, source: Ipv4Addr, room: &str) -> anyhow::Result<Socket> {
+    let socket = TcpSocket::new_v4()?;
+    socket
+        .bind(SocketAddrV4::new(source, 0).into())
+        .with_context(|| format!("cannot bind to {source}"))?;
+    let stream = socket.connect(server).await?;
+    stream.set_nodelay(true)?;
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
+    let url = format!("ws://{server}/ws/rooms/{room}");
+    let (socket, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
+        .await
+        .context("WebSocket handshake")?;
+    Ok(socket)
+}

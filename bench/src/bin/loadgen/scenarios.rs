@@ -1,0 +1,355 @@
+//! The scenarios, each run against one server process: set the rooms up, drive the clients,
+//! read the server's usage before and after the measured part.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures::{StreamExt, TryStreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::client::{Client, Control, Room, Run};
+use crate::dialect::Target;
+use crate::metrics::Tally;
+use crate::process::{ServerProcess, Usage};
+
+/// Joins and room creations in flight at once during set-up (not during a join storm).
+const SETUP_PARALLELISM: usize = 128;
+/// Items each room's facilitator creates before the others join.
+const ITEMS_PER_ROOM: usize = 5;
+/// Time for the server to settle (allocator, lazy initialisation) before a memory reading.
+const SETTLE: Duration = Duration::from_secs(2);
+/// A storm whose last delivery takes longer than this is reported as failed.
+const STORM_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    Idle,
+    Meeting,
+    RevealStorm,
+    JoinStorm,
+}
+
+/// One scenario's run against one server.
+#[derive(Debug)]
+pub struct Outcome {
+    pub participants: usize,
+    pub tally: Tally,
+    /// Usage before the clients connected (idle, join storm) or before the measured phase.
+    pub before: Usage,
+    pub after: Usage,
+    /// Length of the measured phase.
+    pub measured: Duration,
+    /// Join storm: joins that failed.
+    pub refused: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub target: Target,
+    pub in_memory: bool,
+    pub rooms: usize,
+    pub participants: usize,
+    pub sources: usize,
+}
+
+impl Shape {
+    fn clients(&self) -> usize {
+        self.rooms * self.participants
+    }
+}
+
+/// N participants joined, nothing happening.
+pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
+    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    tokio::time::sleep(SETTLE).await;
+    let before = server.usage()?;
+    let (run, rooms) = prepare(&server, shape).await?;
+    let clients = join_everyone(&run, &rooms, shape.participants).await?;
+    tokio::time::sleep(SETTLE).await;
+    let after = server.usage()?;
+    let mut tally = Tally::default();
+    for client in clients {
+        tally.merge(&client.tally);
+        client.close().await;
+    }
+    server.stop().await?;
+    Ok(Outcome {
+        participants: shape.clients(),
+        tally,
+        before,
+        after,
+        measured: Duration::ZERO,
+        refused: 0,
+    })
+}
+
+/// Everyone edits once a second and moves an item now and then; every room runs rounds.
+pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyhow::Result<Outcome> {
+    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let (run, rooms) = prepare(&server, shape).await?;
+    let clients = join_everyone(&run, &rooms, shape.participants).await?;
+    let (controls, tasks) = start(clients);
+    for control in &controls {
+        let _ = control.send(Control::Meeting);
+    }
+    tokio::time::sleep(warmup).await;
+    let before = server.usage()?;
+    let started = Instant::now();
+    run.measuring.store(true, Ordering::Relaxed);
+    tokio::time::sleep(seconds).await;
+    run.measuring.store(false, Ordering::Relaxed);
+    let measured = started.elapsed();
+    let after = server.usage()?;
+    let tally = finish(controls, tasks).await?;
+    server.stop().await?;
+    Ok(Outcome {
+        participants: shape.clients(),
+        tally,
+        before,
+        after,
+        measured,
+        refused: 0,
+    })
+}
+
+/// Every room has its votes in; every facilitator reveals at the same instant, `storms` times.
+pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome> {
+    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let (run, rooms) = prepare(&server, shape).await?;
+    let clients = join_everyone(&run, &rooms, shape.participants).await?;
+    let facilitators: Vec<bool> = clients.iter().map(Client::is_facilitator).collect();
+    let (controls, tasks) = start(clients);
+    let facilitator_controls: Vec<_> = controls
+        .iter()
+        .zip(&facilitators)
+        .filter(|(_, facilitator)| **facilitator)
+        .map(|(control, _)| control)
+        .collect();
+    let deliveries = shape.rooms * shape.participants.saturating_sub(1);
+    let before = server.usage()?;
+    let started = Instant::now();
+    run.measuring.store(true, Ordering::Relaxed);
+    for storm in 0..storms {
+        run.rooms_ready.store(0, Ordering::Relaxed);
+        for control in &facilitator_controls {
+            let _ = control.send(Control::StormRound);
+        }
+        wait_for(&run.rooms_ready, shape.rooms)
+            .await
+            .with_context(|| format!("storm {storm}: not every room had its votes in"))?;
+        run.reveals_seen.store(0, Ordering::Relaxed);
+        // A moment ahead, so that every facilitator has the instruction before it is due.
+        let at = Instant::now() + Duration::from_millis(100);
+        for control in &facilitator_controls {
+            let _ = control.send(Control::RevealAt(at));
+        }
+        wait_for(&run.reveals_seen, deliveries)
+            .await
+            .with_context(|| format!("storm {storm}: not every member saw the reveal"))?;
+    }
+    run.measuring.store(false, Ordering::Relaxed);
+    let measured = started.elapsed();
+    let after = server.usage()?;
+    let tally = finish(controls, tasks).await?;
+    server.stop().await?;
+    Ok(Outcome {
+        participants: shape.clients(),
+        tally,
+        before,
+        after,
+        measured,
+        refused: 0,
+    })
+}
+
+/// Every participant connects and joins at the same moment.
+pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
+    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let (run, rooms) = prepare(&server, shape).await?;
+    tokio::time::sleep(SETTLE).await;
+    let before = server.usage()?;
+    let started = Instant::now();
+    let joins: Vec<JoinHandle<anyhow::Result<Client>>> = rooms
+        .iter()
+        .enumerate()
+        .flat_map(|(number, room)| {
+            (0..shape.participants)
+                .map(move |seat| (number * shape.participants + seat, room, seat))
+        })
+        .map(|(index, room, seat)| {
+            tokio::spawn(Client::join(
+                Arc::clone(&run),
+                Arc::clone(room),
+                index,
+                seat == 0,
+                started,
+            ))
+        })
+        .collect();
+    let mut tally = Tally::default();
+    let mut clients = Vec::with_capacity(joins.len());
+    let mut refused = 0;
+    for join in joins {
+        match join.await {
+            Ok(Ok(client)) => clients.push(client),
+            Ok(Err(error)) => {
+                refused += 1;
+                tally.error(&format!("{error:#}"));
+            }
+            Err(error) => bail!("a joining client panicked: {error}"),
+        }
+    }
+    let measured = started.elapsed();
+    let after = server.usage()?;
+    for client in clients {
+        tally.merge(&client.tally);
+        client.close().await;
+    }
+    server.stop().await?;
+    Ok(Outcome {
+        participants: shape.clients(),
+        tally,
+        before,
+        after,
+        measured,
+        refused,
+    })
+}
+
+/// The rooms (created through the HTTP API on Ready Room; the baseline needs only ids).
+async fn prepare(
+    server: &ServerProcess,
+    shape: Shape,
+) -> anyhow::Result<(Arc<Run>, Vec<Arc<Room>>)> {
+    let run = Arc::new(Run {
+        target: shape.target,
+        addr: server.addr,
+        sources: (0..shape.sources.max(1))
+            .map(|n| Ipv4Addr::new(127, 0, 0, u8::try_from(n + 1).unwrap_or(u8::MAX)))
+            .collect(),
+        measuring: AtomicBool::new(false),
+        rooms_ready: AtomicUsize::new(0),
+        reveals_seen: AtomicUsize::new(0),
+    });
+    let rooms = match shape.target {
+        Target::Baseline => (0..shape.rooms)
+            .map(|_| {
+                Arc::new(Room::new(
+                    uuid::Uuid::new_v4().to_string(),
+                    None,
+                    shape.participants,
+                ))
+            })
+            .collect(),
+        Target::Readyroom => {
+            let http = reqwest::Client::new();
+            let url = format!("http://{}/api/rooms", server.addr);
+            futures::stream::iter(0..shape.rooms)
+                .map(|number| create_room(&http, &url, number, shape.participants))
+                .buffer_unordered(SETUP_PARALLELISM)
+                .try_collect()
+                .await?
+        }
+    };
+    Ok((run, rooms))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Created {
+    room_id: String,
+    facilitator_token: String,
+}
+
+async fn create_room(
+    http: &reqwest::Client,
+    url: &str,
+    number: usize,
+    size: usize,
+) -> anyhow::Result<Arc<Room>> {
+    let created: Created = http
+        .post(url)
+        .json(&serde_json::json!({ "name": format!("Load room {number}") }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(Arc::new(Room::new(
+        created.room_id,
+        Some(created.facilitator_token),
+        size,
+    )))
+}
+
+/// Facilitators join and set their rooms up first; then everyone else joins.
+async fn join_everyone(
+    run: &Arc<Run>,
+    rooms: &[Arc<Room>],
+    size: usize,
+) -> anyhow::Result<Vec<Client>> {
+    let now = Instant::now();
+    let mut clients: Vec<Client> = futures::stream::iter(rooms.iter().enumerate())
+        .map(|(number, room)| async move {
+            let mut client =
+                Client::join(Arc::clone(run), Arc::clone(room), number * size, true, now).await?;
+            client.prepare_room(ITEMS_PER_ROOM).await?;
+            anyhow::Ok(client)
+        })
+        .buffer_unordered(SETUP_PARALLELISM)
+        .try_collect()
+        .await
+        .context("a facilitator could not join")?;
+    let others: Vec<Client> = futures::stream::iter(rooms.iter().enumerate())
+        .flat_map(|(number, room)| {
+            futures::stream::iter((1..size).map(move |seat| (number * size + seat, room)))
+        })
+        .map(|(index, room)| Client::join(Arc::clone(run), Arc::clone(room), index, false, now))
+        .buffer_unordered(SETUP_PARALLELISM)
+        .try_collect()
+        .await
+        .context("a participant could not join")?;
+    clients.extend(others);
+    Ok(clients)
+}
+
+type Controls = Vec<mpsc::UnboundedSender<Control>>;
+
+fn start(clients: Vec<Client>) -> (Controls, Vec<JoinHandle<Tally>>) {
+    clients
+        .into_iter()
+        .map(|client| {
+            let (control, controls) = mpsc::unbounded_channel();
+            (control, tokio::spawn(client.run(controls)))
+        })
+        .unzip()
+}
+
+/// Ends the phase: closes every control channel and sums what the clients counted.
+async fn finish(controls: Controls, tasks: Vec<JoinHandle<Tally>>) -> anyhow::Result<Tally> {
+    drop(controls);
+    let mut tally = Tally::default();
+    for task in tasks {
+        tally.merge(&task.await.context("a client panicked")?);
+    }
+    Ok(tally)
+}
+
+async fn wait_for(counter: &AtomicUsize, target: usize) -> anyhow::Result<()> {
+    let deadline = Instant::now() + STORM_TIMEOUT;
+    while counter.load(Ordering::Relaxed) < target {
+        if Instant::now() > deadline {
+            bail!(
+                "{} of {target} after {STORM_TIMEOUT:?}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}
