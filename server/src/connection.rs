@@ -24,6 +24,9 @@ use crate::wire::{BadFrame, encode, parse_client, probe_cmd};
 /// frames indefinitely.
 const MAX_BATCH: usize = 256;
 
+/// Frames a connection's batch keeps room for between bursts.
+const USUAL_BATCH: usize = 4;
+
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
 pub async fn serve(
@@ -187,7 +190,9 @@ async fn write_loop(
 ) {
     let closer = Arc::clone(&queue.closer);
     let mut ping = tokio::time::interval_at(Instant::now() + ping_interval, ping_interval);
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+    // Grown on demand and shrunk after a burst: a batch of MAX_BATCH frames held by every
+    // idle connection was a third of the server's memory per participant (load generator).
+    let mut batch = Vec::new();
     loop {
         // Every write races the close switch and a deadline: a peer that stops reading must
         // not hold this task (and the frames it has taken) forever.
@@ -201,6 +206,7 @@ async fn write_loop(
                 let bytes: usize = batch.iter().map(|frame| frame.as_str().len()).sum();
                 let result = bounded(&closer, write_timeout, write_batch(&mut sink, &mut batch)).await;
                 queue.written(bytes);
+                batch.shrink_to(USUAL_BATCH);
                 result
             }
             _ = ping.tick() => bounded(&closer, write_timeout, sink.send(Message::Ping(axum::body::Bytes::new()))).await,

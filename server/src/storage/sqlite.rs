@@ -8,6 +8,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::schema::{MIGRATIONS, current_version};
 use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
+/// Page cache per connection (SQLite's default is 2 MiB).
+const CACHE_KIB: u32 = 16 * 1024;
+/// WAL pages between automatic checkpoints (SQLite's default is 1,000, ~4 MiB).
+const CHECKPOINT_PAGES: u32 = 16 * 1000;
+
 #[derive(Debug)]
 pub struct SqliteBackend {
     conn: Connection,
@@ -40,6 +45,12 @@ impl SqliteBackend {
         } else {
             "PRAGMA synchronous = OFF;"
         })?;
+        // Measured with the load generator (1,000 rooms appending at once): with SQLite's 2 MiB
+        // default the writer re-read pages from the OS and spilled dirty ones mid-transaction,
+        // and a checkpoint every 1,000 WAL pages rewrote the same hot log pages over and over.
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
+        ))?;
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
             .map_err(|e| corrupt(e.to_string()))?;

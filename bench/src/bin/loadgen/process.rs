@@ -31,7 +31,17 @@ pub struct ServerProcess {
 impl ServerProcess {
     pub async fn spawn(target: Target, in_memory: bool) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("cannot find the load generator's binary")?;
-        let mut command = Command::new(exe);
+        // A profiler to run the server under, e.g. `valgrind --tool=massif`.
+        let wrapper = std::env::var("LOADGEN_SERVER_WRAPPER").unwrap_or_default();
+        let mut words = wrapper.split_whitespace();
+        let mut command = match words.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(words).arg(exe);
+                command
+            }
+            None => Command::new(exe),
+        };
         command
             .arg(format!("serve-{}", target.name()))
             .args(["--addr", "127.0.0.1:0"])
