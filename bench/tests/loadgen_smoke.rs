@@ -51,14 +51,20 @@ fn smoke_run_measures_every_scenario_against_both_servers() {
                 "reveal-storm" => {
                     // Two storms, each seen by every member but the facilitator.
                     let rooms = scenario["rooms"].as_u64().unwrap();
-                    assert_eq!(count("reveal"), 2 * (participants - rooms), "{name}/{target}");
+                    assert_eq!(
+                        count("reveal"),
+                        2 * (participants - rooms),
+                        "{name}/{target}"
+                    );
                 }
                 "join-storm" => assert_eq!(count("join"), participants, "{name}/{target}"),
                 other => panic!("unexpected scenario {other}"),
             }
         }
         assert!(
-            scenario["ratios"].as_object().is_some_and(|r| !r.is_empty()),
+            scenario["ratios"]
+                .as_object()
+                .is_some_and(|r| !r.is_empty()),
             "{name}: no ratios"
         );
     }

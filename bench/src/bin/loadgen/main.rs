@@ -75,7 +75,7 @@ struct RunArgs {
     #[arg(long, default_value_t = 10)]
     participants: usize,
     /// Participants held in the idle scenario; several numbers run it several times.
-    #[arg(long, value_delimiter = ',', default_values = ["10000"])]
+    #[arg(long, value_delimiter = ',', default_values = ["10000", "50000"])]
     idle: Vec<usize>,
     /// Measured seconds of the meeting.
     #[arg(long, default_value_t = 30.0)]
@@ -183,6 +183,9 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     }
     let verdicts = report::verdicts(&reports);
     report::print_verdicts(&verdicts);
+    for why in &skipped {
+        println!("  NOT RUN {why}");
+    }
     let json = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>().join(" "),
         "unix_time": std::time::SystemTime::now()

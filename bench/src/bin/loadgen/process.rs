@@ -76,39 +76,13 @@ impl ServerProcess {
     }
 
     pub fn usage(&self) -> anyhow::Result<Usage> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
-        let field = |name: &str| -> anyhow::Result<u64> {
-            let line = status
-                .lines()
-                .find(|line| line.starts_with(name))
-                .with_context(|| format!("no {name} in /proc/<pid>/status"))?;
-            Ok(line
-                .split_whitespace()
-                .nth(1)
-                .context("malformed /proc/<pid>/status")?
-                .parse()?)
-        };
-        // The command name in `stat` may hold spaces; the fields after it are space-separated.
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        let after_name = stat
-            .rsplit_once(')')
-            .context("malformed /proc/<pid>/stat")?
-            .1;
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        // utime and stime are the 14th and 15th fields of `stat`, the 12th and 13th after the
-        // name.
-        let ticks = |index: usize| -> anyhow::Result<u64> {
-            Ok(fields
-                .get(index)
-                .context("short /proc/<pid>/stat")?
-                .parse()?)
-        };
-        let cpu_ticks = ticks(11)? + ticks(12)?;
-        Ok(Usage {
-            rss_kib: field("VmRSS:")?,
-            peak_rss_kib: field("VmHWM:")?,
-            cpu: Duration::from_secs_f64(cpu_ticks as f64 / self.clock_ticks as f64),
-        })
+        usage_of(self.pid, self.clock_ticks)
+    }
+
+    /// The load generator's own CPU time so far: with both on one machine, whether the
+    /// generator or the server ran out of CPU matters for reading the latencies.
+    pub fn generator_cpu(&self) -> anyhow::Result<Duration> {
+        Ok(usage_of(std::process::id(), self.clock_ticks)?.cpu)
     }
 
     /// Closes the server's stdin, which it takes as the signal to shut down; kills it if it
@@ -129,6 +103,44 @@ impl ServerProcess {
         }
         Ok(())
     }
+}
+
+/// Memory and CPU time of a process (the server, or the load generator itself with
+/// `std::process::id()`), from `/proc`.
+pub fn usage_of(pid: u32, clock_ticks: u64) -> anyhow::Result<Usage> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| -> anyhow::Result<u64> {
+        let line = status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .with_context(|| format!("no {name} in /proc/<pid>/status"))?;
+        Ok(line
+            .split_whitespace()
+            .nth(1)
+            .context("malformed /proc/<pid>/status")?
+            .parse()?)
+    };
+    // The command name in `stat` may hold spaces; the fields after it are space-separated.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after_name = stat
+        .rsplit_once(')')
+        .context("malformed /proc/<pid>/stat")?
+        .1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are the 14th and 15th fields of `stat`, the 12th and 13th after the
+    // name.
+    let ticks = |index: usize| -> anyhow::Result<u64> {
+        Ok(fields
+            .get(index)
+            .context("short /proc/<pid>/stat")?
+            .parse()?)
+    };
+    let cpu_ticks = ticks(11)? + ticks(12)?;
+    Ok(Usage {
+        rss_kib: field("VmRSS:")?,
+        peak_rss_kib: field("VmHWM:")?,
+        cpu: Duration::from_secs_f64(cpu_ticks as f64 / clock_ticks as f64),
+    })
 }
 
 /// `USER_HZ`, in which `/proc/<pid>/stat` counts CPU time: 100 on every Linux this runs on,

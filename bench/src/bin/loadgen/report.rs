@@ -28,6 +28,8 @@ pub struct Figures {
     pub cpu_seconds: f64,
     /// CPU time over wall time of the measured phase (200% is both cores busy).
     pub cpu_percent: Option<f64>,
+    /// The load generator's CPU over the same span: the two share the machine.
+    pub generator_cpu_percent: Option<f64>,
     /// Join storm: until the last participant had its snapshot.
     pub seconds_until_all_joined: Option<f64>,
     pub error_samples: Vec<String>,
@@ -65,6 +67,8 @@ impl Figures {
                 .then(|| grown / outcome.participants as f64),
             cpu_seconds: cpu,
             cpu_percent: (measured > 0.0).then(|| 100.0 * cpu / measured),
+            generator_cpu_percent: (measured > 0.0)
+                .then(|| 100.0 * outcome.generator_cpu.as_secs_f64() / measured),
             seconds_until_all_joined: (scenario == Scenario::JoinStorm).then_some(measured),
             error_samples: tally.error_samples.clone(),
         }
@@ -102,7 +106,9 @@ const ROWS: &[Row] = &[
     ("join p99 ms", |f| f.join.map(|l| l.p99_ms)),
     ("join max ms", |f| f.join.map(|l| l.max_ms)),
     ("joined", |f| f.join.map(|l| l.count as f64)),
-    ("all joined after s", |f| f.seconds_until_all_joined),
+    ("all joined after ms", |f| {
+        f.seconds_until_all_joined.map(|s| s * 1000.0)
+    }),
     ("commands/s in", |f| f.commands_per_s),
     ("events/s out", |f| f.events_per_s),
     ("errors", |f| Some(f.errors as f64)),
@@ -120,6 +126,7 @@ const ROWS: &[Row] = &[
     ("RSS KiB/participant", |f| f.rss_per_participant_kib),
     ("server CPU s", |f| Some(f.cpu_seconds)),
     ("server CPU %", |f| f.cpu_percent),
+    ("load generator CPU %", |f| f.generator_cpu_percent),
 ];
 
 impl ScenarioReport {

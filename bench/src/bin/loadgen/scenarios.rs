@@ -45,6 +45,8 @@ pub struct Outcome {
     pub after: Usage,
     /// Length of the measured phase.
     pub measured: Duration,
+    /// The load generator's CPU time over the same span as `before`..`after`.
+    pub generator_cpu: Duration,
     /// Join storm: joins that failed.
     pub refused: usize,
 }
@@ -69,10 +71,12 @@ pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
     let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
     tokio::time::sleep(SETTLE).await;
     let before = server.usage()?;
+    let generator_before = server.generator_cpu()?;
     let (run, rooms) = prepare(&server, shape).await?;
     let clients = join_everyone(&run, &rooms, shape.participants).await?;
     tokio::time::sleep(SETTLE).await;
     let after = server.usage()?;
+    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
     let mut tally = Tally::default();
     for client in clients {
         tally.merge(&client.tally);
@@ -85,6 +89,7 @@ pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
         before,
         after,
         measured: Duration::ZERO,
+        generator_cpu,
         refused: 0,
     })
 }
@@ -100,12 +105,14 @@ pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyho
     }
     tokio::time::sleep(warmup).await;
     let before = server.usage()?;
+    let generator_before = server.generator_cpu()?;
     let started = Instant::now();
     run.measuring.store(true, Ordering::Relaxed);
     tokio::time::sleep(seconds).await;
     run.measuring.store(false, Ordering::Relaxed);
     let measured = started.elapsed();
     let after = server.usage()?;
+    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
     Ok(Outcome {
@@ -114,6 +121,7 @@ pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyho
         before,
         after,
         measured,
+        generator_cpu,
         refused: 0,
     })
 }
@@ -133,6 +141,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
         .collect();
     let deliveries = shape.rooms * shape.participants.saturating_sub(1);
     let before = server.usage()?;
+    let generator_before = server.generator_cpu()?;
     let started = Instant::now();
     run.measuring.store(true, Ordering::Relaxed);
     for storm in 0..storms {
@@ -156,6 +165,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
     run.measuring.store(false, Ordering::Relaxed);
     let measured = started.elapsed();
     let after = server.usage()?;
+    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
     Ok(Outcome {
@@ -164,6 +174,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
         before,
         after,
         measured,
+        generator_cpu,
         refused: 0,
     })
 }
@@ -174,6 +185,7 @@ pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
     let (run, rooms) = prepare(&server, shape).await?;
     tokio::time::sleep(SETTLE).await;
     let before = server.usage()?;
+    let generator_before = server.generator_cpu()?;
     let started = Instant::now();
     let joins: Vec<JoinHandle<anyhow::Result<Client>>> = rooms
         .iter()
@@ -207,6 +219,7 @@ pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
     }
     let measured = started.elapsed();
     let after = server.usage()?;
+    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
     for client in clients {
         tally.merge(&client.tally);
         client.close().await;
@@ -218,6 +231,7 @@ pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
         before,
         after,
         measured,
+        generator_cpu,
         refused,
     })
 }
