@@ -82,6 +82,12 @@ async fn read_loop(
     shutdown: &CancellationToken,
 ) {
     let mut bucket = TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second));
+    // One timer for the connection's life, moved only when it fires: a timeout per frame
+    // registered and cancelled a timer for every message, and the timer wheel's lock was
+    // the busiest futex of the server under load (loadgen, reveal storm).
+    let mut last_heard = Instant::now();
+    let idle = tokio::time::sleep(config.idle_timeout);
+    tokio::pin!(idle);
     loop {
         let frame = tokio::select! {
             () = shutdown.cancelled() => {
@@ -89,21 +95,27 @@ async fn read_loop(
                 return;
             }
             () = closer.closed_now() => return,
-            frame = tokio::time::timeout(config.idle_timeout, stream.next()) => frame,
-        };
-        let message = match frame {
-            Err(_) => {
-                return closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
+            () = &mut idle => {
+                let deadline = last_heard + config.idle_timeout;
+                if deadline <= Instant::now() {
+                    return closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
+                }
+                idle.as_mut().reset(deadline);
+                continue;
             }
-            Ok(None) => return,
-            Ok(Some(Err(error))) => {
+            frame = stream.next() => frame,
+        };
+        last_heard = Instant::now();
+        let message = match frame {
+            None => return,
+            Some(Err(error)) => {
                 tracing::debug!(conn, %error, "read failed");
                 if is_capacity_error(&error) {
                     closer.close_now(close_code::TOO_BIG, "frame larger than 1 MiB");
                 }
                 return;
             }
-            Ok(Some(Ok(message))) => message,
+            Some(Ok(message)) => message,
         };
         let text = match message {
             Message::Text(text) => text,
@@ -231,11 +243,17 @@ async fn write_loop(
 }
 
 /// Runs a write unless the connection is closed meanwhile or the deadline passes (`None`).
+/// Almost every write completes at once (the socket has room), so the deadline's timer is
+/// only armed for one that has to wait: a timer per batch was measurable under load.
 async fn bounded<T>(
     closer: &Closer,
     deadline: Duration,
     write: impl Future<Output = T>,
 ) -> Option<T> {
+    let mut write = std::pin::pin!(write);
+    if let std::task::Poll::Ready(result) = futures::poll!(write.as_mut()) {
+        return Some(result);
+    }
     tokio::select! {
         result = tokio::time::timeout(deadline, write) => result.ok(),
         () = closer.closed_now() => None,

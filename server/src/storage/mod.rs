@@ -110,6 +110,8 @@ type Reply = oneshot::Sender<Result<(), Arc<StorageError>>>;
 pub struct Storage {
     writes: std::sync::mpsc::Sender<(Write, Reply)>,
     reader: Arc<Mutex<Box<dyn Backend>>>,
+    /// Dropped with the last handle, which tells the checkpointer to finish.
+    _checkpoints: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl std::fmt::Debug for dyn Backend {
@@ -131,7 +133,12 @@ impl Storage {
         let path = dir.join("readyroom.sqlite3");
         let writer = SqliteBackend::open(&path, sync)?;
         let reader = SqliteBackend::open(&path, sync)?;
-        Ok(Self::with_backends(Box::new(writer), Box::new(reader)))
+        let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();
+        SqliteBackend::spawn_checkpointer(&path, stop_checkpoints);
+        Ok(Self {
+            _checkpoints: Some(checkpoints),
+            ..Self::with_backends(Box::new(writer), Box::new(reader))
+        })
     }
 
     /// Starts the writer thread over `writer`; `reader` serves loads.
@@ -148,7 +155,13 @@ impl Storage {
                         batch.push(more);
                     }
                     let (writes, replies): (Vec<Write>, Vec<Reply>) = batch.into_iter().unzip();
+                    let started = std::time::Instant::now();
                     let result = writer.commit(&writes).map_err(Arc::new);
+                    tracing::debug!(
+                        writes = writes.len(),
+                        elapsed = ?started.elapsed(),
+                        "group commit"
+                    );
                     if let Err(error) = &result {
                         tracing::error!(%error, "storage commit failed");
                     }
@@ -164,6 +177,7 @@ impl Storage {
         Self {
             writes: tx,
             reader: Arc::new(Mutex::new(reader)),
+            _checkpoints: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend: WAL mode, one writer thread, readers beside it.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use readyroom_protocol::{EventFrame, RoomId, Timestamp};
@@ -10,13 +11,24 @@ use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
 /// Page cache per connection (SQLite's default is 2 MiB).
 const CACHE_KIB: u32 = 16 * 1024;
-/// WAL pages between automatic checkpoints (SQLite's default is 1,000, ~4 MiB).
-const CHECKPOINT_PAGES: u32 = 16 * 1000;
+/// How often the checkpointer copies the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How stale a room's `touched_at` may be. It only decides retention (measured in days), and
+/// rewriting the room's row (snapshot included) on every append was a large share of the
+/// writer's work with a thousand rooms busy at once (loadgen, meeting scenario).
+const TOUCH_EVERY_MS: Timestamp = 60_000;
 
 #[derive(Debug)]
 pub struct SqliteBackend {
     conn: Connection,
+    /// When each room's `touched_at` was last written by this connection.
+    touched: HashMap<RoomId, Timestamp>,
+    /// Size of `touched` past which entries too old to matter are dropped.
+    prune_touched_at: usize,
 }
+
+const MIN_PRUNE_AT: usize = 10_000;
 
 impl SqliteBackend {
     /// Opens and, if needed, migrates the database. `sync` chooses fsync on every commit
@@ -47,9 +59,10 @@ impl SqliteBackend {
         })?;
         // Measured with the load generator (1,000 rooms appending at once): with SQLite's 2 MiB
         // default the writer re-read pages from the OS and spilled dirty ones mid-transaction,
-        // and a checkpoint every 1,000 WAL pages rewrote the same hot log pages over and over.
+        // and the automatic checkpoint ran inside commits, stalling every room for up to
+        // 300 ms. Checkpoints run on their own thread instead (`spawn_checkpointer`).
         conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES};"
+            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0;"
         ))?;
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
@@ -65,9 +78,49 @@ impl SqliteBackend {
                 known: current_version(),
             });
         }
-        let mut backend = Self { conn };
+        let mut backend = Self {
+            conn,
+            touched: HashMap::new(),
+            prune_touched_at: MIN_PRUNE_AT,
+        };
         backend.migrate(version)?;
         Ok(backend)
+    }
+
+    /// Copies committed WAL frames into the database every [`CHECKPOINT_EVERY`], beside the
+    /// writer (a passive checkpoint never blocks it), until `stop` disconnects. Runs a last
+    /// checkpoint on the way out.
+    pub fn spawn_checkpointer(path: &Path, stop: std::sync::mpsc::Receiver<()>) {
+        let path = path.to_owned();
+        let spawned = std::thread::Builder::new()
+            .name("storage-checkpoint".into())
+            .spawn(move || {
+                let conn = match Connection::open(&path) {
+                    Ok(conn) => conn,
+                    Err(error) => {
+                        tracing::error!(%error, "cannot open the database for checkpoints");
+                        return;
+                    }
+                };
+                let _ = conn.busy_timeout(std::time::Duration::from_secs(10));
+                loop {
+                    let stopping = !matches!(
+                        stop.recv_timeout(CHECKPOINT_EVERY),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                    );
+                    if let Err(error) =
+                        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(%error, "checkpoint failed; the WAL keeps everything");
+                    }
+                    if stopping {
+                        return;
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the checkpointer");
+        }
     }
 
     fn migrate(&mut self, from: i64) -> Result<(), StorageError> {
@@ -105,6 +158,7 @@ fn from_sql(n: i64) -> u64 {
 
 impl Backend for SqliteBackend {
     fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
+        let mut touches = Vec::new();
         let tx = self.conn.transaction()?;
         for write in writes {
             match write {
@@ -118,6 +172,7 @@ impl Backend for SqliteBackend {
                         "INSERT INTO rooms (room_id, epoch, created_at, touched_at, snapshot, snapshot_n) VALUES (?1, ?2, ?3, ?3, ?4, 0)",
                         params![room.to_string(), epoch, as_sql(*now), snapshot],
                     )?;
+                    touches.push((*room, *now));
                 }
                 Write::Append { room, inputs, now } => {
                     let id = room.to_string();
@@ -132,10 +187,17 @@ impl Backend for SqliteBackend {
                             encode_events(&input.events)?
                         ])?;
                     }
-                    tx.execute(
-                        "UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1",
-                        params![id, as_sql(*now)],
-                    )?;
+                    let due = self
+                        .touched
+                        .get(room)
+                        .is_none_or(|&last| now.saturating_sub(last) >= TOUCH_EVERY_MS);
+                    if due {
+                        tx.execute(
+                            "UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1",
+                            params![id, as_sql(*now)],
+                        )?;
+                        touches.push((*room, *now));
+                    }
                 }
                 Write::Snapshot {
                     room,
@@ -154,6 +216,7 @@ impl Backend for SqliteBackend {
                     )?;
                 }
                 Write::DeleteRoom { room } => {
+                    self.touched.remove(room);
                     let id = room.to_string();
                     tx.execute("DELETE FROM inputs WHERE room_id = ?1", params![id])?;
                     tx.execute("DELETE FROM rooms WHERE room_id = ?1", params![id])?;
@@ -161,6 +224,16 @@ impl Backend for SqliteBackend {
             }
         }
         tx.commit()?;
+        // Only what is committed counts as touched: a failed transaction retries them all.
+        if let Some(&(_, now)) = touches.last() {
+            self.touched.extend(touches);
+            if self.touched.len() > self.prune_touched_at {
+                // An entry older than the interval would be written again anyway.
+                self.touched
+                    .retain(|_, last| now.saturating_sub(*last) < TOUCH_EVERY_MS);
+                self.prune_touched_at = (2 * self.touched.len()).max(MIN_PRUNE_AT);
+            }
+        }
         Ok(())
     }
 

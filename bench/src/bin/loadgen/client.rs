@@ -54,8 +54,9 @@ pub struct Run {
     pub sources: Vec<Ipv4Addr>,
     /// Latencies and rates are recorded only while this is set (not during warm-up).
     pub measuring: AtomicBool,
-    /// Storm: facilitators whose round has every vote in.
-    pub rooms_ready: AtomicUsize,
+    /// Storm: members who have seen every vote of their room's round, so that the reveal
+    /// storm starts on a quiet server, not in the tail of the votes' fan-out.
+    pub all_votes_seen: AtomicUsize,
     /// Storm: reveal results received by room members.
     pub reveals_seen: AtomicUsize,
 }
@@ -304,13 +305,13 @@ impl Client {
                     self.next_step = Some((Instant::now() + VOTING_DEADLINE, Next::Reveal));
                 }
             }
-            Seen::VoteCast if self.facilitator => {
+            Seen::VoteCast => {
                 self.votes += 1;
                 if self.votes == self.room.size {
-                    if self.meeting {
+                    if self.meeting && self.facilitator {
                         self.next_step = Some((Instant::now(), Next::Reveal));
-                    } else {
-                        self.run.rooms_ready.fetch_add(1, Ordering::Relaxed);
+                    } else if !self.meeting {
+                        self.run.all_votes_seen.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }

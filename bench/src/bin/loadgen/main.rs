@@ -33,6 +33,10 @@ use crate::dialect::Target;
 use crate::report::{Figures, ScenarioReport};
 use crate::scenarios::{Scenario, Shape};
 
+/// The allocator `readyroom` uses (see its `main.rs`), for both servers and the clients alike.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Debug, Parser)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {

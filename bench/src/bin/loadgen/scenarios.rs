@@ -145,13 +145,13 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
     let started = Instant::now();
     run.measuring.store(true, Ordering::Relaxed);
     for storm in 0..storms {
-        run.rooms_ready.store(0, Ordering::Relaxed);
+        run.all_votes_seen.store(0, Ordering::Relaxed);
         for control in &facilitator_controls {
             let _ = control.send(Control::StormRound);
         }
-        wait_for(&run.rooms_ready, shape.rooms)
+        wait_for(&run.all_votes_seen, shape.clients())
             .await
-            .with_context(|| format!("storm {storm}: not every room had its votes in"))?;
+            .with_context(|| format!("storm {storm}: not everyone saw every vote"))?;
         run.reveals_seen.store(0, Ordering::Relaxed);
         // A moment ahead, so that every facilitator has the instruction before it is due.
         let at = Instant::now() + Duration::from_millis(100);
@@ -248,7 +248,7 @@ async fn prepare(
             .map(|n| Ipv4Addr::new(127, 0, 0, u8::try_from(n + 1).unwrap_or(u8::MAX)))
             .collect(),
         measuring: AtomicBool::new(false),
-        rooms_ready: AtomicUsize::new(0),
+        all_votes_seen: AtomicUsize::new(0),
         reveals_seen: AtomicUsize::new(0),
     });
     let rooms = match shape.target {
