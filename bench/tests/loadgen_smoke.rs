@@ -33,7 +33,7 @@ fn smoke_run_measures_every_scenario_against_both_servers() {
     assert_eq!(names, ["idle", "meeting", "reveal-storm", "join-storm"]);
     for scenario in scenarios {
         let name = scenario["scenario"].as_str().unwrap();
-        for target in ["baseline", "readyroom"] {
+        for target in ["baseline", "room-task", "readyroom"] {
             let figures = &scenario["results"][target];
             let participants = figures["participants"].as_u64().unwrap();
             assert!(participants > 0, "{name}/{target}: {figures}");

@@ -63,6 +63,9 @@ pub async fn serve(
         config.ping_interval,
         config.idle_timeout,
     ));
+    // The server's token is shared by every connection, and polling it takes its lock: a
+    // child per connection keeps that lock out of the per-frame path (loadgen, meeting).
+    let shutdown = shutdown.child_token();
     read_loop(stream, conn, &room, &outbox, &closer, &config, &shutdown).await;
     // Detaching after the last command keeps the order: the room answers everything this
     // connection sent, then drops its outbox, and the writer ends once the answers are out.
@@ -87,14 +90,17 @@ async fn read_loop(
     // the busiest futex of the server under load (loadgen, reveal storm).
     let mut last_heard = Instant::now();
     let idle = tokio::time::sleep(config.idle_timeout);
-    tokio::pin!(idle);
+    // Created once, not per frame: each creation registers a waiter under a lock.
+    let stopping = shutdown.cancelled();
+    let closed = closer.closed_now();
+    tokio::pin!(idle, stopping, closed);
     loop {
         let frame = tokio::select! {
-            () = shutdown.cancelled() => {
+            () = &mut stopping => {
                 closer.set_reason(close_code::RESTARTING, "server shutting down");
                 return;
             }
-            () = closer.closed_now() => return,
+            () = &mut closed => return,
             () = &mut idle => {
                 let deadline = last_heard + config.idle_timeout;
                 if deadline <= Instant::now() {
@@ -205,12 +211,14 @@ async fn write_loop(
     // Grown on demand and shrunk after a burst: a batch of MAX_BATCH frames held by every
     // idle connection was a third of the server's memory per participant (load generator).
     let mut batch = Vec::new();
+    let closed = closer.closed_now();
+    tokio::pin!(closed);
     loop {
         // Every write races the close switch and a deadline: a peer that stops reading must
         // not hold this task (and the frames it has taken) forever.
         let written = tokio::select! {
             biased;
-            () = closer.closed_now() => break,
+            () = &mut closed => break,
             received = queue.recv_many(&mut batch, MAX_BATCH) => {
                 if received == 0 {
                     break;

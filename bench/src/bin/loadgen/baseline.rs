@@ -4,6 +4,10 @@
 //! included, which stands in for Ready Room's ack); a frame that looks like a `join` also gets a
 //! one-line `welcome`. What the load generator measures against it is the physical limit of
 //! this stack on this machine.
+//!
+//! With `room_task`, frames go through one task per room (the reader hands them over a
+//! channel and the room's task relays them), the shape Ready Room has: the difference between
+//! the two is what that hop costs, apart from any product logic.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,14 +31,26 @@ struct Member {
 }
 
 type Rooms = Arc<DashMap<String, Vec<Member>>>;
+/// Each room's task, fed by its members' readers.
+type RoomTasks = Arc<DashMap<String, mpsc::Sender<Utf8Bytes>>>;
+
+/// Frames a room's task has queued before readers wait (Ready Room's room inbox).
+const ROOM_INBOX: usize = 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Buffers {
+    pub read: usize,
+    pub write: usize,
+}
 
 /// Accepts connections until the listener fails; `/ws/rooms/{id}` picks the room.
-pub async fn serve(listener: TcpListener, read_buffer: usize, write_buffer: usize) {
+pub async fn serve(listener: TcpListener, buffers: Buffers, room_task: bool) {
     let rooms: Rooms = Arc::default();
+    let tasks: Option<RoomTasks> = room_task.then(Arc::default);
     let next_id = Arc::new(AtomicU64::new(0));
     let config = WebSocketConfig::default()
-        .read_buffer_size(read_buffer)
-        .write_buffer_size(write_buffer)
+        .read_buffer_size(buffers.read)
+        .write_buffer_size(buffers.write)
         .max_write_buffer_size(usize::MAX);
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -43,7 +59,13 @@ pub async fn serve(listener: TcpListener, read_buffer: usize, write_buffer: usiz
         // As Ready Room does: a small reply must not wait for a delayed ACK.
         let _ = stream.set_nodelay(true);
         let id = next_id.fetch_add(1, Ordering::Relaxed);
-        tokio::spawn(connection(stream, Arc::clone(&rooms), id, config));
+        tokio::spawn(connection(
+            stream,
+            Arc::clone(&rooms),
+            tasks.clone(),
+            id,
+            config,
+        ));
     }
 }
 
@@ -51,7 +73,13 @@ pub async fn serve(listener: TcpListener, read_buffer: usize, write_buffer: usiz
     clippy::result_large_err,
     reason = "the handshake callback's error type is tungstenite's, not ours"
 )]
-async fn connection(stream: TcpStream, rooms: Rooms, id: u64, config: WebSocketConfig) {
+async fn connection(
+    stream: TcpStream,
+    rooms: Rooms,
+    tasks: Option<RoomTasks>,
+    id: u64,
+    config: WebSocketConfig,
+) {
     let mut path = String::new();
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(
         stream,
@@ -71,6 +99,12 @@ async fn connection(stream: TcpStream, rooms: Rooms, id: u64, config: WebSocketC
         id,
         outbox: outbox.clone(),
     });
+    let room_task = tasks.map(|tasks| {
+        tasks
+            .entry(room.clone())
+            .or_insert_with(|| spawn_room_task(Arc::clone(&rooms), room.clone()))
+            .clone()
+    });
     let (sink, mut incoming) = socket.split();
     let writer = tokio::spawn(write_batches(sink, queued));
     while let Some(Ok(message)) = incoming.next().await {
@@ -80,7 +114,14 @@ async fn connection(stream: TcpStream, rooms: Rooms, id: u64, config: WebSocketC
         if is_join(&text) && outbox.try_send(Utf8Bytes::from_static(WELCOME)).is_err() {
             break;
         }
-        relay(&rooms, &room, &text);
+        match &room_task {
+            Some(task) => {
+                if task.send(text).await.is_err() {
+                    break;
+                }
+            }
+            None => relay(&rooms, &room, &text),
+        }
     }
     leave(&rooms, &room, id);
     writer.abort();
@@ -100,6 +141,16 @@ fn relay(rooms: &Rooms, room: &str, text: &Utf8Bytes) {
             let _ = member.outbox.try_send(text.clone());
         }
     }
+}
+
+fn spawn_room_task(rooms: Rooms, room: String) -> mpsc::Sender<Utf8Bytes> {
+    let (inbox, mut frames) = mpsc::channel::<Utf8Bytes>(ROOM_INBOX);
+    tokio::spawn(async move {
+        while let Some(frame) = frames.recv().await {
+            relay(&rooms, &room, &frame);
+        }
+    });
+    inbox
 }
 
 fn leave(rooms: &Rooms, room: &str, id: u64) {

@@ -207,7 +207,7 @@ impl Client {
         let mut created = None;
         loop {
             let text = self.next_text().await?;
-            if self.run.target == Target::Baseline && dialect::relayed_cmd(&text) == Some(cmd) {
+            if self.run.target.is_relay() && dialect::relayed_cmd(&text) == Some(cmd) {
                 return Ok(None);
             }
             match dialect::classify(self.run.target, &text) {

@@ -12,7 +12,12 @@ use readyroom_protocol::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
+    /// The minimal relay: each connection's reader hands frames straight to the room's
+    /// members.
     Baseline,
+    /// The same relay through one task per room, as Ready Room's architecture has it: shows
+    /// what that hop costs apart from the product logic.
+    RoomTask,
     Readyroom,
 }
 
@@ -20,8 +25,14 @@ impl Target {
     pub fn name(self) -> &'static str {
         match self {
             Self::Baseline => "baseline",
+            Self::RoomTask => "room-task",
             Self::Readyroom => "readyroom",
         }
+    }
+
+    /// Relays the client frames back instead of speaking the protocol.
+    pub fn is_relay(self) -> bool {
+        matches!(self, Self::Baseline | Self::RoomTask)
     }
 }
 
@@ -159,9 +170,10 @@ pub fn parse_marker(marker: &str) -> Option<(usize, u64)> {
 }
 
 pub fn classify(target: Target, frame: &str) -> Seen<'_> {
-    match target {
-        Target::Readyroom => classify_readyroom(frame),
-        Target::Baseline => classify_relay(frame),
+    if target.is_relay() {
+        classify_relay(frame)
+    } else {
+        classify_readyroom(frame)
     }
 }
 

@@ -47,16 +47,23 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(rename_all = "kebab-case")]
 enum Mode {
     /// Runs the baseline server (started by the load generator itself).
-    #[command(hide = true)]
-    ServeBaseline {
+    #[command(hide = true, name = "serve-baseline")]
+    Baseline {
+        #[arg(long)]
+        addr: SocketAddr,
+    },
+    /// Runs the baseline relaying through one task per room (started by the load generator).
+    #[command(hide = true, name = "serve-room-task")]
+    RoomTask {
         #[arg(long)]
         addr: SocketAddr,
     },
     /// Runs Ready Room (started by the load generator itself).
-    #[command(hide = true)]
-    ServeReadyroom {
+    #[command(hide = true, name = "serve-readyroom")]
+    Readyroom {
         #[arg(long)]
         addr: SocketAddr,
         #[arg(long)]
@@ -70,7 +77,7 @@ struct RunArgs {
     #[arg(long, value_delimiter = ',', default_values = ["idle", "meeting", "reveal-storm", "join-storm"])]
     scenarios: Vec<Scenario>,
     /// Servers to run them against.
-    #[arg(long, value_delimiter = ',', default_values = ["baseline", "readyroom"])]
+    #[arg(long, value_delimiter = ',', default_values = ["baseline", "room-task", "readyroom"])]
     targets: Vec<Target>,
     /// Rooms in the meeting, reveal-storm and join-storm scenarios.
     #[arg(long, default_value_t = 1000)]
@@ -110,8 +117,9 @@ fn main() -> anyhow::Result<()> {
     // Everything runs on tokio's default runtime, as `readyroom` does.
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.mode {
-        Some(Mode::ServeBaseline { addr }) => runtime.block_on(serve::baseline(addr)),
-        Some(Mode::ServeReadyroom { addr, in_memory }) => {
+        Some(Mode::Baseline { addr }) => runtime.block_on(serve::baseline(addr, false)),
+        Some(Mode::RoomTask { addr }) => runtime.block_on(serve::baseline(addr, true)),
+        Some(Mode::Readyroom { addr, in_memory }) => {
             runtime.block_on(serve::readyroom(addr, in_memory))
         }
         None => runtime.block_on(run(cli.run)),

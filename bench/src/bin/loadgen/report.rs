@@ -82,7 +82,8 @@ pub struct ScenarioReport {
     pub rooms: usize,
     pub participants_per_room: usize,
     pub results: BTreeMap<&'static str, Figures>,
-    /// Ready Room's figure divided by the baseline's, for each figure both have.
+    /// Ready Room's figure divided by the baseline's (the relay without a room task), for each
+    /// figure both have.
     pub ratios: BTreeMap<&'static str, f64>,
 }
 
@@ -171,25 +172,32 @@ impl ScenarioReport {
             "\n{:?}: {} rooms × {} participants ({total} connections)",
             self.scenario, self.rooms, self.participants_per_room
         );
-        println!(
-            "  {:<24} {:>12} {:>12} {:>8}",
-            "", "baseline", "readyroom", "ratio"
-        );
+        let columns: Vec<&str> = ["baseline", "room-task", "readyroom"]
+            .into_iter()
+            .filter(|name| self.results.contains_key(name))
+            .collect();
+        let mut header = format!("  {:<24}", "");
+        for name in &columns {
+            header.push_str(&format!(" {name:>12}"));
+        }
+        println!("{header} {:>8}", "ratio");
         for (label, read) in ROWS {
-            let baseline = self.results.get("baseline").and_then(read);
-            let readyroom = self.results.get("readyroom").and_then(read);
-            if baseline.is_none() && readyroom.is_none() {
+            let values: Vec<Option<f64>> = columns
+                .iter()
+                .map(|name| self.results.get(name).and_then(read))
+                .collect();
+            if values.iter().all(Option::is_none) {
                 continue;
             }
             let ratio = self
                 .ratios
                 .get(label)
                 .map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.2}×"));
-            println!(
-                "  {label:<24} {:>12} {:>12} {ratio:>8}",
-                cell(baseline),
-                cell(readyroom)
-            );
+            let mut line = format!("  {label:<24}");
+            for value in values {
+                line.push_str(&format!(" {:>12}", cell(value)));
+            }
+            println!("{line} {ratio:>8}");
         }
         for (target, figures) in &self.results {
             for sample in &figures.error_samples {

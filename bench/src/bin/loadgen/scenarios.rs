@@ -252,7 +252,7 @@ async fn prepare(
         reveals_seen: AtomicUsize::new(0),
     });
     let rooms = match shape.target {
-        Target::Baseline => (0..shape.rooms)
+        Target::Baseline | Target::RoomTask => (0..shape.rooms)
             .map(|_| {
                 Arc::new(Room::new(
                     uuid::Uuid::new_v4().to_string(),

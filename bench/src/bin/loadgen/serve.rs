@@ -10,8 +10,11 @@ use tokio::net::TcpListener;
 use crate::baseline;
 
 pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> {
+    // Quiet unless asked (`LOADGEN_SERVER_LOG=readyroom_server=debug`): a log line per
+    // connection would be measured too.
+    let filter = std::env::var("LOADGEN_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned());
     tracing_subscriber::fmt()
-        .with_env_filter("warn")
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let data = if in_memory {
@@ -33,11 +36,16 @@ pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
-pub async fn baseline(addr: SocketAddr) -> anyhow::Result<()> {
+/// The baseline relay; with `room_task`, through one task per room.
+pub async fn baseline(addr: SocketAddr, room_task: bool) -> anyhow::Result<()> {
     let defaults = readyroom_server::Config::default();
     let listener = listen(addr)?;
+    let buffers = baseline::Buffers {
+        read: defaults.read_buffer,
+        write: defaults.write_buffer,
+    };
     tokio::select! {
-        () = baseline::serve(listener, defaults.read_buffer, defaults.write_buffer) => {}
+        () = baseline::serve(listener, buffers, room_task) => {}
         () = stdin_closed() => {}
     }
     Ok(())
