@@ -207,7 +207,9 @@ impl RoomActor {
                 .map_err(|e| fail(format!("input {}: {e}", logged.n)))?;
             let applied = journal::apply(&mut room, &entry);
             let replayed: Vec<Seq> = applied.events().iter().map(|e| e.seq).collect();
-            let recorded: Vec<Seq> = logged.events.iter().map(|e| e.seq).collect();
+            let logged_events: Vec<EventFrame> = serde_json::from_str(&logged.events)
+                .map_err(|e| fail(format!("events of input {}: {e}", logged.n)))?;
+            let recorded: Vec<Seq> = logged_events.iter().map(|e| e.seq).collect();
             if replayed != recorded {
                 return Err(fail(format!(
                     "input {} replays to other events than were logged",
@@ -219,7 +221,8 @@ impl RoomActor {
         room.check_invariants()
             .map_err(|e| fail(format!("restored state is inconsistent: {e}")))?;
         let mut actor = Self::new(room, stored.epoch, Some(storage), config, next_n);
-        actor.remember(&stored.recent_events);
+        let bytes = serde_json::to_vec(&stored.recent_events).map_or(0, |json| json.len());
+        actor.remember(&stored.recent_events, bytes);
         Ok(actor)
     }
 
@@ -357,29 +360,32 @@ impl RoomActor {
         // Every command is logged, even one that changed nothing or was refused: its reply is
         // remembered, and that memory must survive a crash like everything else.
         if !events.is_empty() || matches!(entry.input, Input::Command { .. }) {
-            match serde_json::to_string(&entry) {
-                Ok(input) => {
+            // Inputs and events are plain data; failing to encode them would be a bug, and
+            // logging it loudly beats losing the room.
+            match (serde_json::to_string(&entry), serde_json::to_string(events)) {
+                (Ok(input), Ok(encoded)) => {
+                    self.remember(events, encoded.len());
                     self.to_log.push(LoggedInput {
                         n: self.next_n,
                         input,
-                        events: events.to_vec(),
+                        events: encoded,
                     });
                     self.next_n += 1;
                 }
-                // Inputs are plain data; failing to encode one would be a bug, and logging it
-                // loudly beats losing the room.
-                Err(error) => tracing::error!(%error, "an input could not be encoded"),
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::error!(%error, "an input could not be encoded");
+                }
             }
-            let events = events.to_vec();
-            self.remember(&events);
         }
         applied
     }
 
-    /// Adds events to the replay window, dropping the oldest past its bounds.
-    fn remember(&mut self, events: &[EventFrame]) {
+    /// Adds events to the replay window, dropping the oldest past its bounds. `bytes` is
+    /// their encoded size together, shared out evenly: close enough for a memory bound.
+    fn remember(&mut self, events: &[EventFrame], bytes: usize) {
+        let count = events.len().max(1);
         for event in events {
-            let size = serde_json::to_vec(event).map_or(0, |bytes| bytes.len());
+            let size = bytes / count;
             self.recent.push_back((event.clone(), size));
             self.recent_bytes += size;
             while self.recent.len() > self.config.replay_window

@@ -47,7 +47,9 @@ pub struct LoggedInput {
     pub n: u64,
     /// The input as JSON (see `actor::input::LoggedInput`); storage does not look inside.
     pub input: String,
-    pub events: Vec<EventFrame>,
+    /// The events it produced, as a JSON array: encoded once by the room's task, which also
+    /// sizes its replay window with it, rather than again on the single writer thread.
+    pub events: String,
 }
 
 /// A room as storage hands it back.

@@ -144,10 +144,6 @@ fn decode_events(text: &str) -> Result<Vec<EventFrame>, StorageError> {
     serde_json::from_str(text).map_err(|e| StorageError::Decode(format!("events: {e}")))
 }
 
-fn encode_events(events: &[EventFrame]) -> Result<String, StorageError> {
-    serde_json::to_string(events).map_err(|e| StorageError::Decode(format!("events: {e}")))
-}
-
 fn as_sql(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -180,12 +176,7 @@ impl Backend for SqliteBackend {
                         "INSERT INTO inputs (room_id, n, input, events) VALUES (?1, ?2, ?3, ?4)",
                     )?;
                     for input in inputs {
-                        insert.execute(params![
-                            id,
-                            as_sql(input.n),
-                            input.input,
-                            encode_events(&input.events)?
-                        ])?;
+                        insert.execute(params![id, as_sql(input.n), input.input, input.events])?;
                     }
                     let due = self
                         .touched
@@ -262,8 +253,8 @@ impl Backend for SqliteBackend {
             let mut query = rows.query(params![id])?;
             while let Some(row) = query.next()? {
                 let n = from_sql(row.get(0)?);
-                let events = decode_events(&row.get::<_, String>(2)?)?;
-                recent.extend(events.iter().cloned());
+                let events: String = row.get(2)?;
+                recent.extend(decode_events(&events)?);
                 if n > from_sql(snapshot_n) {
                     tail.push(LoggedInput {
                         n,
