@@ -221,8 +221,10 @@ impl RoomActor {
         room.check_invariants()
             .map_err(|e| fail(format!("restored state is inconsistent: {e}")))?;
         let mut actor = Self::new(room, stored.epoch, Some(storage), config, next_n);
-        let bytes = serde_json::to_vec(&stored.recent_events).map_or(0, |json| json.len());
-        actor.remember(&stored.recent_events, bytes);
+        for event in &stored.recent_events {
+            let bytes = serde_json::to_vec(event).map_or(0, |json| json.len());
+            actor.remember(std::slice::from_ref(event), bytes);
+        }
         Ok(actor)
     }
 

@@ -183,6 +183,8 @@ async fn read_loop(
                 {
                     return;
                 }
+                // A busy room may hold the send for a while; that is not the client's silence.
+                last_heard = Instant::now();
             }
             Err(bad) => reject(outbox, bad),
         }

@@ -36,12 +36,6 @@ pub enum RunError {
     Storage(#[from] storage::StorageError),
 }
 
-/// Serves until `shutdown` completes, then stops accepting, closes every WebSocket with code
-/// 1012 after delivering what was already queued for it, and lets each room finish the
-/// commands it had received.
-///
-/// # Errors
-/// The listener fails, or the data directory cannot be opened (damaged, from a newer build).
 /// Connections waiting to be accepted. Everyone reconnecting at once after a restart is a
 /// burst of thousands of handshakes; tokio's default backlog (1024) would drop SYNs and make
 /// some of them wait a second for the retransmission. The kernel caps it at `somaxconn`.
@@ -63,6 +57,12 @@ pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(LISTEN_BACKLOG)
 }
 
+/// Serves until `shutdown` completes, then stops accepting, closes every WebSocket with code
+/// 1012 after delivering what was already queued for it, and lets each room finish the
+/// commands it had received.
+///
+/// # Errors
+/// The listener fails, or the data directory cannot be opened (damaged, from a newer build).
 pub async fn run(
     listener: TcpListener,
     config: Config,

@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 /// jemalloc, not the system allocator: every outgoing frame is allocated by a room's task and
 /// freed by connections' tasks on other threads, and glibc's arena locks became the busiest
 /// futex of the server in a reveal storm (loadgen: p99 146 → 111 ms, in memory). It costs
-/// about 1 KiB more per idle participant.
+/// about 1.5 KiB more per idle participant.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

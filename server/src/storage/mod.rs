@@ -96,6 +96,9 @@ pub enum Write {
 pub trait Backend: Send + 'static {
     /// Applies every write in one transaction: all or nothing.
     fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError>;
+    /// Housekeeping after a commit's writers have had their answers (for SQLite, letting the
+    /// write-ahead log start over).
+    fn after_commit(&mut self) {}
     fn load(
         &mut self,
         room: RoomId,
@@ -170,6 +173,7 @@ impl Storage {
                     for reply in replies {
                         let _ = reply.send(result.clone());
                     }
+                    writer.after_commit();
                 }
             })
             .map_or_else(

@@ -11,10 +11,14 @@ use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
 /// Page cache per connection (SQLite's default is 2 MiB).
 const CACHE_KIB: u32 = 16 * 1024;
-/// How often the checkpointer copies the WAL into the database.
+/// How often the checkpointer copies the WAL into the database, and how often the writer
+/// finishes that work itself (see `after_commit`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// The size a restarted WAL file is cut back to.
+const WAL_KEEP_BYTES: u64 = 64 * 1024 * 1024;
 
-/// How stale a room's `touched_at` may be. It only decides retention (measured in days), and
+/// How stale a room's `touched_at` may be. It only decides retention (whole days from the
+/// command line; a retention shorter than this would delete rooms up to this much early), and
 /// rewriting the room's row (snapshot included) on every append was a large share of the
 /// writer's work with a thousand rooms busy at once (loadgen, meeting scenario).
 const TOUCH_EVERY_MS: Timestamp = 60_000;
@@ -26,6 +30,7 @@ pub struct SqliteBackend {
     touched: HashMap<RoomId, Timestamp>,
     /// Size of `touched` past which entries too old to matter are dropped.
     prune_touched_at: usize,
+    last_checkpoint: std::time::Instant,
 }
 
 const MIN_PRUNE_AT: usize = 10_000;
@@ -62,7 +67,8 @@ impl SqliteBackend {
         // and the automatic checkpoint ran inside commits, stalling every room for up to
         // 300 ms. Checkpoints run on their own thread instead (`spawn_checkpointer`).
         conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0;"
+            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; \
+             PRAGMA journal_size_limit = {WAL_KEEP_BYTES};"
         ))?;
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
@@ -82,6 +88,7 @@ impl SqliteBackend {
             conn,
             touched: HashMap::new(),
             prune_touched_at: MIN_PRUNE_AT,
+            last_checkpoint: std::time::Instant::now(),
         };
         backend.migrate(version)?;
         Ok(backend)
@@ -226,6 +233,24 @@ impl Backend for SqliteBackend {
             }
         }
         Ok(())
+    }
+
+    /// The checkpointer thread copies the WAL beside the writer, but SQLite starts the WAL
+    /// over only when a write transaction begins with every frame copied, which never happens
+    /// while commits keep coming (the WAL grew without bound under load). Once a second the
+    /// writer runs a passive checkpoint itself, between commits: it copies only what the
+    /// checkpointer has not yet, and the next transaction can then restart the log.
+    fn after_commit(&mut self) {
+        if self.last_checkpoint.elapsed() < CHECKPOINT_EVERY {
+            return;
+        }
+        self.last_checkpoint = std::time::Instant::now();
+        if let Err(error) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        {
+            tracing::warn!(%error, "checkpoint failed; the WAL keeps everything");
+        }
     }
 
     fn load(

@@ -52,13 +52,50 @@ pub struct Run {
     pub target: Target,
     pub addr: SocketAddr,
     pub sources: Vec<Ipv4Addr>,
-    /// Latencies and rates are recorded only while this is set (not during warm-up).
+    /// Rates count only while this is set (not during warm-up).
     pub measuring: AtomicBool,
+    /// The measured window in [`now_us`]: a latency is recorded when what it times was sent
+    /// inside it, however late it arrives (the slowest deliveries are the ones that matter).
+    pub window_start_us: AtomicU64,
+    pub window_end_us: AtomicU64,
     /// Storm: members who have seen every vote of their room's round, so that the reveal
     /// storm starts on a quiet server, not in the tail of the votes' fan-out.
     pub all_votes_seen: AtomicUsize,
     /// Storm: reveal results received by room members.
     pub reveals_seen: AtomicUsize,
+}
+
+impl Run {
+    pub fn new(target: Target, addr: SocketAddr, sources: Vec<Ipv4Addr>) -> Self {
+        Self {
+            target,
+            addr,
+            sources,
+            measuring: AtomicBool::new(false),
+            window_start_us: AtomicU64::new(u64::MAX),
+            window_end_us: AtomicU64::new(u64::MAX),
+            all_votes_seen: AtomicUsize::new(0),
+            reveals_seen: AtomicUsize::new(0),
+        }
+    }
+
+    /// Opens the measured window.
+    pub fn start_measuring(&self) {
+        self.window_end_us.store(u64::MAX, Ordering::Relaxed);
+        self.window_start_us.store(now_us(), Ordering::Relaxed);
+        self.measuring.store(true, Ordering::Relaxed);
+    }
+
+    /// Closes it: what was sent before now is still timed when it arrives.
+    pub fn stop_measuring(&self) {
+        self.measuring.store(false, Ordering::Relaxed);
+        self.window_end_us.store(now_us(), Ordering::Relaxed);
+    }
+
+    fn in_window(&self, sent_us: u64) -> bool {
+        (self.window_start_us.load(Ordering::Relaxed)..self.window_end_us.load(Ordering::Relaxed))
+            .contains(&sent_us)
+    }
 }
 
 /// What the members of one room share.
@@ -283,7 +320,7 @@ impl Client {
             Seen::Edit(marker) => {
                 if let Some((sender, sent_us)) = dialect::parse_marker(marker)
                     && sender != self.index
-                    && measuring
+                    && self.run.in_window(sent_us)
                 {
                     record(&mut self.tally.fanout, now_us().saturating_sub(sent_us));
                 }
@@ -318,7 +355,7 @@ impl Client {
             Seen::Revealed => {
                 if !self.facilitator {
                     let sent_us = self.room.reveal_sent_us.load(Ordering::Relaxed);
-                    if measuring && sent_us > 0 {
+                    if sent_us > 0 && self.run.in_window(sent_us) {
                         record(&mut self.tally.reveal, now_us().saturating_sub(sent_us));
                     }
                     self.run.reveals_seen.fetch_add(1, Ordering::Relaxed);

@@ -31,7 +31,9 @@ pub struct ServerProcess {
 impl ServerProcess {
     pub async fn spawn(target: Target, in_memory: bool) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("cannot find the load generator's binary")?;
-        // A profiler to run the server under, e.g. `valgrind --tool=massif`.
+        // A profiler to run the server under, e.g. `valgrind --tool=massif`. It must run the
+        // server in its own process (valgrind does; `perf stat` does not): `/proc` is read
+        // for the pid started here.
         let wrapper = std::env::var("LOADGEN_SERVER_WRAPPER").unwrap_or_default();
         let mut words = wrapper.split_whitespace();
         let mut command = match words.next() {

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -23,6 +23,11 @@ const SETUP_PARALLELISM: usize = 128;
 const ITEMS_PER_ROOM: usize = 5;
 /// Time for the server to settle (allocator, lazy initialisation) before a memory reading.
 const SETTLE: Duration = Duration::from_secs(2);
+/// After a measured phase, for deliveries of what was sent inside it.
+const DRAIN: Duration = Duration::from_secs(2);
+/// jemalloc returns freed pages after about 10 s: an idle reading sooner would count the
+/// joins' transient allocations as memory per participant.
+const IDLE_SETTLE: Duration = Duration::from_secs(11);
 /// A storm whose last delivery takes longer than this is reported as failed.
 const STORM_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -74,14 +79,13 @@ pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
     let generator_before = server.generator_cpu()?;
     let (run, rooms) = prepare(&server, shape).await?;
     let clients = join_everyone(&run, &rooms, shape.participants).await?;
-    tokio::time::sleep(SETTLE).await;
+    // The clients keep reading (and answering the server's pings) while the server settles;
+    // anyone dropped by then counts as a disconnect.
+    let (controls, tasks) = start(clients);
+    tokio::time::sleep(IDLE_SETTLE).await;
     let after = server.usage()?;
     let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
-    let mut tally = Tally::default();
-    for client in clients {
-        tally.merge(&client.tally);
-        client.close().await;
-    }
+    let tally = finish(controls, tasks).await?;
     server.stop().await?;
     Ok(Outcome {
         participants: shape.clients(),
@@ -107,12 +111,14 @@ pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyho
     let before = server.usage()?;
     let generator_before = server.generator_cpu()?;
     let started = Instant::now();
-    run.measuring.store(true, Ordering::Relaxed);
+    run.start_measuring();
     tokio::time::sleep(seconds).await;
-    run.measuring.store(false, Ordering::Relaxed);
+    run.stop_measuring();
     let measured = started.elapsed();
     let after = server.usage()?;
     let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
+    // Edits sent just before the window closed are still on their way.
+    tokio::time::sleep(DRAIN).await;
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
     Ok(Outcome {
@@ -143,7 +149,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
     let before = server.usage()?;
     let generator_before = server.generator_cpu()?;
     let started = Instant::now();
-    run.measuring.store(true, Ordering::Relaxed);
+    run.start_measuring();
     for storm in 0..storms {
         run.all_votes_seen.store(0, Ordering::Relaxed);
         for control in &facilitator_controls {
@@ -162,7 +168,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
             .await
             .with_context(|| format!("storm {storm}: not every member saw the reveal"))?;
     }
-    run.measuring.store(false, Ordering::Relaxed);
+    run.stop_measuring();
     let measured = started.elapsed();
     let after = server.usage()?;
     let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
@@ -241,16 +247,10 @@ async fn prepare(
     server: &ServerProcess,
     shape: Shape,
 ) -> anyhow::Result<(Arc<Run>, Vec<Arc<Room>>)> {
-    let run = Arc::new(Run {
-        target: shape.target,
-        addr: server.addr,
-        sources: (0..shape.sources.max(1))
-            .map(|n| Ipv4Addr::new(127, 0, 0, u8::try_from(n + 1).unwrap_or(u8::MAX)))
-            .collect(),
-        measuring: AtomicBool::new(false),
-        all_votes_seen: AtomicUsize::new(0),
-        reveals_seen: AtomicUsize::new(0),
-    });
+    let sources = (0..shape.sources.max(1))
+        .map(|n| Ipv4Addr::new(127, 0, 0, u8::try_from(n + 1).unwrap_or(u8::MAX)))
+        .collect();
+    let run = Arc::new(Run::new(shape.target, server.addr, sources));
     let rooms = match shape.target {
         Target::Baseline | Target::RoomTask => (0..shape.rooms)
             .map(|_| {
