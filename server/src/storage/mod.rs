@@ -97,8 +97,8 @@ pub trait Backend: Send + 'static {
     /// Applies every write in one transaction: all or nothing.
     fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError>;
     /// Housekeeping after a commit's writers have had their answers (for SQLite, letting the
-    /// write-ahead log start over).
-    fn after_commit(&mut self) {}
+    /// write-ahead log start over); `idle` when no write is waiting.
+    fn after_commit(&mut self, _idle: bool) {}
     fn load(
         &mut self,
         room: RoomId,
@@ -154,7 +154,8 @@ impl Storage {
             .spawn(move || {
                 // Group commit: everything that queued up while the last commit ran goes into
                 // the next transaction together, so one fsync serves many rooms.
-                while let Ok(first) = rx.recv() {
+                let mut waiting = None;
+                while let Some(first) = waiting.take().or_else(|| rx.recv().ok()) {
                     let mut batch = vec![first];
                     while let Ok(more) = rx.try_recv() {
                         batch.push(more);
@@ -173,7 +174,8 @@ impl Storage {
                     for reply in replies {
                         let _ = reply.send(result.clone());
                     }
-                    writer.after_commit();
+                    waiting = rx.try_recv().ok();
+                    writer.after_commit(waiting.is_none());
                 }
             })
             .map_or_else(

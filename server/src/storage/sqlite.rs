@@ -14,6 +14,8 @@ const CACHE_KIB: u32 = 16 * 1024;
 /// How often the checkpointer copies the WAL into the database, and how often the writer
 /// finishes that work itself (see `after_commit`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// Under unbroken load the writer checkpoints anyway after this long.
+const CHECKPOINT_OVERDUE: std::time::Duration = std::time::Duration::from_secs(5);
 /// The size a restarted WAL file is cut back to.
 const WAL_KEEP_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -239,9 +241,12 @@ impl Backend for SqliteBackend {
     /// over only when a write transaction begins with every frame copied, which never happens
     /// while commits keep coming (the WAL grew without bound under load). Once a second the
     /// writer runs a passive checkpoint itself, between commits: it copies only what the
-    /// checkpointer has not yet, and the next transaction can then restart the log.
-    fn after_commit(&mut self) {
-        if self.last_checkpoint.elapsed() < CHECKPOINT_EVERY {
+    /// checkpointer has not yet, and the next transaction can then restart the log. It waits
+    /// for a moment with no write queued (a reveal storm should not wait behind it) unless
+    /// that moment has not come for [`CHECKPOINT_OVERDUE`].
+    fn after_commit(&mut self, idle: bool) {
+        let since = self.last_checkpoint.elapsed();
+        if since < CHECKPOINT_EVERY || (!idle && since < CHECKPOINT_OVERDUE) {
             return;
         }
         self.last_checkpoint = std::time::Instant::now();
@@ -310,5 +315,70 @@ impl Backend for SqliteBackend {
             .filter_map(|id| id.ok().and_then(|id| id.parse().ok()))
             .collect();
         Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn append(backend: &mut SqliteBackend, room: RoomId, n: u64) {
+        let write = Write::Append {
+            room,
+            inputs: vec![LoggedInput {
+                n,
+                input: "x".repeat(2000),
+                events: "[]".to_owned(),
+            }],
+            now: 1,
+        };
+        backend.commit(std::slice::from_ref(&write)).unwrap();
+    }
+
+    /// With automatic checkpoints off, the WAL starts over only because the writer finishes a
+    /// checkpoint between commits; without it the log file grows for as long as writes come.
+    /// A restarted log overwrites its file from the start, so the file stops growing.
+    #[test]
+    fn the_writers_checkpoint_lets_the_wal_start_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let wal_size = || {
+            std::fs::metadata(dir.path().join("db.sqlite3-wal"))
+                .unwrap()
+                .len()
+        };
+        let mut backend = SqliteBackend::open(&path, false).unwrap();
+        let room = RoomId::from_random_bytes([7; 16]);
+        let create = Write::CreateRoom {
+            room,
+            epoch: "e".to_owned(),
+            snapshot: "{}".to_owned(),
+            now: 1,
+        };
+        backend.commit(std::slice::from_ref(&create)).unwrap();
+        let mut n = 0;
+        let mut appends = |backend: &mut SqliteBackend, count: u64| {
+            for _ in 0..count {
+                n += 1;
+                append(backend, room, n);
+                // Not due: the writer checkpoints at most once per CHECKPOINT_EVERY.
+                backend.after_commit(true);
+            }
+        };
+        appends(&mut backend, 200);
+        let grown = wal_size();
+
+        // Due, but writes are waiting and it is not overdue: no checkpoint, the log grows.
+        backend.last_checkpoint = std::time::Instant::now() - CHECKPOINT_EVERY;
+        backend.after_commit(false);
+        appends(&mut backend, 50);
+        let busy = wal_size();
+        assert!(busy > grown, "{busy} after {grown}");
+
+        // Due and idle: the writer checkpoints, and the next commits reuse the file.
+        backend.last_checkpoint = std::time::Instant::now() - CHECKPOINT_EVERY;
+        backend.after_commit(true);
+        appends(&mut backend, 100);
+        assert_eq!(wal_size(), busy, "the log started over");
     }
 }
