@@ -136,10 +136,10 @@ impl Storage {
             source,
         })?;
         let path = dir.join("readyroom.sqlite3");
-        let writer = SqliteBackend::open(&path, sync)?;
+        let mut writer = SqliteBackend::open(&path, sync)?;
         let reader = SqliteBackend::open(&path, sync)?;
         let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();
-        SqliteBackend::spawn_checkpointer(&path, stop_checkpoints);
+        writer.spawn_checkpointer(&path, stop_checkpoints);
         Ok(Self {
             _checkpoints: Some(checkpoints),
             ..Self::with_backends(Box::new(writer), Box::new(reader))
