@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use hdrhistogram::Histogram;
 use readyroom_protocol::{
     ClientMessage, Command, CommandId, Event, ItemChange, ItemId, JoinRequest, NewItem,
@@ -451,17 +451,7 @@ impl BenchClient {
 
     /// The next text frame, within [`REPLY_TIMEOUT`].
     async fn next_text(&mut self) -> anyhow::Result<String> {
-        loop {
-            let frame = tokio::time::timeout(REPLY_TIMEOUT, self.socket.next())
-                .await
-                .context("no message from the server in time")?
-                .context("the server closed the connection")??;
-            match frame {
-                Message::Text(text) => return Ok(text.as_str().to_owned()),
-                Message::Close(frame) => bail!("the server closed the connection: {frame:?}"),
-                _ => {}
-            }
-        }
+        readyroom_bench::next_text(&mut self.socket, REPLY_TIMEOUT).await
     }
 
     async fn next_message(&mut self) -> anyhow::Result<ServerMessage> {

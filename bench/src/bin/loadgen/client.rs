@@ -460,17 +460,7 @@ impl Client {
     }
 
     async fn next_text(&mut self) -> anyhow::Result<String> {
-        loop {
-            let frame = tokio::time::timeout(REPLY_TIMEOUT, self.socket.next())
-                .await
-                .context("no message from the server in time")?
-                .context("the server closed the connection")??;
-            match frame {
-                Message::Text(text) => return Ok(text.as_str().to_owned()),
-                Message::Close(frame) => bail!("the server closed the connection: {frame:?}"),
-                _ => {}
-            }
-        }
+        readyroom_bench::next_text(&mut self.socket, REPLY_TIMEOUT).await
     }
 
     pub async fn close(mut self) {

@@ -56,6 +56,57 @@ pub struct Outcome {
     pub refused: usize,
 }
 
+impl Outcome {
+    fn new(shape: Shape, tally: Tally, span: Spanned, refused: usize) -> Self {
+        Self {
+            participants: shape.clients(),
+            tally,
+            before: span.before,
+            after: span.after,
+            measured: span.elapsed,
+            generator_cpu: span.generator_cpu,
+            refused,
+        }
+    }
+}
+
+/// The server's usage and the generator's CPU time from the start of a phase…
+struct Span {
+    before: Usage,
+    generator_before: Duration,
+    started: Instant,
+}
+
+/// …to its end.
+#[derive(Clone, Copy)]
+struct Spanned {
+    before: Usage,
+    after: Usage,
+    generator_cpu: Duration,
+    elapsed: Duration,
+}
+
+impl Span {
+    fn start(server: &ServerProcess) -> anyhow::Result<Self> {
+        Ok(Self {
+            before: server.usage()?,
+            generator_before: server.generator_cpu()?,
+            started: Instant::now(),
+        })
+    }
+
+    fn end(self, server: &ServerProcess) -> anyhow::Result<Spanned> {
+        Ok(Spanned {
+            elapsed: self.started.elapsed(),
+            before: self.before,
+            after: server.usage()?,
+            generator_cpu: server
+                .generator_cpu()?
+                .saturating_sub(self.generator_before),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     pub target: Target,
@@ -75,27 +126,21 @@ impl Shape {
 pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
     let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
     tokio::time::sleep(SETTLE).await;
-    let before = server.usage()?;
-    let generator_before = server.generator_cpu()?;
+    let span = Span::start(&server)?;
     let (run, rooms) = prepare(&server, shape).await?;
     let clients = join_everyone(&run, &rooms, shape.participants).await?;
     // The clients keep reading (and answering the server's pings) while the server settles;
     // anyone dropped by then counts as a disconnect.
     let (controls, tasks) = start(clients);
     tokio::time::sleep(IDLE_SETTLE).await;
-    let after = server.usage()?;
-    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
+    // Memory, not a timed phase: no rates.
+    let span = Spanned {
+        elapsed: Duration::ZERO,
+        ..span.end(&server)?
+    };
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
-    Ok(Outcome {
-        participants: shape.clients(),
-        tally,
-        before,
-        after,
-        measured: Duration::ZERO,
-        generator_cpu,
-        refused: 0,
-    })
+    Ok(Outcome::new(shape, tally, span, 0))
 }
 
 /// Everyone edits once a second and moves an item now and then; every room runs rounds.
@@ -108,28 +153,16 @@ pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyho
         let _ = control.send(Control::Meeting);
     }
     tokio::time::sleep(warmup).await;
-    let before = server.usage()?;
-    let generator_before = server.generator_cpu()?;
-    let started = Instant::now();
+    let span = Span::start(&server)?;
     run.start_measuring();
     tokio::time::sleep(seconds).await;
     run.stop_measuring();
-    let measured = started.elapsed();
-    let after = server.usage()?;
-    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
+    let span = span.end(&server)?;
     // Edits sent just before the window closed are still on their way.
     tokio::time::sleep(DRAIN).await;
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
-    Ok(Outcome {
-        participants: shape.clients(),
-        tally,
-        before,
-        after,
-        measured,
-        generator_cpu,
-        refused: 0,
-    })
+    Ok(Outcome::new(shape, tally, span, 0))
 }
 
 /// Every room has its votes in; every facilitator reveals at the same instant, `storms` times.
@@ -146,9 +179,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
         .map(|(control, _)| control)
         .collect();
     let deliveries = shape.rooms * shape.participants.saturating_sub(1);
-    let before = server.usage()?;
-    let generator_before = server.generator_cpu()?;
-    let started = Instant::now();
+    let span = Span::start(&server)?;
     run.start_measuring();
     for storm in 0..storms {
         run.all_votes_seen.store(0, Ordering::Relaxed);
@@ -169,20 +200,10 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
             .with_context(|| format!("storm {storm}: not every member saw the reveal"))?;
     }
     run.stop_measuring();
-    let measured = started.elapsed();
-    let after = server.usage()?;
-    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
+    let span = span.end(&server)?;
     let tally = finish(controls, tasks).await?;
     server.stop().await?;
-    Ok(Outcome {
-        participants: shape.clients(),
-        tally,
-        before,
-        after,
-        measured,
-        generator_cpu,
-        refused: 0,
-    })
+    Ok(Outcome::new(shape, tally, span, 0))
 }
 
 /// Every participant connects and joins at the same moment.
@@ -190,9 +211,8 @@ pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
     let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
     let (run, rooms) = prepare(&server, shape).await?;
     tokio::time::sleep(SETTLE).await;
-    let before = server.usage()?;
-    let generator_before = server.generator_cpu()?;
-    let started = Instant::now();
+    let span = Span::start(&server)?;
+    let started = span.started;
     let joins: Vec<JoinHandle<anyhow::Result<Client>>> = rooms
         .iter()
         .enumerate()
@@ -223,23 +243,13 @@ pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
             Err(error) => bail!("a joining client panicked: {error}"),
         }
     }
-    let measured = started.elapsed();
-    let after = server.usage()?;
-    let generator_cpu = server.generator_cpu()?.saturating_sub(generator_before);
+    let span = span.end(&server)?;
     for client in clients {
         tally.merge(&client.tally);
         client.close().await;
     }
     server.stop().await?;
-    Ok(Outcome {
-        participants: shape.clients(),
-        tally,
-        before,
-        after,
-        measured,
-        generator_cpu,
-        refused,
-    })
+    Ok(Outcome::new(shape, tally, span, refused))
 }
 
 /// The rooms (created through the HTTP API on Ready Room; the baseline needs only ids).
