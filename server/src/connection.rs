@@ -86,8 +86,7 @@ async fn read_loop(
 ) {
     let mut bucket = TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second));
     // One timer for the connection's life, moved only when it fires: a timeout per frame
-    // registered and cancelled a timer for every message, and the timer wheel's lock was
-    // the busiest futex of the server under load (loadgen, reveal storm).
+    // registered and cancelled a timer in the runtime's timer wheel for every message.
     let mut last_heard = Instant::now();
     let idle = tokio::time::sleep(config.idle_timeout);
     // Created once, not per frame: each creation registers a waiter under a lock.
@@ -254,7 +253,7 @@ async fn write_loop(
 
 /// Runs a write unless the connection is closed meanwhile or the deadline passes (`None`).
 /// Almost every write completes at once (the socket has room), so the deadline's timer is
-/// only armed for one that has to wait: a timer per batch was measurable under load.
+/// only armed for one that has to wait, not registered and cancelled for every batch.
 async fn bounded<T>(
     closer: &Closer,
     deadline: Duration,
