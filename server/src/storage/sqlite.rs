@@ -50,14 +50,6 @@ pub struct SqliteBackend {
 /// How recent the checkpointer's pass must be for the writer to finish the job cheaply.
 const FRESH_PASS_MS: u64 = 100;
 
-fn epoch_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        })
-}
-
 const MIN_PRUNE_AT: usize = 10_000;
 
 impl SqliteBackend {
@@ -147,7 +139,7 @@ impl SqliteBackend {
                         Err(std::sync::mpsc::RecvTimeoutError::Timeout)
                     );
                     match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        Ok(()) => finished.store(epoch_ms(), Ordering::Relaxed),
+                        Ok(()) => finished.store(crate::actor::now_ms(), Ordering::Relaxed),
                         Err(error) => {
                             tracing::warn!(%error, "checkpoint failed; the WAL keeps everything");
                         }
@@ -292,7 +284,7 @@ impl Backend for SqliteBackend {
             .oversized_since
             .is_some_and(|since| since.elapsed() >= CHECKPOINT_OVERDUE);
         let fresh = self.checkpointed_at.as_ref().is_none_or(|at| {
-            epoch_ms().saturating_sub(at.load(Ordering::Relaxed)) <= FRESH_PASS_MS
+            crate::actor::now_ms().saturating_sub(at.load(Ordering::Relaxed)) <= FRESH_PASS_MS
         });
         let due = overdue || (idle && fresh);
         if !due {
