@@ -466,12 +466,17 @@ impl Client {
 
     /// Starts a round on an item with the room's default deck (as facilitator) and returns it.
     pub async fn start_round(&mut self, item_id: readyroom_protocol::ItemId) -> RoundView {
+        self.request_round(item_id).await.started_round()
+    }
+
+    /// Asks to start a round on an item with the room's default deck; returns the whole
+    /// exchange (the reply's seq, the events, or a refusal).
+    pub async fn request_round(&mut self, item_id: readyroom_protocol::ItemId) -> Exchange {
         self.request(Command::StartRound {
             item_id,
             deck: None,
         })
         .await
-        .started_round()
     }
 
     /// Plays a card; asserts the ack and returns its seq.

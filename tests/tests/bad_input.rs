@@ -271,12 +271,9 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     })
     .await
     .refused(ErrorCode::InvalidValue);
-    ana.request(Command::StartRound {
-        item_id: item.id,
-        deck: None,
-    })
-    .await
-    .refused(ErrorCode::RoundInProgress);
+    ana.request_round(item.id)
+        .await
+        .refused(ErrorCode::RoundInProgress);
     ana.request(Command::AcceptEstimate {
         round_id: round.id,
         estimate: "3".into(),

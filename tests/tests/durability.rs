@@ -102,12 +102,7 @@ async fn a_client_resumes_with_exactly_the_events_it_missed() {
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
     let item = ana.create_item("Search").await;
-    let started = ana
-        .request(Command::StartRound {
-            item_id: item.id,
-            deck: None,
-        })
-        .await;
+    let started = ana.request_round(item.id).await;
     let round = started.started_round();
     let ben_seq = started.acked().unwrap();
     ben.events_until(ben_seq).await;
@@ -248,13 +243,7 @@ async fn snapshot_plus_tail_equals_full_replay() {
         ana.request(Command::DeleteItem { item_id: ids[3] })
             .await
             .acked();
-        let round = ana
-            .request(Command::StartRound {
-                item_id: ids[1],
-                deck: None,
-            })
-            .await
-            .started_round();
+        let round = ana.request_round(ids[1]).await.started_round();
         ana.vote(round.id, "2").await;
         ana.request(Command::Reveal { round_id: round.id })
             .await

@@ -89,12 +89,7 @@ async fn three_people_refine_a_backlog() {
     assert!(moved > description.max(status));
 
     // Estimate the login item.
-    let started = ana
-        .request(Command::StartRound {
-            item_id: login_id,
-            deck: None,
-        })
-        .await;
+    let started = ana.request_round(login_id).await;
     let round = started
         .events
         .iter()
@@ -207,12 +202,7 @@ async fn auto_reveal_fires_when_every_online_voter_has_voted() {
     let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
     let (ghost, _) = server.join(&room, "Gus", Role::Voter).await;
     let item = ana.create_item("Search").await;
-    let started = ana
-        .request(Command::StartRound {
-            item_id: item.id,
-            deck: None,
-        })
-        .await;
+    let started = ana.request_round(item.id).await;
     let round = started.started_round();
     assert_eq!(round.deck.cards, ["XS", "S", "M", "L", "XL", "XXL", "?"]);
     ben.events_until(started.acked().unwrap()).await;
