@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use readyroom_protocol::{Command, Event, ItemChange, NewItem, Role, ServerMessage};
-use readyroom_tests::{Config, TestServer, new_item};
+use readyroom_tests::{Client, Config, TestServer, new_item};
 
 #[tokio::test]
 async fn a_connection_that_stops_answering_is_closed_and_marked_offline() {
@@ -41,8 +41,10 @@ async fn a_connection_that_stops_answering_is_closed_and_marked_offline() {
     ));
 }
 
-#[tokio::test]
-async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
+/// A server with short outbound queues and no rate limit, where Ana (facilitator) floods a
+/// room until its other member, `name`, who never reads, has been cut off. Returns the server,
+/// Ana's client and the silent one.
+async fn flood_a_voter_who_never_reads(name: &str) -> (TestServer, Client, Client) {
     let config = Config {
         outbound_queue: 16,
         rate_burst: 100_000,
@@ -52,12 +54,18 @@ async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
     let server = TestServer::start_with(config).await;
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
-    let mut slow = server.connect_with_small_buffer(&room).await;
-    let slow_welcome = slow.join("Slo", Role::Voter, None).await;
+    let mut silent = server.connect_with_small_buffer(&room).await;
+    let welcome = silent.join(name, Role::Voter, None).await;
     let item = ana.create_item("Big").await;
-    // Large events, many of them: far more than the slow client's socket buffers can hold.
-    let went_offline = flood_until_offline(&mut ana, item.id, slow_welcome.you).await;
-    assert!(went_offline, "the slow client was never cut off");
+    // Large events, many of them: far more than the silent client's socket buffers can hold.
+    let went_offline = flood_until_offline(&mut ana, item.id, welcome.you).await;
+    assert!(went_offline, "{name} was never cut off");
+    (server, ana, silent)
+}
+
+#[tokio::test]
+async fn a_client_too_slow_to_read_is_cut_off_without_slowing_the_room() {
+    let (_server, _ana, mut slow) = flood_a_voter_who_never_reads("Slo").await;
     // Its buffers are full, so the close frame may not get through before the connection is
     // dropped; if it does, it says why.
     if let Some(close) = slow.closed().await {
@@ -114,19 +122,7 @@ async fn a_room_larger_than_any_buffer_can_still_be_joined() {
 
 #[tokio::test]
 async fn a_peer_that_never_reads_does_not_hold_up_shutdown() {
-    let config = Config {
-        outbound_queue: 16,
-        rate_burst: 100_000,
-        rate_per_second: 100_000,
-        ..Config::default()
-    };
-    let server = TestServer::start_with(config).await;
-    let room = server.create_room().await;
-    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
-    let mut stuck = server.connect_with_small_buffer(&room).await;
-    let stuck_welcome = stuck.join("Stuck", Role::Voter, None).await;
-    let item = ana.create_item("Big").await;
-    assert!(flood_until_offline(&mut ana, item.id, stuck_welcome.you).await);
+    let (server, _ana, stuck) = flood_a_voter_who_never_reads("Stuck").await;
     // `shutdown` fails the test if the server has not stopped within its deadline.
     server.shutdown().await;
     drop(stuck);
@@ -172,7 +168,7 @@ async fn one_participant_cannot_open_unbounded_connections() {
 /// (true) or 1,500 edits have gone out (false): far more than a client that does not read can
 /// buffer.
 async fn flood_until_offline(
-    editor: &mut readyroom_tests::Client,
+    editor: &mut Client,
     item_id: readyroom_protocol::ItemId,
     reader: readyroom_protocol::ParticipantId,
 ) -> bool {
