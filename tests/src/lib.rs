@@ -77,6 +77,18 @@ impl TestServer {
         &self.http
     }
 
+    /// `GET /healthz`, as JSON.
+    pub async fn health(&self) -> serde_json::Value {
+        self.http
+            .get(self.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Creates a room with the given JSON body.
     pub async fn create_room_with(&self, body: serde_json::Value) -> RoomCreated {
         let response = self

@@ -328,16 +328,7 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 }
 
 async fn rooms_loaded(server: &TestServer) -> u64 {
-    let health: serde_json::Value = server
-        .http()
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    health["rooms_loaded"].as_u64().unwrap()
+    server.health().await["rooms_loaded"].as_u64().unwrap()
 }
 
 #[tokio::test]

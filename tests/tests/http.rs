@@ -13,15 +13,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn health_and_schema() {
     let server = TestServer::start().await;
-    let health: Value = server
-        .http()
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = server.health().await;
     assert_eq!(health, json!({ "status": "ok", "rooms_loaded": 0 }));
     let schema = server
         .http()
