@@ -58,6 +58,13 @@ pub enum ErrorCode {
     TooManyRooms,
     /// The server is shutting down; reconnect shortly.
     ShuttingDown,
+    /// HTTP (`415`): a request body that is not `application/json`.
+    UnsupportedMediaType,
+    /// HTTP (`403`): a WebSocket opened by a page from another site.
+    OriginNotAllowed,
+    /// HTTP (`503`): the server is doing as much of this as it allows at once (imports,
+    /// connections from one address); try again shortly.
+    ServerBusy,
     /// A fault inside the server; the command was not applied.
     Internal,
 }

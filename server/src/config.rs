@@ -45,6 +45,38 @@ pub struct Config {
     pub read_buffer: usize,
     /// Bytes gathered before a write reaches the socket; a flush writes whatever is gathered.
     pub write_buffer: usize,
+    /// Open connections (HTTP and WebSocket alike) from one client address, an IPv6 /64
+    /// counting as one address.
+    pub max_connections_per_address: usize,
+    /// Open connections in all; more are closed as they arrive.
+    pub max_connections: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. Connections from them are
+    /// limited per forwarded client instead of per proxy.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Origins, besides the server's own, whose pages may open WebSockets
+    /// (e.g. `https://intranet.example.com`).
+    pub allowed_origins: Vec<String>,
+    /// A request's headers must have arrived this long after it began (or after the previous
+    /// request on a kept-alive connection).
+    pub header_timeout: Duration,
+    /// A request's body must have arrived within this.
+    pub body_timeout: Duration,
+    /// A WebSocket that has not joined its room within this is closed.
+    pub join_timeout: Duration,
+    /// Joins one client address may make at once, and per minute after that.
+    pub join_burst: u32,
+    pub joins_per_minute: u32,
+    /// Room imports read at once, server-wide (each body may be as large as a room).
+    pub max_concurrent_imports: usize,
+    /// Bytes a room may write to its log at once, and per second after that; commands beyond
+    /// it are refused with `rate_limited`.
+    pub room_bytes_burst: u32,
+    pub room_bytes_per_second: u32,
+    /// Bytes of frames larger than a connection's own queue budget (a big room's `welcome`)
+    /// being written at once, server-wide; more wait their turn.
+    pub large_frame_budget: usize,
+    /// How long shutdown waits for requests and connections to finish before cutting them.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Config {
@@ -70,6 +102,20 @@ impl Default for Config {
             rate_per_second: 40,
             read_buffer: 4 * 1024,
             write_buffer: 8 * 1024,
+            max_connections_per_address: 256,
+            max_connections: 100_000,
+            trusted_proxies: Vec::new(),
+            allowed_origins: Vec::new(),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            join_timeout: Duration::from_secs(10),
+            join_burst: 120,
+            joins_per_minute: 240,
+            max_concurrent_imports: 2,
+            room_bytes_burst: 16 * 1024 * 1024,
+            room_bytes_per_second: 1024 * 1024,
+            large_frame_budget: 128 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }

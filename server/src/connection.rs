@@ -9,15 +9,15 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use readyroom_protocol::limits::MAX_FRAME_BYTES;
-use readyroom_protocol::{Command, ErrorCode, ServerMessage};
+use readyroom_protocol::{ClientMessage, Command, ErrorCode, ServerMessage};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::actor::{ConnId, RoomMsg};
+use crate::actor::{ConnId, RoomHandle};
+use crate::client_addr::{AddressKey, ConnectionSlot};
 use crate::config::Config;
-use crate::outbox::{Closer, Outbox, Receiver, close_code};
-use crate::rate::TokenBucket;
-use crate::registry::RoomHandle;
+use crate::outbox::{Closer, LargeFrames, OutFrame, Outbox, Receiver, close_code};
+use crate::rate::{PerAddress, TokenBucket};
 use crate::wire::{BadFrame, encode, parse_client, probe_cmd};
 
 /// The most frames one flush gathers, so that a flood for one client cannot delay its first
@@ -29,33 +29,36 @@ const USUAL_BATCH: usize = 4;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
+/// What a connection gets from the server besides its socket and room.
+#[derive(Debug)]
+pub struct Context {
+    pub config: Arc<Config>,
+    pub shutdown: CancellationToken,
+    /// Joins are rationed per client address: each one can cost a whole room's snapshot.
+    pub joins: Arc<PerAddress>,
+    pub client: AddressKey,
+    pub large_frames: LargeFrames,
+    /// For a client behind a trusted proxy, its place in the per-address connection count.
+    pub _client_slot: Option<ConnectionSlot>,
+}
+
+/// Serves one WebSocket. It attaches to its room only once it asks to join, so a connection
+/// that never joins neither counts in the room nor keeps it in memory, and it is closed when
+/// it has not asked within `join_timeout`.
 pub async fn serve(
     socket: WebSocket,
-    mut room: RoomHandle,
+    room: RoomHandle,
     reload: impl AsyncFn() -> Option<RoomHandle>,
-    config: Arc<Config>,
-    shutdown: CancellationToken,
+    context: Context,
 ) {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    let (outbox, queue) = Outbox::new(config.outbound_queue, config.outbound_bytes);
+    let config = Arc::clone(&context.config);
+    let (outbox, queue) = Outbox::new(
+        config.outbound_queue,
+        config.outbound_bytes,
+        context.large_frames.clone(),
+    );
     let closer = Arc::clone(&queue.closer);
-    // The room may have just been unloaded for idleness; then it is loaded again.
-    let mut attempts = 0;
-    while room
-        .tx
-        .send(RoomMsg::Attach {
-            conn,
-            outbox: outbox.clone(),
-        })
-        .await
-        .is_err()
-    {
-        attempts += 1;
-        match reload().await {
-            Some(again) if attempts < 3 => room = again,
-            _ => return,
-        }
-    }
     let (sink, stream) = socket.split();
     let writer = tokio::spawn(write_loop(
         sink,
@@ -65,140 +68,220 @@ pub async fn serve(
     ));
     // The server's token is shared by every connection, and polling it takes its lock: a
     // child per connection keeps that lock out of the per-frame path (loadgen, meeting).
-    let shutdown = shutdown.child_token();
-    read_loop(stream, conn, &room, &outbox, &closer, &config, &shutdown).await;
+    let shutdown = context.shutdown.child_token();
+    let mut reader = Reader {
+        conn,
+        room: Some(room),
+        attached: false,
+        reload,
+        outbox,
+        closer,
+        bucket: TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second)),
+        context: &context,
+    };
+    reader.run(stream, &shutdown).await;
+    let Reader {
+        room,
+        attached,
+        outbox,
+        ..
+    } = reader;
     // Detaching after the last command keeps the order: the room answers everything this
     // connection sent, then drops its outbox, and the writer ends once the answers are out.
     drop(outbox);
-    let _ = room.tx.send(RoomMsg::Detach { conn }).await;
+    if let (Some(room), true) = (room, attached) {
+        room.detach(conn).await;
+    }
     let _ = writer.await;
     tracing::debug!(conn, "connection closed");
 }
 
-async fn read_loop(
-    mut stream: SplitStream<WebSocket>,
+struct Reader<'a, R> {
     conn: ConnId,
-    room: &RoomHandle,
-    outbox: &Outbox,
-    closer: &Closer,
-    config: &Config,
-    shutdown: &CancellationToken,
-) {
-    let mut bucket = TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second));
-    // One timer for the connection's life, moved only when it fires: a timeout per frame
-    // registered and cancelled a timer in the runtime's timer wheel for every message.
-    let mut last_heard = Instant::now();
-    let idle = tokio::time::sleep(config.idle_timeout);
-    // Created once, not per frame: each creation registers a waiter under a lock.
-    let stopping = shutdown.cancelled();
-    let closed = closer.closed_now();
-    tokio::pin!(idle, stopping, closed);
-    loop {
-        let frame = tokio::select! {
-            () = &mut stopping => {
-                closer.set_reason(close_code::RESTARTING, "server shutting down");
-                return;
-            }
-            () = &mut closed => return,
-            () = &mut idle => {
-                let deadline = last_heard + config.idle_timeout;
-                if deadline <= Instant::now() {
-                    return closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
+    /// `None` once the room is gone for good.
+    room: Option<RoomHandle>,
+    attached: bool,
+    reload: R,
+    outbox: Outbox,
+    closer: Arc<Closer>,
+    bucket: TokenBucket,
+    context: &'a Context,
+}
+
+impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
+    async fn run(&mut self, mut stream: SplitStream<WebSocket>, shutdown: &CancellationToken) {
+        let config = &*self.context.config;
+        // One timer for the connection's life, moved only when it fires: a timeout per frame
+        // registered and cancelled a timer in the runtime's timer wheel for every message.
+        let mut last_heard = Instant::now();
+        let opened = last_heard;
+        let idle = tokio::time::sleep(config.idle_timeout.min(config.join_timeout));
+        // Created once, not per frame: each creation registers a waiter under a lock.
+        let stopping = shutdown.cancelled();
+        let closer = Arc::clone(&self.closer);
+        let closed = closer.closed_now();
+        tokio::pin!(idle, stopping, closed);
+        loop {
+            let frame = tokio::select! {
+                () = &mut stopping => {
+                    self.closer.set_reason(close_code::RESTARTING, "server shutting down");
+                    return;
                 }
-                idle.as_mut().reset(deadline);
-                continue;
-            }
-            frame = stream.next() => frame,
-        };
-        last_heard = Instant::now();
-        let message = match frame {
-            None => return,
-            Some(Err(error)) => {
-                tracing::debug!(conn, %error, "read failed");
-                if is_capacity_error(&error) {
-                    closer.close_now(close_code::TOO_BIG, "frame larger than 1 MiB");
+                () = &mut closed => return,
+                () = &mut idle => {
+                    let now = Instant::now();
+                    if !self.attached && opened + config.join_timeout <= now {
+                        return self.closer.close_now(close_code::POLICY, "join the room within seconds of connecting");
+                    }
+                    let deadline = last_heard + config.idle_timeout;
+                    if deadline <= now {
+                        return self.closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
+                    }
+                    let next = if self.attached { deadline } else { deadline.min(opened + config.join_timeout) };
+                    idle.as_mut().reset(next);
+                    continue;
                 }
-                return;
-            }
-            Some(Ok(message)) => message,
-        };
-        let text = match message {
-            Message::Text(text) => text,
-            Message::Binary(_) => {
-                reject(
-                    outbox,
-                    BadFrame {
+                frame = stream.next() => frame,
+            };
+            last_heard = Instant::now();
+            let message = match frame {
+                None => return,
+                Some(Err(error)) => {
+                    tracing::debug!(conn = self.conn, %error, "read failed");
+                    if let Some((code, reason)) = close_for_read_error(&error) {
+                        self.closer.close_now(code, reason);
+                    }
+                    return;
+                }
+                Some(Ok(message)) => message,
+            };
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Binary(_) => {
+                    self.reject(BadFrame {
                         cmd: None,
                         code: ErrorCode::UnsupportedFrame,
                         message:
                             "send JSON text frames; binary frames are not part of the protocol"
                                 .into(),
-                    },
-                );
-                continue;
-            }
-            Message::Close(_) => return,
-            // tungstenite answers pings itself; receiving anything already proves liveness.
-            Message::Ping(_) | Message::Pong(_) => continue,
-        };
-        if !bucket.take() {
-            reject(
-                outbox,
-                BadFrame {
+                    });
+                    continue;
+                }
+                Message::Close(_) => return,
+                // tungstenite answers each ping with a pong of the same size, so pings cost
+                // the server writes: they count like messages, and a client that pings past
+                // its allowance is one that means harm.
+                Message::Ping(_) | Message::Pong(_) => {
+                    if !self.bucket.take() {
+                        return self
+                            .closer
+                            .close_now(close_code::POLICY, "too many control frames");
+                    }
+                    continue;
+                }
+            };
+            if !self.bucket.take() {
+                self.reject(BadFrame {
                     cmd: probe_cmd(text.as_str()),
                     code: ErrorCode::RateLimited,
                     message: format!(
                         "more than {} messages per second; this one was dropped",
                         config.rate_per_second
                     ),
-                },
-            );
-            continue;
-        }
-        if text.len() > MAX_FRAME_BYTES {
-            reject(
-                outbox,
-                BadFrame {
+                });
+                continue;
+            }
+            if text.len() > MAX_FRAME_BYTES {
+                self.reject(BadFrame {
                     cmd: probe_cmd(text.as_str()),
                     code: ErrorCode::FrameTooLarge,
                     message: format!(
                         "frames are limited to {MAX_FRAME_BYTES} bytes; this one has {}",
                         text.len()
                     ),
-                },
-            );
-            continue;
-        }
-        match parse_client(text.as_str()) {
-            Ok(message) if message.command == Command::Ping => {
-                outbox.push(encode(&ServerMessage::Pong { cmd: message.cmd }));
+                });
+                continue;
             }
-            Ok(message) => {
-                if room
-                    .tx
-                    .send(RoomMsg::Message { conn, message })
-                    .await
-                    .is_err()
-                {
-                    return;
+            let bytes = text.len();
+            match parse_client(text.as_str()) {
+                Ok(message) if message.command == Command::Ping => {
+                    self.outbox
+                        .push(encode(&ServerMessage::Pong { cmd: message.cmd }));
                 }
-                // A busy room may hold the send for a while; that is not the client's silence.
-                last_heard = Instant::now();
+                Ok(message) => {
+                    if !self.forward(message, bytes).await {
+                        return;
+                    }
+                    // A busy room may hold the send for a while; that is not the client's silence.
+                    last_heard = Instant::now();
+                }
+                Err(bad) => self.reject(bad),
             }
-            Err(bad) => reject(outbox, bad),
         }
+    }
+
+    /// Passes a command to the room, attaching first if this is the connection's first join.
+    /// Returns false once the room is gone for good.
+    async fn forward(&mut self, message: ClientMessage, bytes: usize) -> bool {
+        if let Command::Join(_) = message.command {
+            if !self.context.joins.take(self.context.client) {
+                self.reject(BadFrame {
+                    cmd: Some(message.cmd),
+                    code: ErrorCode::RateLimited,
+                    message: "too many joins from this address; try again in a few seconds".into(),
+                });
+                return true;
+            }
+            if !self.attached && !self.attach().await {
+                return false;
+            }
+        } else if !self.attached {
+            self.reject(BadFrame {
+                cmd: Some(message.cmd),
+                code: ErrorCode::NotJoined,
+                message: "join the room first".into(),
+            });
+            return true;
+        }
+        let Some(room) = &self.room else {
+            return false;
+        };
+        room.submit(self.conn, message, bytes).await
+    }
+
+    /// Attaches to the room; one that was unloaded for idleness meanwhile is loaded again.
+    async fn attach(&mut self) -> bool {
+        for _ in 0..3 {
+            let Some(room) = &self.room else {
+                return false;
+            };
+            if room.attach(self.conn, self.outbox.clone()).await {
+                self.attached = true;
+                return true;
+            }
+            self.room = (self.reload)().await;
+        }
+        false
+    }
+
+    fn reject(&self, bad: BadFrame) {
+        self.outbox.push(encode(&bad.into_message()));
     }
 }
 
-fn reject(outbox: &Outbox, bad: BadFrame) {
-    outbox.push(encode(&bad.into_message()));
-}
-
-fn is_capacity_error(error: &axum::Error) -> bool {
+/// How a failed read closes the connection, if the peer should be told why.
+fn close_for_read_error(error: &axum::Error) -> Option<(u16, &'static str)> {
     let text = error.to_string();
-    text.contains("Space limit exceeded")
+    if text.contains("Space limit exceeded")
         || text.contains("too long")
         || text.contains("Message too big")
+    {
+        Some((close_code::TOO_BIG, "frame larger than 1 MiB"))
+    } else if text.contains("UTF-8") || text.contains("utf-8") {
+        Some((close_code::INVALID_TEXT, "text frames must be UTF-8"))
+    } else {
+        None
+    }
 }
 
 async fn write_loop(
@@ -224,7 +307,7 @@ async fn write_loop(
                 if received == 0 {
                     break;
                 }
-                let bytes: usize = batch.iter().map(|frame| frame.as_str().len()).sum();
+                let bytes: usize = batch.iter().map(|frame| frame.text.as_str().len()).sum();
                 let result = bounded(&closer, write_timeout, write_batch(&mut sink, &mut batch)).await;
                 queue.written(bytes);
                 batch.shrink_to(USUAL_BATCH);
@@ -269,13 +352,16 @@ async fn bounded<T>(
     }
 }
 
-/// Writes every gathered frame with `feed` (which only buffers) and flushes once.
+/// Writes every gathered frame with `feed` (which only buffers) and flushes once. The frames
+/// (and a large one's share of the server's budget) are let go only once flushed.
 async fn write_batch(
     sink: &mut SplitSink<WebSocket, Message>,
-    batch: &mut Vec<Utf8Bytes>,
+    batch: &mut Vec<OutFrame>,
 ) -> Result<(), axum::Error> {
-    for frame in batch.drain(..) {
-        sink.feed(Message::Text(frame)).await?;
+    for frame in batch.iter() {
+        sink.feed(Message::Text(frame.text.clone())).await?;
     }
-    sink.flush().await
+    let flushed = sink.flush().await;
+    batch.clear();
+    flushed
 }

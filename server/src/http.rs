@@ -1,28 +1,39 @@
 //! The HTTP surface: room creation, room lookup, the WebSocket endpoint, health, the protocol
 //! schema and the embedded web client.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::ws::WebSocketUpgrade;
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use readyroom_protocol::limits::HARD_MAX_FRAME_BYTES;
 use readyroom_protocol::{DeckChoice, ErrorCode, RoomId};
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::trace::TraceLayer;
 
-use crate::actor::RoomMsg;
+use crate::client_addr::{AddressKey, ConnectionCounts, TrustedProxies};
 use crate::config::Config;
+use crate::outbox::{LargeFrames, MAX_OUT_FRAME_BYTES};
+use crate::rate::PerAddress;
 use crate::registry::{Registry, default_settings};
 use crate::room::CommandError;
 use crate::{connection, web};
+
+/// The largest body `POST /api/rooms` reads: a name and a custom deck.
+const CREATE_BODY_LIMIT: usize = 16 * 1024;
+/// The largest room export `POST /api/rooms/import` reads. A room at every limit could be
+/// larger still, but no real backlog is: 1,000 items of 30 KiB each.
+const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// What every request handler shares.
 #[derive(Clone, Debug)]
@@ -32,24 +43,43 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     pub connections: TaskTracker,
     /// Rooms created per client address: creation is anonymous, so it is rationed.
-    pub creations: Arc<crate::rate::PerAddress>,
+    pub creations: Arc<PerAddress>,
+    /// Joins per client address.
+    pub joins: Arc<PerAddress>,
+    /// Imports being read at once.
+    pub imports: Arc<Semaphore>,
+    pub large_frames: LargeFrames,
+    pub counts: Arc<ConnectionCounts>,
+    pub proxies: TrustedProxies,
 }
 
 pub fn router(state: AppState) -> Router {
+    let body_timeout = state.config.body_timeout;
     Router::new()
         .route("/healthz", get(health))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
-        .route(
-            "/api/rooms/import",
-            // Exports carry whole backlogs: a larger limit for this route alone.
-            post(import_room).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
-        )
+        .route("/api/rooms/import", post(import_room))
         .route("/api/protocol/schema.json", get(schema))
         .route("/ws/rooms/{id}", get(open_socket))
-        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+        // Handlers read bodies themselves, after their checks; this is a backstop.
+        .layer(axum::extract::DefaultBodyLimit::max(CREATE_BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .merge(web::router())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
@@ -63,6 +93,14 @@ struct ApiError {
 }
 
 impl ApiError {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
     fn room_not_found() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
@@ -96,7 +134,11 @@ impl IntoResponse for ApiError {
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "rooms_loaded": state.registry.loaded() }))
+    Json(serde_json::json!({
+        "status": "ok",
+        "rooms_loaded": state.registry.loaded(),
+        "connections": state.counts.total(),
+    }))
 }
 
 async fn schema() -> Json<serde_json::Value> {
@@ -120,7 +162,53 @@ struct RoomCreated {
     ws_url: String,
 }
 
-/// A JSON body, or every default when the body is empty (with or without a content type).
+/// The client address a request counts under (see `client_addr`).
+fn client_of(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> AddressKey {
+    AddressKey::of(state.proxies.client_ip(peer.ip(), headers))
+}
+
+/// Refuses a body that is not JSON. A page on another site can send a form or `text/plain`
+/// without asking, but not `application/json`: this is also what keeps other sites from
+/// creating or importing rooms in a visitor's name.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "send the body as `Content-Type: application/json`",
+        ))
+    }
+}
+
+/// Reads a body of at most `limit` bytes (the body timeout bounds how long).
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large = std::error::Error::source(&error)
+            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::InvalidMessage,
+                format!("the body is larger than {limit} bytes"),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidMessage,
+                format!("the body could not be read: {error}"),
+            )
+        }
+    })
+}
+
+/// A JSON body, or every default when the body is empty.
 fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
@@ -132,47 +220,58 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T,
     })
 }
 
-/// Refuses a client that has created too many rooms lately.
-fn ration(state: &AppState, client: SocketAddr) -> Result<(), ApiError> {
-    if state.creations.take(client.ip()) {
+/// Refuses a client that has created too many rooms lately. Checked before the body is read,
+/// so a refused client costs nothing.
+fn ration(state: &AppState, client: AddressKey) -> Result<(), ApiError> {
+    if state.creations.take(client) {
         Ok(())
     } else {
-        Err(ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: ErrorCode::RateLimited,
-            message: "too many rooms created from this address; try again in a minute".into(),
-        })
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many rooms created from this address; try again in a minute",
+        ))
     }
 }
 
 async fn create_room(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
-    ration(&state, client)?;
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    require_json(&parts.headers)?;
+    ration(&state, client_of(&state, peer, &parts.headers))?;
     let CreateRoom {
         name,
         default_deck,
         auto_reveal,
-    } = json_body(&body)?;
+    } = json_body(&read_body(body, CREATE_BODY_LIMIT).await?)?;
     let created = state
         .registry
         .create(default_settings(name, default_deck, auto_reveal))
         .await?;
-    Ok(created_response(&state.config, &headers, created))
+    Ok(created_response(&state.config, &parts.headers, created))
+}
+
+/// Responses that carry a token must not be kept by any cache on the way.
+fn no_store(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 fn created_response(
     config: &Config,
     headers: &HeaderMap,
     created: crate::registry::Created,
-) -> (StatusCode, Json<RoomCreated>) {
+) -> Response {
     let base = base_url(config, headers);
     let ws_base = base.replacen("http", "ws", 1);
     let id = created.room_id;
-    (
+    no_store((
         StatusCode::CREATED,
         Json(RoomCreated {
             room_id: id,
@@ -182,7 +281,7 @@ fn created_response(
             ws_url: format!("{ws_base}/ws/rooms/{id}"),
             facilitator_token: created.facilitator_token,
         }),
-    )
+    ))
 }
 
 /// The facilitator token from `Authorization: Bearer <token>`.
@@ -212,31 +311,41 @@ async fn export_room(
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     let filename = format!("readyroom-{room_id}.json");
-    Ok((
+    Ok(no_store((
         [(
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         )],
         Json(export),
-    )
-        .into_response())
+    )))
 }
 
 async fn import_room(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<RoomCreated>), ApiError> {
-    ration(&state, client)?;
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    require_json(&parts.headers)?;
+    ration(&state, client_of(&state, peer, &parts.headers))?;
+    // A body can be as large as a room: only a few are read at once, whoever sends them.
+    let _reading = state.imports.try_acquire().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "the server is importing as many rooms as it allows at once; try again shortly",
+        )
+    })?;
+    let body = read_body(body, IMPORT_BODY_LIMIT).await?;
     let export: readyroom_protocol::RoomExport =
         serde_json::from_slice(&body).map_err(|error| ApiError {
             status: StatusCode::BAD_REQUEST,
             code: ErrorCode::InvalidMessage,
             message: format!("the body is not a Ready Room export: {error}"),
         })?;
+    drop(body);
     let created = state.registry.import(export).await?;
-    Ok(created_response(&state.config, &headers, created))
+    Ok(created_response(&state.config, &parts.headers, created))
 }
 
 fn base_url(config: &Config, headers: &HeaderMap) -> String {
@@ -271,24 +380,81 @@ async fn describe_room(
         .get(room_id)
         .await?
         .ok_or_else(ApiError::room_not_found)?;
-    let (reply, settings) = oneshot::channel();
-    handle
-        .tx
-        .send(RoomMsg::Describe { reply })
+    let settings = handle
+        .describe()
         .await
-        .map_err(|_| ApiError::room_not_found())?;
-    let settings = settings.await.map_err(|_| ApiError::room_not_found())?;
+        .ok_or_else(ApiError::room_not_found)?;
     Ok(Json(RoomSummary {
         room_id,
         name: settings.name,
     }))
 }
 
+/// Whether a page from `origin` may open WebSockets here: the server's own origin (from
+/// `--public-url`, or the request's `Host`), or one the operator allowed. Clients other than
+/// browsers send no `Origin` and are not concerned: the check stops other sites' pages from
+/// using a visitor's browser (and its stored tokens' reach) against the server.
+fn origin_allowed(config: &Config, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = origin.trim_end_matches('/');
+    if config
+        .allowed_origins
+        .iter()
+        .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    {
+        return true;
+    }
+    if let Some(public) = &config.public_url {
+        return origin_of(public).is_some_and(|own| own.eq_ignore_ascii_case(origin));
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    origin.split_once("://").is_some_and(|(scheme, authority)| {
+        matches!(scheme, "http" | "https") && authority.eq_ignore_ascii_case(host)
+    })
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_len = rest.find('/').unwrap_or(rest.len());
+    url.get(..scheme.len() + 3 + authority_len)
+}
+
 async fn open_socket(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
+    if !origin_allowed(&state.config, &headers) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::OriginNotAllowed,
+            "pages from this origin may not open rooms here (see --allowed-origin)",
+        ));
+    }
+    let client = client_of(&state, peer, &headers);
+    // Behind a trusted proxy, the TCP connection was counted under the proxy: the client is
+    // counted here instead, for as long as its WebSocket is open.
+    let client_slot = if state.proxies.trusts(peer.ip()) {
+        Some(state.counts.open_for_client(client).map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServerBusy,
+                "too many connections from this address",
+            )
+        })?)
+    } else {
+        None
+    };
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
     let room = state
         .registry
@@ -297,16 +463,27 @@ async fn open_socket(
         .ok_or_else(ApiError::room_not_found)?;
     let config = Arc::clone(&state.config);
     let tracker = state.connections.clone();
-    let shutdown = state.shutdown;
     let registry = Arc::clone(&state.registry);
     let reload = async move || registry.get(room_id).await.ok().flatten();
+    let context = connection::Context {
+        config: Arc::clone(&config),
+        shutdown: state.shutdown,
+        joins: state.joins,
+        client,
+        large_frames: state.large_frames,
+        _client_slot: client_slot,
+    };
+    // What the writer feeds is bounded by the connection's queue budget (or one large frame,
+    // bounded server-wide), and pongs by the rate limit on control frames; this cap is the
+    // backstop under both, so a client that never reads cannot grow the buffer further.
+    let write_limit = config.outbound_bytes.max(MAX_OUT_FRAME_BYTES) + HARD_MAX_FRAME_BYTES;
     Ok(upgrade
         .read_buffer_size(config.read_buffer)
         .write_buffer_size(config.write_buffer)
-        .max_write_buffer_size(usize::MAX)
+        .max_write_buffer_size(write_limit)
         .max_message_size(HARD_MAX_FRAME_BYTES)
         .max_frame_size(HARD_MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
-            tracker.track_future(connection::serve(socket, room, reload, config, shutdown))
+            tracker.track_future(connection::serve(socket, room, reload, context))
         }))
 }

@@ -5,7 +5,10 @@
 //! - `connection`, `outbox`, `wire`: WebSocket connections, their bounded queues, framing.
 //! - `http`, `web`: routes and the embedded web client.
 
+mod accept;
 mod actor;
+mod client_addr;
+mod clock;
 mod config;
 mod connection;
 mod http;
@@ -59,7 +62,8 @@ pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
 
 /// Serves until `shutdown` completes, then stops accepting, closes every WebSocket with code
 /// 1012 after delivering what was already queued for it, and lets each room finish the
-/// commands it had received.
+/// commands it had received. Whatever has not finished `shutdown_grace` later is cut; every
+/// room still stores what it applied.
 ///
 /// # Errors
 /// The listener fails, or the data directory cannot be opened (damaged, from a newer build).
@@ -72,20 +76,48 @@ pub async fn run(
         Some(dir) => Some(storage::Storage::open_sqlite(dir, config.sync)?),
         None => None,
     };
+    run_with_storage(listener, config, storage, shutdown).await
+}
+
+/// [`run`] on storage opened elsewhere (tests inject a backend that fails on demand).
+///
+/// # Errors
+/// The listener fails.
+pub async fn run_with_storage(
+    listener: TcpListener,
+    config: Config,
+    storage: Option<storage::Storage>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
     let actor_config = actor::ActorConfig {
         replay_window: config.replay_window,
         max_replay: config.outbound_queue / 2,
         replay_bytes: config.outbound_bytes,
         snapshot_every: config.snapshot_every.max(1),
         idle_unload: config.idle_unload,
+        room_bytes_burst: config.room_bytes_burst,
+        room_bytes_per_second: config.room_bytes_per_second,
     };
-    let creations = Arc::new(rate::PerAddress::new(
-        config.room_creation_burst,
-        config.room_creations_per_minute,
-    ));
     let stop = CancellationToken::new();
+    let counts = client_addr::ConnectionCounts::new(
+        config.max_connections_per_address,
+        config.max_connections,
+    );
     let state = http::AppState {
-        creations,
+        creations: Arc::new(rate::PerAddress::new(
+            config.room_creation_burst,
+            config.room_creations_per_minute,
+        )),
+        joins: Arc::new(rate::PerAddress::new(
+            config.join_burst,
+            config.joins_per_minute,
+        )),
+        imports: Arc::new(tokio::sync::Semaphore::new(
+            config.max_concurrent_imports.max(1),
+        )),
+        large_frames: outbox::LargeFrames::new(config.large_frame_budget),
+        counts: Arc::clone(&counts),
+        proxies: client_addr::TrustedProxies::new(config.trusted_proxies.clone()),
         registry: registry::Registry::new(
             storage,
             config.max_rooms,
@@ -96,49 +128,67 @@ pub async fn run(
         shutdown: stop.clone(),
         connections: TaskTracker::new(),
     };
-    if let Some(retention) = state.config.retention {
-        let registry = Arc::clone(&state.registry);
-        let sweep = state.config.retention_sweep;
-        let stop_sweeping = stop.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(sweep);
-            loop {
-                tokio::select! {
-                    () = stop_sweeping.cancelled() => return,
-                    _ = ticks.tick() => {}
-                }
-                let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
-                registry
-                    .delete_stale(actor::now_ms().saturating_sub(retention_ms))
-                    .await;
-            }
-        });
-    }
+    spawn_housekeeping(&state, &stop);
     let app = http::router(state.clone());
-    let serve_stop = stop.clone();
     let trigger = stop.clone();
     tokio::spawn(async move {
         shutdown.await;
         trigger.cancel();
     });
     tracing::info!(addr = %listener.local_addr()?, "Ready Room listening");
-    // Small frames must leave at once: without TCP_NODELAY a reply can wait ~40 ms for the
-    // peer's delayed acknowledgement (measured by the durability benchmark).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { serve_stop.cancelled().await })
-    .await?;
+    let admission = accept::Admission {
+        counts,
+        proxies: state.proxies.clone(),
+        header_timeout: state.config.header_timeout,
+        grace: state.config.shutdown_grace,
+    };
+    let deadline = accept::serve(listener, app, admission, stop).await;
     tracing::info!("closing connections");
     state.connections.close();
-    state.connections.wait().await;
-    state.registry.shut_down().await;
+    if tokio::time::timeout_at(deadline, state.connections.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some WebSockets were still closing at the shutdown deadline");
+    }
+    state.registry.shut_down(deadline).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Retention sweeps, and forgetting quiet addresses in the per-address rate limits.
+fn spawn_housekeeping(state: &http::AppState, stop: &CancellationToken) {
+    let limits = [Arc::clone(&state.creations), Arc::clone(&state.joins)];
+    let stop_pruning = stop.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                () = stop_pruning.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            for limit in &limits {
+                limit.prune();
+            }
+        }
+    });
+    let Some(retention) = state.config.retention else {
+        return;
+    };
+    let registry = Arc::clone(&state.registry);
+    let sweep = state.config.retention_sweep;
+    let stop_sweeping = stop.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(sweep);
+        loop {
+            tokio::select! {
+                () = stop_sweeping.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            let retention_ms = u64::try_from(retention.as_millis()).unwrap_or(u64::MAX);
+            registry
+                .delete_stale(clock::now_ms().saturating_sub(retention_ms))
+                .await;
+        }
+    });
 }

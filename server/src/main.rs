@@ -1,6 +1,7 @@
 //! `readyroom`: runs the server. Everything but argument parsing lives in the library.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -38,6 +39,90 @@ struct Args {
     /// crash, can then lose the last changes).
     #[arg(long, env = "READYROOM_SYNC", default_value = "full", value_parser = ["full", "off"])]
     sync: String,
+    #[command(flatten)]
+    limits: Limits,
+}
+
+/// Bounds on what clients can make the server hold. The defaults suit a server on the
+/// internet or behind one reverse proxy; SECURITY.md explains each.
+#[derive(Debug, clap::Args)]
+#[allow(clippy::struct_field_names, reason = "the flags' names")]
+struct Limits {
+    /// Reverse proxy whose `X-Forwarded-For` names the client (an address or a CIDR block;
+    /// repeat or separate with commas).
+    #[arg(
+        long = "trusted-proxy",
+        env = "READYROOM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Origin, besides the server's own, whose pages may open rooms (e.g.
+    /// `https://intranet.example.com`; repeat or separate with commas).
+    #[arg(
+        long = "allowed-origin",
+        env = "READYROOM_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    allowed_origins: Vec<String>,
+    /// Open connections from one client address (an IPv6 /64 counts as one).
+    #[arg(
+        long,
+        env = "READYROOM_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    max_connections_per_address: usize,
+    /// Open connections in all.
+    #[arg(long, env = "READYROOM_MAX_CONNECTIONS", default_value_t = 100_000)]
+    max_connections: usize,
+    /// Rooms held in memory at once.
+    #[arg(long, env = "READYROOM_MAX_ROOMS", default_value_t = 10_000)]
+    max_rooms: usize,
+    /// Seconds a request's headers may take to arrive.
+    #[arg(long, env = "READYROOM_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive.
+    #[arg(long, env = "READYROOM_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds a new WebSocket has to join its room.
+    #[arg(long, env = "READYROOM_JOIN_TIMEOUT", default_value_t = 10)]
+    join_timeout: u64,
+    /// Rooms one address may create at once.
+    #[arg(long, env = "READYROOM_ROOM_CREATION_BURST", default_value_t = 30)]
+    room_creation_burst: u32,
+    /// Rooms one address may create per minute after its burst.
+    #[arg(
+        long,
+        env = "READYROOM_ROOM_CREATIONS_PER_MINUTE",
+        default_value_t = 10
+    )]
+    room_creations_per_minute: u32,
+    /// Joins one address may make at once.
+    #[arg(long, env = "READYROOM_JOIN_BURST", default_value_t = 120)]
+    join_burst: u32,
+    /// Joins one address may make per minute after its burst.
+    #[arg(long, env = "READYROOM_JOINS_PER_MINUTE", default_value_t = 240)]
+    joins_per_minute: u32,
+    /// Messages (and pings) one connection may send at once.
+    #[arg(long, env = "READYROOM_MESSAGE_BURST", default_value_t = 200)]
+    message_burst: u32,
+    /// Messages (and pings) one connection may send per second after its burst.
+    #[arg(long, env = "READYROOM_MESSAGES_PER_SECOND", default_value_t = 40)]
+    messages_per_second: u32,
+    /// Bytes one room may write to its log per second (KiB); its burst is 16 seconds' worth.
+    #[arg(long, env = "READYROOM_ROOM_KIB_PER_SECOND", default_value_t = 1024)]
+    room_kib_per_second: u32,
+    /// Bytes queued for one connection before it counts as too slow (KiB).
+    #[arg(long, env = "READYROOM_OUTBOUND_KIB", default_value_t = 4096)]
+    outbound_kib: usize,
+    /// Bytes of oversized frames (big rooms' `welcome`) being sent at once, server-wide (MiB).
+    #[arg(long, env = "READYROOM_LARGE_FRAME_MIB", default_value_t = 128)]
+    large_frame_mib: usize,
+    /// Room imports read at once.
+    #[arg(long, env = "READYROOM_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
+    max_concurrent_imports: usize,
+    /// Seconds shutdown waits for connections to finish before cutting them.
+    #[arg(long, env = "READYROOM_SHUTDOWN_GRACE", default_value_t = 10)]
+    shutdown_grace: u64,
 }
 
 #[tokio::main]
@@ -50,13 +135,33 @@ async fn main() -> anyhow::Result<()> {
     let listener = readyroom_server::listen(args.addr)?;
     let addr = listener.local_addr()?;
     println!("Ready Room is running: open http://{addr}/ in your browser");
+    let limits = args.limits;
     let config = readyroom_server::Config {
         public_url: args.public_url,
         data_dir: (!args.in_memory).then_some(args.data_dir),
         sync: args.sync == "full",
-        retention: (args.retention_days > 0).then(|| {
-            std::time::Duration::from_secs(args.retention_days.saturating_mul(24 * 60 * 60))
-        }),
+        retention: (args.retention_days > 0)
+            .then(|| Duration::from_secs(args.retention_days.saturating_mul(24 * 60 * 60))),
+        trusted_proxies: limits.trusted_proxies,
+        allowed_origins: limits.allowed_origins,
+        max_connections_per_address: limits.max_connections_per_address,
+        max_connections: limits.max_connections,
+        max_rooms: limits.max_rooms,
+        header_timeout: Duration::from_secs(limits.header_timeout),
+        body_timeout: Duration::from_secs(limits.body_timeout),
+        join_timeout: Duration::from_secs(limits.join_timeout),
+        room_creation_burst: limits.room_creation_burst,
+        room_creations_per_minute: limits.room_creations_per_minute,
+        join_burst: limits.join_burst,
+        joins_per_minute: limits.joins_per_minute,
+        rate_burst: limits.message_burst,
+        rate_per_second: limits.messages_per_second,
+        room_bytes_per_second: limits.room_kib_per_second.saturating_mul(1024),
+        room_bytes_burst: limits.room_kib_per_second.saturating_mul(16 * 1024),
+        outbound_bytes: limits.outbound_kib.saturating_mul(1024),
+        large_frame_budget: limits.large_frame_mib.saturating_mul(1024 * 1024),
+        max_concurrent_imports: limits.max_concurrent_imports,
+        shutdown_grace: Duration::from_secs(limits.shutdown_grace),
         ..readyroom_server::Config::default()
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;

@@ -3,13 +3,18 @@
 //! The room actor never waits on a client: it pushes shared, pre-encoded frames with
 //! `try_send`. A client that lets its queue fill up is closed with [`close_code::TOO_SLOW`]
 //! rather than slowing down everyone else in its room.
+//!
+//! One frame may exceed a connection's byte budget: a big room's `welcome`. Such frames are
+//! bounded server-wide instead ([`LargeFrames`]): each holds its bytes of a shared budget from
+//! the moment it is queued until it has been written, so clients that join big rooms and never
+//! read cannot make the server hold more than that budget.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
 /// WebSocket close codes this server uses (see `docs/protocol.md`).
@@ -21,6 +26,44 @@ pub mod close_code {
     pub const REMOVED: u16 = 4001;
     pub const TOO_SLOW: u16 = 4002;
     pub const STORAGE_FAILED: u16 = 1011;
+    pub const POLICY: u16 = 1008;
+    pub const INVALID_TEXT: u16 = 1007;
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+}
+
+/// The largest frame the server sends (a `welcome` of a room at the edge of every limit); the
+/// WebSocket write buffer is capped just above it.
+pub const MAX_OUT_FRAME_BYTES: usize = 64 * 1024 * 1024;
+
+/// The server-wide budget of bytes for frames larger than a connection's own budget.
+#[derive(Clone, Debug)]
+pub struct LargeFrames {
+    bytes: Arc<Semaphore>,
+}
+
+impl LargeFrames {
+    pub fn new(budget: usize) -> Self {
+        Self {
+            bytes: Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS))),
+        }
+    }
+
+    /// Whether a frame of `len` bytes would fit now.
+    pub fn has_room_for(&self, len: usize) -> bool {
+        self.bytes.available_permits() >= len
+    }
+
+    fn reserve(&self, len: usize) -> Option<OwnedSemaphorePermit> {
+        let len = u32::try_from(len).ok()?;
+        Arc::clone(&self.bytes).try_acquire_many_owned(len).ok()
+    }
+}
+
+/// A frame on its way out, with its share of [`LargeFrames`] if it is a large one.
+#[derive(Debug)]
+pub struct OutFrame {
+    pub text: Utf8Bytes,
+    _reserved: Option<OwnedSemaphorePermit>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,17 +117,18 @@ impl Closer {
 /// The sending side of a connection's queue.
 #[derive(Clone, Debug)]
 pub struct Outbox {
-    tx: mpsc::Sender<Utf8Bytes>,
+    tx: mpsc::Sender<OutFrame>,
     closer: Arc<Closer>,
     /// Bytes queued and not yet written, shared with the writer, which subtracts what it
     /// writes. Frames vary from tens of bytes to a whole room, so the queue is bounded in
     /// bytes as well as in frames.
     queued: Arc<AtomicUsize>,
     max_bytes: usize,
+    large: LargeFrames,
 }
 
 impl Outbox {
-    pub fn new(capacity: usize, max_bytes: usize) -> (Self, Receiver) {
+    pub fn new(capacity: usize, max_bytes: usize, large: LargeFrames) -> (Self, Receiver) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let closer = Arc::new(Closer::default());
         let queued = Arc::new(AtomicUsize::new(0));
@@ -93,23 +137,48 @@ impl Outbox {
             closer: Arc::clone(&closer),
             queued: Arc::clone(&queued),
             max_bytes,
+            large,
         };
         (outbox, Receiver { rx, closer, queued })
     }
 
+    /// Whether a frame of `len` bytes could be queued now (beyond this connection's own
+    /// budget, only while the server's budget for large frames has room).
+    pub fn has_room_for(&self, len: usize) -> bool {
+        len <= self.max_bytes || self.large.has_room_for(len)
+    }
+
     /// Queues a frame. Returns false if the connection is gone or has just been closed for
-    /// being too slow.
+    /// being too slow (or, for a frame beyond its own budget, because the server's budget for
+    /// large frames is spent).
     pub fn push(&self, frame: Utf8Bytes) -> bool {
         let len = frame.as_str().len();
         let queued = self.queued.fetch_add(len, Ordering::Relaxed) + len;
         // One frame larger than the budget still goes out when nothing else is waiting: a
-        // big room's snapshot must reach its joiner.
+        // big room's snapshot must reach its joiner. It is paid for from the shared budget.
         if queued > self.max_bytes && queued > len {
             self.queued.fetch_sub(len, Ordering::Relaxed);
             self.closer
                 .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
             return false;
         }
+        let reserved = if len > self.max_bytes {
+            let Some(reserved) = self.large.reserve(len) else {
+                self.queued.fetch_sub(len, Ordering::Relaxed);
+                self.closer.close_now(
+                    close_code::TRY_AGAIN_LATER,
+                    "server busy; rejoin in a moment",
+                );
+                return false;
+            };
+            Some(reserved)
+        } else {
+            None
+        };
+        let frame = OutFrame {
+            text: frame,
+            _reserved: reserved,
+        };
         match self.tx.try_send(frame) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
@@ -137,14 +206,14 @@ impl Outbox {
 /// The writer's side of a connection's queue.
 #[derive(Debug)]
 pub struct Receiver {
-    rx: mpsc::Receiver<Utf8Bytes>,
+    rx: mpsc::Receiver<OutFrame>,
     pub closer: Arc<Closer>,
     queued: Arc<AtomicUsize>,
 }
 
 impl Receiver {
     /// Waits for frames and takes up to `limit` of them; 0 once every sender is gone.
-    pub async fn recv_many(&mut self, batch: &mut Vec<Utf8Bytes>, limit: usize) -> usize {
+    pub async fn recv_many(&mut self, batch: &mut Vec<OutFrame>, limit: usize) -> usize {
         self.rx.recv_many(batch, limit).await
     }
 

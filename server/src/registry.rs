@@ -2,22 +2,16 @@
 //! A room that is stored but not in memory is loaded on first use.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dashmap::DashMap;
 use readyroom_protocol::{DeckChoice, ErrorCode, RoomId, RoomSettings};
-use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::actor::{ActorConfig, RoomActor, RoomMsg};
+use crate::actor::{ActorConfig, RoomActor, RoomHandle};
 use crate::room::CommandError;
 use crate::storage::Storage;
-
-#[derive(Clone, Debug)]
-pub struct RoomHandle {
-    pub tx: mpsc::Sender<RoomMsg>,
-    /// Becomes true once the actor has stopped and stored everything.
-    stopped: watch::Receiver<bool>,
-}
 
 #[derive(Debug)]
 pub struct Registry {
@@ -30,6 +24,20 @@ pub struct Registry {
     actors: TaskTracker,
     /// Loads run one at a time, so that two joiners of an unloaded room get one actor.
     loading: tokio::sync::Mutex<()>,
+    /// Rooms being created or imported: they count against `max_rooms` before they exist, so
+    /// that simultaneous creations cannot overshoot it.
+    reserved: AtomicUsize,
+    /// Fired at shutdown's deadline: rooms stop at once, storing what they applied.
+    stop_now: CancellationToken,
+}
+
+/// A place among `max_rooms` held for a room being created.
+struct Reservation<'a>(&'a AtomicUsize);
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A freshly created room.
@@ -54,6 +62,8 @@ impl Registry {
             actor_config,
             actors: TaskTracker::new(),
             loading: tokio::sync::Mutex::new(()),
+            reserved: AtomicUsize::new(0),
+            stop_now: CancellationToken::new(),
         })
     }
 
@@ -103,14 +113,15 @@ impl Registry {
     pub fn loaded(&self) -> usize {
         self.rooms
             .iter()
-            .filter(|handle| !handle.tx.is_closed())
+            .filter(|handle| !handle.is_closed())
             .count()
     }
 
     /// Waits for the room's actor, if one is unloading, to have stored everything.
     async fn wait_until_stopped(&self, id: RoomId) {
-        if let Some(mut old) = self.rooms.get(&id).map(|handle| handle.stopped.clone()) {
-            let _ = old.wait_for(|stopped| *stopped).await;
+        let old = self.rooms.get(&id).map(|handle| handle.clone());
+        if let Some(old) = old {
+            old.stopped().await;
         }
     }
 
@@ -118,30 +129,26 @@ impl Registry {
         self.rooms
             .get(&id)
             .map(|handle| handle.clone())
-            .filter(|handle| !handle.tx.is_closed())
+            .filter(|handle| !handle.is_closed())
     }
 
     fn spawn(&self, id: RoomId, actor: RoomActor) -> RoomHandle {
-        let (tx, rx) = mpsc::channel(self.inbox.max(1));
-        let (stopped_tx, stopped) = watch::channel(false);
-        let handle = RoomHandle { tx, stopped };
+        let (handle, inbox) = RoomHandle::channel(self.inbox);
         let rooms = Arc::clone(&self.rooms);
         // Weak, so that it does not keep the room's inbox open.
-        let mine = handle.tx.downgrade();
+        let mine = handle.downgrade();
+        let stop = self.stop_now.clone();
         self.actors.spawn(async move {
-            actor.run(rx, stopped_tx).await;
+            actor.run(inbox, stop).await;
             // Forget the room once it is out of memory, unless it was loaded again meanwhile.
-            rooms.remove_if(&id, |_, current| {
-                mine.upgrade()
-                    .is_some_and(|tx| tx.same_channel(&current.tx))
-            });
+            rooms.remove_if(&id, |_, current| mine.is(current));
         });
         self.rooms.insert(id, handle.clone());
         handle
     }
 
     pub async fn create(&self, settings: RoomSettings) -> Result<Created, CommandError> {
-        self.check_capacity()?;
+        let _place = self.reserve()?;
         let settings = crate::room::validate_settings(settings)?;
         let room_id = RoomId(uuid::Uuid::new_v4());
         let (actor, facilitator_token) =
@@ -154,21 +161,23 @@ impl Registry {
         &self,
         export: readyroom_protocol::RoomExport,
     ) -> Result<Created, CommandError> {
-        self.check_capacity()?;
+        let _place = self.reserve()?;
         let room_id = RoomId(uuid::Uuid::new_v4());
         let (actor, facilitator_token) =
             RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
         Ok(self.open(room_id, actor, facilitator_token, "room imported"))
     }
 
-    fn check_capacity(&self) -> Result<(), CommandError> {
-        if self.rooms.len() >= self.max_rooms {
+    fn reserve(&self) -> Result<Reservation<'_>, CommandError> {
+        let reserved = self.reserved.fetch_add(1, Ordering::AcqRel) + 1;
+        let place = Reservation(&self.reserved);
+        if self.rooms.len() + reserved > self.max_rooms {
             return Err(CommandError::new(
                 ErrorCode::TooManyRooms,
                 "this server holds as many rooms as it is allowed to; try again later",
             ));
         }
-        Ok(())
+        Ok(place)
     }
 
     /// Starts a brand-new room's actor.
@@ -196,16 +205,7 @@ impl Registry {
         let Some(handle) = self.get(id).await? else {
             return Ok(None);
         };
-        let (reply, export) = tokio::sync::oneshot::channel();
-        if handle
-            .tx
-            .send(RoomMsg::Export { token, reply })
-            .await
-            .is_err()
-        {
-            return Ok(None);
-        }
-        export.await.map_or(Ok(None), |export| export.map(Some))
+        handle.export(token).await.transpose()
     }
 
     /// Deletes stored rooms untouched since `before`, except rooms that are in memory (someone
@@ -244,11 +244,21 @@ impl Registry {
         deleted
     }
 
-    /// Drops every room handle and waits for the actors to finish what they were sent.
-    pub async fn shut_down(&self) {
+    /// Drops every room handle and waits for the actors to finish what they were sent; at
+    /// `deadline`, rooms that still have connections stop at once (storing what they applied).
+    pub async fn shut_down(&self, deadline: tokio::time::Instant) {
         self.rooms.clear();
         self.actors.close();
-        self.actors.wait().await;
+        if tokio::time::timeout_at(deadline, self.actors.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "rooms still had connections at the shutdown deadline; storing them now"
+            );
+            self.stop_now.cancel();
+            self.actors.wait().await;
+        }
     }
 }
 

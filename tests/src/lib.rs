@@ -8,6 +8,9 @@
     reason = "a test harness: a failed expectation is a failed test"
 )]
 
+#[cfg(unix)]
+pub mod process;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

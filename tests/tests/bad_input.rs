@@ -316,6 +316,7 @@ async fn rooms_refuse_items_and_people_beyond_their_limits() {
     let server = TestServer::start_with(Config {
         rate_burst: 100_000,
         rate_per_second: 100_000,
+        join_burst: 100_000,
         ..Config::default()
     })
     .await;

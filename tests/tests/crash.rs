@@ -22,16 +22,13 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
-use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::ffi::OsStr;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use readyroom_protocol::{CommandId, Event, Role, RoomSnapshot, ServerMessage};
+use readyroom_tests::process::{ServerProcess, server_binary};
 use readyroom_tests::{Client, RECEIVE_TIMEOUT, RoomCreated, TestServer, new_item};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
 /// Clients loading the room at once.
@@ -43,10 +40,6 @@ const KILL_MIN_MS: u64 = 100;
 const KILL_SPREAD_MS: u64 = 500;
 /// The load gives up (and fails) if the server is still answering after this long.
 const LOAD_LIMIT: Duration = Duration::from_secs(20);
-/// How long the binary may take to start and print its address.
-const STARTUP_LIMIT: Duration = Duration::from_secs(20);
-/// The prefix of the line the binary prints once it listens.
-const READY_LINE: &str = "Ready Room is running: open http://";
 
 #[tokio::test]
 async fn acked_commands_survive_sigkill() {
@@ -78,7 +71,7 @@ async fn crash_cycles(sync: &str, cycles: usize) {
     let mut rng = SplitMix64(seed);
     let binary = server_binary();
     let dir = tempfile::tempdir().unwrap();
-    let mut server = ServerProcess::start(&binary, dir.path(), sync).await;
+    let mut server = ServerProcess::start(&binary, server_args(dir.path(), sync)).await;
     // Every room so far, with exactly the titles it must hold.
     let mut rooms: Vec<(RoomCreated, BTreeSet<String>)> = Vec::new();
 
@@ -123,7 +116,7 @@ async fn crash_cycles(sync: &str, cycles: usize) {
         assert!(sent > 0, "nothing was sent ({context})");
 
         // Restart on the same data; everyone rejoins before anyone resends.
-        server = ServerProcess::start(&binary, dir.path(), sync).await;
+        server = ServerProcess::start(&binary, server_args(dir.path(), sync)).await;
         let api = TestServer::external(server.addr);
         let mut rejoined = Vec::new();
         for (index, token) in tokens.iter().enumerate() {
@@ -353,149 +346,13 @@ async fn load(
     }
 }
 
-/// The `readyroom` binary next to this test's executable (`target/<profile>/`).
-fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test executable is not in target/<profile>/deps");
-    let binary = profile_dir.join(format!("readyroom{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        binary.is_file(),
-        "the server binary {} is missing: build it first (`cargo build -p readyroom-server \
-         --bin readyroom`; `scripts/test` does)",
-        binary.display()
-    );
-    warn_if_stale(&binary);
-    binary
-}
-
-/// `cargo test -p readyroom-tests` does not rebuild the binary: say so if the server's sources
-/// are newer than it.
-fn warn_if_stale(binary: &Path) {
-    fn newest(dir: &Path) -> Option<SystemTime> {
-        let mut latest = None;
-        for entry in std::fs::read_dir(dir).ok()?.flatten() {
-            let path = entry.path();
-            let time = if path.is_dir() {
-                newest(&path)
-            } else {
-                entry.metadata().ok().and_then(|m| m.modified().ok())
-            };
-            latest = latest.max(time);
-        }
-        latest
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let built = std::fs::metadata(binary).and_then(|m| m.modified()).ok();
-    let sources = ["server/src", "protocol/src", "web"]
-        .iter()
-        .filter_map(|dir| newest(&root.join(dir)))
-        .max();
-    if let (Some(built), Some(sources)) = (built, sources) {
-        if sources > built {
-            eprintln!(
-                "warning: {} is older than the server's sources; testing the old build \
-                 (`cargo build -p readyroom-server` first)",
-                binary.display()
-            );
-        }
-    }
-}
-
-/// The server binary running as a child process; killed when dropped, even on a panic.
-#[derive(Debug)]
-struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl ServerProcess {
-    async fn start(binary: &Path, data_dir: &Path, sync: &str) -> Self {
-        let mut command = Command::new(binary);
-        command
-            .arg("--addr")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .arg("--log")
-            .arg("warn")
-            .arg("--sync")
-            .arg(sync)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        // Settings from the environment would override nothing given here, but could add
-        // conflicting ones (READYROOM_IN_MEMORY).
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("READYROOM_") {
-                command.env_remove(key);
-            }
-        }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let stderr = child.stderr.take().unwrap();
-        tokio::spawn(forward(BufReader::new(stderr).lines()));
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = tokio::time::timeout(STARTUP_LIMIT, async {
-            loop {
-                match stdout.next_line().await {
-                    Ok(Some(line)) => match line.strip_prefix(READY_LINE) {
-                        Some(rest) => {
-                            let addr = rest.split('/').next().unwrap_or_default();
-                            break addr.parse::<SocketAddr>().unwrap_or_else(|e| {
-                                panic!("cannot read the address in {line:?}: {e}")
-                            });
-                        }
-                        None => eprintln!("[server] {line}"),
-                    },
-                    Ok(None) | Err(_) => {
-                        let status = child.wait().await;
-                        panic!(
-                            "the server exited before printing its address: {status:?} (its \
-                             output is above)"
-                        );
-                    }
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("the server did not print its address in {STARTUP_LIMIT:?}"));
-        // Keep draining the pipe so that the server never blocks on a full one.
-        tokio::spawn(forward(stdout));
-        Self { child, addr }
-    }
-
-    /// SIGKILL, and wait until the process is gone. Fails if it had died on its own.
-    async fn kill(&mut self) {
-        self.child.start_kill().unwrap();
-        let status = tokio::time::timeout(RECEIVE_TIMEOUT, self.child.wait())
-            .await
-            .expect("the killed server did not exit")
-            .unwrap();
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "the server had exited before it was killed: {status:?}"
-        );
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        // Already gone after `kill`; otherwise (a panic) it must not outlive the test.
-        let _ = self.child.start_kill();
-    }
-}
-
-/// Prints a child's output lines (shown with the test's output).
-async fn forward<R: tokio::io::AsyncBufRead + Unpin>(mut lines: tokio::io::Lines<R>) {
-    while let Ok(Some(line)) = lines.next_line().await {
-        eprintln!("[server] {line}");
-    }
+fn server_args<'a>(data_dir: &'a Path, sync: &'a str) -> [&'a OsStr; 4] {
+    [
+        OsStr::new("--data-dir"),
+        data_dir.as_os_str(),
+        OsStr::new("--sync"),
+        OsStr::new(sync),
+    ]
 }
 
 /// A tiny seeded generator: the kill points only need to be reproducible.

@@ -495,6 +495,7 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     let imported = server
         .http()
         .post(server.url("/api/rooms/import"))
+        .header("content-type", "application/json")
         .body(text)
         .send()
         .await
@@ -529,6 +530,7 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     let bad = server
         .http()
         .post(server.url("/api/rooms/import"))
+        .header("content-type", "application/json")
         .body(r#"{"format":"something else"}"#)
         .send()
         .await

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 async fn health_and_schema() {
     let server = TestServer::start().await;
     let health = server.health().await;
-    assert_eq!(health, json!({ "status": "ok", "rooms_loaded": 0 }));
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["rooms_loaded"], 0);
+    assert!(health["connections"].as_u64().unwrap() >= 1, "{health}");
     let schema = server
         .http()
         .get(server.url("/api/protocol/schema.json"))
@@ -53,14 +55,20 @@ async fn rooms_are_created_with_unguessable_ids_and_can_be_looked_up() {
         format!("ws://{}/ws/rooms/{}", server.addr, a.room_id)
     );
 
-    // An empty POST takes every default.
+    // An empty JSON POST takes every default.
     let response = server
         .http()
         .post(server.url("/api/rooms"))
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "it carries a token"
+    );
 
     let found: Value = server
         .http()
@@ -176,6 +184,7 @@ async fn room_creation_is_rationed_per_address() {
     let refused = server
         .http()
         .post(server.url("/api/rooms"))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();

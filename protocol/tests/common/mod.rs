@@ -115,6 +115,9 @@ wire_names!(
         ErrorCode::RoomNotFound => "room_not_found",
         ErrorCode::TooManyRooms => "too_many_rooms",
         ErrorCode::ShuttingDown => "shutting_down",
+        ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+        ErrorCode::OriginNotAllowed => "origin_not_allowed",
+        ErrorCode::ServerBusy => "server_busy",
         ErrorCode::Internal => "internal",
     }
 );

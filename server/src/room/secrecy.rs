@@ -29,3 +29,12 @@ pub fn public_copy(frame: &EventFrame) -> Option<(ParticipantId, EventFrame)> {
         _ => None,
     }
 }
+
+/// The event as `viewer` may see it.
+#[must_use]
+pub fn view_for(frame: &EventFrame, viewer: ParticipantId) -> std::borrow::Cow<'_, EventFrame> {
+    match public_copy(frame) {
+        Some((owner, public)) if owner != viewer => std::borrow::Cow::Owned(public),
+        _ => std::borrow::Cow::Borrowed(frame),
+    }
+}

@@ -3116,10 +3116,7 @@ impl Fuzz {
         while self.delivered < self.fx.log.len() {
             let frame = self.fx.log[self.delivered].clone();
             self.delivered += 1;
-            let seen = match public_copy(&frame) {
-                Some((owner, copy)) if owner != self.mirror.viewer => copy,
-                _ => frame.clone(),
-            };
+            let seen = super::secrecy::view_for(&frame, self.mirror.viewer).into_owned();
             self.mirror.apply(&seen, seed);
             match &frame.event {
                 Event::ItemCreated { item } => self.items_seen.push(item.id),

@@ -139,7 +139,7 @@ impl SqliteBackend {
                         Err(std::sync::mpsc::RecvTimeoutError::Timeout)
                     );
                     match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        Ok(()) => finished.store(crate::actor::now_ms(), Ordering::Relaxed),
+                        Ok(()) => finished.store(crate::clock::now_ms(), Ordering::Relaxed),
                         Err(error) => {
                             tracing::warn!(%error, "checkpoint failed; the WAL keeps everything");
                         }
@@ -284,7 +284,7 @@ impl Backend for SqliteBackend {
             .oversized_since
             .is_some_and(|since| since.elapsed() >= CHECKPOINT_OVERDUE);
         let fresh = self.checkpointed_at.as_ref().is_none_or(|at| {
-            crate::actor::now_ms().saturating_sub(at.load(Ordering::Relaxed)) <= FRESH_PASS_MS
+            crate::clock::now_ms().saturating_sub(at.load(Ordering::Relaxed)) <= FRESH_PASS_MS
         });
         let due = overdue || (idle && fresh);
         if !due {

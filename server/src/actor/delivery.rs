@@ -1,0 +1,172 @@
+//! The room's connections and what is owed to them. Nothing is sent while a batch is being
+//! applied: replies and events wait here until the batch is durable, then go out in order.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::Utf8Bytes;
+use readyroom_protocol::{Event, EventFrame, ParticipantId, Seq, ServerMessage};
+
+use super::ConnId;
+use crate::outbox::Outbox;
+use crate::room::secrecy;
+use crate::wire::encode;
+
+#[derive(Debug)]
+pub struct Connection {
+    pub outbox: Outbox,
+    pub participant: Option<ParticipantId>,
+    /// Events up to this one are already in what the connection was given at join.
+    pub skip_through: Seq,
+    /// Its reader has finished: it still gets what the current batch owes it, then leaves.
+    pub detached: bool,
+}
+
+/// Something to send once the batch that caused it is durable.
+#[derive(Debug)]
+pub enum Deferred {
+    Events(Vec<EventFrame>),
+    Send {
+        conn: ConnId,
+        frame: Utf8Bytes,
+    },
+    /// Missed events for a resuming connection, shown as its participant may see them.
+    Replay {
+        conn: ConnId,
+        participant: ParticipantId,
+        events: Vec<EventFrame>,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub connections: HashMap<ConnId, Connection>,
+    deferred: Vec<Deferred>,
+}
+
+impl Delivery {
+    pub fn attach(&mut self, conn: ConnId, outbox: Outbox) {
+        self.connections.insert(
+            conn,
+            Connection {
+                outbox,
+                participant: None,
+                skip_through: 0,
+                detached: false,
+            },
+        );
+    }
+
+    pub fn defer(&mut self, deferred: Deferred) {
+        self.deferred.push(deferred);
+    }
+
+    pub fn defer_message(&mut self, conn: ConnId, message: &ServerMessage) {
+        self.defer(Deferred::Send {
+            conn,
+            frame: encode(message),
+        });
+    }
+
+    /// Whether anyone is (still) connected; detached connections count until released.
+    pub fn is_empty(&self) -> bool {
+        self.connections.is_empty()
+    }
+
+    /// Sends everything the committed batch produced, in order, then lets go of connections
+    /// that detached during the batch (they were owed some of it).
+    pub fn release(&mut self) {
+        for deferred in std::mem::take(&mut self.deferred) {
+            match deferred {
+                Deferred::Events(events) => self.fan_out(&events),
+                Deferred::Send { conn, frame } => {
+                    if let Some(connection) = self.connections.get(&conn) {
+                        connection.outbox.push(frame);
+                    }
+                }
+                Deferred::Replay {
+                    conn,
+                    participant,
+                    events,
+                } => {
+                    let Some(connection) = self.connections.get(&conn) else {
+                        continue;
+                    };
+                    for frame in &events {
+                        connection
+                            .outbox
+                            .push(event_bytes(&secrecy::view_for(frame, participant)));
+                    }
+                }
+            }
+        }
+        self.connections
+            .retain(|_, connection| !connection.detached);
+    }
+
+    /// Forgets what a failed batch would have sent: none of it happened.
+    pub fn discard(&mut self) {
+        self.deferred.clear();
+    }
+
+    /// Sends each event to every joined connection: once encoded for everyone, and encoded a
+    /// second time only for an event that carries its owner's secret.
+    fn fan_out(&mut self, events: &[EventFrame]) {
+        for frame in events {
+            let (owner, public, private) = match secrecy::public_copy(frame) {
+                Some((owner, public)) => {
+                    (Some(owner), event_bytes(&public), Some(event_bytes(frame)))
+                }
+                None => (None, event_bytes(frame), None),
+            };
+            for connection in self.connections.values() {
+                let Some(participant) = connection.participant else {
+                    continue;
+                };
+                if frame.seq <= connection.skip_through {
+                    continue;
+                }
+                let bytes = match (&private, owner == Some(participant)) {
+                    (Some(private), true) => private.clone(),
+                    _ => public.clone(),
+                };
+                connection.outbox.push(bytes);
+            }
+            if let Event::ParticipantRemoved { participant_id } = frame.event {
+                self.expel(participant_id);
+            }
+        }
+    }
+
+    /// Closes the connections of a participant who was removed from the room.
+    fn expel(&mut self, participant: ParticipantId) {
+        self.connections.retain(|_, connection| {
+            let removed = connection.participant == Some(participant);
+            if removed {
+                connection.outbox.close_now(
+                    crate::outbox::close_code::REMOVED,
+                    "removed by the facilitator",
+                );
+            }
+            !removed
+        });
+    }
+
+    /// Connections closed while sending (too slow, gone) that have not detached yet.
+    pub fn closed(&self) -> Vec<ConnId> {
+        self.connections
+            .iter()
+            .filter(|(_, c)| !c.detached && c.outbox.is_closed())
+            .map(|(conn, _)| *conn)
+            .collect()
+    }
+
+    pub fn close_all(&self, code: u16, reason: &'static str) {
+        for connection in self.connections.values() {
+            connection.outbox.close_now(code, reason);
+        }
+    }
+}
+
+fn event_bytes(frame: &EventFrame) -> Utf8Bytes {
+    encode(&ServerMessage::Event(Box::new(frame.clone())))
+}

@@ -1,0 +1,125 @@
+//! How the rest of the server talks to a room's task: a cheap, clonable handle whose methods
+//! are the only way to build the task's messages.
+
+use readyroom_protocol::{ClientMessage, RoomExport, RoomSettings};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::ConnId;
+use crate::outbox::Outbox;
+use crate::room::CommandError;
+
+/// What a room's task is sent.
+#[derive(Debug)]
+pub(super) enum RoomMsg {
+    /// A connection that is about to join; it receives nothing until it has joined.
+    Attach { conn: ConnId, outbox: Outbox },
+    /// A frame from an attached connection, with its size (for the room's byte budget).
+    Message {
+        conn: ConnId,
+        message: ClientMessage,
+        bytes: usize,
+    },
+    /// The connection is gone. Its outbox is dropped once what it was owed is queued, which
+    /// lets its writer finish.
+    Detach { conn: ConnId },
+    Describe {
+        reply: oneshot::Sender<RoomSettings>,
+    },
+    /// The room as a portable document, for the holder of the facilitator token.
+    Export {
+        token: String,
+        reply: oneshot::Sender<Result<RoomExport, CommandError>>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct RoomHandle {
+    tx: mpsc::Sender<RoomMsg>,
+    /// Becomes true once the task has stopped and stored everything.
+    stopped: watch::Receiver<bool>,
+}
+
+/// The task's end of a [`RoomHandle`].
+#[derive(Debug)]
+pub struct RoomInbox {
+    pub(super) rx: mpsc::Receiver<RoomMsg>,
+    pub(super) stopped: watch::Sender<bool>,
+}
+
+/// A handle that does not keep the room's inbox open.
+#[derive(Debug)]
+pub struct WeakRoomHandle(mpsc::WeakSender<RoomMsg>);
+
+impl WeakRoomHandle {
+    /// Whether `handle` is (still) the room this was made from.
+    pub fn is(&self, handle: &RoomHandle) -> bool {
+        self.0
+            .upgrade()
+            .is_some_and(|tx| tx.same_channel(&handle.tx))
+    }
+}
+
+impl RoomHandle {
+    /// A new room's channel: the handle for everyone, the inbox for its task.
+    pub fn channel(capacity: usize) -> (Self, RoomInbox) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let (stopped_tx, stopped) = watch::channel(false);
+        (
+            Self { tx, stopped },
+            RoomInbox {
+                rx,
+                stopped: stopped_tx,
+            },
+        )
+    }
+
+    pub fn downgrade(&self) -> WeakRoomHandle {
+        WeakRoomHandle(self.tx.downgrade())
+    }
+
+    /// Whether the room's task no longer takes messages (stopping or stopped).
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// Waits until the room's task has stored everything and stopped.
+    pub async fn stopped(&self) {
+        let mut stopped = self.stopped.clone();
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+    }
+
+    /// False if the room's task is gone (unloaded meanwhile: load it again).
+    pub async fn attach(&self, conn: ConnId, outbox: Outbox) -> bool {
+        self.tx.send(RoomMsg::Attach { conn, outbox }).await.is_ok()
+    }
+
+    /// False if the room's task is gone.
+    pub async fn submit(&self, conn: ConnId, message: ClientMessage, bytes: usize) -> bool {
+        self.tx
+            .send(RoomMsg::Message {
+                conn,
+                message,
+                bytes,
+            })
+            .await
+            .is_ok()
+    }
+
+    pub async fn detach(&self, conn: ConnId) {
+        let _ = self.tx.send(RoomMsg::Detach { conn }).await;
+    }
+
+    /// The room's settings; `None` if its task is gone.
+    pub async fn describe(&self) -> Option<RoomSettings> {
+        let (reply, settings) = oneshot::channel();
+        self.tx.send(RoomMsg::Describe { reply }).await.ok()?;
+        settings.await.ok()
+    }
+
+    /// The room's export if `token` is its facilitator token; `None` if its task is gone.
+    pub async fn export(&self, token: String) -> Option<Result<RoomExport, CommandError>> {
+        let (reply, export) = oneshot::channel();
+        self.tx.send(RoomMsg::Export { token, reply }).await.ok()?;
+        export.await.ok()
+    }
+}

@@ -1,0 +1,148 @@
+//! A room's durable log: the inputs a batch applied, committed in one group commit before
+//! anything they caused leaves the server, and snapshots that let the log be trimmed.
+
+use readyroom_protocol::{ErrorCode, RoomId, Timestamp};
+
+use crate::clock::now_ms;
+use crate::room::{CommandError, Room};
+use crate::storage::{LoggedInput, Storage, Write};
+
+#[derive(Debug)]
+pub struct RoomLog {
+    storage: Option<Storage>,
+    /// The number the next logged input gets.
+    next_n: u64,
+    since_snapshot: u64,
+    pending: Vec<LoggedInput>,
+    snapshot_every: u64,
+    /// Inputs kept in the log behind a snapshot: they hold the replay window's events.
+    keep_behind_snapshot: u64,
+    /// Set by a failed commit. The room in memory then holds changes that may never have been
+    /// stored, so nothing of it is written again: it is reloaded from what was committed.
+    failed: bool,
+}
+
+impl RoomLog {
+    pub fn new(storage: Option<Storage>, next_n: u64, snapshot_every: u64, keep: usize) -> Self {
+        Self {
+            storage,
+            next_n,
+            since_snapshot: 0,
+            pending: Vec::new(),
+            snapshot_every,
+            keep_behind_snapshot: u64::try_from(keep).unwrap_or(u64::MAX),
+            failed: false,
+        }
+    }
+
+    pub fn is_durable(&self) -> bool {
+        self.storage.is_some()
+    }
+
+    /// Queues an input (as JSON) with the events it produced (a JSON array) for the next commit.
+    pub fn push(&mut self, input: String, events: String) {
+        self.pending.push(LoggedInput {
+            n: self.next_n,
+            input,
+            events,
+        });
+        self.next_n += 1;
+    }
+
+    /// Makes the queued inputs durable, and snapshots the room when one is due. After a
+    /// failure, this and every later call fail without writing.
+    pub async fn commit(&mut self, room: &Room) -> Result<(), ()> {
+        if self.failed {
+            return Err(());
+        }
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let inputs = std::mem::take(&mut self.pending);
+        let Some(storage) = &self.storage else {
+            return Ok(());
+        };
+        let count = u64::try_from(inputs.len()).unwrap_or(u64::MAX);
+        let write = Write::Append {
+            room: room.id(),
+            inputs,
+            now: now_ms(),
+        };
+        if let Err(error) = storage.write(write).await {
+            tracing::error!(room = %room.id(), %error, "cannot store the room's changes; closing it");
+            self.failed = true;
+            return Err(());
+        }
+        self.since_snapshot += count;
+        if self.since_snapshot >= self.snapshot_every {
+            self.save_snapshot(room).await;
+        }
+        Ok(())
+    }
+
+    /// Stores the whole room as of the last logged input, unless a commit has failed.
+    pub async fn save_snapshot(&mut self, room: &Room) {
+        if self.failed {
+            return;
+        }
+        let Some(storage) = &self.storage else { return };
+        let snapshot_n = self.next_n - 1;
+        let snapshot = match serde_json::to_string(room) {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode a snapshot");
+                return;
+            }
+        };
+        let write = Write::Snapshot {
+            room: room.id(),
+            snapshot,
+            snapshot_n,
+            keep_from_n: snapshot_n.saturating_sub(self.keep_behind_snapshot),
+        };
+        match storage.write(write).await {
+            Ok(()) => self.since_snapshot = 0,
+            Err(error) => {
+                tracing::warn!(room = %room.id(), %error, "snapshot not saved; the log still has everything");
+            }
+        }
+    }
+}
+
+/// Stores a brand-new room (created or imported) with a fresh epoch before anyone can learn
+/// of it. Returns the epoch.
+pub async fn store_new(
+    storage: Option<&Storage>,
+    room: &Room,
+    now: Timestamp,
+) -> Result<String, CommandError> {
+    let epoch = uuid::Uuid::new_v4().to_string();
+    let Some(storage) = storage else {
+        return Ok(epoch);
+    };
+    let stored = match serde_json::to_string(room) {
+        Ok(snapshot) => storage
+            .write(Write::CreateRoom {
+                room: room.id(),
+                epoch: epoch.clone(),
+                snapshot,
+                now,
+            })
+            .await
+            .map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    stored.map_err(|error| {
+        tracing::error!(%error, "cannot store a new room");
+        CommandError::new(ErrorCode::Internal, "the room could not be stored")
+    })?;
+    Ok(epoch)
+}
+
+/// Why a stored room could not be brought back.
+#[derive(Debug, thiserror::Error)]
+#[error("room {room} cannot be loaded: {detail}")]
+pub struct LoadError {
+    pub room: RoomId,
+    pub detail: String,
+}

@@ -1,0 +1,509 @@
+//! One tokio task per room. It owns the room's core exclusively, so the core needs no locks:
+//! connections send it their messages over a bounded channel ([`RoomHandle`]) and it answers
+//! through their outboxes. Each event is encoded once and the same bytes go to every recipient.
+//!
+//! Durability: the actor applies a batch of messages (whatever queued up), logs every input
+//! that produced events, commits the batch to storage, and only then sends anything out. So a
+//! client never hears of an event, or gets an ack, that a crash could take back.
+//!
+//! - `handle`: the handle and the task's messages.
+//! - `log`: group commit and snapshots. `replay`: the window of recent events for resumes.
+//! - `delivery`: the connections, and what each batch owes them.
+
+mod delivery;
+mod handle;
+mod log;
+mod replay;
+
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use readyroom_protocol::{
+    ClientMessage, Command, CommandId, ErrorCode, EventFrame, RoomId, RoomSettings, Seq,
+    ServerMessage,
+};
+use tokio_util::sync::CancellationToken;
+
+pub use handle::{RoomHandle, RoomInbox};
+pub use log::LoadError;
+
+use self::delivery::{Deferred, Delivery};
+use self::handle::RoomMsg;
+use self::log::RoomLog;
+use self::replay::ReplayWindow;
+use crate::clock::now_ms;
+use crate::journal::{self, Applied, Entry, Input};
+use crate::outbox::close_code;
+use crate::rate::TokenBucket;
+use crate::room::{CommandError, Joined, Reply, Room};
+use crate::storage::{Storage, StoredRoom};
+use crate::wire::encode;
+
+pub type ConnId = u64;
+
+/// Messages taken in before one commit, at most.
+const MAX_BATCH: usize = 256;
+
+/// How long a room nobody has entered since it was loaded stays in memory.
+const UNVISITED_UNLOAD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Tunables the actor takes from the server's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct ActorConfig {
+    pub replay_window: usize,
+    /// The most missed events a resume replays; more would overflow the connection's queue,
+    /// so such a client gets a fresh `welcome` instead.
+    pub max_replay: usize,
+    /// Bytes of events the replay window may hold (events can carry whole descriptions).
+    pub replay_bytes: usize,
+    pub snapshot_every: u64,
+    /// A stored room nobody has been connected to for this long leaves memory.
+    pub idle_unload: std::time::Duration,
+    /// What the room may write to its log at once and per second (estimated from the size
+    /// of the commands it is sent).
+    pub room_bytes_burst: u32,
+    pub room_bytes_per_second: u32,
+}
+
+#[derive(Debug)]
+pub struct RoomActor {
+    room: Room,
+    epoch: String,
+    delivery: Delivery,
+    /// Cryptographically secure (seeded from the OS): it seeds each input's randomness, which
+    /// mints participant tokens.
+    rng: StdRng,
+    log: RoomLog,
+    replay: ReplayWindow,
+    config: ActorConfig,
+    /// The room's allowance of stored bytes: legal but huge edits must not crowd out the
+    /// other rooms' commits.
+    stored_bytes: TokenBucket,
+    /// The size of the last `welcome` sent, to turn a join away before applying it when the
+    /// server cannot send another that large now.
+    last_welcome_bytes: usize,
+    /// Whether a connection has attached since the room was loaded.
+    visited: bool,
+}
+
+impl RoomActor {
+    /// A new room with `settings`. Returns the actor and the facilitator token.
+    ///
+    /// # Errors
+    /// Storage refused the room.
+    pub async fn create(
+        id: RoomId,
+        settings: RoomSettings,
+        storage: Option<Storage>,
+        config: ActorConfig,
+    ) -> Result<(Self, String), CommandError> {
+        let mut rng = StdRng::from_os_rng();
+        let now = now_ms();
+        let (room, token) =
+            Room::create(id, settings, &mut crate::room::Ctx { now, rng: &mut rng });
+        let epoch = log::store_new(storage.as_ref(), &room, now).await?;
+        Ok((Self::new(room, epoch, storage, config, 1), token))
+    }
+
+    /// A new room made from an export. Returns the actor and the facilitator token.
+    ///
+    /// # Errors
+    /// The export breaks a rule, or storage refused the room.
+    pub async fn import(
+        id: RoomId,
+        export: readyroom_protocol::RoomExport,
+        storage: Option<Storage>,
+        config: ActorConfig,
+    ) -> Result<(Self, String), CommandError> {
+        let mut rng = StdRng::from_os_rng();
+        let now = now_ms();
+        let (room, token) = Room::import(id, export, &mut crate::room::Ctx { now, rng: &mut rng })?;
+        let epoch = log::store_new(storage.as_ref(), &room, now).await?;
+        Ok((Self::new(room, epoch, storage, config, 1), token))
+    }
+
+    /// Rebuilds a stored room: its snapshot, then every input logged after it.
+    ///
+    /// # Errors
+    /// The stored data does not decode or does not replay to what was logged.
+    pub fn restore(
+        id: RoomId,
+        stored: StoredRoom,
+        storage: Storage,
+        config: ActorConfig,
+    ) -> Result<Self, LoadError> {
+        let fail = |detail: String| LoadError { room: id, detail };
+        let mut room: Room =
+            serde_json::from_str(&stored.snapshot).map_err(|e| fail(format!("snapshot: {e}")))?;
+        let mut next_n = stored.snapshot_n + 1;
+        for logged in &stored.tail {
+            if logged.n != next_n {
+                return Err(fail(format!("input {next_n} is missing from the log")));
+            }
+            let entry: Entry = serde_json::from_str(&logged.input)
+                .map_err(|e| fail(format!("input {}: {e}", logged.n)))?;
+            let applied = journal::apply(&mut room, &entry);
+            let replayed: Vec<Seq> = applied.events().iter().map(|e| e.seq).collect();
+            let logged_events: Vec<EventFrame> = serde_json::from_str(&logged.events)
+                .map_err(|e| fail(format!("events of input {}: {e}", logged.n)))?;
+            let recorded: Vec<Seq> = logged_events.iter().map(|e| e.seq).collect();
+            if replayed != recorded {
+                return Err(fail(format!(
+                    "input {} replays to other events than were logged",
+                    logged.n
+                )));
+            }
+            next_n += 1;
+        }
+        room.check_invariants()
+            .map_err(|e| fail(format!("restored state is inconsistent: {e}")))?;
+        let mut actor = Self::new(room, stored.epoch, Some(storage), config, next_n);
+        for event in &stored.recent_events {
+            let bytes = serde_json::to_vec(event).map_or(0, |json| json.len());
+            actor.replay.remember(std::slice::from_ref(event), bytes);
+        }
+        Ok(actor)
+    }
+
+    fn new(
+        room: Room,
+        epoch: String,
+        storage: Option<Storage>,
+        config: ActorConfig,
+        next_n: u64,
+    ) -> Self {
+        Self {
+            room,
+            epoch,
+            delivery: Delivery::default(),
+            rng: StdRng::from_os_rng(),
+            log: RoomLog::new(storage, next_n, config.snapshot_every, config.replay_window),
+            replay: ReplayWindow::new(config.replay_window, config.replay_bytes, config.max_replay),
+            stored_bytes: TokenBucket::new(
+                config.room_bytes_burst,
+                f64::from(config.room_bytes_per_second),
+            ),
+            config,
+            last_welcome_bytes: 0,
+            visited: false,
+        }
+    }
+
+    /// Runs until every handle is dropped, `stop` fires (shutdown's deadline) or, for a stored
+    /// room, nobody has been connected for `idle_unload`. Marks the inbox stopped when
+    /// everything is stored.
+    pub async fn run(mut self, inbox: RoomInbox, stop: CancellationToken) {
+        let RoomInbox { mut rx, stopped } = inbox;
+        if self.serve(&mut rx, &stop).await {
+            // Whatever was still queued when the room closed is answered before it goes; a
+            // connection that arrives now is turned away (dropping its outbox closes it) and
+            // its client reconnects to the room loaded afresh.
+            rx.close();
+            while let Ok(msg) = rx.try_recv() {
+                if !matches!(msg, RoomMsg::Attach { .. }) {
+                    self.handle(msg);
+                }
+            }
+            if self.commit().await {
+                self.delivery.release();
+            }
+            self.log.save_snapshot(&self.room).await;
+        }
+        let _ = stopped.send(true);
+        tracing::debug!(room = %self.room.id(), "room actor stopped");
+    }
+
+    /// The room's loop. Returns false after a failed commit: then nothing more may be
+    /// applied or written, and the room reloads from what was committed.
+    async fn serve(
+        &mut self,
+        inbox: &mut tokio::sync::mpsc::Receiver<RoomMsg>,
+        stop: &CancellationToken,
+    ) -> bool {
+        // Nobody is connected to a room that was just loaded, whatever its snapshot says.
+        self.log_input(Input::ResetPresence);
+        if !self.commit().await {
+            return false;
+        }
+        loop {
+            let idle = self.delivery.is_empty() && self.log.is_durable();
+            // A room nobody has entered since it was loaded (created, looked up, or probed by
+            // a socket that never joined) leaves memory sooner: it must not hold a place
+            // among the server's live rooms for long.
+            let unload_after = if self.visited {
+                self.config.idle_unload
+            } else {
+                self.config.idle_unload.min(UNVISITED_UNLOAD)
+            };
+            let next = async {
+                if idle {
+                    tokio::time::timeout(unload_after, inbox.recv()).await
+                } else {
+                    Ok(inbox.recv().await)
+                }
+            };
+            let msg = tokio::select! {
+                () = stop.cancelled() => return true,
+                msg = next => match msg {
+                    Ok(msg) => msg,
+                    Err(_) => {
+                        tracing::debug!(room = %self.room.id(), "unloading an idle room");
+                        return true;
+                    }
+                },
+            };
+            let Some(msg) = msg else { return true };
+            self.handle(msg);
+            for _ in 1..MAX_BATCH {
+                match inbox.try_recv() {
+                    Ok(msg) => self.handle(msg),
+                    Err(_) => break,
+                }
+            }
+            loop {
+                if !self.commit().await {
+                    return false;
+                }
+                self.delivery.release();
+                // Connections closed while sending (too slow, gone) leave now, which is an
+                // input of its own, logged like any other.
+                let closed = self.delivery.closed();
+                if closed.is_empty() {
+                    break;
+                }
+                for conn in closed {
+                    self.detach(conn);
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, msg: RoomMsg) {
+        match msg {
+            RoomMsg::Attach { conn, outbox } => {
+                self.visited = true;
+                self.delivery.attach(conn, outbox);
+            }
+            RoomMsg::Message {
+                conn,
+                message,
+                bytes,
+            } => self.on_message(conn, message, bytes),
+            RoomMsg::Detach { conn } => self.detach(conn),
+            RoomMsg::Describe { reply } => {
+                let _ = reply.send(self.room.settings().clone());
+            }
+            RoomMsg::Export { token, reply } => {
+                let export = if self.room.is_facilitator_token(&token) {
+                    Ok(self.room.export(now_ms()))
+                } else {
+                    Err(CommandError::new(
+                        ErrorCode::InvalidToken,
+                        "that is not this room's facilitator token",
+                    ))
+                };
+                let _ = reply.send(export);
+            }
+        }
+    }
+
+    /// Applies an input now and logs it if it changed the room.
+    fn log_input(&mut self, input: Input) -> Applied {
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let entry = Entry {
+            now: now_ms(),
+            seed,
+            input,
+        };
+        let applied = journal::apply(&mut self.room, &entry);
+        let events = applied.events();
+        // Every command is logged, even one that changed nothing or was refused: its reply is
+        // remembered, and that memory must survive a crash like everything else.
+        if !events.is_empty() || matches!(entry.input, Input::Command { .. }) {
+            // Inputs and events are plain data; failing to encode them would be a bug, and
+            // logging it loudly beats losing the room.
+            match (serde_json::to_string(&entry), serde_json::to_string(events)) {
+                (Ok(input), Ok(encoded)) => {
+                    self.replay.remember(events, encoded.len());
+                    self.log.push(input, encoded);
+                }
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::error!(%error, "an input could not be encoded");
+                }
+            }
+        }
+        applied
+    }
+
+    fn on_message(
+        &mut self,
+        conn: ConnId,
+        ClientMessage { cmd, command }: ClientMessage,
+        bytes: usize,
+    ) {
+        let Some(connection) = self.delivery.connections.get(&conn) else {
+            return;
+        };
+        if connection.detached {
+            return;
+        }
+        match (connection.participant, command) {
+            (None, Command::Join(request)) => {
+                let welcome_fits = connection.outbox.has_room_for(self.last_welcome_bytes);
+                if !welcome_fits {
+                    return self.refuse(
+                        conn,
+                        cmd,
+                        ErrorCode::RateLimited,
+                        "the server is busy sending large rooms; join again in a moment",
+                    );
+                }
+                let resume = request
+                    .resume
+                    .clone()
+                    .filter(|_| request.participant_token.is_some());
+                let Applied::Joined(result) = self.log_input(Input::Join { request }) else {
+                    return;
+                };
+                match result {
+                    Ok(joined) => self.welcome(conn, cmd, joined, resume),
+                    Err(error) => self.delivery.defer_message(conn, &error_reply(cmd, error)),
+                }
+            }
+            (None, _) => self.refuse(conn, cmd, ErrorCode::NotJoined, "join the room first"),
+            (Some(actor), command) => {
+                // A stored command costs about its own size twice: the input and its event.
+                let cost = 2.0 * f64::from(u32::try_from(bytes).unwrap_or(u32::MAX));
+                if self.log.is_durable() && !self.stored_bytes.take_n(cost) {
+                    // Not applied and not remembered: the same command may be sent again.
+                    return self.refuse(
+                        conn,
+                        cmd,
+                        ErrorCode::RateLimited,
+                        "this room is writing more than the server allows; slow down",
+                    );
+                }
+                let Applied::Command(outcome) = self.log_input(Input::Command {
+                    actor,
+                    cmd,
+                    command,
+                }) else {
+                    return;
+                };
+                self.delivery.defer(Deferred::Events(outcome.events));
+                let reply = match outcome.reply {
+                    Reply::Ack { seq } => ServerMessage::Ack {
+                        cmd,
+                        seq,
+                        duplicate: outcome.duplicate,
+                    },
+                    Reply::Error(error) => error_reply(cmd, error),
+                };
+                self.delivery.defer_message(conn, &reply);
+            }
+        }
+    }
+
+    fn refuse(&mut self, conn: ConnId, cmd: CommandId, code: ErrorCode, message: &str) {
+        self.delivery
+            .defer_message(conn, &error_reply(cmd, CommandError::new(code, message)));
+    }
+
+    /// Answers a successful join: missed events only, if the client's copy can be brought up
+    /// to date from the replay window, else the whole room.
+    fn welcome(
+        &mut self,
+        conn: ConnId,
+        cmd: CommandId,
+        joined: Joined,
+        resume: Option<readyroom_protocol::Resume>,
+    ) {
+        let seq = self.room.seq();
+        let participant = joined.participant_id;
+        let missed = resume
+            .filter(|resume| resume.epoch == self.epoch && resume.seq <= seq)
+            .and_then(|resume| {
+                self.replay
+                    .events_after(resume.seq, seq)
+                    .map(|events| (resume.seq, events))
+            });
+        // Others hear of the join; this connection gets it inside its welcome or replay.
+        self.delivery.defer(Deferred::Events(joined.events));
+        match missed {
+            Some((from_seq, events)) => {
+                let resumed = ServerMessage::Resumed(Box::new(readyroom_protocol::Resumed {
+                    cmd,
+                    protocol: readyroom_protocol::PROTOCOL_VERSION,
+                    you: participant,
+                    last_cmd: joined.last_cmd,
+                    epoch: self.epoch.clone(),
+                    from_seq,
+                    seq,
+                }));
+                self.delivery.defer_message(conn, &resumed);
+                self.delivery.defer(Deferred::Replay {
+                    conn,
+                    participant,
+                    events,
+                });
+            }
+            None => {
+                let frame = encode(&ServerMessage::Welcome(Box::new(
+                    readyroom_protocol::Welcome {
+                        cmd,
+                        protocol: readyroom_protocol::PROTOCOL_VERSION,
+                        you: participant,
+                        participant_token: joined.participant_token,
+                        last_cmd: joined.last_cmd,
+                        epoch: self.epoch.clone(),
+                        room: self.room.snapshot_for(participant),
+                    },
+                )));
+                self.last_welcome_bytes = frame.len();
+                self.delivery.defer(Deferred::Send { conn, frame });
+            }
+        }
+        if let Some(connection) = self.delivery.connections.get_mut(&conn) {
+            connection.participant = Some(participant);
+            connection.skip_through = seq;
+        }
+    }
+
+    /// The connection's reader is done. Its participant goes offline now; the connection
+    /// itself stays until the batch is released, so that it still gets every reply it is owed.
+    fn detach(&mut self, conn: ConnId) {
+        let Some(connection) = self.delivery.connections.get_mut(&conn) else {
+            return;
+        };
+        if std::mem::replace(&mut connection.detached, true) {
+            return;
+        }
+        if let Some(participant) = connection.participant {
+            if let Applied::Events(events) = self.log_input(Input::Disconnect { participant }) {
+                self.delivery.defer(Deferred::Events(events));
+            }
+        }
+    }
+
+    /// Makes the logged inputs durable. On failure nothing of the batch was acknowledged:
+    /// every connection is closed (clients reconnect and find the room as last committed).
+    async fn commit(&mut self) -> bool {
+        if self.log.commit(&self.room).await.is_ok() {
+            return true;
+        }
+        self.delivery.discard();
+        self.delivery.close_all(
+            close_code::STORAGE_FAILED,
+            "the server could not store changes; reconnect",
+        );
+        false
+    }
+}
+
+fn error_reply(cmd: CommandId, error: CommandError) -> ServerMessage {
+    ServerMessage::Error {
+        cmd: Some(cmd),
+        code: error.code,
+        message: error.message,
+    }
+}
