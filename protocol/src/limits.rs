@@ -24,8 +24,12 @@ pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;
 
 pub const MAX_ITEMS_PER_ROOM: usize = 1_000;
-/// Counts everyone who ever joined and was not removed, online or not.
+/// Counts everyone who ever joined and was not removed, online or not. A full room forgets
+/// the participant who has been offline longest to let a newcomer in.
 pub const MAX_PARTICIPANTS_PER_ROOM: usize = 500;
+/// Of [`MAX_PARTICIPANTS_PER_ROOM`], the places only a join with the facilitator token may
+/// take, so that a room filled by others can still be led.
+pub const PLACES_KEPT_FOR_FACILITATOR: usize = 5;
 /// Rounds kept in one item's history; the oldest are dropped first.
 pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
 pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;

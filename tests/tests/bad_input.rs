@@ -9,9 +9,10 @@
 
 use readyroom_protocol::limits::{
     MAX_FRAME_BYTES, MAX_ITEMS_PER_ROOM, MAX_PARTICIPANTS_PER_ROOM, MAX_TITLE_CHARS,
+    PLACES_KEPT_FOR_FACILITATOR,
 };
 use readyroom_protocol::{
-    Command, ErrorCode, ItemChange, ItemId, JoinRequest, Link, NewItem, PROTOCOL_VERSION, Role,
+    Command, ErrorCode, Event, ItemChange, ItemId, JoinRequest, Link, NewItem, PROTOCOL_VERSION, Role,
     RoundId, ServerMessage,
 };
 use readyroom_tests::{Client, Config, TestServer, join_request, new_item};
@@ -317,6 +318,7 @@ async fn rooms_refuse_items_and_people_beyond_their_limits() {
         rate_burst: 100_000,
         rate_per_second: 100_000,
         join_burst: 100_000,
+        max_connections_per_address: 10_000,
         ..Config::default()
     })
     .await;
@@ -343,17 +345,45 @@ async fn rooms_refuse_items_and_people_beyond_their_limits() {
         "{reply:?}"
     );
 
-    // A second room, so the joiners' snapshots stay small.
+    // A second room, so the joiners' snapshots stay small. Everyone stays: the room is full.
     let room = server.create_room().await;
     let (_ana, _) = server.join_facilitator(&room, "Ana").await;
-    for i in 1..MAX_PARTICIPANTS_PER_ROOM {
+    let mut people = Vec::new();
+    for i in 1..MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR {
         let mut client = server.connect(&room).await;
-        client.join(&format!("P{i}"), Role::Observer, None).await;
-        client.close().await;
+        let welcome = client.join(&format!("P{i}"), Role::Observer, None).await;
+        people.push((client, welcome.you));
     }
     let mut late = server.connect(&room).await;
     let join = Command::Join(join_request("Late", Role::Voter, None));
-    late.request(join).await.refused(ErrorCode::RoomFull);
+    late.request(join.clone()).await.refused(ErrorCode::RoomFull);
+    // Once someone has left, a newcomer takes their place.
+    let (first, first_id) = people.remove(0);
+    first.close().await;
+    let (mut watcher, _) = people.pop().unwrap();
+    watcher
+        .event_where(|e| {
+            e.event
+                == Event::ParticipantOnline {
+                    participant_id: first_id,
+                    online: false,
+                }
+        })
+        .await;
+    let exchange = late.request(join).await;
+    assert!(
+        matches!(exchange.reply, ServerMessage::Welcome(_)),
+        "{:?}",
+        exchange.reply
+    );
+    watcher
+        .event_where(|e| {
+            e.event
+                == Event::ParticipantRemoved {
+                    participant_id: first_id,
+                }
+        })
+        .await;
 }
 
 #[tokio::test]

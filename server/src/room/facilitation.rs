@@ -160,17 +160,8 @@ impl Room {
                 "hand over the facilitator role before leaving",
             ));
         }
-        let participant = self
-            .participants
-            .remove(&id)
-            .ok_or_else(CommandError::unknown_participant)?;
-        self.tokens.remove(&participant.token);
-        // Dropped without a `vote_retracted`: clients drop it on `participant_removed`.
-        if let Some(round) = &mut self.round {
-            round.forget_vote(id);
-        }
-        self.emit(out, Event::ParticipantRemoved { participant_id: id });
-        self.maybe_auto_reveal(out);
+        self.participant(id)?;
+        self.forget_participant(id, out);
         Ok(())
     }
 }

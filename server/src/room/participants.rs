@@ -2,6 +2,7 @@
 
 use readyroom_protocol::limits::{
     MAX_CONNECTIONS_PER_PARTICIPANT, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM,
+    PLACES_KEPT_FOR_FACILITATOR,
 };
 use readyroom_protocol::{
     CommandId, Editing, ErrorCode, Event, JoinRequest, PROTOCOL_VERSION, ParticipantId,
@@ -19,6 +20,10 @@ pub struct Participant {
     pub connections: u32,
     pub joined: u64,
     pub replies: Replies,
+    /// When the participant last went offline (`None` while online). Rooms stored before this
+    /// was kept read as offline since ever.
+    #[serde(default)]
+    pub offline_since: Option<readyroom_protocol::Timestamp>,
 }
 
 /// A successful join.
@@ -70,11 +75,25 @@ impl Room {
             id
         } else {
             let name = validate::line("a name", &request.name, MAX_NAME_CHARS)?;
-            if self.participants.len() >= MAX_PARTICIPANTS_PER_ROOM {
-                return Err(CommandError::new(
-                    ErrorCode::RoomFull,
-                    format!("a room holds at most {MAX_PARTICIPANTS_PER_ROOM} participants"),
-                ));
+            // The last places are kept for the holder of the facilitator token, so that a
+            // room filled up by others can still be led.
+            let places = if claims_facilitator {
+                MAX_PARTICIPANTS_PER_ROOM
+            } else {
+                MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR
+            };
+            if self.participants.len() >= places {
+                // A full room makes room by forgetting whoever has been gone longest: people
+                // who left (or joins that never stayed) must not keep others out.
+                let ghost = self.longest_gone().ok_or_else(|| {
+                    CommandError::new(
+                        ErrorCode::RoomFull,
+                        format!(
+                            "a room holds at most {MAX_PARTICIPANTS_PER_ROOM} participants, and all of them are here"
+                        ),
+                    )
+                })?;
+                self.forget_participant(ghost, &mut out);
             }
             let id = ParticipantId::from_random_bytes(random_id_bytes(ctx.rng));
             out.actor = Some(id);
@@ -96,6 +115,7 @@ impl Room {
                     connections: 1,
                     joined: self.joins,
                     replies: Replies::default(),
+                    offline_since: None,
                 },
             );
             self.emit(&mut out, Event::ParticipantJoined { participant: view });
@@ -132,6 +152,7 @@ impl Room {
         participant.connections += 1;
         if participant.connections == 1 {
             participant.view.online = true;
+            participant.offline_since = None;
             self.emit(
                 out,
                 Event::ParticipantOnline {
@@ -160,6 +181,7 @@ impl Room {
             return out.events;
         }
         participant.view.online = false;
+        participant.offline_since = Some(now);
         let was_editing = participant.view.editing.take().is_some();
         if was_editing {
             self.emit(
@@ -202,6 +224,36 @@ impl Room {
             events.extend(self.disconnect(now, id));
         }
         events
+    }
+
+    /// The offline participant gone longest who can be forgotten without loss to the meeting:
+    /// not the facilitator, and holding no vote in a round still being voted on.
+    fn longest_gone(&self) -> Option<ParticipantId> {
+        let voting = self
+            .round
+            .as_ref()
+            .filter(|round| round.revealed.is_none());
+        self.participants
+            .values()
+            .filter(|p| p.connections == 0 && !self.is_facilitator(p.view.id))
+            .filter(|p| voting.is_none_or(|round| !round.votes.contains_key(&p.view.id)))
+            .min_by_key(|p| (p.offline_since, p.joined))
+            .map(|p| p.view.id)
+    }
+
+    /// Removes a participant from the room: their token stops working and an unrevealed vote
+    /// of theirs is dropped.
+    pub(super) fn forget_participant(&mut self, id: ParticipantId, out: &mut Out) {
+        let Some(participant) = self.participants.remove(&id) else {
+            return;
+        };
+        self.tokens.remove(&participant.token);
+        // Dropped without a `vote_retracted`: clients drop it on `participant_removed`.
+        if let Some(round) = &mut self.round {
+            round.forget_vote(id);
+        }
+        self.emit(out, Event::ParticipantRemoved { participant_id: id });
+        self.maybe_auto_reveal(out);
     }
 
     pub(super) fn participant(&self, id: ParticipantId) -> Result<&Participant, CommandError> {

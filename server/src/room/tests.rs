@@ -8,6 +8,7 @@ use rand::{Rng, SeedableRng};
 use readyroom_protocol::limits::{
     MAX_CUSTOM_CARDS, MAX_DEPENDENCIES, MAX_ITEMS_PER_ROOM, MAX_LABELS, MAX_LINKS,
     MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM, MAX_ROOM_NAME_CHARS,
+    PLACES_KEPT_FOR_FACILITATOR,
     MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_TITLE_CHARS, REMEMBERED_REPLIES,
 };
 use readyroom_protocol::{
@@ -518,33 +519,80 @@ fn join_refusals() {
 }
 
 #[test]
-fn a_room_holds_at_most_500_participants() {
+fn a_full_room_forgets_whoever_has_been_gone_longest() {
     let mut fx = Fx::new();
-    let f = fx.join_facilitator("Fran", Role::Observer);
-    let people: Vec<ParticipantId> = (1..MAX_PARTICIPANTS_PER_ROOM)
+    fx.join_facilitator("Fran", Role::Observer);
+    let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
+    let people: Vec<ParticipantId> = (1..open_places)
         .map(|i| fx.join(&format!("P{i}"), Role::Voter))
         .collect();
+    // Everyone is here: the next newcomer is turned away.
     let error = fx
         .try_join(&request("one too many", Role::Voter))
         .unwrap_err();
     assert_eq!(error.code, ErrorCode::RoomFull);
-    // Offline participants still count, and existing ones can still come back.
+    // Two leave; the one gone longer makes room, and existing ones can still come back.
+    fx.disconnect(people[3]);
+    fx.now += 1_000;
+    fx.disconnect(people[7]);
+    let newcomer = fx.try_join(&request("newcomer", Role::Voter)).unwrap();
+    assert!(
+        newcomer.events.iter().any(|e| e.event
+            == Event::ParticipantRemoved {
+                participant_id: people[3]
+            }),
+        "{:?}",
+        newcomer.events
+    );
+    assert!(!fx.room.participants.contains_key(&people[3]));
+    assert_eq!(fx.rejoin(people[7]).participant_id, people[7]);
+    fx.room.check_invariants().unwrap();
+}
+
+#[test]
+fn a_vote_in_an_open_round_keeps_its_voter_in_a_full_room() {
+    let mut fx = Fx::new();
+    let f = fx.join_facilitator("Fran", Role::Observer);
+    let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
+    let people: Vec<ParticipantId> = (1..open_places)
+        .map(|i| fx.join(&format!("P{i}"), Role::Voter))
+        .collect();
+    let item = fx.add_item(f, "Sized");
+    let round = fx.start_round(f, item);
+    fx.vote(people[0], round, "5");
     fx.disconnect(people[0]);
+    fx.now += 1_000;
+    fx.disconnect(people[1]);
+    fx.try_join(&request("newcomer", Role::Voter)).unwrap();
+    assert!(fx.room.participants.contains_key(&people[0]), "the voter stays");
+    assert!(!fx.room.participants.contains_key(&people[1]));
+}
+
+#[test]
+fn the_facilitator_token_gets_into_a_room_filled_by_others() {
+    let mut fx = Fx::new();
+    let f = fx.join_facilitator("Fran", Role::Voter);
+    let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
+    for i in 1..open_places {
+        fx.join(&format!("P{i}"), Role::Voter);
+    }
     assert_eq!(
-        fx.try_join(&request("still full", Role::Voter))
+        fx.try_join(&request("one too many", Role::Voter))
             .unwrap_err()
             .code,
         ErrorCode::RoomFull
     );
-    assert_eq!(fx.rejoin(people[0]).participant_id, people[0]);
-    // Removing one makes room.
-    fx.ok(
-        f,
-        Command::RemoveParticipant {
-            participant_id: people[1],
-        },
-    );
-    fx.join("now there is room", Role::Voter);
+    // The facilitator on a second device, with everyone online.
+    let token = fx.facilitator_token.clone();
+    let joined = fx
+        .try_join(&JoinRequest {
+            facilitator_token: Some(token),
+            ..request("Fran on her phone", Role::Voter)
+        })
+        .unwrap();
+    assert_eq!(fx.room.facilitator, Some(joined.participant_id));
+    assert_ne!(joined.participant_id, f);
+    fx.room.check_invariants().unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------

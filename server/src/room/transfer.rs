@@ -101,6 +101,7 @@ impl Room {
                     connections: 0,
                     joined: room.joins,
                     replies: Replies::default(),
+                    offline_since: Some(ctx.now),
                 },
             );
         }
