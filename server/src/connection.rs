@@ -29,6 +29,12 @@ const USUAL_BATCH: usize = 4;
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
+/// How long a closing connection waits to write its close frame, and then for the peer's
+/// answer. Dropping a socket with unread input resets it, and a reset can destroy the close
+/// frame in the peer's buffers before it is read: waiting for the peer's close (or end of
+/// stream) is what makes the close code arrive.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 /// What a connection gets from the server besides its socket and room.
 #[derive(Debug)]
 pub struct Context {
@@ -79,7 +85,8 @@ pub async fn serve(
         bucket: TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second)),
         context: &context,
     };
-    reader.run(stream, &shutdown).await;
+    let mut stream = stream;
+    reader.run(&mut stream, &shutdown).await;
     let Reader {
         room,
         attached,
@@ -93,7 +100,21 @@ pub async fn serve(
         room.detach(conn).await;
     }
     let _ = writer.await;
+    linger(&mut stream).await;
     tracing::debug!(conn, "connection closed");
+}
+
+/// Reads (and drops) what the peer still sends until its close frame or end of stream, for
+/// [`CLOSE_GRACE`] at most.
+async fn linger(stream: &mut SplitStream<WebSocket>) {
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(message)) = stream.next().await {
+            if let Message::Close(_) = message {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 struct Reader<'a, R> {
@@ -109,7 +130,7 @@ struct Reader<'a, R> {
 }
 
 impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
-    async fn run(&mut self, mut stream: SplitStream<WebSocket>, shutdown: &CancellationToken) {
+    async fn run(&mut self, stream: &mut SplitStream<WebSocket>, shutdown: &CancellationToken) {
         let config = &*self.context.config;
         // One timer for the connection's life, moved only when it fires: a timeout per frame
         // registered and cancelled a timer in the runtime's timer wheel for every message.
@@ -319,9 +340,11 @@ async fn write_loop(
             Some(Ok(())) => {}
             // The peer is gone or stuck; make the reader stop too.
             Some(Err(_)) => return closer.close_now(close_code::NORMAL, ""),
+            // Closed while writing (the first reason given wins), or the deadline passed:
+            // still say why, in case the peer reads again.
             None => {
                 closer.close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
-                return;
+                break;
             }
         }
     }
@@ -331,7 +354,11 @@ async fn write_loop(
         reason: Utf8Bytes::from_static(reason.reason),
     };
     // The close switch has fired by now, so only the deadline bounds this last write.
-    let _ = tokio::time::timeout(write_timeout, sink.send(Message::Close(Some(frame)))).await;
+    let _ = tokio::time::timeout(
+        write_timeout.min(CLOSE_GRACE),
+        sink.send(Message::Close(Some(frame))),
+    )
+    .await;
 }
 
 /// Runs a write unless the connection is closed meanwhile or the deadline passes (`None`).

@@ -99,6 +99,7 @@ pub async fn run_with_storage(
         room_bytes_per_second: config.room_bytes_per_second,
     };
     let stop = CancellationToken::new();
+    let closing = storage.clone();
     let counts = client_addr::ConnectionCounts::new(
         config.max_connections_per_address,
         config.max_connections,
@@ -152,6 +153,9 @@ pub async fn run_with_storage(
         tracing::warn!("some WebSockets were still closing at the shutdown deadline");
     }
     state.registry.shut_down(deadline).await;
+    if let Some(storage) = closing {
+        storage.close().await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -32,7 +32,7 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, BadFrame> {
     let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(text)
     else {
         return Err(BadFrame {
-            cmd: None,
+            cmd: scan_cmd(text),
             code: ErrorCode::MalformedJson,
             message: format!("the frame is not a JSON object: {error}"),
         });
@@ -77,9 +77,31 @@ pub fn probe_cmd(text: &str) -> Option<CommandId> {
     struct Probe {
         cmd: Option<CommandId>,
     }
-    serde_json::from_str::<Probe>(text)
-        .ok()
-        .and_then(|probe| probe.cmd)
+    match serde_json::from_str::<Probe>(text) {
+        Ok(probe) => probe.cmd,
+        Err(_) => scan_cmd(text),
+    }
+}
+
+/// The first `"cmd": <integer>` in a frame that is not (complete) JSON, such as one cut off
+/// by a client: its refusal can then still name the command. Read as text, so the first
+/// match counts, wherever it stands.
+fn scan_cmd(text: &str) -> Option<CommandId> {
+    let mut rest = text;
+    while let Some(at) = rest.find("\"cmd\"") {
+        rest = rest.get(at + 5..)?;
+        let Some(value) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let digits = value.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = value.get(digits..)?.trim_start();
+        // A number that goes on (`1.5`, `1e3`) or may be cut off mid-way is no command id.
+        if digits > 0 && after.starts_with([',', '}']) {
+            return value.get(..digits)?.parse().ok();
+        }
+    }
+    None
 }
 
 /// Serialises a server message into a frame that can be shared by every recipient.
@@ -109,6 +131,16 @@ mod tests {
     #[test]
     fn tells_error_kinds_apart() {
         assert_eq!(code("{not json"), (None, ErrorCode::MalformedJson));
+        assert_eq!(
+            code(r#"{"cmd": 12, "type": "#),
+            (Some(12), ErrorCode::MalformedJson)
+        );
+        assert_eq!(
+            code(r#"{"type":"rename","cmd":13,"name":"unterminated"#),
+            (Some(13), ErrorCode::MalformedJson)
+        );
+        assert_eq!(code(r#"{"cmd": 1.5, "#), (None, ErrorCode::MalformedJson));
+        assert_eq!(code(r#"{"cmd": "#), (None, ErrorCode::MalformedJson));
         assert_eq!(code("[1,2]"), (None, ErrorCode::MalformedJson));
         assert_eq!(
             code(r#"{"cmd":4,"type":"fly"}"#),

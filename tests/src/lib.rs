@@ -545,6 +545,19 @@ impl Client {
         }
     }
 
+    /// Writes the header of a masked text frame announcing `len` bytes, and no payload.
+    pub async fn send_raw_frame_header(&mut self, len: u64) {
+        use tokio::io::AsyncWriteExt;
+        let mut header = vec![0x81, 0x80 | 127];
+        header.extend_from_slice(&len.to_be_bytes());
+        header.extend_from_slice(&[1, 2, 3, 4]);
+        let MaybeTlsStream::Plain(stream) = self.socket.get_mut() else {
+            panic!("a test client speaks plain TCP");
+        };
+        stream.write_all(&header).await.unwrap();
+        stream.flush().await.unwrap();
+    }
+
     /// Stops reading and writing without a close handshake, as a vanished client would.
     pub fn vanish(self) {
         drop(self);

@@ -229,10 +229,7 @@ impl Room {
     /// The offline participant gone longest who can be forgotten without loss to the meeting:
     /// not the facilitator, and holding no vote in a round still being voted on.
     fn longest_gone(&self) -> Option<ParticipantId> {
-        let voting = self
-            .round
-            .as_ref()
-            .filter(|round| round.revealed.is_none());
+        let voting = self.round.as_ref().filter(|round| round.revealed.is_none());
         self.participants
             .values()
             .filter(|p| p.connections == 0 && !self.is_facilitator(p.view.id))

@@ -8,8 +8,8 @@ use rand::{Rng, SeedableRng};
 use readyroom_protocol::limits::{
     MAX_CUSTOM_CARDS, MAX_DEPENDENCIES, MAX_ITEMS_PER_ROOM, MAX_LABELS, MAX_LINKS,
     MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM, MAX_ROOM_NAME_CHARS,
-    PLACES_KEPT_FOR_FACILITATOR,
-    MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_TITLE_CHARS, REMEMBERED_REPLIES,
+    MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_TITLE_CHARS, PLACES_KEPT_FOR_FACILITATOR,
+    REMEMBERED_REPLIES,
 };
 use readyroom_protocol::{
     Command, CommandId, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame, ItemChange,
@@ -564,7 +564,10 @@ fn a_vote_in_an_open_round_keeps_its_voter_in_a_full_room() {
     fx.now += 1_000;
     fx.disconnect(people[1]);
     fx.try_join(&request("newcomer", Role::Voter)).unwrap();
-    assert!(fx.room.participants.contains_key(&people[0]), "the voter stays");
+    assert!(
+        fx.room.participants.contains_key(&people[0]),
+        "the voter stays"
+    );
     assert!(!fx.room.participants.contains_key(&people[1]));
 }
 

@@ -110,13 +110,38 @@ pub trait Backend: Send + 'static {
 
 type Reply = oneshot::Sender<Result<(), Arc<StorageError>>>;
 
+/// What the writer thread is sent.
+enum Op {
+    Write(Write, Reply),
+    /// Finish what came before, close the database, then answer.
+    Close(oneshot::Sender<()>),
+}
+
 /// The handle the server uses: cheap to clone, safe to share.
 #[derive(Clone, Debug)]
 pub struct Storage {
-    writes: std::sync::mpsc::Sender<(Write, Reply)>,
+    writes: std::sync::mpsc::Sender<Op>,
     reader: Arc<Mutex<Box<dyn Backend>>>,
-    /// Dropped with the last handle, which tells the checkpointer to finish.
-    _checkpoints: Option<std::sync::mpsc::Sender<()>>,
+    /// Dropping it tells the checkpointer to finish (taken by [`Storage::close`]).
+    checkpoints: Arc<Mutex<Option<std::sync::mpsc::Sender<()>>>>,
+    checkpointer: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+/// What reads find once storage is closed.
+struct Closed;
+
+impl Backend for Closed {
+    fn commit(&mut self, _writes: &[Write]) -> Result<(), StorageError> {
+        Err(StorageError::WriterGone)
+    }
+
+    fn load(&mut self, _room: RoomId, _window: usize) -> Result<Option<StoredRoom>, StorageError> {
+        Err(StorageError::WriterGone)
+    }
+
+    fn stale_rooms(&mut self, _before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        Err(StorageError::WriterGone)
+    }
 }
 
 impl std::fmt::Debug for dyn Backend {
@@ -139,30 +164,67 @@ impl Storage {
         let mut writer = SqliteBackend::open(&path, sync)?;
         let reader = SqliteBackend::open(&path, sync)?;
         let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();
-        writer.spawn_checkpointer(&path, stop_checkpoints);
+        let checkpointer = writer.spawn_checkpointer(&path, stop_checkpoints);
         Ok(Self {
-            _checkpoints: Some(checkpoints),
+            checkpoints: Arc::new(Mutex::new(Some(checkpoints))),
+            checkpointer: Arc::new(Mutex::new(checkpointer)),
             ..Self::with_backends(Box::new(writer), Box::new(reader))
         })
     }
 
+    /// Finishes every write already sent, then closes the database on every thread, so that
+    /// once this returns nothing of this process holds it. Later writes and reads fail.
+    pub async fn close(&self) {
+        let (closed, done) = oneshot::channel();
+        if self.writes.send(Op::Close(closed)).is_ok() {
+            let _ = done.await;
+        }
+        if let Ok(mut reader) = self.reader.lock() {
+            *reader = Box::new(Closed);
+        }
+        if let Ok(mut checkpoints) = self.checkpoints.lock() {
+            checkpoints.take();
+        }
+        let checkpointer = self
+            .checkpointer
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take());
+        if let Some(checkpointer) = checkpointer {
+            let _ = tokio::task::spawn_blocking(move || checkpointer.join()).await;
+        }
+    }
+
     /// Starts the writer thread over `writer`; `reader` serves loads.
     pub fn with_backends(mut writer: Box<dyn Backend>, reader: Box<dyn Backend>) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<(Write, Reply)>();
+        let (tx, rx) = std::sync::mpsc::channel::<Op>();
         std::thread::Builder::new()
             .name("storage-writer".into())
             .spawn(move || {
                 // Group commit: everything that queued up while the last commit ran goes into
                 // the next transaction together, so one fsync serves many rooms.
                 let mut waiting = None;
+                let mut close = None;
                 while let Some(first) = waiting.take().or_else(|| rx.recv().ok()) {
-                    let mut batch = vec![first];
-                    while let Ok(more) = rx.try_recv() {
-                        batch.push(more);
+                    let mut batch = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(op) = next.take() {
+                        match op {
+                            Op::Write(write, reply) => batch.push((write, reply)),
+                            Op::Close(done) => {
+                                close = Some(done);
+                                break;
+                            }
+                        }
+                        next = rx.try_recv().ok();
                     }
                     let (writes, replies): (Vec<Write>, Vec<Reply>) = batch.into_iter().unzip();
                     let started = std::time::Instant::now();
-                    let result = writer.commit(&writes).map_err(Arc::new);
+                    let result = if writes.is_empty() {
+                        Ok(())
+                    } else {
+                        writer.commit(&writes).map_err(Arc::new)
+                    };
                     tracing::debug!(
                         writes = writes.len(),
                         elapsed = ?started.elapsed(),
@@ -174,8 +236,15 @@ impl Storage {
                     for reply in replies {
                         let _ = reply.send(result.clone());
                     }
+                    if close.is_some() {
+                        break;
+                    }
                     waiting = rx.try_recv().ok();
                     writer.after_commit(waiting.is_none());
+                }
+                drop(writer);
+                if let Some(done) = close {
+                    let _ = done.send(());
                 }
             })
             .map_or_else(
@@ -185,7 +254,8 @@ impl Storage {
         Self {
             writes: tx,
             reader: Arc::new(Mutex::new(reader)),
-            _checkpoints: None,
+            checkpoints: Arc::new(Mutex::new(None)),
+            checkpointer: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -196,7 +266,7 @@ impl Storage {
     pub async fn write(&self, write: Write) -> Result<(), Arc<StorageError>> {
         let (reply, done) = oneshot::channel();
         self.writes
-            .send((write, reply))
+            .send(Op::Write(write, reply))
             .map_err(|_| Arc::new(StorageError::WriterGone))?;
         done.await.map_err(|_| Arc::new(StorageError::WriterGone))?
     }

@@ -118,7 +118,11 @@ impl SqliteBackend {
     /// Copies committed WAL frames into the database every [`CHECKPOINT_EVERY`], beside the
     /// writer (a passive checkpoint never blocks it), until `stop` disconnects. Runs a last
     /// checkpoint on the way out.
-    pub fn spawn_checkpointer(&mut self, path: &Path, stop: std::sync::mpsc::Receiver<()>) {
+    pub fn spawn_checkpointer(
+        &mut self,
+        path: &Path,
+        stop: std::sync::mpsc::Receiver<()>,
+    ) -> Option<std::thread::JoinHandle<()>> {
         let path = path.to_owned();
         let finished = Arc::new(AtomicU64::new(0));
         self.checkpointed_at = Some(Arc::clone(&finished));
@@ -149,9 +153,9 @@ impl SqliteBackend {
                     }
                 }
             });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "cannot start the checkpointer");
-        }
+        spawned
+            .map_err(|error| tracing::error!(%error, "cannot start the checkpointer"))
+            .ok()
     }
 
     fn migrate(&mut self, from: i64) -> Result<(), StorageError> {
