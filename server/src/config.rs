@@ -19,6 +19,10 @@ pub struct Config {
     /// A stored room nobody has been connected to for this long leaves memory (it is loaded
     /// again on the next join).
     pub idle_unload: Duration,
+    /// A stored room nobody has entered since it was loaded (created, looked up, or reached
+    /// by a socket that never joined) leaves memory after this, so that it does not hold a
+    /// place among `max_rooms` for long.
+    pub unvisited_unload: Duration,
     /// Stored rooms untouched for this long are deleted; `None` keeps them forever.
     pub retention: Option<Duration>,
     /// How often to look for rooms past their retention.
@@ -88,6 +92,7 @@ impl Default for Config {
             replay_window: 4096,
             snapshot_every: 1000,
             idle_unload: Duration::from_secs(10 * 60),
+            unvisited_unload: Duration::from_secs(30),
             retention: Some(Duration::from_secs(90 * 24 * 60 * 60)),
             retention_sweep: Duration::from_secs(60 * 60),
             max_rooms: 10_000,

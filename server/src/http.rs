@@ -18,7 +18,6 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::client_addr::{AddressKey, ConnectionCounts, TrustedProxies};
@@ -54,7 +53,6 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let body_timeout = state.config.body_timeout;
     Router::new()
         .route("/healthz", get(health))
         .route("/api/rooms", post(create_room))
@@ -65,7 +63,6 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/rooms/{id}", get(open_socket))
         // Handlers read bodies themselves, after their checks; this is a backstop.
         .layer(axum::extract::DefaultBodyLimit::max(CREATE_BODY_LIMIT))
-        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .merge(web::router())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -187,9 +184,23 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Reads a body of at most `limit` bytes (the body timeout bounds how long).
-async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
+/// Reads a body of at most `limit` bytes, all of it within `deadline` (a client dripping a
+/// byte at a time gets no longer than one sending nothing).
+async fn read_body(
+    body: Body,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<axum::body::Bytes, ApiError> {
+    let read = tokio::time::timeout(deadline, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                ErrorCode::InvalidMessage,
+                format!("the body did not arrive within {} s", deadline.as_secs()),
+            )
+        })?;
+    read.map_err(|error| {
         let too_large = std::error::Error::source(&error)
             .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
         if too_large {
@@ -246,7 +257,7 @@ async fn create_room(
         name,
         default_deck,
         auto_reveal,
-    } = json_body(&read_body(body, CREATE_BODY_LIMIT).await?)?;
+    } = json_body(&read_body(body, CREATE_BODY_LIMIT, state.config.body_timeout).await?)?;
     let created = state
         .registry
         .create(default_settings(name, default_deck, auto_reveal))
@@ -336,7 +347,7 @@ async fn import_room(
             "the server is importing as many rooms as it allows at once; try again shortly",
         )
     })?;
-    let body = read_body(body, IMPORT_BODY_LIMIT).await?;
+    let body = read_body(body, IMPORT_BODY_LIMIT, state.config.body_timeout).await?;
     let export: readyroom_protocol::RoomExport =
         serde_json::from_slice(&body).map_err(|error| ApiError {
             status: StatusCode::BAD_REQUEST,

@@ -95,6 +95,7 @@ pub async fn run_with_storage(
         replay_bytes: config.outbound_bytes,
         snapshot_every: config.snapshot_every.max(1),
         idle_unload: config.idle_unload,
+        unvisited_unload: config.unvisited_unload,
         room_bytes_burst: config.room_bytes_burst,
         room_bytes_per_second: config.room_bytes_per_second,
     };

@@ -58,12 +58,29 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> Self {
+        let storage = config
+            .data_dir
+            .as_ref()
+            .map(|dir| readyroom_server::storage::Storage::open_sqlite(dir, config.sync).unwrap());
+        Self::start_with_storage(config, storage).await
+    }
+
+    /// A server on storage made by the test (e.g. one that fails on demand).
+    pub async fn start_with_storage(
+        config: Config,
+        storage: Option<readyroom_server::storage::Storage>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(readyroom_server::run(listener, config, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(readyroom_server::run_with_storage(
+            listener,
+            config,
+            storage,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Self {
             addr,
             stop: Some(stop),
@@ -125,6 +142,51 @@ impl TestServer {
             you: None,
             token: None,
         }
+    }
+
+    /// Opens a WebSocket to a room from another loopback address (127.0.0.2, …), as another
+    /// client machine would, with `headers` added to the upgrade request.
+    pub async fn connect_from(
+        &self,
+        source: std::net::IpAddr,
+        room: &RoomCreated,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::new(source, 0)).unwrap();
+        let stream = socket.connect(self.addr).await?;
+        let url = format!("ws://{}/ws/rooms/{}", self.addr, room.room_id);
+        let mut request = url.into_client_request()?;
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        let (socket, _) = tokio::time::timeout(
+            RECEIVE_TIMEOUT,
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)),
+        )
+        .await
+        .expect("connecting timed out")?;
+        Ok(Client {
+            socket,
+            next_cmd: 0,
+            frames: Vec::new(),
+            you: None,
+            token: None,
+        })
+    }
+
+    /// An HTTP client whose requests come from another loopback address.
+    pub fn http_from(source: std::net::IpAddr) -> reqwest::Client {
+        reqwest::Client::builder()
+            .local_address(source)
+            .timeout(RECEIVE_TIMEOUT)
+            .build()
+            .unwrap()
     }
 
     /// Opens a WebSocket whose socket has a small receive buffer, as a client on a poor link
@@ -547,14 +609,28 @@ impl Client {
 
     /// Writes the header of a masked text frame announcing `len` bytes, and no payload.
     pub async fn send_raw_frame_header(&mut self, len: u64) {
-        use tokio::io::AsyncWriteExt;
         let mut header = vec![0x81, 0x80 | 127];
         header.extend_from_slice(&len.to_be_bytes());
-        header.extend_from_slice(&[1, 2, 3, 4]);
+        header.extend_from_slice(&[0, 0, 0, 0]);
+        self.send_raw(&header).await;
+    }
+
+    /// Writes a whole text frame whose payload is `payload` as it is (e.g. not UTF-8), with a
+    /// zero mask.
+    pub async fn send_raw_text_frame(&mut self, payload: &[u8]) {
+        let len = u8::try_from(payload.len()).expect("a short payload");
+        assert!(len < 126, "a short payload");
+        let mut frame = vec![0x81, 0x80 | len, 0, 0, 0, 0];
+        frame.extend_from_slice(payload);
+        self.send_raw(&frame).await;
+    }
+
+    async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
         let MaybeTlsStream::Plain(stream) = self.socket.get_mut() else {
             panic!("a test client speaks plain TCP");
         };
-        stream.write_all(&header).await.unwrap();
+        stream.write_all(bytes).await.unwrap();
         stream.flush().await.unwrap();
     }
 

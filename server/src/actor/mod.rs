@@ -43,9 +43,6 @@ pub type ConnId = u64;
 /// Messages taken in before one commit, at most.
 const MAX_BATCH: usize = 256;
 
-/// How long a room nobody has entered since it was loaded stays in memory.
-const UNVISITED_UNLOAD: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Tunables the actor takes from the server's configuration.
 #[derive(Clone, Copy, Debug)]
 pub struct ActorConfig {
@@ -58,6 +55,8 @@ pub struct ActorConfig {
     pub snapshot_every: u64,
     /// A stored room nobody has been connected to for this long leaves memory.
     pub idle_unload: std::time::Duration,
+    /// The same for a room nobody has entered since it was loaded.
+    pub unvisited_unload: std::time::Duration,
     /// What the room may write to its log at once and per second (estimated from the size
     /// of the commands it is sent).
     pub room_bytes_burst: u32,
@@ -232,7 +231,7 @@ impl RoomActor {
             let unload_after = if self.visited {
                 self.config.idle_unload
             } else {
-                self.config.idle_unload.min(UNVISITED_UNLOAD)
+                self.config.idle_unload.min(self.config.unvisited_unload)
             };
             let next = async {
                 if idle {

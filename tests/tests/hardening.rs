@@ -1,0 +1,522 @@
+//! Abuse that needs no special machinery, each answered by a bound, against the server in this
+//! process with small limits: stalled and cross-site uploads, cross-site WebSockets, address
+//! rationing behind a proxy, joins that never come, capacity, huge legal traffic, shutdown
+//! and storage failures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use readyroom_protocol::{Command, ErrorCode, ItemChange, Role, RoomId, ServerMessage, Timestamp};
+use readyroom_server::storage::{Backend, SqliteBackend, Storage, StorageError, StoredRoom, Write};
+use readyroom_tests::{Config, RECEIVE_TIMEOUT, RoomCreated, TestServer, join_request, new_item};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn loopback(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
+}
+
+/// Sends a raw HTTP request head (and `body`), then reads what comes back until the server
+/// closes or `RECEIVE_TIMEOUT` passes. Returns the status line.
+async fn raw_request(server: &TestServer, head: &str, body: &[u8]) -> (TcpStream, String) {
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let status = read_status(&mut stream).await;
+    (stream, status)
+}
+
+async fn read_status(stream: &mut TcpStream) -> String {
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let read = tokio::time::timeout(RECEIVE_TIMEOUT, async {
+        loop {
+            let n = stream.read(&mut buffer).await.unwrap_or(0);
+            response.extend_from_slice(&buffer[..n]);
+            if n == 0 || response.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no response in time");
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn import_head(server: &TestServer, length: usize) -> String {
+    format!(
+        "POST /api/rooms/import HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\n\r\n",
+        server.addr
+    )
+}
+
+#[tokio::test]
+async fn imports_are_checked_before_their_bodies_are_read_and_stalled_ones_time_out() {
+    let server = TestServer::start_with(Config {
+        max_concurrent_imports: 2,
+        body_timeout: Duration::from_millis(500),
+        ..Config::default()
+    })
+    .await;
+    // Two uploads that announce 20 MB and stall after 1 KB take both places...
+    let mut stalled = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        stream
+            .write_all(import_head(&server, 20_000_000).as_bytes())
+            .await
+            .unwrap();
+        stream.write_all(&[b' '; 1024]).await.unwrap();
+        stalled.push(stream);
+    }
+    // ...(wait until the server has taken both in: a third is then turned away unread)...
+    let busy = async {
+        loop {
+            let (_, status) = raw_request(&server, &import_head(&server, 20_000_000), b"").await;
+            if status.contains("503") {
+                break status;
+            }
+        }
+    };
+    tokio::time::timeout(RECEIVE_TIMEOUT, busy).await.unwrap();
+    // ...and each is answered 408 once its body is overdue, freeing its place.
+    for stream in &mut stalled {
+        let status = read_status(stream).await;
+        assert!(status.contains("408"), "{status}");
+    }
+    let export = json!({"format": "something else"}).to_string();
+    let (_, status) = raw_request(
+        &server,
+        &import_head(&server, export.len()),
+        export.as_bytes(),
+    )
+    .await;
+    assert!(status.contains("400"), "a place is free again: {status}");
+}
+
+#[tokio::test]
+async fn bodies_must_be_json_so_other_sites_cannot_post_them() {
+    let server = TestServer::start().await;
+    for path in ["/api/rooms", "/api/rooms/import"] {
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+        ] {
+            let mut request = server.http().post(server.url(path)).body("{}");
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 415, "{path} {content_type:?}");
+            let error: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(error["code"], "unsupported_media_type");
+        }
+    }
+    let response = server
+        .http()
+        .post(server.url("/api/rooms"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+#[tokio::test]
+async fn a_rationed_client_is_refused_before_its_body_is_read() {
+    let server = TestServer::start_with(Config {
+        room_creation_burst: 1,
+        room_creations_per_minute: 1,
+        ..Config::default()
+    })
+    .await;
+    server.create_room().await;
+    // It announces a body it never sends: the refusal comes anyway.
+    let (_, status) = raw_request(&server, &import_head(&server, 20_000_000), b"").await;
+    assert!(status.contains("429"), "{status}");
+}
+
+#[tokio::test]
+async fn websockets_from_other_sites_are_refused() {
+    let server = TestServer::start_with(Config {
+        allowed_origins: vec!["https://intranet.example.com".into()],
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let own = format!("http://{}", server.addr);
+    for origin in [own.as_str(), "https://intranet.example.com"] {
+        let connected = server
+            .connect_from(loopback(1), &room, &[("origin", origin)])
+            .await;
+        assert!(connected.is_ok(), "{origin}: {:?}", connected.err());
+    }
+    for origin in [
+        "https://evil.example",
+        "null",
+        "http://localhost.evil.example",
+    ] {
+        let refused = server
+            .connect_from(loopback(1), &room, &[("origin", origin)])
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{origin} was let in"));
+        assert!(refused.to_string().contains("403"), "{origin}: {refused}");
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
+    let server = TestServer::start_with(Config {
+        max_connections_per_address: 2,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let forwarded = |client: &'static str| [("x-forwarded-for", client)];
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        open.push(
+            server
+                .connect_from(loopback(1), &room, &forwarded("192.0.2.7"))
+                .await
+                .unwrap(),
+        );
+    }
+    let refused = server
+        .connect_from(loopback(1), &room, &forwarded("192.0.2.7"))
+        .await
+        .err()
+        .expect("a third connection for one client");
+    assert!(refused.to_string().contains("503"), "{refused}");
+    // Another client behind the same proxy, and a forged header from an untrusted peer
+    // (127.0.0.2 is no proxy: it is counted as itself).
+    server
+        .connect_from(loopback(1), &room, &forwarded("198.51.100.9"))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        open.push(
+            server
+                .connect_from(loopback(2), &room, &forwarded("192.0.2.8"))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(
+        server
+            .connect_from(loopback(2), &room, &forwarded("192.0.2.9"))
+            .await
+            .is_err(),
+        "127.0.0.2's own allowance is spent, whatever it claims"
+    );
+}
+
+#[tokio::test]
+async fn a_websocket_that_never_joins_is_closed_and_does_not_keep_its_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(Config {
+        data_dir: Some(dir.path().to_owned()),
+        join_timeout: Duration::from_millis(300),
+        unvisited_unload: Duration::from_millis(200),
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let mut idle = server.connect(&room).await;
+    let close = idle.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1008);
+    // Nobody entered it: it leaves memory soon (and comes back when someone joins).
+    wait_for(|| async { server.health().await["rooms_loaded"] == 0 }).await;
+    let (_ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    assert_eq!(welcome.room.settings.name, "Sprint 42 refinement");
+}
+
+#[tokio::test]
+async fn joins_are_rationed_per_address() {
+    let server = TestServer::start_with(Config {
+        join_burst: 3,
+        joins_per_minute: 1,
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let mut clients = Vec::new();
+    for name in ["A", "B", "C"] {
+        clients.push(server.join(&room, name, Role::Voter).await.0);
+    }
+    let mut fourth = server.connect(&room).await;
+    fourth
+        .request(Command::Join(join_request("D", Role::Voter, None)))
+        .await
+        .refused(ErrorCode::RateLimited);
+    // Another address has its own allowance.
+    let mut elsewhere = server.connect_from(loopback(2), &room, &[]).await.unwrap();
+    elsewhere.join("E", Role::Voter, None).await;
+}
+
+#[tokio::test]
+async fn simultaneous_creations_never_overshoot_the_room_cap() {
+    let server = TestServer::start_with(Config {
+        max_rooms: 5,
+        ..Config::default()
+    })
+    .await;
+    let attempts = (0..20).map(|_| {
+        server
+            .http()
+            .post(server.url("/api/rooms"))
+            .json(&json!({}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|response| response.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 503).count(),
+        15,
+        "{statuses:?}"
+    );
+    assert_eq!(server.health().await["rooms_loaded"], 5);
+}
+
+#[tokio::test]
+async fn a_room_writing_more_than_its_budget_is_slowed_not_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(Config {
+        data_dir: Some(dir.path().to_owned()),
+        room_bytes_burst: 400_000,
+        room_bytes_per_second: 1,
+        ..Config::default()
+    })
+    .await;
+    let noisy = server.create_room().await;
+    let quiet = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&noisy, "Ana").await;
+    let (mut ben, _) = server.join_facilitator(&quiet, "Ben").await;
+    let item = ana.create_item("Huge").await;
+    let huge = "word ".repeat(4_000);
+    let mut limited = false;
+    for _ in 0..20 {
+        let exchange = ana
+            .request(Command::UpdateItem {
+                item_id: item.id,
+                change: ItemChange::Description(huge.clone()),
+            })
+            .await;
+        if let ServerMessage::Error { code, .. } = exchange.reply {
+            assert_eq!(code, ErrorCode::RateLimited);
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "20 updates of 20 kB each fit a 400 kB budget");
+    ben.request(new_item("Unaffected")).await.acked();
+}
+
+#[tokio::test]
+async fn connections_beyond_the_server_cap_are_closed_on_arrival() {
+    // Three WebSockets and the test's kept-alive HTTP connection.
+    let server = TestServer::start_with(Config {
+        max_connections: 4,
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let (_a, _) = server.join(&room, "A", Role::Voter).await;
+    let (_b, _) = server.join(&room, "B", Role::Voter).await;
+    let (_c, _) = server.join(&room, "C", Role::Voter).await;
+    // A fourth connection is closed on arrival.
+    let url = format!("ws://{}/ws/rooms/{}", server.addr, room.room_id);
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+}
+
+/// Polls `check` until it holds, for `RECEIVE_TIMEOUT` at most.
+async fn wait_for<F, Fut>(check: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    tokio::time::timeout(RECEIVE_TIMEOUT, async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the condition never held");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown and storage failures
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn shutdown_answers_every_command_it_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        rate_burst: 100_000,
+        rate_per_second: 100_000,
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config.clone()).await;
+    let room = server.create_room().await;
+    let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    let mut sent = Vec::new();
+    // Below MAX_ITEMS_PER_ROOM, so that every one applied is an item.
+    for i in 0..900 {
+        sent.push(ana.send(new_item(&format!("Item {i}"))).await);
+    }
+    let stopping = tokio::spawn(server.shutdown());
+    // Everything up to the close frame.
+    let close = ana.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1012);
+    stopping.await.unwrap();
+    let answered: std::collections::BTreeSet<u64> = ana
+        .frames
+        .iter()
+        .filter_map(|text| match serde_json::from_str::<ServerMessage>(text) {
+            Ok(ServerMessage::Ack { cmd, .. } | ServerMessage::Error { cmd: Some(cmd), .. }) => {
+                Some(cmd)
+            }
+            _ => None,
+        })
+        .collect();
+
+    let server = TestServer::start_with(config).await;
+    let (_, reply) = server.rejoin(&room, &welcome.participant_token, None).await;
+    let ServerMessage::Welcome(after) = reply else {
+        panic!("{reply:?}")
+    };
+    let applied: Vec<u64> = sent
+        .into_iter()
+        .filter(|cmd| *cmd <= after.last_cmd)
+        .collect();
+    let unanswered: Vec<&u64> = applied
+        .iter()
+        .filter(|cmd| !answered.contains(cmd))
+        .collect();
+    assert!(
+        unanswered.is_empty(),
+        "{} of {} applied commands were never answered, e.g. {:?}",
+        unanswered.len(),
+        applied.len(),
+        unanswered.first()
+    );
+    assert_eq!(after.room.items.len(), applied.len());
+}
+
+/// SQLite that fails one commit when told to.
+struct FailsOnce {
+    inner: SqliteBackend,
+    fail_next: Arc<AtomicBool>,
+}
+
+impl Backend for FailsOnce {
+    fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
+        if self.fail_next.swap(false, Ordering::SeqCst) {
+            return Err(StorageError::Decode("injected failure".into()));
+        }
+        self.inner.commit(writes)
+    }
+
+    fn load(
+        &mut self,
+        room: RoomId,
+        replay_window: usize,
+    ) -> Result<Option<StoredRoom>, StorageError> {
+        self.inner.load(room, replay_window)
+    }
+
+    fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        self.inner.stale_rooms(before)
+    }
+}
+
+#[tokio::test]
+async fn a_failed_commit_closes_the_room_and_nothing_of_it_is_written_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("readyroom.sqlite3");
+    let fail_next = Arc::new(AtomicBool::new(false));
+    let writer = FailsOnce {
+        inner: SqliteBackend::open(&path, true).unwrap(),
+        fail_next: Arc::clone(&fail_next),
+    };
+    let reader = SqliteBackend::open(&path, true).unwrap();
+    let storage = Storage::with_backends(Box::new(writer), Box::new(reader));
+    let server = TestServer::start_with_storage(
+        Config {
+            data_dir: Some(dir.path().to_owned()),
+            ..Config::default()
+        },
+        Some(storage),
+    )
+    .await;
+    let room: RoomCreated = server.create_room().await;
+    let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    ana.create_item("Stored").await;
+    fail_next.store(true, Ordering::SeqCst);
+    let lost = ana.send(new_item("Never stored")).await;
+    for client in [&mut ana, &mut ben] {
+        let close = client.closed().await.expect("a close frame");
+        assert_eq!(u16::from(close.code), 1011);
+    }
+    assert!(
+        !ana.frames.iter().any(|text| text.contains("Never stored")),
+        "nothing of the failed batch went out"
+    );
+    // Storage works again: the room comes back as last committed, without the failed batch
+    // (had the old room gone on writing, its snapshot would hold it).
+    let (mut again, reply) = server.rejoin(&room, &welcome.participant_token, None).await;
+    let ServerMessage::Welcome(after) = reply else {
+        panic!("{reply:?}")
+    };
+    let titles: Vec<&str> = after.room.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Stored"]);
+    assert!(
+        after.last_cmd < lost,
+        "the failed command is not remembered"
+    );
+    // Resending it applies it now.
+    again.send_with_id(lost, new_item("Never stored")).await;
+    assert!(matches!(
+        again.reply_to(lost).await,
+        ServerMessage::Ack { .. }
+    ));
+}
+
+#[tokio::test]
+async fn invalid_utf8_closes_with_1007() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    ben.send_raw_text_frame(&[0x7b, 0xff, 0xfe, 0x7d]).await;
+    let close = ben.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1007);
+}
