@@ -108,7 +108,7 @@ async fn a_frame_beyond_the_hard_limit_closes_with_1009() {
     ana.event_where(|e| {
         matches!(
             e.event,
-            readyroom_protocol::Event::ParticipantOnline { online: false, .. }
+            Event::ParticipantOnline { online: false, .. }
         )
     })
     .await;

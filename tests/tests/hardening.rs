@@ -204,8 +204,7 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_allowance() {
     let refused = server
         .connect_from(loopback(1), &room, &forwarded("192.0.2.7"))
         .await
-        .err()
-        .expect("a third connection for one client");
+        .expect_err("a third connection for one client");
     assert!(refused.to_string().contains("503"), "{refused}");
     // Another client behind the same proxy, and a forged header from an untrusted peer
     // (127.0.0.2 is no proxy: it is counted as itself).
