@@ -152,7 +152,46 @@ impl Outbox {
     /// being too slow (or, for a frame beyond its own budget, because the server's budget for
     /// large frames is spent).
     pub fn push(&self, frame: Utf8Bytes) -> bool {
-        let len = frame.as_str().len();
+        match self.prepare(frame) {
+            Ok(frame) => self.push_prepared(frame),
+            Err(_) => {
+                self.close_busy();
+                false
+            }
+        }
+    }
+
+    /// Takes a frame's share of the server's large-frame budget, if it is larger than this
+    /// connection's own budget; gives the frame back if that budget is spent. Taken when the
+    /// frame is made, not when it is queued, so that frames waiting for their batch to be
+    /// stored count too.
+    pub fn prepare(&self, text: Utf8Bytes) -> Result<OutFrame, Utf8Bytes> {
+        let len = text.as_str().len();
+        let reserved = if len > self.max_bytes {
+            match self.large.reserve(len) {
+                Some(reserved) => Some(reserved),
+                None => return Err(text),
+            }
+        } else {
+            None
+        };
+        Ok(OutFrame {
+            text,
+            _reserved: reserved,
+        })
+    }
+
+    /// Closes the connection because the server cannot send it what it asked for now.
+    pub fn close_busy(&self) {
+        self.closer.close_now(
+            close_code::TRY_AGAIN_LATER,
+            "server busy; rejoin in a moment",
+        );
+    }
+
+    /// Queues a prepared frame (see [`Outbox::push`]).
+    pub fn push_prepared(&self, frame: OutFrame) -> bool {
+        let len = frame.text.as_str().len();
         let queued = self.queued.fetch_add(len, Ordering::Relaxed) + len;
         // One frame larger than the budget still goes out when nothing else is waiting: a
         // big room's snapshot must reach its joiner. It is paid for from the shared budget.
@@ -162,23 +201,6 @@ impl Outbox {
                 .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
             return false;
         }
-        let reserved = if len > self.max_bytes {
-            let Some(reserved) = self.large.reserve(len) else {
-                self.queued.fetch_sub(len, Ordering::Relaxed);
-                self.closer.close_now(
-                    close_code::TRY_AGAIN_LATER,
-                    "server busy; rejoin in a moment",
-                );
-                return false;
-            };
-            Some(reserved)
-        } else {
-            None
-        };
-        let frame = OutFrame {
-            text: frame,
-            _reserved: reserved,
-        };
         match self.tx.try_send(frame) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {

@@ -365,6 +365,14 @@ impl Client {
         self.socket.send(message).await.unwrap();
     }
 
+    /// Sends a frame to a server that may have cut the connection.
+    pub async fn try_send_message(
+        &mut self,
+        message: Message,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.socket.send(message).await
+    }
+
     /// Sends a command under the next command id and returns that id.
     pub async fn send(&mut self, command: Command) -> CommandId {
         self.next_cmd += 1;

@@ -105,13 +105,8 @@ async fn a_frame_beyond_the_hard_limit_closes_with_1009() {
     let close = ben.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1009);
     // Ben is gone from the room, which carries on for everyone else.
-    ana.event_where(|e| {
-        matches!(
-            e.event,
-            Event::ParticipantOnline { online: false, .. }
-        )
-    })
-    .await;
+    ana.event_where(|e| matches!(e.event, Event::ParticipantOnline { online: false, .. }))
+        .await;
     ana.request(new_item("Still here")).await.acked();
 }
 

@@ -7,7 +7,7 @@ use axum::extract::ws::Utf8Bytes;
 use readyroom_protocol::{Event, EventFrame, ParticipantId, Seq, ServerMessage};
 
 use super::ConnId;
-use crate::outbox::Outbox;
+use crate::outbox::{OutFrame, Outbox};
 use crate::room::secrecy;
 use crate::wire::encode;
 
@@ -28,6 +28,11 @@ pub enum Deferred {
     Send {
         conn: ConnId,
         frame: Utf8Bytes,
+    },
+    /// A frame that already holds its share of the server's large-frame budget.
+    Prepared {
+        conn: ConnId,
+        frame: OutFrame,
     },
     /// Missed events for a resuming connection, shown as its participant may see them.
     Replay {
@@ -81,6 +86,11 @@ impl Delivery {
                 Deferred::Send { conn, frame } => {
                     if let Some(connection) = self.connections.get(&conn) {
                         connection.outbox.push(frame);
+                    }
+                }
+                Deferred::Prepared { conn, frame } => {
+                    if let Some(connection) = self.connections.get(&conn) {
+                        connection.outbox.push_prepared(frame);
                     }
                 }
                 Deferred::Replay {

@@ -459,7 +459,14 @@ impl RoomActor {
                     },
                 )));
                 self.last_welcome_bytes = frame.len();
-                self.delivery.defer(Deferred::Send { conn, frame });
+                let Some(connection) = self.delivery.connections.get(&conn) else {
+                    return;
+                };
+                match connection.outbox.prepare(frame) {
+                    Ok(frame) => self.delivery.defer(Deferred::Prepared { conn, frame }),
+                    // Joined, but its room cannot be sent now: it rejoins in a moment.
+                    Err(_) => connection.outbox.close_busy(),
+                }
             }
         }
         if let Some(connection) = self.delivery.connections.get_mut(&conn) {
