@@ -22,7 +22,7 @@ import { View } from './view/index.js';
 const ROOM_PATH = /^\/r\/([0-9a-fA-F-]{36})\/?$/;
 /** The server processes frames up to this size (MAX_FRAME_BYTES). */
 const MAX_FRAME_BYTES = 65_536;
-/** How often a command may be sent again under a new id (stale or taken ids, rate limits). */
+/** How often a command may be sent again under a new id (taken ids, rate limits). */
 const MAX_RETRIES = 5;
 /** After an error naming no command (a dropped frame), wait this long, then resend what is unanswered. */
 const UNNAMED_ERROR_RETRY_MS = 1_500;
@@ -398,9 +398,14 @@ class App {
     const entry = this.outbox.find((e) => e.cmd !== null && e.cmd === reply.cmd);
     if (!entry) return;
     const takenId = reply.type === 'ack' && reply.duplicate === true && entry.sends <= 1;
-    const staleId = reply.type === 'error' && reply.code === 'stale_command';
     const limited = reply.type === 'error' && reply.code === 'rate_limited';
-    if ((takenId || staleId || limited) && entry.retries < MAX_RETRIES) {
+    // `stale_command` means processed before (its reply is forgotten): its effect is in the
+    // room already, and sending it again under a new id could apply it twice.
+    if (reply.type === 'error' && reply.code === 'stale_command') {
+      this.finish(entry, { type: 'ack', cmd: reply.cmd, seq: null, duplicate: true });
+      return;
+    }
+    if ((takenId || limited) && entry.retries < MAX_RETRIES) {
       entry.retries += 1;
       entry.cmd = null;
       entry.sends = 0;

@@ -27,10 +27,14 @@ scenario('a room that is gone shows "This room does not exist"', async (scene) =
   }
   await scene.snap(alice, 'room-gone');
 
-  // And it stays there: no more attempts to connect.
+  // And it stays there: no more attempts to connect. A scheduled retry could come up to 10 s
+  // later (the backoff's cap), so the page is told the network is back, which makes a client
+  // that is still trying reconnect at once.
   const attempts = [];
   alice.page.on('websocket', (ws) => attempts.push(ws.url()));
-  await alice.page.waitForTimeout(3_000);
+  await alice.context.setOffline(true);
+  await alice.context.setOffline(false);
+  await alice.page.waitForTimeout(1_000);
   assert.deepEqual(attempts, [], 'still trying to connect to a room that does not exist');
   await problem.waitFor({ state: 'visible', timeout: WAIT });
 });

@@ -24,10 +24,13 @@ pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> 
     };
     let config = readyroom_server::Config {
         data_dir: data.as_ref().map(|dir| dir.path().to_owned()),
-        // One client address creates every room of the run: the per-address ration guards
-        // against abuse, not capacity.
+        // One client address creates every room of the run, and a few addresses carry every
+        // participant: the per-address rations guard against abuse, not capacity.
         room_creation_burst: u32::MAX,
         room_creations_per_minute: u32::MAX,
+        join_burst: u32::MAX,
+        joins_per_minute: u32::MAX,
+        max_connections_per_address: usize::MAX,
         ..readyroom_server::Config::default()
     };
     let listener = listen(addr)?;
