@@ -21,8 +21,12 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Input {
+    /// Tokens in `request` are digests (`room::tokens::shield`). `minted` is the digest of
+    /// the token a new participant gets (absent in inputs logged before the shell minted it).
     Join {
         request: JoinRequest,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minted: Option<String>,
     },
     Command {
         actor: ParticipantId,
@@ -62,7 +66,9 @@ pub fn apply(room: &mut Room, entry: &Entry) -> Applied {
         rng: &mut rng,
     };
     match &entry.input {
-        Input::Join { request } => Applied::Joined(room.join(&mut ctx, request)),
+        Input::Join { request, minted } => {
+            Applied::Joined(room.join(&mut ctx, request, minted.as_deref()))
+        }
         Input::Command {
             actor,
             cmd,

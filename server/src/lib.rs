@@ -19,7 +19,7 @@ mod registry;
 pub mod room;
 pub mod storage;
 mod web;
-mod wire;
+pub mod wire;
 
 use std::future::Future;
 use std::sync::Arc;

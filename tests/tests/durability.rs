@@ -537,3 +537,50 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn the_database_is_private_and_holds_no_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+    let room = server.create_room().await;
+    let (mut ana, ana_welcome) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
+    ben.request(Command::ClaimFacilitator {
+        facilitator_token: room.facilitator_token.clone(),
+    })
+    .await
+    .acked();
+    ana.request(new_item("Written down")).await.acked();
+    // A token presented again still works: the room compares digests.
+    let (_, again) = server
+        .rejoin(&room, &ana_welcome.participant_token, None)
+        .await;
+    assert!(matches!(again, ServerMessage::Welcome(_)), "{again:?}");
+    server.shutdown().await;
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("readyroom.sqlite3"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    assert!(stored.contains("Written down"), "the room is in there");
+    for token in [
+        &room.facilitator_token,
+        &ana_welcome.participant_token,
+        &ben_welcome.participant_token,
+    ] {
+        assert!(
+            !stored.contains(token.as_str()),
+            "a token is stored as it is"
+        );
+    }
+}

@@ -22,6 +22,9 @@ import { View } from './view/index.js';
 const ROOM_PATH = /^\/r\/([0-9a-fA-F-]{36})\/?$/;
 /** The server processes frames up to this size (MAX_FRAME_BYTES). */
 const MAX_FRAME_BYTES = 65_536;
+/** Waits before asking again to join after a refusal for the rate: doubling up to the cap. */
+const JOIN_RETRY_BASE_MS = 1_000;
+const JOIN_RETRY_CAP_MS = 30_000;
 /** How often a command may be sent again under a new id (taken ids, rate limits). */
 const MAX_RETRIES = 5;
 /** After an error naming no command (a dropped frame), wait this long, then resend what is unanswered. */
@@ -57,6 +60,10 @@ class App {
     this.connection = 0;
     /** What to join with when the socket (re)opens. @type {Record<string, any> | null} */
     this.joinRequest = null;
+    /** Joins refused for the rate since the last one accepted, and the next attempt. */
+    this.joinRetries = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.joinRetryTimer = undefined;
     /** The id of the join in flight, to tell its refusal from other errors. @type {number | null} */
     this.joinCmd = null;
     this.welcomed = false;
@@ -213,6 +220,7 @@ class App {
 
   /** Stops for good: no more reconnecting, and nothing unanswered will be answered. */
   leave() {
+    clearTimeout(this.joinRetryTimer);
     this.socket?.close();
     this.socket = null;
     this.failAll('The connection to the room ended before the server answered.');
@@ -297,6 +305,7 @@ class App {
    * @param {number} lastCmd
    */
   joined(lastCmd) {
+    this.joinRetries = 0;
     this.lastCmd = Math.max(this.lastCmd, Number(lastCmd) || 0);
     this.connection += 1;
     this.socket?.markJoined();
@@ -305,6 +314,15 @@ class App {
 
   /** @param {any} error */
   onError(error) {
+    if (error.cmd !== null && error.cmd === this.joinCmd && error.code === 'rate_limited') {
+      // Too many joins from this address at once (everyone behind one office router coming
+      // back after a restart) or the server busy sending big rooms: ask again a little later.
+      const delay = Math.min(JOIN_RETRY_CAP_MS, JOIN_RETRY_BASE_MS * 2 ** this.joinRetries);
+      this.joinRetries += 1;
+      clearTimeout(this.joinRetryTimer);
+      this.joinRetryTimer = setTimeout(() => this.sendJoin(), delay / 2 + Math.random() * (delay / 2));
+      return;
+    }
     if (error.cmd !== null && error.cmd === this.joinCmd) {
       // A refused join: an identity this room no longer knows means joining afresh; anything
       // else (a full room, a bad name) is shown as it is.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::ws::Utf8Bytes;
-use readyroom_protocol::{Event, EventFrame, ParticipantId, Seq, ServerMessage};
+use readyroom_protocol::{EventFrame, ParticipantId, Seq, ServerMessage};
 
 use super::ConnId;
 use crate::outbox::{OutFrame, Outbox};
@@ -34,6 +34,8 @@ pub enum Deferred {
         conn: ConnId,
         frame: OutFrame,
     },
+    /// The room forgot this participant: its connections close (after the events before).
+    Expel(ParticipantId),
     /// Missed events for a resuming connection, shown as its participant may see them.
     Replay {
         conn: ConnId,
@@ -93,6 +95,7 @@ impl Delivery {
                         connection.outbox.push_prepared(frame);
                     }
                 }
+                Deferred::Expel(participant) => self.expel(participant),
                 Deferred::Replay {
                     conn,
                     participant,
@@ -120,7 +123,7 @@ impl Delivery {
 
     /// Sends each event to every joined connection: once encoded for everyone, and encoded a
     /// second time only for an event that carries its owner's secret.
-    fn fan_out(&mut self, events: &[EventFrame]) {
+    fn fan_out(&self, events: &[EventFrame]) {
         for frame in events {
             let (owner, public, private) = match secrecy::public_copy(frame) {
                 Some((owner, public)) => {
@@ -140,9 +143,6 @@ impl Delivery {
                     _ => public.clone(),
                 };
                 connection.outbox.push(bytes);
-            }
-            if let Event::ParticipantRemoved { participant_id } = frame.event {
-                self.expel(participant_id);
             }
         }
     }

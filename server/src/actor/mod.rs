@@ -34,7 +34,7 @@ use crate::clock::now_ms;
 use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::close_code;
 use crate::rate::TokenBucket;
-use crate::room::{CommandError, Joined, Reply, Room};
+use crate::room::{CommandError, Joined, Reply, Room, tokens};
 use crate::storage::{Storage, StoredRoom};
 use crate::wire::encode;
 
@@ -133,6 +133,7 @@ impl RoomActor {
         let fail = |detail: String| LoadError { room: id, detail };
         let mut room: Room =
             serde_json::from_str(&stored.snapshot).map_err(|e| fail(format!("snapshot: {e}")))?;
+        room.digest_tokens();
         let mut next_n = stored.snapshot_n + 1;
         for logged in &stored.tail {
             if logged.n != next_n {
@@ -347,7 +348,7 @@ impl RoomActor {
             return;
         }
         match (connection.participant, command) {
-            (None, Command::Join(request)) => {
+            (None, Command::Join(mut request)) => {
                 let welcome_fits = connection.outbox.has_room_for(self.last_welcome_bytes);
                 if !welcome_fits {
                     return self.refuse(
@@ -361,16 +362,35 @@ impl RoomActor {
                     .resume
                     .clone()
                     .filter(|_| request.participant_token.is_some());
-                let Applied::Joined(result) = self.log_input(Input::Join { request }) else {
+                // The token the participant holds: the one presented, or a new one. Only
+                // digests reach the core and the log.
+                let (token, minted) = match request.participant_token.take() {
+                    Some(presented) => {
+                        request.participant_token = Some(tokens::shield(&presented));
+                        (presented, None)
+                    }
+                    None => {
+                        let token = mint_token();
+                        let minted = tokens::shield(&token);
+                        (token, Some(minted))
+                    }
+                };
+                request.facilitator_token =
+                    request.facilitator_token.as_deref().map(tokens::shield);
+                let Applied::Joined(result) = self.log_input(Input::Join { request, minted })
+                else {
                     return;
                 };
                 match result {
-                    Ok(joined) => self.welcome(conn, cmd, joined, resume),
+                    Ok(joined) => self.welcome(conn, cmd, joined, token, resume),
                     Err(error) => self.delivery.defer_message(conn, &error_reply(cmd, error)),
                 }
             }
             (None, _) => self.refuse(conn, cmd, ErrorCode::NotJoined, "join the room first"),
-            (Some(actor), command) => {
+            (Some(actor), mut command) => {
+                if let Command::ClaimFacilitator { facilitator_token } = &mut command {
+                    *facilitator_token = tokens::shield(facilitator_token);
+                }
                 // A stored command costs about its own size twice: the input and its event.
                 let cost = 2.0 * f64::from(u32::try_from(bytes).unwrap_or(u32::MAX));
                 if self.log.is_durable() && !self.stored_bytes.take_n(cost) {
@@ -390,6 +410,9 @@ impl RoomActor {
                     return;
                 };
                 self.delivery.defer(Deferred::Events(outcome.events));
+                for participant in outcome.removed {
+                    self.delivery.defer(Deferred::Expel(participant));
+                }
                 let reply = match outcome.reply {
                     Reply::Ack { seq } => ServerMessage::Ack {
                         cmd,
@@ -415,6 +438,7 @@ impl RoomActor {
         conn: ConnId,
         cmd: CommandId,
         joined: Joined,
+        token: String,
         resume: Option<readyroom_protocol::Resume>,
     ) {
         let seq = self.room.seq();
@@ -428,6 +452,9 @@ impl RoomActor {
             });
         // Others hear of the join; this connection gets it inside its welcome or replay.
         self.delivery.defer(Deferred::Events(joined.events));
+        for forgotten in joined.removed {
+            self.delivery.defer(Deferred::Expel(forgotten));
+        }
         match missed {
             Some((from_seq, events)) => {
                 let resumed = ServerMessage::Resumed(Box::new(readyroom_protocol::Resumed {
@@ -452,7 +479,7 @@ impl RoomActor {
                         cmd,
                         protocol: readyroom_protocol::PROTOCOL_VERSION,
                         you: participant,
-                        participant_token: joined.participant_token,
+                        participant_token: token,
                         last_cmd: joined.last_cmd,
                         epoch: self.epoch.clone(),
                         room: self.room.snapshot_for(participant),
@@ -504,6 +531,14 @@ impl RoomActor {
         );
         false
     }
+}
+
+/// A new participant token: 128 bits from the OS's generator, drawn apart from the seeds that
+/// are logged with each input.
+fn mint_token() -> String {
+    let mut bytes = [0_u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    crate::room::hex(&bytes)
 }
 
 fn error_reply(cmd: CommandId, error: CommandError) -> ServerMessage {

@@ -136,7 +136,7 @@ impl Room {
         token: &str,
         out: &mut Out,
     ) -> Result<(), CommandError> {
-        if token != self.facilitator_token {
+        if !super::tokens::matches(token, &self.facilitator_token) {
             return Err(CommandError::new(
                 ErrorCode::InvalidToken,
                 "that facilitator token does not belong to this room",

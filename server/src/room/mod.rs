@@ -13,6 +13,7 @@ mod poker;
 mod replies;
 pub mod secrecy;
 mod stats;
+pub mod tokens;
 mod transfer;
 mod validate;
 
@@ -57,6 +58,9 @@ pub struct Outcome {
     /// was applied.
     pub duplicate: bool,
     pub events: Vec<EventFrame>,
+    /// Participants the room forgot: the shell closes their connections once the events have
+    /// gone out.
+    pub removed: Vec<ParticipantId>,
 }
 
 /// Serialisable whole: a snapshot of it is what storage keeps.
@@ -65,10 +69,11 @@ pub struct Room {
     id: RoomId,
     seq: Seq,
     settings: RoomSettings,
+    /// The facilitator token's digest (`tokens`).
     facilitator_token: String,
     facilitator: Option<ParticipantId>,
     participants: HashMap<ParticipantId, Participant>,
-    /// Participant tokens, for rejoining.
+    /// Participants by their tokens' digests, for rejoining.
     tokens: HashMap<String, ParticipantId>,
     /// Counts joins, so snapshots list participants in the order they arrived.
     joins: u64,
@@ -83,6 +88,7 @@ struct Out {
     now: Timestamp,
     actor: Option<ParticipantId>,
     events: Vec<EventFrame>,
+    removed: Vec<ParticipantId>,
 }
 
 impl Out {
@@ -91,6 +97,7 @@ impl Out {
             now,
             actor,
             events: Vec::new(),
+            removed: Vec::new(),
         }
     }
 }
@@ -105,7 +112,7 @@ impl Room {
             id,
             seq: 0,
             settings,
-            facilitator_token: facilitator_token.clone(),
+            facilitator_token: tokens::shield(&facilitator_token),
             facilitator: None,
             participants: HashMap::new(),
             tokens: HashMap::new(),
@@ -116,6 +123,24 @@ impl Room {
             timer: None,
         };
         (room, facilitator_token)
+    }
+
+    /// Replaces tokens kept as they were (by a build before digests were kept) by their
+    /// digests. Changes nothing in a room that has digests only.
+    pub fn digest_tokens(&mut self) {
+        if !tokens::is_digest(&self.facilitator_token) {
+            self.facilitator_token = tokens::shield(&self.facilitator_token);
+        }
+        let stored = std::mem::take(&mut self.tokens);
+        self.tokens = stored
+            .into_iter()
+            .map(|(token, id)| (tokens::digest(&token), id))
+            .collect();
+        for participant in self.participants.values_mut() {
+            if !tokens::is_digest(&participant.token) {
+                participant.token = tokens::shield(&participant.token);
+            }
+        }
     }
 
     #[must_use]
@@ -149,6 +174,7 @@ impl Room {
                 )),
                 duplicate: false,
                 events: Vec::new(),
+                removed: Vec::new(),
             };
         };
         if let Some(reply) = participant.replies.resend(cmd) {
@@ -156,6 +182,7 @@ impl Room {
                 reply,
                 duplicate: true,
                 events: Vec::new(),
+                removed: Vec::new(),
             };
         }
         let mut out = Out::new(ctx.now, Some(actor));
@@ -172,6 +199,7 @@ impl Room {
             reply,
             duplicate: false,
             events: out.events,
+            removed: out.removed,
         }
     }
 

@@ -10,7 +10,7 @@ use readyroom_protocol::{
 };
 
 use super::replies::Replies;
-use super::{CommandError, Ctx, Out, Room, random_id_bytes, secret_token, validate};
+use super::{CommandError, Ctx, Out, Room, random_id_bytes, secret_token, tokens, validate};
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
@@ -30,18 +30,23 @@ pub struct Participant {
 #[derive(Debug)]
 pub struct Joined {
     pub participant_id: ParticipantId,
-    pub participant_token: String,
+    /// The digest of the participant's token (the token itself is the shell's to hand out).
+    pub token_digest: String,
     pub last_cmd: CommandId,
     pub events: Vec<readyroom_protocol::EventFrame>,
+    /// Participants forgotten to make room (see [`Outcome::removed`](super::Outcome)).
+    pub removed: Vec<ParticipantId>,
 }
 
 impl Room {
     /// Adds a connection: a new participant, or an existing one when a participant token is
     /// presented. The caller must pair it with one [`Room::disconnect`] when the connection ends.
+    /// `minted` is the digest of the token a new participant gets; the shell mints it.
     pub fn join(
         &mut self,
         ctx: &mut Ctx<'_>,
         request: &JoinRequest,
+        minted: Option<&str>,
     ) -> Result<Joined, CommandError> {
         if request.protocol != PROTOCOL_VERSION {
             return Err(CommandError::new(
@@ -53,7 +58,7 @@ impl Room {
             ));
         }
         let claims_facilitator = match &request.facilitator_token {
-            Some(token) if *token == self.facilitator_token => true,
+            Some(token) if tokens::matches(token, &self.facilitator_token) => true,
             Some(_) => {
                 return Err(CommandError::new(
                     ErrorCode::InvalidToken,
@@ -64,7 +69,7 @@ impl Room {
         };
         let mut out = Out::new(ctx.now, None);
         let id = if let Some(token) = &request.participant_token {
-            let id = *self.tokens.get(token).ok_or_else(|| {
+            let id = *self.tokens.get(&tokens::digest(token)).ok_or_else(|| {
                 CommandError::new(
                     ErrorCode::InvalidToken,
                     "that participant token does not belong to this room (removed?); join afresh",
@@ -97,7 +102,10 @@ impl Room {
             }
             let id = ParticipantId::from_random_bytes(random_id_bytes(ctx.rng));
             out.actor = Some(id);
-            let token = secret_token(ctx.rng);
+            // Minted by the shell (from the OS, not from the logged seed); inputs logged before
+            // it did so mint it here.
+            let token =
+                minted.map_or_else(|| tokens::shield(&secret_token(ctx.rng)), tokens::digest);
             self.joins += 1;
             let view = ParticipantView {
                 id,
@@ -130,9 +138,10 @@ impl Room {
             .ok_or_else(CommandError::unknown_participant)?;
         Ok(Joined {
             participant_id: id,
-            participant_token: participant.token.clone(),
+            token_digest: participant.token.clone(),
             last_cmd: participant.replies.last_cmd(),
             events: out.events,
+            removed: out.removed,
         })
     }
 
@@ -250,6 +259,7 @@ impl Room {
             round.forget_vote(id);
         }
         self.emit(out, Event::ParticipantRemoved { participant_id: id });
+        out.removed.push(id);
         self.maybe_auto_reveal(out);
     }
 

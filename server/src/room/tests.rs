@@ -177,12 +177,12 @@ impl Fx {
             now: self.now,
             rng: &mut self.rng,
         };
-        let result = self.room.join(&mut ctx, request);
+        let result = self.room.join(&mut ctx, request, None);
         match &result {
             Ok(joined) => {
                 self.checked(before, &joined.events);
                 self.tokens
-                    .insert(joined.participant_id, joined.participant_token.clone());
+                    .insert(joined.participant_id, joined.token_digest.clone());
             }
             Err(_) => self.checked(before, &[]),
         }
@@ -365,7 +365,7 @@ fn join_adds_an_online_participant() {
     let joined = fx.try_join(&request("  Ada  ", Role::Voter)).unwrap();
     let id = joined.participant_id;
     assert_eq!(joined.last_cmd, 0);
-    assert_eq!(joined.participant_token.len(), 32);
+    assert!(super::tokens::is_digest(&joined.token_digest));
     assert_eq!(frame_kinds(&joined.events), ["participant_joined"]);
     assert_eq!(joined.events[0].actor, Some(id));
 
@@ -409,7 +409,7 @@ fn rejoin_with_participant_token_is_the_same_participant() {
     // Name and role in the request are ignored on a rejoin.
     let joined = fx.rejoin(a);
     assert_eq!(joined.participant_id, a);
-    assert_eq!(joined.participant_token, fx.tokens[&a]);
+    assert_eq!(joined.token_digest, fx.tokens[&a]);
     assert_eq!(joined.last_cmd, 3, "last_cmd survives the reconnect");
     assert!(matches!(
         joined.events.as_slice(),
@@ -669,6 +669,44 @@ fn forgotten_command_ids_are_stale() {
     assert_eq!(fx.snap(a).participants[1].name, "Zed");
     fx.disconnect(a);
     assert_eq!(fx.rejoin(a).last_cmd, 1_000);
+}
+
+#[test]
+fn a_room_stored_with_plain_tokens_keeps_them_working_as_digests() {
+    let mut fx = Fx::new();
+    let f = fx.join_facilitator("Fran", Role::Voter);
+    let a = fx.join("Ann", Role::Voter);
+    // The room as a build before digests stored it: tokens as they were.
+    let mut stored = serde_json::to_value(&fx.room).unwrap();
+    stored["facilitator_token"] = "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0".into();
+    stored["tokens"] = serde_json::json!({
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": f,
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb": a,
+    });
+    stored["participants"][f.to_string()]["token"] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into();
+    stored["participants"][a.to_string()]["token"] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into();
+    let mut room: Room = serde_json::from_value(stored).unwrap();
+    room.digest_tokens();
+    room.check_invariants().unwrap();
+    let text = serde_json::to_string(&room).unwrap();
+    assert!(!text.contains("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+    assert!(room.is_facilitator_token("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0"));
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut ctx = Ctx {
+        now: NOW,
+        rng: &mut rng,
+    };
+    let back = room
+        .join(
+            &mut ctx,
+            &JoinRequest {
+                participant_token: Some("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into()),
+                ..request("ignored", Role::Voter)
+            },
+            None,
+        )
+        .unwrap();
+    assert_eq!(back.participant_id, a);
 }
 
 #[test]

@@ -127,6 +127,20 @@ pub struct Storage {
     checkpointer: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
 }
 
+/// Creates the database file readable by its owner only, if it does not exist yet: it holds
+/// everything people wrote. SQLite gives its journal files the same permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 /// What reads find once storage is closed.
 struct Closed;
 
@@ -161,6 +175,10 @@ impl Storage {
             source,
         })?;
         let path = dir.join("readyroom.sqlite3");
+        create_private(&path).map_err(|source| StorageError::DataDir {
+            path: path.display().to_string(),
+            source,
+        })?;
         let mut writer = SqliteBackend::open(&path, sync)?;
         let reader = SqliteBackend::open(&path, sync)?;
         let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();

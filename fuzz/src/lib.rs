@@ -1,0 +1,117 @@
+//! What the fuzz targets run, one function per target, shared with the test that replays the
+//! corpus (`tests/corpus.rs`), so every input AFL++ ever kept is checked on every test run.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use readyroom_protocol::{
+    ClientMessage, DeckChoice, JoinRequest, PROTOCOL_VERSION, ParticipantId, Role, RoomId,
+    RoomSettings,
+};
+use readyroom_server::room::{Ctx, Room};
+
+/// A client frame, as the server reads one: it is parsed or refused with a code, never a panic.
+pub fn frames(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = readyroom_server::wire::parse_client(text);
+        let _ = readyroom_server::wire::probe_cmd(text);
+    }
+}
+
+/// Replaces `@item0`…`@item9` (by backlog position), `@round` and `@p0`…`@p2` by the room's
+/// real ids, which no mutation could guess.
+fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> String {
+    if !text.contains('@') {
+        return text.to_owned();
+    }
+    let Some((viewer, _)) = people.first() else {
+        return text.to_owned();
+    };
+    let snapshot = room.snapshot_for(*viewer);
+    let mut named = text.to_owned();
+    for (at, item) in snapshot.items.iter().enumerate().take(10) {
+        named = named.replace(&format!("@item{at}"), &item.id.to_string());
+    }
+    if let Some(round) = &snapshot.round {
+        named = named.replace("@round", &round.id.to_string());
+    }
+    for (at, (id, _)) in people.iter().enumerate() {
+        named = named.replace(&format!("@p{at}"), &id.to_string());
+    }
+    named
+}
+
+/// A room driven by three people (facilitator, voter, observer) through a script: one line per
+/// step, whose first byte picks who acts and how (leave, come back, or send the rest of the
+/// line as a client message, with ids written as in [`name_ids`]). The core's invariants must hold after every step.
+///
+/// # Panics
+/// When an invariant breaks: that is the finding.
+pub fn room(data: &[u8]) {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut now = 1_767_268_800_000_u64;
+    let settings = RoomSettings {
+        name: "Fuzz".into(),
+        default_deck: DeckChoice::default(),
+        auto_reveal: false,
+    };
+    let (mut room, facilitator_token) = Room::create(
+        RoomId::from_random_bytes([1; 16]),
+        settings,
+        &mut Ctx { now, rng: &mut rng },
+    );
+    let mut people: Vec<(ParticipantId, String)> = Vec::new();
+    for (name, role, leads) in [
+        ("Fran", Role::Voter, true),
+        ("Vic", Role::Voter, false),
+        ("Olga", Role::Observer, false),
+    ] {
+        let request = JoinRequest {
+            protocol: PROTOCOL_VERSION,
+            name: name.into(),
+            role,
+            facilitator_token: leads.then(|| facilitator_token.clone()),
+            participant_token: None,
+            resume: None,
+        };
+        let Ok(joined) = room.join(&mut Ctx { now, rng: &mut rng }, &request, None) else {
+            panic!("a first join was refused");
+        };
+        people.push((joined.participant_id, joined.token_digest));
+    }
+    for line in data.split(|byte| *byte == b'\n') {
+        let Some((&op, rest)) = line.split_first() else {
+            continue;
+        };
+        let Some((who, token)) = people.get(usize::from(op % 3)) else {
+            continue;
+        };
+        now += u64::from(op) * 250;
+        let ctx = &mut Ctx { now, rng: &mut rng };
+        match op / 3 % 8 {
+            0 => {
+                room.disconnect(now, *who);
+            }
+            1 => {
+                let request = JoinRequest {
+                    protocol: PROTOCOL_VERSION,
+                    name: String::new(),
+                    role: Role::Voter,
+                    facilitator_token: None,
+                    participant_token: Some(token.clone()),
+                    resume: None,
+                };
+                let _ = room.join(ctx, &request, None);
+            }
+            _ => {
+                let text = String::from_utf8_lossy(rest);
+                let text = name_ids(&text, &room, &people);
+                if let Ok(message) = serde_json::from_str::<ClientMessage>(&text) {
+                    let _ = room.handle(ctx, *who, message.cmd, message.command);
+                }
+            }
+        }
+        if let Err(broken) = room.check_invariants() {
+            panic!("invariant broken: {broken}");
+        }
+    }
+}
