@@ -248,10 +248,12 @@ async fn measure(
     let config = readyroom_server::Config {
         data_dir,
         sync: true,
-        // One client per room sends as fast as it can; the per-connection rate limit would
-        // measure itself.
+        // One client per room sends as fast as it can; the per-connection rate limit (and the
+        // per-room byte budget) would measure themselves.
         rate_burst: u32::MAX,
         rate_per_second: u32::MAX,
+        room_bytes_burst: u32::MAX,
+        room_bytes_per_second: u32::MAX,
         ..readyroom_server::Config::default()
     };
     let server = Server::start(config, nodelay).await?;
