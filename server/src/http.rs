@@ -231,18 +231,23 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T,
     })
 }
 
-/// Refuses a client that has created too many rooms lately. Checked before the body is read,
-/// so a refused client costs nothing.
-fn ration(state: &AppState, client: AddressKey) -> Result<(), ApiError> {
-    if state.creations.take(client) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
+/// What both room-creating routes check before reading a body: that it is JSON, and that the
+/// client has not created too many rooms lately (so a refused client costs nothing).
+fn admit_creation(
+    state: &AppState,
+    peer: SocketAddr,
+    request: Request,
+) -> Result<(axum::http::request::Parts, Body), ApiError> {
+    let (parts, body) = request.into_parts();
+    require_json(&parts.headers)?;
+    if !state.creations.take(client_of(state, peer, &parts.headers)) {
+        return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
             "too many rooms created from this address; try again in a minute",
-        ))
+        ));
     }
+    Ok((parts, body))
 }
 
 async fn create_room(
@@ -250,9 +255,7 @@ async fn create_room(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    require_json(&parts.headers)?;
-    ration(&state, client_of(&state, peer, &parts.headers))?;
+    let (parts, body) = admit_creation(&state, peer, request)?;
     let CreateRoom {
         name,
         default_deck,
@@ -336,9 +339,7 @@ async fn import_room(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    require_json(&parts.headers)?;
-    ration(&state, client_of(&state, peer, &parts.headers))?;
+    let (parts, body) = admit_creation(&state, peer, request)?;
     // A body can be as large as a room: only a few are read at once, whoever sends them.
     let _reading = state.imports.try_acquire().map_err(|_| {
         ApiError::new(

@@ -34,6 +34,24 @@ pub const RECEIVE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a test watches for a message that must not come.
 pub const SILENCE: Duration = Duration::from_millis(300);
 
+/// Another loopback address (127.0.0.`last`), as another client machine would have.
+pub fn loopback(last: u8) -> std::net::IpAddr {
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last))
+}
+
+/// Polls `check` until it holds or `RECEIVE_TIMEOUT` passes: for things the server does on its
+/// own schedule (unloading, retention), with a bound on how long to wait.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + RECEIVE_TIMEOUT;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A running server, stopped when dropped or by [`TestServer::shutdown`].
 #[derive(Debug)]
 pub struct TestServer {
@@ -178,6 +196,18 @@ impl TestServer {
             you: None,
             token: None,
         })
+    }
+
+    /// Creates a room with requests from another loopback address.
+    pub async fn create_room_from(&self, source: std::net::IpAddr, name: &str) -> RoomCreated {
+        let response = Self::http_from(source)
+            .post(self.url("/api/rooms"))
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "creating a room");
+        response.json().await.unwrap()
     }
 
     /// An HTTP client whose requests come from another loopback address.

@@ -12,20 +12,15 @@
     reason = "test code: a failed expectation is a failed test"
 )]
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use readyroom_protocol::{Command, ItemChange, Role};
 use readyroom_tests::process::{ServerProcess, server_binary};
-use readyroom_tests::{RECEIVE_TIMEOUT, RoomCreated, TestServer, join_request};
+use readyroom_tests::{RECEIVE_TIMEOUT, TestServer, join_request, loopback};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
-
-fn loopback(last: u8) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
-}
 
 /// The honest client: from its own address, it checks health, creates a room and joins it.
 /// Returns how long that took.
@@ -34,37 +29,17 @@ async fn probe(server: &TestServer) -> Duration {
     let http = TestServer::http_from(loopback(9));
     let health = http.get(server.url("/healthz")).send().await.unwrap();
     assert!(health.status().is_success());
-    let room: RoomCreated = http
-        .post(server.url("/api/rooms"))
-        .json(&serde_json::json!({ "name": "Probe" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room = server.create_room_from(loopback(9), "Probe").await;
     let mut client = server.connect_from(loopback(9), &room, &[]).await.unwrap();
     client.join("Probe", Role::Voter, None).await;
     started.elapsed()
-}
-
-async fn create_room_from(server: &TestServer, source: IpAddr) -> RoomCreated {
-    TestServer::http_from(source)
-        .post(server.url("/api/rooms"))
-        .json(&serde_json::json!({ "name": "Target" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
 async fn a_ping_flood_from_a_client_that_never_reads_is_cut_off() {
     let server = ServerProcess::start(&server_binary(), ["--in-memory"]).await;
     let handle = TestServer::external(server.addr);
-    let room = create_room_from(&handle, loopback(3)).await;
+    let room = handle.create_room_from(loopback(3), "Target").await;
     let mut attacker = handle.connect(&room).await;
     attacker.join("Mallory", Role::Voter, None).await;
     let before = server.rss_kib();
@@ -168,7 +143,7 @@ async fn sigterm_stops_the_server_within_its_grace_whatever_is_half_open() {
     let mut server =
         ServerProcess::start(&server_binary(), ["--in-memory", "--shutdown-grace", "1"]).await;
     let handle = TestServer::external(server.addr);
-    let room = create_room_from(&handle, loopback(3)).await;
+    let room = handle.create_room_from(loopback(3), "Target").await;
     let (_joined, _) = handle.join(&room, "Ana", Role::Voter).await;
     let mut half_open = TcpStream::connect(server.addr).await.unwrap();
     half_open
@@ -204,7 +179,7 @@ async fn rejoins_of_a_big_room_that_never_read_cost_a_bounded_amount() {
     )
     .await;
     let handle = TestServer::external(server.addr);
-    let room = create_room_from(&handle, loopback(3)).await;
+    let room = handle.create_room_from(loopback(3), "Target").await;
     let (mut ana, _) = handle.join_facilitator(&room, "Ana").await;
     // 40 items of 80 kB each: a welcome of about 3.2 MB, beyond a connection's own budget.
     let description = "😀".repeat(20_000);

@@ -11,7 +11,7 @@
 use readyroom_protocol::{
     Command, Event, ItemChange, ItemStatus, Resume, Role, RoomSnapshot, ServerMessage,
 };
-use readyroom_tests::{Config, TestServer, new_item};
+use readyroom_tests::{Config, TestServer, eventually, new_item};
 
 /// The parts of a snapshot that must survive a restart: everything but presence.
 fn lasting(room: &RoomSnapshot) -> serde_json::Value {
@@ -312,19 +312,6 @@ async fn a_damaged_or_newer_database_stops_the_server_with_a_clear_error() {
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let error = startup_error(dir.path()).await;
     assert!(error.to_string().contains("damaged"), "{error}");
-}
-
-/// Polls `check` until it holds or `RECEIVE_TIMEOUT` passes: for things the server does on its
-/// own schedule (unloading, retention), with a bound on how long to wait.
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + readyroom_tests::RECEIVE_TIMEOUT;
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 async fn rooms_loaded(server: &TestServer) -> u64 {

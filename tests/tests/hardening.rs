@@ -10,21 +10,18 @@
     reason = "test code: a failed expectation is a failed test"
 )]
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use readyroom_protocol::{Command, ErrorCode, ItemChange, Role, RoomId, ServerMessage, Timestamp};
 use readyroom_server::storage::{Backend, SqliteBackend, Storage, StorageError, StoredRoom, Write};
-use readyroom_tests::{Config, RECEIVE_TIMEOUT, RoomCreated, TestServer, join_request, new_item};
+use readyroom_tests::{
+    Config, RECEIVE_TIMEOUT, RoomCreated, TestServer, eventually, join_request, loopback, new_item,
+};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-fn loopback(last: u8) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
-}
 
 /// Sends a raw HTTP request head (and `body`), then reads what comes back until the server
 /// closes or `RECEIVE_TIMEOUT` passes. Returns the status line.
@@ -244,7 +241,10 @@ async fn a_websocket_that_never_joins_is_closed_and_does_not_keep_its_room() {
     let close = idle.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1008);
     // Nobody entered it: it leaves memory soon (and comes back when someone joins).
-    wait_for(|| async { server.health().await["rooms_loaded"] == 0 }).await;
+    eventually("the room has left memory", async || {
+        server.health().await["rooms_loaded"] == 0
+    })
+    .await;
     let (_ana, welcome) = server.join_facilitator(&room, "Ana").await;
     assert_eq!(welcome.room.settings.name, "Sprint 42 refinement");
 }
@@ -353,21 +353,6 @@ async fn connections_beyond_the_server_cap_are_closed_on_arrival() {
     // A fourth connection is closed on arrival.
     let url = format!("ws://{}/ws/rooms/{}", server.addr, room.room_id);
     assert!(tokio_tungstenite::connect_async(url).await.is_err());
-}
-
-/// Polls `check` until it holds, for `RECEIVE_TIMEOUT` at most.
-async fn wait_for<F, Fut>(check: F)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    tokio::time::timeout(RECEIVE_TIMEOUT, async {
-        while !check().await {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the condition never held");
 }
 
 // ---------------------------------------------------------------------------------------------
