@@ -72,7 +72,7 @@ impl TrustedProxies {
             .map(str::trim)
             .collect::<Vec<_>>();
         for hop in forwarded.into_iter().rev() {
-            let Ok(ip) = hop.parse::<IpAddr>() else {
+            let Some(ip) = parse_hop(hop) else {
                 // A malformed hop is where the trustworthy part of the chain ends.
                 return peer;
             };
@@ -82,6 +82,18 @@ impl TrustedProxies {
         }
         peer
     }
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port (`192.0.2.1:4711`,
+/// `[2001:db8::1]:4711`) or in brackets, as some proxies write them.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = hop.parse::<std::net::SocketAddr>() {
+        return Some(socket.ip());
+    }
+    hop.strip_prefix('[')?.strip_suffix(']')?.parse().ok()
 }
 
 /// Open connections per address and in all, with their caps.
@@ -238,6 +250,17 @@ mod tests {
             "192.0.2.44".parse::<IpAddr>().unwrap()
         );
         assert_eq!(proxies.client_ip(proxy, &headers("junk")), proxy);
+        for (written, client) in [
+            ("192.0.2.44:4711", "192.0.2.44"),
+            ("[2001:db8::1]:4711", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+        ] {
+            assert_eq!(
+                proxies.client_ip(proxy, &headers(written)),
+                client.parse::<IpAddr>().unwrap(),
+                "{written}"
+            );
+        }
         assert_eq!(proxies.client_ip(proxy, &HeaderMap::new()), proxy);
     }
 

@@ -83,6 +83,7 @@ pub async fn serve(
         outbox,
         closer,
         bucket: TokenBucket::new(config.rate_burst, f64::from(config.rate_per_second)),
+        refused_in_a_row: 0,
         context: &context,
     };
     let mut stream = stream;
@@ -126,6 +127,8 @@ struct Reader<'a, R> {
     outbox: Outbox,
     closer: Arc<Closer>,
     bucket: TokenBucket,
+    /// Messages refused for the rate since the last one let through.
+    refused_in_a_row: u32,
     context: &'a Context,
 }
 
@@ -151,14 +154,17 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
                 () = &mut closed => return,
                 () = &mut idle => {
                     let now = Instant::now();
-                    if !self.attached && opened + config.join_timeout <= now {
+                    // Until a join is accepted (not merely asked for: a refused one leaves the
+                    // connection in its room's care without a participant).
+                    let joined = self.closer.is_joined();
+                    if !joined && opened + config.join_timeout <= now {
                         return self.closer.close_now(close_code::POLICY, "join the room within seconds of connecting");
                     }
                     let deadline = last_heard + config.idle_timeout;
                     if deadline <= now {
                         return self.closer.close_now(close_code::IDLE, "no traffic; connection presumed dead");
                     }
-                    let next = if self.attached { deadline } else { deadline.min(opened + config.join_timeout) };
+                    let next = if joined { deadline } else { deadline.min(opened + config.join_timeout) };
                     idle.as_mut().reset(next);
                     continue;
                 }
@@ -179,6 +185,11 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
             let text = match message {
                 Message::Text(text) => text,
                 Message::Binary(_) => {
+                    if !self.take_allowance() {
+                        return self
+                            .closer
+                            .close_now(close_code::POLICY, "too many messages");
+                    }
                     self.reject(BadFrame {
                         cmd: None,
                         code: ErrorCode::UnsupportedFrame,
@@ -201,7 +212,12 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
                     continue;
                 }
             };
-            if !self.bucket.take() {
+            if !self.take_allowance() {
+                return self
+                    .closer
+                    .close_now(close_code::POLICY, "too many messages");
+            }
+            if self.refused_in_a_row > 0 {
                 self.reject(BadFrame {
                     cmd: probe_cmd(text.as_str()),
                     code: ErrorCode::RateLimited,
@@ -283,6 +299,19 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
             self.room = (self.reload)().await;
         }
         false
+    }
+
+    /// Takes one message's worth of the rate. Returns false once a client has gone on
+    /// sending for a whole burst's worth of refusals: it is not slowing down, so it is cut
+    /// off rather than answered frame by frame. `refused_in_a_row` tells whether this one was
+    /// refused.
+    fn take_allowance(&mut self) -> bool {
+        if self.bucket.take() {
+            self.refused_in_a_row = 0;
+            return true;
+        }
+        self.refused_in_a_row += 1;
+        self.refused_in_a_row <= self.context.config.rate_burst.max(1)
     }
 
     fn reject(&self, bad: BadFrame) {

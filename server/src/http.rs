@@ -45,8 +45,10 @@ pub struct AppState {
     pub creations: Arc<PerAddress>,
     /// Joins per client address.
     pub joins: Arc<PerAddress>,
-    /// Imports being read at once.
+    /// Imports being read at once, and the addresses reading one: one at a time per address,
+    /// so that one client cannot hold every place by trickling bodies.
     pub imports: Arc<Semaphore>,
+    pub importing: Arc<dashmap::DashSet<AddressKey>>,
     pub large_frames: LargeFrames,
     pub counts: Arc<ConnectionCounts>,
     pub proxies: TrustedProxies,
@@ -231,6 +233,19 @@ fn json_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T,
     })
 }
 
+/// Runs `release` when dropped (also when the handler returns early or is cancelled).
+fn scopeguard(release: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(release) = self.0.take() {
+                release();
+            }
+        }
+    }
+    Guard(Some(release))
+}
+
 /// What both room-creating routes check before reading a body: that it is JSON, and that the
 /// client has not created too many rooms lately (so a refused client costs nothing).
 fn admit_creation(
@@ -340,6 +355,17 @@ async fn import_room(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = admit_creation(&state, peer, request)?;
+    let client = client_of(&state, peer, &parts.headers);
+    if !state.importing.insert(client) {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "this address is importing a room already; try again when it is done",
+        ));
+    }
+    let _one_per_address = scopeguard(|| {
+        state.importing.remove(&client);
+    });
     // A body can be as large as a room: only a few are read at once, whoever sends them.
     let _reading = state.imports.try_acquire().map_err(|_| {
         ApiError::new(

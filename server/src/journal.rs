@@ -10,12 +10,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::room::{CommandError, Ctx, Joined, Outcome, Room};
 
+/// The rules inputs are logged under now. Inputs logged before (version 0: no command-id
+/// ranges, no forgetting of ghosts) replay under the rules they were applied with.
+pub const RULES: u32 = 1;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub now: Timestamp,
     /// Seeds the randomness (new ids, tokens) this input consumed.
     pub seed: [u8; 32],
     pub input: Input,
+    #[serde(default)]
+    pub rules: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,15 +71,23 @@ pub fn apply(room: &mut Room, entry: &Entry) -> Applied {
         now: entry.now,
         rng: &mut rng,
     };
+    room.set_legacy_rules(entry.rules == 0);
+    let applied = apply_input(room, &mut ctx, entry);
+    room.set_legacy_rules(false);
+    applied
+}
+
+fn apply_input(room: &mut Room, ctx: &mut Ctx<'_>, entry: &Entry) -> Applied {
+    let ctx = &mut *ctx;
     match &entry.input {
         Input::Join { request, minted } => {
-            Applied::Joined(room.join(&mut ctx, request, minted.as_deref()))
+            Applied::Joined(room.join(ctx, request, minted.as_deref()))
         }
         Input::Command {
             actor,
             cmd,
             command,
-        } => Applied::Command(room.handle(&mut ctx, *actor, *cmd, command.clone())),
+        } => Applied::Command(room.handle(ctx, *actor, *cmd, command.clone())),
         Input::Disconnect { participant } => {
             Applied::Events(room.disconnect(entry.now, *participant))
         }

@@ -78,13 +78,13 @@ struct Limits {
     #[arg(long, env = "READYROOM_MAX_ROOMS", default_value_t = 10_000)]
     max_rooms: usize,
     /// Seconds a request's headers may take to arrive.
-    #[arg(long, env = "READYROOM_HEADER_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "READYROOM_HEADER_TIMEOUT", default_value_t = 10, value_parser = seconds())]
     header_timeout: u64,
     /// Seconds a request's body may take to arrive.
-    #[arg(long, env = "READYROOM_BODY_TIMEOUT", default_value_t = 30)]
+    #[arg(long, env = "READYROOM_BODY_TIMEOUT", default_value_t = 30, value_parser = seconds())]
     body_timeout: u64,
     /// Seconds a new WebSocket has to join its room.
-    #[arg(long, env = "READYROOM_JOIN_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "READYROOM_JOIN_TIMEOUT", default_value_t = 10, value_parser = seconds())]
     join_timeout: u64,
     /// Rooms one address may create at once.
     #[arg(long, env = "READYROOM_ROOM_CREATION_BURST", default_value_t = 30)]
@@ -121,8 +121,14 @@ struct Limits {
     #[arg(long, env = "READYROOM_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
     max_concurrent_imports: usize,
     /// Seconds shutdown waits for connections to finish before cutting them.
-    #[arg(long, env = "READYROOM_SHUTDOWN_GRACE", default_value_t = 10)]
+    #[arg(long, env = "READYROOM_SHUTDOWN_GRACE", default_value_t = 10, value_parser = seconds())]
     shutdown_grace: u64,
+}
+
+/// A number of seconds for a timeout: 1 s to a day (a deadline beyond that would be no bound,
+/// and a huge one would overflow the clock's arithmetic).
+fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(1..=86_400)
 }
 
 #[tokio::main]

@@ -78,6 +78,9 @@ pub struct Closer {
     /// Cancelled to close at once, dropping whatever is still queued.
     now: CancellationToken,
     reason: Mutex<Option<CloseReason>>,
+    /// Set by the room once the connection's join was accepted (its reader keeps a deadline
+    /// for that until then).
+    joined: std::sync::atomic::AtomicBool,
 }
 
 impl Closer {
@@ -111,6 +114,10 @@ impl Closer {
 
     pub fn is_closed_now(&self) -> bool {
         self.now.is_cancelled()
+    }
+
+    pub fn is_joined(&self) -> bool {
+        self.joined.load(Ordering::Acquire)
     }
 }
 
@@ -218,6 +225,11 @@ impl Outbox {
 
     pub fn close_now(&self, code: u16, reason: &'static str) {
         self.closer.close_now(code, reason);
+    }
+
+    /// The room accepted the connection's join.
+    pub fn mark_joined(&self) {
+        self.closer.joined.store(true, Ordering::Release);
     }
 
     pub fn is_closed(&self) -> bool {

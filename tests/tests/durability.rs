@@ -9,7 +9,7 @@
 )]
 
 use readyroom_protocol::{
-    Command, Event, ItemChange, ItemStatus, Resume, Role, RoomSnapshot, ServerMessage,
+    Command, Event, ItemChange, ItemStatus, JoinRequest, Resume, Role, RoomSnapshot, ServerMessage,
 };
 use readyroom_tests::{Config, TestServer, eventually, new_item};
 
@@ -538,6 +538,13 @@ async fn the_database_is_private_and_holds_no_token() {
     .await
     .acked();
     ana.request(new_item("Written down")).await.acked();
+    // A second join on a joined connection is refused, and its tokens stored nowhere.
+    ben.request(Command::Join(JoinRequest {
+        facilitator_token: Some(room.facilitator_token.clone()),
+        ..readyroom_tests::rejoin_request(&ana_welcome.participant_token)
+    }))
+    .await
+    .refused(readyroom_protocol::ErrorCode::AlreadyJoined);
     // A token presented again still works: the room compares digests.
     let (_, again) = server
         .rejoin(&room, &ana_welcome.participant_token, None)

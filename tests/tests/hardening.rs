@@ -26,7 +26,22 @@ use tokio::net::TcpStream;
 /// Sends a raw HTTP request head (and `body`), then reads what comes back until the server
 /// closes or `RECEIVE_TIMEOUT` passes. Returns the status line.
 async fn raw_request(server: &TestServer, head: &str, body: &[u8]) -> (TcpStream, String) {
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    raw_request_from(server, loopback(1), head, body).await
+}
+
+async fn tcp_from(server: &TestServer, source: std::net::IpAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((source, 0).into()).unwrap();
+    socket.connect(server.addr).await.unwrap()
+}
+
+async fn raw_request_from(
+    server: &TestServer,
+    source: std::net::IpAddr,
+    head: &str,
+    body: &[u8],
+) -> (TcpStream, String) {
+    let mut stream = tcp_from(server, source).await;
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(body).await.unwrap();
     let status = read_status(&mut stream).await;
@@ -70,10 +85,11 @@ async fn imports_are_checked_before_their_bodies_are_read_and_stalled_ones_time_
         ..Config::default()
     })
     .await;
-    // Two uploads that announce 20 MB and stall after 1 KB take both places...
+    // Two uploads from two addresses that announce 20 MB and stall after 1 KB take both
+    // places...
     let mut stalled = Vec::new();
-    for _ in 0..2 {
-        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    for source in [loopback(2), loopback(3)] {
+        let mut stream = tcp_from(&server, source).await;
         stream
             .write_all(import_head(&server, 20_000_000).as_bytes())
             .await
@@ -81,16 +97,20 @@ async fn imports_are_checked_before_their_bodies_are_read_and_stalled_ones_time_
         stream.write_all(&[b' '; 1024]).await.unwrap();
         stalled.push(stream);
     }
-    // ...(wait until the server has taken both in: a third is then turned away unread)...
-    let busy = async {
-        loop {
-            let (_, status) = raw_request(&server, &import_head(&server, 20_000_000), b"").await;
-            if status.contains("503") {
-                break status;
+    // ...(once the server has taken both in, others are turned away unread: a second upload
+    // from one of those addresses, and one from an address with none in flight)...
+    for source in [loopback(2), loopback(4)] {
+        let busy = async {
+            loop {
+                let head = import_head(&server, 20_000_000);
+                let (_, status) = raw_request_from(&server, source, &head, b"").await;
+                if status.contains("503") {
+                    break status;
+                }
             }
-        }
-    };
-    tokio::time::timeout(RECEIVE_TIMEOUT, busy).await.unwrap();
+        };
+        tokio::time::timeout(RECEIVE_TIMEOUT, busy).await.unwrap();
+    }
     // ...and each is answered 408 once its body is overdue, freeing its place.
     for stream in &mut stalled {
         let status = read_status(stream).await;
@@ -247,6 +267,50 @@ async fn a_websocket_that_never_joins_is_closed_and_does_not_keep_its_room() {
     .await;
     let (_ana, welcome) = server.join_facilitator(&room, "Ana").await;
     assert_eq!(welcome.room.settings.name, "Sprint 42 refinement");
+}
+
+#[tokio::test]
+async fn a_refused_join_does_not_buy_a_connection_more_time() {
+    let server = TestServer::start_with(Config {
+        join_timeout: Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let mut stranger = server.connect(&room).await;
+    stranger
+        .request(Command::Join(readyroom_tests::rejoin_request(
+            "0123456789abcdef0123456789abcdef",
+        )))
+        .await
+        .refused(ErrorCode::InvalidToken);
+    let close = stranger.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1008);
+}
+
+#[tokio::test]
+async fn a_client_that_keeps_sending_past_its_rate_is_cut_off() {
+    let server = TestServer::start_with(Config {
+        rate_burst: 5,
+        rate_per_second: 0,
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    // Binary frames count like any other: the first few are answered, then a whole burst's
+    // worth is refused, and the connection is closed.
+    for _ in 0..20 {
+        if ben
+            .try_send_message(tokio_tungstenite::tungstenite::Message::binary(vec![0_u8]))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let close = ben.closed().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1008);
 }
 
 #[tokio::test]

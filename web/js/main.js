@@ -227,6 +227,8 @@ class App {
   }
 
   sendJoin() {
+    // Whatever asked for this join (a new connection, a retry), a pending retry is now moot.
+    clearTimeout(this.joinRetryTimer);
     if (!this.socket || !this.joinRequest || !this.roomId) return;
     this.joinCmd = nextCommandId(this.roomId, this.lastCmd);
     /** @type {Record<string, any>} */
@@ -305,6 +307,7 @@ class App {
    * @param {number} lastCmd
    */
   joined(lastCmd) {
+    clearTimeout(this.joinRetryTimer);
     this.joinRetries = 0;
     this.lastCmd = Math.max(this.lastCmd, Number(lastCmd) || 0);
     this.connection += 1;
@@ -320,7 +323,11 @@ class App {
       const delay = Math.min(JOIN_RETRY_CAP_MS, JOIN_RETRY_BASE_MS * 2 ** this.joinRetries);
       this.joinRetries += 1;
       clearTimeout(this.joinRetryTimer);
-      this.joinRetryTimer = setTimeout(() => this.sendJoin(), delay / 2 + Math.random() * (delay / 2));
+      const socket = this.socket;
+      this.joinRetryTimer = setTimeout(() => {
+        // Only on the same connection, and only if it has not joined meanwhile.
+        if (this.socket === socket && !socket?.canSend) this.sendJoin();
+      }, delay / 2 + Math.random() * (delay / 2));
       return;
     }
     if (error.cmd !== null && error.cmd === this.joinCmd) {

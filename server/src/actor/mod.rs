@@ -224,6 +224,9 @@ impl RoomActor {
         if !self.commit().await {
             return false;
         }
+        // Made once: each one registers a waiter under the token's lock.
+        let stopping = stop.cancelled();
+        tokio::pin!(stopping);
         loop {
             let idle = self.delivery.is_empty() && self.log.is_durable();
             // A room nobody has entered since it was loaded (created, looked up, or probed by
@@ -242,7 +245,7 @@ impl RoomActor {
                 }
             };
             let msg = tokio::select! {
-                () = stop.cancelled() => return true,
+                () = &mut stopping => return true,
                 msg = next => match msg {
                     Ok(msg) => msg,
                     Err(_) => {
@@ -314,6 +317,7 @@ impl RoomActor {
             now: now_ms(),
             seed,
             input,
+            rules: journal::RULES,
         };
         let applied = journal::apply(&mut self.room, &entry);
         let events = applied.events();
@@ -387,6 +391,14 @@ impl RoomActor {
                 }
             }
             (None, _) => self.refuse(conn, cmd, ErrorCode::NotJoined, "join the room first"),
+            // Answered here, never logged: its tokens must not reach storage, and a join's id
+            // is not part of the participant's sequence.
+            (Some(_), Command::Join(_)) => self.refuse(
+                conn,
+                cmd,
+                ErrorCode::AlreadyJoined,
+                "this connection has already joined",
+            ),
             (Some(actor), mut command) => {
                 if let Command::ClaimFacilitator { facilitator_token } = &mut command {
                     *facilitator_token = tokens::shield(facilitator_token);
@@ -499,6 +511,7 @@ impl RoomActor {
         if let Some(connection) = self.delivery.connections.get_mut(&conn) {
             connection.participant = Some(participant);
             connection.skip_through = seq;
+            connection.outbox.mark_joined();
         }
     }
 

@@ -81,6 +81,9 @@ pub struct Room {
     current_item: Option<readyroom_protocol::ItemId>,
     round: Option<Round>,
     timer: Option<Timer>,
+    /// Set while replaying an input logged under the first rules (see `journal::RULES`).
+    #[serde(skip)]
+    legacy_rules: bool,
 }
 
 /// Collects the events one step emits.
@@ -121,8 +124,14 @@ impl Room {
             current_item: None,
             round: None,
             timer: None,
+            legacy_rules: false,
         };
         (room, facilitator_token)
+    }
+
+    /// Applies inputs under the first rules (for replaying what was logged under them).
+    pub fn set_legacy_rules(&mut self, legacy: bool) {
+        self.legacy_rules = legacy;
     }
 
     /// Replaces tokens kept as they were (by a build before digests were kept) by their
@@ -177,7 +186,7 @@ impl Room {
                 removed: Vec::new(),
             };
         };
-        if let Some(reply) = participant.replies.resend(cmd) {
+        if let Some(reply) = participant.replies.resend(cmd, self.legacy_rules) {
             return Outcome {
                 reply,
                 duplicate: true,

@@ -82,11 +82,17 @@ impl Room {
             let name = validate::line("a name", &request.name, MAX_NAME_CHARS)?;
             // The last places are kept for the holder of the facilitator token, so that a
             // room filled up by others can still be led.
-            let places = if claims_facilitator {
+            let places = if claims_facilitator || self.legacy_rules {
                 MAX_PARTICIPANTS_PER_ROOM
             } else {
                 MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR
             };
+            if self.legacy_rules && self.participants.len() >= places {
+                return Err(CommandError::new(
+                    ErrorCode::RoomFull,
+                    format!("a room holds at most {MAX_PARTICIPANTS_PER_ROOM} participants"),
+                ));
+            }
             if self.participants.len() >= places {
                 // A full room makes room by forgetting whoever has been gone longest: people
                 // who left (or joins that never stayed) must not keep others out.

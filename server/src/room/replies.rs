@@ -41,8 +41,15 @@ impl Replies {
     }
 
     /// The reply to give a command id that was already processed, or `None` if it is new.
-    pub fn resend(&self, cmd: CommandId) -> Option<Reply> {
-        if !self.is_processed(cmd) {
+    /// `legacy`: as before processed ids were kept, when every id up to `last_cmd` counted as
+    /// processed (for replaying inputs logged then).
+    pub fn resend(&self, cmd: CommandId, legacy: bool) -> Option<Reply> {
+        let processed = if legacy {
+            cmd <= self.last_cmd
+        } else {
+            self.is_processed(cmd)
+        };
+        if !processed {
             return None;
         }
         let remembered = self

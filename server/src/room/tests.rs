@@ -710,6 +710,18 @@ fn a_room_stored_with_plain_tokens_keeps_them_working_as_digests() {
 }
 
 #[test]
+fn inputs_logged_under_the_first_rules_replay_under_them() {
+    let (mut fx, [_, a, ..]) = team();
+    fx.send(a, 1_000, Command::Ping);
+    // Then, an id below the highest was stale even if it had never been processed.
+    fx.room.set_legacy_rules(true);
+    let overtaken = fx.send(a, 999, Command::Rename { name: "Zed".into() });
+    fx.room.set_legacy_rules(false);
+    assert_eq!(error_code(&overtaken), Some(ErrorCode::StaleCommand));
+    assert_eq!(fx.snap(a).participants[1].name, "Ann");
+}
+
+#[test]
 fn gaps_between_processed_ids_are_remembered_up_to_a_bound() {
     let (mut fx, [_, a, ..]) = team();
     // Every other id: a gap after each.
