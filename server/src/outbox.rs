@@ -48,16 +48,15 @@ impl LargeFrames {
         }
     }
 
-    /// Whether a frame of `len` bytes would fit now.
-    pub fn has_room_for(&self, len: usize) -> bool {
-        self.bytes.available_permits() >= len
-    }
-
     fn reserve(&self, len: usize) -> Option<OwnedSemaphorePermit> {
         let len = u32::try_from(len).ok()?;
         Arc::clone(&self.bytes).try_acquire_many_owned(len).ok()
     }
 }
+
+/// A share of [`LargeFrames`] taken ahead of the frame it is for.
+#[derive(Debug)]
+pub struct Reservation(Option<OwnedSemaphorePermit>);
 
 /// A frame on its way out, with its share of [`LargeFrames`] if it is a large one.
 #[derive(Debug)]
@@ -149,12 +148,6 @@ impl Outbox {
         (outbox, Receiver { rx, closer, queued })
     }
 
-    /// Whether a frame of `len` bytes could be queued now (beyond this connection's own
-    /// budget, only while the server's budget for large frames has room).
-    pub fn has_room_for(&self, len: usize) -> bool {
-        len <= self.max_bytes || self.large.has_room_for(len)
-    }
-
     /// Queues a frame. Returns false if the connection is gone or has just been closed for
     /// being too slow (or, for a frame beyond its own budget, because the server's budget for
     /// large frames is spent).
@@ -173,18 +166,61 @@ impl Outbox {
     /// frame is made, not when it is queued, so that frames waiting for their batch to be
     /// stored count too.
     pub fn prepare(&self, text: Utf8Bytes) -> Result<OutFrame, Utf8Bytes> {
+        self.prepare_reserved(text, Reservation(None))
+    }
+
+    /// Reserves ahead what a frame of about `len` bytes will take from the large-frame budget
+    /// (nothing for one within this connection's own budget); `None` if it cannot be had now.
+    /// A room reserves before it applies a join, so that a join it cannot answer is refused
+    /// rather than applied and then cut off.
+    pub fn reserve(&self, len: usize) -> Option<Reservation> {
+        if len <= self.max_bytes {
+            return Some(Reservation(None));
+        }
+        self.large
+            .reserve(len)
+            .map(|permit| Reservation(Some(permit)))
+    }
+
+    /// [`Outbox::prepare`] with what was reserved ahead, topped up (or given back in part) to
+    /// the frame's real size.
+    pub fn prepare_reserved(
+        &self,
+        text: Utf8Bytes,
+        reserved: Reservation,
+    ) -> Result<OutFrame, Utf8Bytes> {
         let len = text.as_str().len();
-        let reserved = if len > self.max_bytes {
-            match self.large.reserve(len) {
-                Some(reserved) => Some(reserved),
-                None => return Err(text),
+        if len <= self.max_bytes {
+            return Ok(OutFrame {
+                text,
+                _reserved: None,
+            });
+        }
+        let held = reserved
+            .0
+            .as_ref()
+            .map_or(0, OwnedSemaphorePermit::num_permits);
+        let permit = match reserved.0 {
+            Some(mut permit) if held >= len => {
+                drop(permit.split(held - len));
+                permit
             }
-        } else {
-            None
+            Some(mut permit) => match self.large.reserve(len - held) {
+                Some(more) => {
+                    permit.merge(more);
+                    permit
+                }
+                None => return Err(text),
+            },
+            None => match self.large.reserve(len) {
+                Some(permit) => permit,
+                None => return Err(text),
+            },
         };
+        debug_assert_eq!(permit.num_permits(), len);
         Ok(OutFrame {
             text,
-            _reserved: reserved,
+            _reserved: Some(permit),
         })
     }
 

@@ -32,7 +32,7 @@ use self::log::RoomLog;
 use self::replay::ReplayWindow;
 use crate::clock::now_ms;
 use crate::journal::{self, Applied, Entry, Input};
-use crate::outbox::close_code;
+use crate::outbox::{Reservation, close_code};
 use crate::rate::TokenBucket;
 use crate::room::{CommandError, Joined, Reply, Room, tokens};
 use crate::storage::{Storage, StoredRoom};
@@ -353,15 +353,14 @@ impl RoomActor {
         }
         match (connection.participant, command) {
             (None, Command::Join(mut request)) => {
-                let welcome_fits = connection.outbox.has_room_for(self.last_welcome_bytes);
-                if !welcome_fits {
+                let Some(reservation) = connection.outbox.reserve(self.last_welcome_bytes) else {
                     return self.refuse(
                         conn,
                         cmd,
                         ErrorCode::RateLimited,
                         "the server is busy sending large rooms; join again in a moment",
                     );
-                }
+                };
                 let resume = request
                     .resume
                     .clone()
@@ -386,7 +385,7 @@ impl RoomActor {
                     return;
                 };
                 match result {
-                    Ok(joined) => self.welcome(conn, cmd, joined, token, resume),
+                    Ok(joined) => self.welcome(conn, cmd, joined, token, resume, reservation),
                     Err(error) => self.delivery.defer_message(conn, &error_reply(cmd, error)),
                 }
             }
@@ -452,6 +451,7 @@ impl RoomActor {
         joined: Joined,
         token: String,
         resume: Option<readyroom_protocol::Resume>,
+        reservation: Reservation,
     ) {
         let seq = self.room.seq();
         let participant = joined.participant_id;
@@ -501,7 +501,7 @@ impl RoomActor {
                 let Some(connection) = self.delivery.connections.get(&conn) else {
                     return;
                 };
-                match connection.outbox.prepare(frame) {
+                match connection.outbox.prepare_reserved(frame, reservation) {
                     Ok(frame) => self.delivery.defer(Deferred::Prepared { conn, frame }),
                     // Joined, but its room cannot be sent now: it rejoins in a moment.
                     Err(_) => connection.outbox.close_busy(),
