@@ -223,3 +223,96 @@ async fn rejoins_of_a_big_room_that_never_read_cost_a_bounded_amount() {
         peak - before
     );
 }
+
+#[tokio::test]
+async fn stalled_uploads_hold_no_memory() {
+    let server = ServerProcess::start(&server_binary(), ["--in-memory"]).await;
+    let handle = TestServer::external(server.addr);
+    let before = server.rss_kib();
+    // 24 clients, each announcing a 60 MB import and stalling after 1 MiB.
+    let mut uploads = Vec::new();
+    for last in 10..34 {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind((loopback(last), 0).into()).unwrap();
+        let mut stream = socket.connect(server.addr).await.unwrap();
+        let head = format!(
+            "POST /api/rooms/import HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+             Content-Length: 60000000\r\n\r\n",
+            server.addr
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // The server may refuse (and close) before taking all of it.
+        let _ = stream.write_all(&vec![b' '; 1024 * 1024]).await;
+        uploads.push(stream);
+    }
+    let probe = probe(&handle).await;
+    let after = server.rss_kib();
+    println!(
+        "stalled uploads: 24 × 60 MB announced, 1 MiB sent each; RSS {before} → {after} KiB; probe {probe:?}"
+    );
+    assert!(
+        after.saturating_sub(before) < 32 * 1024,
+        "the server grew by {} KiB",
+        after - before
+    );
+}
+
+#[tokio::test]
+async fn a_room_sending_maximal_updates_is_slowed_and_its_neighbours_are_not() {
+    let data = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        &server_binary(),
+        [
+            std::ffi::OsStr::new("--data-dir"),
+            data.path().as_os_str(),
+            std::ffi::OsStr::new("--sync"),
+            std::ffi::OsStr::new("off"),
+        ],
+    )
+    .await;
+    let handle = TestServer::external(server.addr);
+    let noisy = handle.create_room_from(loopback(3), "Noisy").await;
+    let (mut ana, _) = handle.join_facilitator(&noisy, "Ana").await;
+    let item = ana.create_item("Huge").await;
+    let mut writers = Vec::new();
+    for name in ["Ben", "Cid", "Dee"] {
+        let (client, _) = handle.join(&noisy, name, Role::Voter).await;
+        writers.push(client);
+    }
+    // Maximal legal updates (20,000 four-byte characters each), pipelined by three people for
+    // three seconds as fast as they can: about 960 would pass their connections' rates (a
+    // burst of 200 and 40 a second each), some 150 MB to store.
+    let started = Instant::now();
+    let text = |n: usize| {
+        char::from_u32(0x1F600 + u32::try_from(n % 50).unwrap())
+            .unwrap()
+            .to_string()
+            .repeat(20_000)
+    };
+    let mut sent = 0_usize;
+    while started.elapsed() < Duration::from_secs(3) {
+        for writer in &mut writers {
+            writer
+                .send(Command::UpdateItem {
+                    item_id: item.id,
+                    change: ItemChange::Description(text(sent)),
+                })
+                .await;
+            sent += 1;
+        }
+    }
+    let probe = probe(&handle).await;
+    let stored: u64 = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().metadata().unwrap().len())
+        .sum();
+    println!(
+        "maximal updates: {sent} of 80 kB sent in 3 s; data directory {} MiB; probe {probe:?}",
+        stored / (1024 * 1024)
+    );
+    assert!(
+        stored < 64 * 1024 * 1024,
+        "{} MiB written in 3 s",
+        stored / (1024 * 1024)
+    );
+}
