@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::actor::{ConnId, RoomHandle};
 use crate::client_addr::{AddressKey, ConnectionSlot};
 use crate::config::Config;
-use crate::outbox::{Closer, LargeFrames, OutFrame, Outbox, Receiver, close_code};
+use crate::outbox::{Closer, LargeFrames, Outbox, Receiver, close_code};
 use crate::rate::{PerAddress, TokenBucket};
 use crate::wire::{BadFrame, encode, parse_client, probe_cmd};
 
@@ -357,7 +357,7 @@ async fn write_loop(
                 if received == 0 {
                     break;
                 }
-                let bytes: usize = batch.iter().map(|frame| frame.text.as_str().len()).sum();
+                let bytes: usize = batch.iter().map(|frame| frame.as_str().len()).sum();
                 let result = bounded(&closer, write_timeout, write_batch(&mut sink, &mut batch)).await;
                 queue.written(bytes);
                 batch.shrink_to(USUAL_BATCH);
@@ -412,10 +412,10 @@ async fn bounded<T>(
 /// (and a large one's share of the server's budget) are let go only once flushed.
 async fn write_batch(
     sink: &mut SplitSink<WebSocket, Message>,
-    batch: &mut Vec<OutFrame>,
+    batch: &mut Vec<Utf8Bytes>,
 ) -> Result<(), axum::Error> {
     for frame in batch.iter() {
-        sink.feed(Message::Text(frame.text.clone())).await?;
+        sink.feed(Message::Text(frame.clone())).await?;
     }
     let flushed = sink.flush().await;
     batch.clear();

@@ -58,11 +58,28 @@ impl LargeFrames {
 #[derive(Debug)]
 pub struct Reservation(Option<OwnedSemaphorePermit>);
 
-/// A frame on its way out, with its share of [`LargeFrames`] if it is a large one.
-#[derive(Debug)]
-pub struct OutFrame {
-    pub text: Utf8Bytes,
-    _reserved: Option<OwnedSemaphorePermit>,
+/// A large frame's text together with its share of [`LargeFrames`]: the share goes back when
+/// the last copy of the frame's bytes is dropped (the writer keeps its frames until they are
+/// flushed). Carried inside the frame's own allocation, so queues of ordinary frames pay
+/// nothing for it.
+struct Reserved {
+    text: Utf8Bytes,
+    _share: OwnedSemaphorePermit,
+}
+
+impl AsRef<[u8]> for Reserved {
+    fn as_ref(&self) -> &[u8] {
+        self.text.as_str().as_bytes()
+    }
+}
+
+fn with_share(text: Utf8Bytes, share: OwnedSemaphorePermit) -> Result<Utf8Bytes, Utf8Bytes> {
+    let bytes = axum::body::Bytes::from_owner(Reserved {
+        text,
+        _share: share,
+    });
+    // Valid UTF-8 already; the check is a pass over a frame that is about to be written.
+    Utf8Bytes::try_from(bytes).map_err(|_| Utf8Bytes::from_static(""))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +140,7 @@ impl Closer {
 /// The sending side of a connection's queue.
 #[derive(Clone, Debug)]
 pub struct Outbox {
-    tx: mpsc::Sender<OutFrame>,
+    tx: mpsc::Sender<Utf8Bytes>,
     closer: Arc<Closer>,
     /// Bytes queued and not yet written, shared with the writer, which subtracts what it
     /// writes. Frames vary from tens of bytes to a whole room, so the queue is bounded in
@@ -165,7 +182,7 @@ impl Outbox {
     /// connection's own budget; gives the frame back if that budget is spent. Taken when the
     /// frame is made, not when it is queued, so that frames waiting for their batch to be
     /// stored count too.
-    pub fn prepare(&self, text: Utf8Bytes) -> Result<OutFrame, Utf8Bytes> {
+    pub fn prepare(&self, text: Utf8Bytes) -> Result<Utf8Bytes, Utf8Bytes> {
         self.prepare_reserved(text, Reservation(None))
     }
 
@@ -188,13 +205,10 @@ impl Outbox {
         &self,
         text: Utf8Bytes,
         reserved: Reservation,
-    ) -> Result<OutFrame, Utf8Bytes> {
+    ) -> Result<Utf8Bytes, Utf8Bytes> {
         let len = text.as_str().len();
         if len <= self.max_bytes {
-            return Ok(OutFrame {
-                text,
-                _reserved: None,
-            });
+            return Ok(text);
         }
         let held = reserved
             .0
@@ -218,10 +232,7 @@ impl Outbox {
             },
         };
         debug_assert_eq!(permit.num_permits(), len);
-        Ok(OutFrame {
-            text,
-            _reserved: Some(permit),
-        })
+        with_share(text, permit)
     }
 
     /// Closes the connection because the server cannot send it what it asked for now.
@@ -233,8 +244,8 @@ impl Outbox {
     }
 
     /// Queues a prepared frame (see [`Outbox::push`]).
-    pub fn push_prepared(&self, frame: OutFrame) -> bool {
-        let len = frame.text.as_str().len();
+    pub fn push_prepared(&self, frame: Utf8Bytes) -> bool {
+        let len = frame.as_str().len();
         let queued = self.queued.fetch_add(len, Ordering::Relaxed) + len;
         // One frame larger than the budget still goes out when nothing else is waiting: a
         // big room's snapshot must reach its joiner. It is paid for from the shared budget.
@@ -276,14 +287,14 @@ impl Outbox {
 /// The writer's side of a connection's queue.
 #[derive(Debug)]
 pub struct Receiver {
-    rx: mpsc::Receiver<OutFrame>,
+    rx: mpsc::Receiver<Utf8Bytes>,
     pub closer: Arc<Closer>,
     queued: Arc<AtomicUsize>,
 }
 
 impl Receiver {
     /// Waits for frames and takes up to `limit` of them; 0 once every sender is gone.
-    pub async fn recv_many(&mut self, batch: &mut Vec<OutFrame>, limit: usize) -> usize {
+    pub async fn recv_many(&mut self, batch: &mut Vec<Utf8Bytes>, limit: usize) -> usize {
         self.rx.recv_many(batch, limit).await
     }
 

@@ -7,7 +7,7 @@ use axum::extract::ws::Utf8Bytes;
 use readyroom_protocol::{EventFrame, ParticipantId, Seq, ServerMessage};
 
 use super::ConnId;
-use crate::outbox::{OutFrame, Outbox};
+use crate::outbox::Outbox;
 use crate::room::secrecy;
 use crate::wire::encode;
 
@@ -32,7 +32,7 @@ pub enum Deferred {
     /// A frame that already holds its share of the server's large-frame budget.
     Prepared {
         conn: ConnId,
-        frame: OutFrame,
+        frame: Utf8Bytes,
     },
     /// The room forgot this participant: its connections close (after the events before).
     Expel(ParticipantId),
