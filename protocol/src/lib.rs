@@ -15,6 +15,7 @@ pub mod limits;
 mod room;
 mod schema;
 mod server;
+mod text;
 
 pub use client::{
     ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange,
@@ -30,6 +31,7 @@ pub use room::{
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};
+pub use text::{TextComponent, TextOp, TextOpError};
 
 /// Version of the wire protocol. A client announces the version it speaks when it joins; the
 /// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].
