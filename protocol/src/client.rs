@@ -33,6 +33,15 @@ pub enum Command {
         #[serde(flatten)]
         change: ItemChange,
     },
+    /// Changes one text field by an operation made on the field at `revision` (see
+    /// [`crate::TextOp`]): the server transforms it over what was applied since, so that
+    /// everyone's keystrokes survive.
+    EditText {
+        item_id: ItemId,
+        field: crate::TextField,
+        revision: u64,
+        op: crate::TextOp,
+    },
     DeleteItem {
         item_id: ItemId,
     },
@@ -183,15 +192,36 @@ impl ItemChange {
             slot.clone_from(value);
             true
         }
+        // A whole new text is one revision of its field, like one `edit_text`.
+        fn set_text(item: &mut ItemView, field: crate::TextField, value: &str) -> bool {
+            let slot = item.text_mut(field);
+            if slot == value {
+                return false;
+            }
+            value.clone_into(slot);
+            *item.revisions.of_mut(field) += 1;
+            true
+        }
         match self {
-            Self::Title(v) => set(&mut item.title, v),
-            Self::Description(v) => set(&mut item.description, v),
-            Self::AcceptanceCriteria(v) => set(&mut item.acceptance_criteria, v),
+            Self::Title(v) => set_text(item, crate::TextField::Title, v),
+            Self::Description(v) => set_text(item, crate::TextField::Description, v),
+            Self::AcceptanceCriteria(v) => set_text(item, crate::TextField::AcceptanceCriteria, v),
             Self::Labels(v) => set(&mut item.labels, v),
             Self::Links(v) => set(&mut item.links, v),
             Self::Dependencies(v) => set(&mut item.dependencies, v),
             Self::Estimate(v) => set(&mut item.estimate, v),
             Self::Status(v) => set(&mut item.status, v),
+        }
+    }
+
+    /// The text field this change sets, if it is one.
+    #[must_use]
+    pub fn text_field(&self) -> Option<crate::TextField> {
+        match self {
+            Self::Title(_) => Some(crate::TextField::Title),
+            Self::Description(_) => Some(crate::TextField::Description),
+            Self::AcceptanceCriteria(_) => Some(crate::TextField::AcceptanceCriteria),
+            _ => None,
         }
     }
 

@@ -49,6 +49,9 @@ pub enum ErrorCode {
     /// The participant already has [`crate::limits::MAX_CONNECTIONS_PER_PARTICIPANT`]
     /// connections open.
     TooManyConnections,
+    /// An `edit_text` made on a revision the server no longer keeps the changes since (or one
+    /// it never had): fetch the field again (rejoin) and redo the edit on it.
+    StaleRevision,
     /// The command id is at or below ones already processed and its reply is no longer
     /// remembered; it was processed before and is not applied again.
     StaleCommand,

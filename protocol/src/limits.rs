@@ -34,6 +34,12 @@ pub const PLACES_KEPT_FOR_FACILITATOR: usize = 5;
 pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
 pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;
 
+/// Recent text operations a room keeps to transform late `edit_text`s over, at most: this many,
+/// and [`TEXT_HISTORY_BYTES`] of inserted text. An edit made on an older revision gets
+/// `stale_revision`.
+pub const TEXT_HISTORY_OPS: usize = 500;
+pub const TEXT_HISTORY_BYTES: usize = 1024 * 1024;
+
 /// Connections one participant may hold open at once (tabs, devices).
 pub const MAX_CONNECTIONS_PER_PARTICIPANT: u32 = 10;
 /// How many past commands per participant the server remembers the reply of, for resends.

@@ -25,6 +25,44 @@ pub enum ItemStatus {
     Ready,
 }
 
+/// The fields of an item written together, character by character, with `edit_text`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TextField {
+    Title,
+    Description,
+    AcceptanceCriteria,
+}
+
+/// How many changes each text field of an item has had: `edit_text` names the revision its
+/// operation was made on. Every `text_edited` event, and every `item_updated` event that
+/// changes one of these fields, raises that field's revision by one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TextRevisions {
+    pub title: u64,
+    pub description: u64,
+    pub acceptance_criteria: u64,
+}
+
+impl TextRevisions {
+    #[must_use]
+    pub fn of(&self, field: TextField) -> u64 {
+        match field {
+            TextField::Title => self.title,
+            TextField::Description => self.description,
+            TextField::AcceptanceCriteria => self.acceptance_criteria,
+        }
+    }
+
+    pub fn of_mut(&mut self, field: TextField) -> &mut u64 {
+        match field {
+            TextField::Title => &mut self.title,
+            TextField::Description => &mut self.description,
+            TextField::AcceptanceCriteria => &mut self.acceptance_criteria,
+        }
+    }
+}
+
 /// The fields of an item, as named in `update_item`, `set_editing` and events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -79,6 +117,44 @@ pub struct ItemView {
     /// Revealed rounds of this item, oldest first.
     pub history: Vec<RoundRecord>,
     pub created_at: Timestamp,
+    /// The text fields' revisions, for `edit_text`.
+    #[serde(default)]
+    pub revisions: TextRevisions,
+}
+
+impl ItemView {
+    #[must_use]
+    pub fn text(&self, field: TextField) -> &str {
+        match field {
+            TextField::Title => &self.title,
+            TextField::Description => &self.description,
+            TextField::AcceptanceCriteria => &self.acceptance_criteria,
+        }
+    }
+
+    pub fn text_mut(&mut self, field: TextField) -> &mut String {
+        match field {
+            TextField::Title => &mut self.title,
+            TextField::Description => &mut self.description,
+            TextField::AcceptanceCriteria => &mut self.acceptance_criteria,
+        }
+    }
+
+    /// Applies a `text_edited` event, as a client does.
+    ///
+    /// # Errors
+    /// The operation does not fit the field: this copy has missed something.
+    pub fn apply_text_edit(
+        &mut self,
+        field: TextField,
+        revision: u64,
+        op: &crate::TextOp,
+    ) -> Result<(), crate::TextOpError> {
+        let text = op.apply(self.text(field))?;
+        *self.text_mut(field) = text;
+        *self.revisions.of_mut(field) = revision;
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -119,6 +119,14 @@ pub enum Event {
         #[serde(flatten)]
         change: ItemChange,
     },
+    /// A text field changed by an operation (transformed to apply to the field as it was just
+    /// before); `revision` is the field's revision now.
+    TextEdited {
+        item_id: ItemId,
+        field: crate::TextField,
+        revision: u64,
+        op: crate::TextOp,
+    },
     ItemDeleted {
         item_id: ItemId,
     },

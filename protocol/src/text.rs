@@ -232,7 +232,7 @@ impl TextOp {
                     match (a, b) {
                         (Step::Retain(_), Step::Retain(_)) => out = out.retain(n),
                         (Step::Insert(text), Step::Retain(_)) => {
-                            out = out.insert(&prefix(&text, n))
+                            out = out.insert(&prefix(&text, n));
                         }
                         (Step::Retain(_), Step::Delete(_)) => out = out.delete(n),
                         // An insert deleted right away leaves nothing.

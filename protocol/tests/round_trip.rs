@@ -17,7 +17,7 @@ use readyroom_protocol::{
     EventFrame, ItemChange, ItemField, ItemId, ItemRank, ItemStatus, ItemView, JoinRequest, Link,
     NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Resume, Resumed, Role,
     RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats, RoundView,
-    ServerMessage, SettingsChange, Timer, VoteView, Welcome, json_schema,
+    ServerMessage, SettingsChange, TextField, TextRevisions, Timer, VoteView, Welcome, json_schema,
 };
 use serde_json::{Value, json};
 
@@ -116,6 +116,11 @@ fn item() -> ItemView {
         status: ItemStatus::Ready,
         history: vec![record()],
         created_at: T0,
+        revisions: TextRevisions {
+            title: 1,
+            description: 4,
+            acceptance_criteria: 0,
+        },
     }
 }
 
@@ -214,6 +219,12 @@ fn every_command() -> Vec<Command> {
                 title: String::new(),
             }]),
         },
+        Command::EditText {
+            item_id: item_id(1),
+            field: TextField::Description,
+            revision: 3,
+            op: serde_json::from_str(r#"[5, "😀", -2, 1]"#).unwrap(),
+        },
         Command::DeleteItem {
             item_id: item_id(1),
         },
@@ -311,6 +322,12 @@ fn every_event() -> Vec<Event> {
         Event::ItemUpdated {
             item_id: item_id(1),
             change: ItemChange::Estimate(None),
+        },
+        Event::TextEdited {
+            item_id: item_id(1),
+            field: TextField::AcceptanceCriteria,
+            revision: 4,
+            op: serde_json::from_str(r#"[2, -3, "漢字"]"#).unwrap(),
         },
         Event::ItemDeleted {
             item_id: item_id(1),

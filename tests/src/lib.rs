@@ -754,6 +754,17 @@ impl Mirror {
                     change.apply_to(item);
                 }
             }
+            Event::TextEdited {
+                item_id,
+                field,
+                revision,
+                op,
+            } => {
+                if let Some(item) = self.items.get_mut(item_id) {
+                    item.apply_text_edit(*field, *revision, op)
+                        .expect("a text edit that does not fit this copy");
+                }
+            }
             _ => {}
         }
     }

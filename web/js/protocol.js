@@ -30,7 +30,8 @@ export const PROTOCOL_VERSION = 1;
 /**
  * @typedef {{ id: string, rank: string, title: string, description: string,
  *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
- *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number }} Item
+ *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
+ *   revisions?: TextRevisions }} Item
  */
 /** @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean }} Settings */
 /** @typedef {{ started_at: number, ends_at: number }} Timer */
@@ -39,6 +40,9 @@ export const PROTOCOL_VERSION = 1;
  *   participants: Participant[], items: Item[], current_item: string | null,
  *   round: Round | null, timer: Timer | null }} Snapshot
  */
+/** @typedef {'title' | 'description' | 'acceptance_criteria'} TextField */
+/** @typedef {{ title: number, description: number, acceptance_criteria: number }} TextRevisions */
+/** A text operation: keep n (positive), insert a string, delete n (negative). @typedef {Array<number | string>} TextOp */
 /** @typedef {{ type: string, [key: string]: any }} ProtocolEvent */
 /** @typedef {{ seq: number, at: number, actor: string | null, event: ProtocolEvent }} EventFrame */
 /** @typedef {{ type: string, [key: string]: any }} ServerMessage */

@@ -1,12 +1,31 @@
 // The client's copy of the room: a snapshot from `welcome`, kept current by applying events in
 // sequence order. Knows nothing of the DOM or the socket. Listeners learn which parts changed.
 
+import { applyTextOp } from './text-op.js';
+
 /** @typedef {import('./protocol.js').Snapshot} Snapshot */
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').Participant} Participant */
 /** @typedef {import('./protocol.js').EventFrame} EventFrame */
 /** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters' | 'outbox'} Topic */
 /** @typedef {(topics: Set<Topic>, frame?: EventFrame) => void} Listener */
+/** @typedef {import('./protocol.js').TextField} TextField */
+
+/** The fields written with text operations, which count revisions. */
+const TEXT_FIELDS = new Set(['title', 'description', 'acceptance_criteria']);
+
+/**
+ * Sets a text field's revision, or counts it up by one.
+ * @param {Item} item
+ * @param {string} field
+ * @param {number | undefined} revision
+ */
+function bumpRevision(item, field, revision) {
+  const revisions = item.revisions ?? { title: 0, description: 0, acceptance_criteria: 0 };
+  const key = /** @type {TextField} */ (field);
+  revisions[key] = revision ?? revisions[key] + 1;
+  item.revisions = revisions;
+}
 
 export class RoomStore {
   constructor() {
@@ -132,13 +151,14 @@ export class RoomStore {
       if (this.createdByMe.size > 100) this.createdByMe.delete(/** @type {number} */ (this.createdByMe.keys().next().value));
     }
     const topics = this.applyEvent(frame.event);
+    if (topics === null) return false;
     this.notify(topics, frame);
     return true;
   }
 
   /**
    * @param {import('./protocol.js').ProtocolEvent} e
-   * @returns {Topic[]}
+   * @returns {Topic[] | null} null when the event does not fit this copy
    */
   applyEvent(e) {
     const room = /** @type {Snapshot} */ (this.room);
@@ -174,7 +194,23 @@ export class RoomStore {
         return ['items'];
       case 'item_updated': {
         const item = this.items.get(e.item_id);
-        if (item) /** @type {any} */ (item)[e.field] = e.value;
+        if (item) {
+          // A whole new text is one revision of its field, as an edit is.
+          if (TEXT_FIELDS.has(e.field) && item[/** @type {TextField} */ (e.field)] !== e.value) {
+            bumpRevision(item, e.field, undefined);
+          }
+          /** @type {any} */ (item)[e.field] = e.value;
+        }
+        return ['items'];
+      }
+      case 'text_edited': {
+        const item = this.items.get(e.item_id);
+        if (!item) return [];
+        const text = applyTextOp(item[/** @type {TextField} */ (e.field)], e.op);
+        // Not the text it was made for: this copy missed something.
+        if (text === null) return null;
+        /** @type {any} */ (item)[e.field] = text;
+        bumpRevision(item, e.field, e.revision);
         return ['items'];
       }
       case 'item_deleted':

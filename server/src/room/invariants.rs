@@ -16,6 +16,7 @@ impl Room {
     /// A description of the broken invariant.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.order.check()?;
+        self.texts.check()?;
         if self.order.len() > MAX_ITEMS_PER_ROOM {
             return Err("too many items".into());
         }

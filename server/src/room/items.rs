@@ -4,7 +4,7 @@ use readyroom_protocol::limits::{
     MAX_DEPENDENCIES, MAX_ESTIMATE_CHARS, MAX_ITEMS_PER_ROOM, MAX_LONG_TEXT_CHARS, MAX_TITLE_CHARS,
 };
 use readyroom_protocol::{
-    ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView, NewItem, ParticipantId,
+    ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView, NewItem, ParticipantId, TextOp,
 };
 
 use super::order::Placement;
@@ -46,6 +46,7 @@ impl Room {
             status: ItemStatus::New,
             history: Vec::new(),
             created_at: out.now,
+            revisions: readyroom_protocol::TextRevisions::default(),
         };
         let rank = self.order.rank_for_new(new.after)?;
         let id = view.id;
@@ -78,8 +79,18 @@ impl Room {
             .order
             .get_mut(item_id)
             .ok_or_else(CommandError::unknown_item)?;
+        let before = change
+            .text_field()
+            .map(|field| (field, item.text(field).to_owned()));
         let changed = change.apply_to(item);
         if changed {
+            // A whole new text is a replacement, kept like any text operation so that edits
+            // made on the revision before it are transformed over it.
+            if let Some((field, old)) = before {
+                let revision = item.revisions.of(field);
+                let op = TextOp::replace(&old, item.text(field));
+                self.texts.record(item_id, field, revision, op);
+            }
             self.emit(out, Event::ItemUpdated { item_id, change });
         }
         Ok(())
@@ -198,6 +209,7 @@ impl Room {
             );
         }
         self.order.remove(item_id);
+        self.texts.forget_item(item_id);
         self.emit(out, Event::ItemDeleted { item_id });
         Ok(())
     }

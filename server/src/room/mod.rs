@@ -13,6 +13,7 @@ mod poker;
 mod replies;
 pub mod secrecy;
 mod stats;
+mod texts;
 pub mod tokens;
 mod transfer;
 mod validate;
@@ -81,6 +82,9 @@ pub struct Room {
     current_item: Option<readyroom_protocol::ItemId>,
     round: Option<Round>,
     timer: Option<Timer>,
+    /// Recent text operations, to transform late `edit_text`s over.
+    #[serde(default)]
+    texts: texts::TextHistory,
     /// Set while replaying an input logged under the first rules (see `journal::RULES`).
     #[serde(skip)]
     legacy_rules: bool,
@@ -124,6 +128,7 @@ impl Room {
             current_item: None,
             round: None,
             timer: None,
+            texts: texts::TextHistory::default(),
             legacy_rules: false,
         };
         (room, facilitator_token)
@@ -230,6 +235,12 @@ impl Room {
             Command::UpdateItem { item_id, change } => {
                 self.update_item(actor, item_id, change, out)
             }
+            Command::EditText {
+                item_id,
+                field,
+                revision,
+                op,
+            } => self.edit_text(actor, item_id, field, revision, op, out),
             Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
             Command::MoveItem {
                 item_id,

@@ -9,13 +9,13 @@ use readyroom_protocol::limits::{
     MAX_CUSTOM_CARDS, MAX_DEPENDENCIES, MAX_ITEMS_PER_ROOM, MAX_LABELS, MAX_LINKS,
     MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM, MAX_ROOM_NAME_CHARS,
     MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_TITLE_CHARS, PLACES_KEPT_FOR_FACILITATOR,
-    REMEMBERED_REPLIES,
+    REMEMBERED_REPLIES, TEXT_HISTORY_OPS,
 };
 use readyroom_protocol::{
     Command, CommandId, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame, ItemChange,
     ItemField, ItemId, ItemStatus, ItemView, JoinRequest, Link, NewItem, PROTOCOL_VERSION,
     ParticipantId, Role, RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, SettingsChange,
-    Timer, Timestamp,
+    TextField, TextOp, Timer, Timestamp,
 };
 
 use super::secrecy::public_copy;
@@ -595,6 +595,148 @@ fn the_facilitator_token_gets_into_a_room_filled_by_others() {
         .unwrap();
     assert_eq!(fx.room.facilitator, Some(joined.participant_id));
     assert_ne!(joined.participant_id, f);
+    fx.room.check_invariants().unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing text together
+// ---------------------------------------------------------------------------------------------
+
+fn text_op(json: &str) -> TextOp {
+    serde_json::from_str(json).unwrap()
+}
+
+fn edit(fx: &mut Fx, actor: ParticipantId, item_id: ItemId, revision: u64, op: &str) -> Outcome {
+    fx.cmd(
+        actor,
+        Command::EditText {
+            item_id,
+            field: TextField::Description,
+            revision,
+            op: text_op(op),
+        },
+    )
+}
+
+#[test]
+fn concurrent_text_edits_both_survive() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Shared");
+    assert!(matches!(
+        edit(&mut fx, a, item, 0, r#"["Hello"]"#).reply,
+        Reply::Ack { .. }
+    ));
+    // Both made on revision 1 ("Hello"): Ann appends, Bob prepends.
+    let ann = edit(&mut fx, a, item, 1, r#"[5, " world"]"#);
+    assert!(matches!(ann.reply, Reply::Ack { .. }));
+    let bob = edit(&mut fx, b, item, 1, r#"["Oh, ", 5]"#);
+    assert!(matches!(bob.reply, Reply::Ack { .. }));
+    assert_eq!(fx.item_view(item).description, "Oh, Hello world");
+    assert_eq!(fx.item_view(item).revisions.description, 3);
+    // Bob's event carries his operation as transformed: it applies to revision 2.
+    assert_eq!(
+        bob.events
+            .iter()
+            .map(|e| e.event.clone())
+            .collect::<Vec<_>>(),
+        [Event::TextEdited {
+            item_id: item,
+            field: TextField::Description,
+            revision: 3,
+            op: text_op(r#"["Oh, ", 11]"#),
+        }]
+    );
+}
+
+#[test]
+fn text_edits_count_scalar_values() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Unicode");
+    edit(&mut fx, a, item, 0, r#"["😀e\u0301漢"]"#);
+    // Both after the emoji, on revision 1.
+    edit(&mut fx, a, item, 1, r#"[1, "A", 3]"#);
+    edit(&mut fx, b, item, 1, r#"[1, -2, 1]"#);
+    assert_eq!(fx.item_view(item).description, "😀A漢");
+}
+
+#[test]
+fn text_edits_that_do_not_fit_or_break_a_rule_change_nothing() {
+    let (mut fx, [_, a, _, o]) = team();
+    let item = fx.add_item(a, "Rules");
+    edit(&mut fx, a, item, 0, r#"["abc"]"#);
+    let seq = fx.room.seq();
+    for (actor, revision, op, code) in [
+        (a, 1, "[2]", ErrorCode::InvalidValue),
+        (a, 7, "[3]", ErrorCode::StaleRevision),
+        (a, 1, r#"[3, "\u0007"]"#, ErrorCode::InvalidValue),
+        (o, 1, r#"[3, "!"]"#, ErrorCode::Forbidden),
+    ] {
+        let outcome = edit(&mut fx, actor, item, revision, op);
+        assert_eq!(error_code(&outcome), Some(code), "{op}");
+    }
+    let long = "x".repeat(MAX_LONG_TEXT_CHARS - 2);
+    let too_long = edit(&mut fx, a, item, 1, &format!(r#"[3, "{long}"]"#));
+    assert_eq!(error_code(&too_long), Some(ErrorCode::InvalidValue));
+    // The title: one line, never blank.
+    for op in [r#"[-5]"#, r#"[5, "\n"]"#] {
+        let outcome = fx.cmd(
+            a,
+            Command::EditText {
+                item_id: item,
+                field: TextField::Title,
+                revision: 0,
+                op: text_op(op),
+            },
+        );
+        assert_eq!(error_code(&outcome), Some(ErrorCode::InvalidValue), "{op}");
+    }
+    assert_eq!(fx.room.seq(), seq);
+    assert_eq!(fx.item_view(item).description, "abc");
+}
+
+#[test]
+fn a_whole_new_text_is_a_revision_that_late_edits_are_transformed_over() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Replace");
+    edit(&mut fx, a, item, 0, r#"["one two"]"#);
+    fx.ok(
+        a,
+        Command::UpdateItem {
+            item_id: item,
+            change: ItemChange::Description("three".into()),
+        },
+    );
+    assert_eq!(fx.item_view(item).revisions.description, 2);
+    // Bob typed on revision 1, inside text the replacement removed: his text survives, after
+    // the new text.
+    edit(&mut fx, b, item, 1, r#"[3, "!", 4]"#);
+    assert_eq!(fx.item_view(item).description, "three!");
+}
+
+#[test]
+fn an_edit_older_than_the_history_is_stale() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Busy");
+    let other = fx.add_item(a, "Elsewhere");
+    edit(&mut fx, a, item, 0, r#"["x"]"#);
+    // Edits elsewhere push this field's changes out of the room's history.
+    for revision in 0..TEXT_HISTORY_OPS {
+        let revision = u64::try_from(revision).unwrap();
+        let op = TextOp::new().retain(revision).insert("y");
+        edit(
+            &mut fx,
+            a,
+            other,
+            revision,
+            &serde_json::to_string(&op).unwrap(),
+        );
+    }
+    let late = edit(&mut fx, b, item, 0, r#"["z"]"#);
+    assert_eq!(error_code(&late), Some(ErrorCode::StaleRevision));
+    // On the current revision it goes through.
+    let current = edit(&mut fx, b, item, 1, r#"[1, "z"]"#);
+    assert!(matches!(current.reply, Reply::Ack { .. }));
+    fx.ok(a, Command::DeleteItem { item_id: other });
     fx.room.check_invariants().unwrap();
 }
 
@@ -2618,6 +2760,14 @@ impl Mirror {
             Event::FacilitatorChanged { participant_id } => room.facilitator = *participant_id,
             Event::ItemCreated { item } => room.items.push((**item).clone()),
             Event::ItemUpdated { item_id, change } => apply_change(item(room, *item_id), change),
+            Event::TextEdited {
+                item_id,
+                field,
+                revision,
+                op,
+            } => item(room, *item_id)
+                .apply_text_edit(*field, *revision, op)
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}")),
             Event::ItemDeleted { item_id } => room.items.retain(|i| i.id != *item_id),
             Event::ItemMoved { item_id, rank } => item(room, *item_id).rank.clone_from(rank),
             Event::ItemsReranked { ranks } => {

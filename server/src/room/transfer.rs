@@ -159,5 +159,7 @@ fn clean_item(
         status: item.status,
         history,
         created_at: item.created_at,
+        // A new room: its texts start their history afresh.
+        revisions: readyroom_protocol::TextRevisions::default(),
     })
 }
