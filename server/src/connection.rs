@@ -201,16 +201,18 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
                 }
                 Message::Close(_) => return,
                 // tungstenite answers each ping with a pong of the same size, so pings cost
-                // the server writes: they count like messages, and a client that pings past
-                // its allowance is one that means harm.
-                Message::Ping(_) | Message::Pong(_) => {
-                    if !self.bucket.take() {
+                // the server writes: they count like messages, and a client that goes on
+                // pinging past its allowance is cut off. Pongs answer the server's own pings
+                // and cost it nothing to read.
+                Message::Ping(_) => {
+                    if !self.take_allowance() {
                         return self
                             .closer
                             .close_now(close_code::POLICY, "too many control frames");
                     }
                     continue;
                 }
+                Message::Pong(_) => continue,
             };
             if !self.take_allowance() {
                 return self
@@ -357,7 +359,7 @@ async fn write_loop(
                 if received == 0 {
                     break;
                 }
-                let bytes: usize = batch.iter().map(|frame| frame.as_str().len()).sum();
+                let bytes = queue.charge(&batch);
                 let result = bounded(&closer, write_timeout, write_batch(&mut sink, &mut batch)).await;
                 queue.written(bytes);
                 batch.shrink_to(USUAL_BATCH);

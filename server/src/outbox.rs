@@ -39,18 +39,27 @@ pub const MAX_OUT_FRAME_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct LargeFrames {
     bytes: Arc<Semaphore>,
+    capacity: usize,
 }
 
 impl LargeFrames {
     pub fn new(budget: usize) -> Self {
+        let capacity = budget.clamp(1, Semaphore::MAX_PERMITS);
         Self {
-            bytes: Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS))),
+            bytes: Arc::new(Semaphore::new(capacity)),
+            capacity,
         }
     }
 
+    /// A share of `len` bytes. A frame larger than the whole budget takes all of it (so it
+    /// goes out alone rather than never).
     fn reserve(&self, len: usize) -> Option<OwnedSemaphorePermit> {
-        let len = u32::try_from(len).ok()?;
+        let len = u32::try_from(self.share_of(len)).ok()?;
         Arc::clone(&self.bytes).try_acquire_many_owned(len).ok()
+    }
+
+    fn share_of(&self, len: usize) -> usize {
+        len.min(self.capacity)
     }
 }
 
@@ -162,7 +171,15 @@ impl Outbox {
             max_bytes,
             large,
         };
-        (outbox, Receiver { rx, closer, queued })
+        (
+            outbox,
+            Receiver {
+                rx,
+                closer,
+                queued,
+                max_bytes,
+            },
+        )
     }
 
     /// Queues a frame. Returns false if the connection is gone or has just been closed for
@@ -210,6 +227,7 @@ impl Outbox {
         if len <= self.max_bytes {
             return Ok(text);
         }
+        let len = self.large.share_of(len);
         let held = reserved
             .0
             .as_ref()
@@ -245,7 +263,7 @@ impl Outbox {
 
     /// Queues a prepared frame (see [`Outbox::push`]).
     pub fn push_prepared(&self, frame: Utf8Bytes) -> bool {
-        let len = frame.as_str().len();
+        let len = queue_charge(frame.as_str().len(), self.max_bytes);
         let queued = self.queued.fetch_add(len, Ordering::Relaxed) + len;
         // One frame larger than the budget still goes out when nothing else is waiting: a
         // big room's snapshot must reach its joiner. It is paid for from the shared budget.
@@ -284,12 +302,20 @@ impl Outbox {
     }
 }
 
+/// What a frame counts against its connection's queue: a frame larger than the whole queue is
+/// paid for by the server's large-frame budget instead, so that what comes after it (the
+/// room's next events, for a joiner whose big welcome is still being written) can queue.
+fn queue_charge(len: usize, max_bytes: usize) -> usize {
+    if len > max_bytes { 0 } else { len }
+}
+
 /// The writer's side of a connection's queue.
 #[derive(Debug)]
 pub struct Receiver {
     rx: mpsc::Receiver<Utf8Bytes>,
     pub closer: Arc<Closer>,
     queued: Arc<AtomicUsize>,
+    max_bytes: usize,
 }
 
 impl Receiver {
@@ -299,6 +325,15 @@ impl Receiver {
     }
 
     /// Records that `bytes` have left the queue.
+    /// What `frames` count against the queue (see [`Receiver::written`]).
+    pub fn charge(&self, frames: &[Utf8Bytes]) -> usize {
+        frames
+            .iter()
+            .map(|frame| queue_charge(frame.as_str().len(), self.max_bytes))
+            .sum()
+    }
+
+    /// Records that frames charged `bytes` have left the queue.
     pub fn written(&self, bytes: usize) {
         self.queued.fetch_sub(bytes, Ordering::Relaxed);
     }

@@ -568,3 +568,49 @@ async fn invalid_utf8_closes_with_1007() {
     let close = ben.closed().await.expect("a close frame");
     assert_eq!(u16::from(close.code), 1007);
 }
+
+#[tokio::test]
+async fn answering_the_servers_pings_never_costs_a_client_its_connection() {
+    let server = TestServer::start_with(Config {
+        rate_burst: 3,
+        rate_per_second: 0,
+        ping_interval: Duration::from_millis(50),
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    // The rest of the allowance, spent.
+    for _ in 0..2 {
+        ben.request(Command::Ping).await;
+    }
+    // While it reads, its client answers the server's pings with pongs: none of them count.
+    assert!(ben.recv_within(Duration::from_millis(400)).await.is_none());
+    ben.request(Command::Ping)
+        .await
+        .refused(ErrorCode::RateLimited);
+}
+
+#[tokio::test]
+async fn a_room_larger_than_the_whole_large_frame_budget_can_still_be_joined() {
+    let server = TestServer::start_with(Config {
+        outbound_bytes: 4 * 1024,
+        large_frame_budget: 1024,
+        ..Config::default()
+    })
+    .await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let item = ana.create_item("Long").await;
+    ana.request(Command::UpdateItem {
+        item_id: item.id,
+        change: ItemChange::Description("word ".repeat(2_000)),
+    })
+    .await
+    .acked();
+    // Its welcome (over 10 kB) is larger than the connection's queue and the whole budget.
+    for name in ["Ben", "Cy"] {
+        let (_, welcome) = server.join(&room, name, Role::Voter).await;
+        assert_eq!(welcome.room.items.len(), 1);
+    }
+}

@@ -22,9 +22,13 @@ import { View } from './view/index.js';
 const ROOM_PATH = /^\/r\/([0-9a-fA-F-]{36})\/?$/;
 /** The server processes frames up to this size (MAX_FRAME_BYTES). */
 const MAX_FRAME_BYTES = 65_536;
-/** Waits before asking again to join after a refusal for the rate: doubling up to the cap. */
+/**
+ * Waits before asking again to join after a refusal for the rate: doubling up to the cap,
+ * which stays below the server's 10 s for a new connection to be joined (after that the
+ * connection is closed, and the next one asks on opening).
+ */
 const JOIN_RETRY_BASE_MS = 1_000;
-const JOIN_RETRY_CAP_MS = 30_000;
+const JOIN_RETRY_CAP_MS = 8_000;
 /** How often a command may be sent again under a new id (taken ids, rate limits). */
 const MAX_RETRIES = 5;
 /** After an error naming no command (a dropped frame), wait this long, then resend what is unanswered. */

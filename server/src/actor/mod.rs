@@ -322,8 +322,10 @@ impl RoomActor {
         let applied = journal::apply(&mut self.room, &entry);
         let events = applied.events();
         // Every command is logged, even one that changed nothing or was refused: its reply is
-        // remembered, and that memory must survive a crash like everything else.
-        if !events.is_empty() || matches!(entry.input, Input::Command { .. }) {
+        // remembered, and that memory must survive a crash like everything else. So is every
+        // join and disconnect: each moves a participant's count of connections, which later
+        // inputs depend on (who is offline, who can be forgotten) even when it shows nobody.
+        if !events.is_empty() || !matches!(entry.input, Input::ResetPresence) {
             // Inputs and events are plain data; failing to encode them would be a bug, and
             // logging it loudly beats losing the room.
             match (serde_json::to_string(&entry), serde_json::to_string(events)) {
@@ -353,7 +355,21 @@ impl RoomActor {
         }
         match (connection.participant, command) {
             (None, Command::Join(mut request)) => {
-                let Some(reservation) = connection.outbox.reserve(self.last_welcome_bytes) else {
+                // A resume the replay window can answer sends no snapshot, so it needs no share.
+                let resumable = request.participant_token.is_some()
+                    && request.resume.as_ref().is_some_and(|resume| {
+                        resume.epoch == self.epoch
+                            && self
+                                .replay
+                                .events_after(resume.seq, self.room.seq())
+                                .is_some()
+                    });
+                let welcome_size = if resumable {
+                    0
+                } else {
+                    self.last_welcome_bytes
+                };
+                let Some(reservation) = connection.outbox.reserve(welcome_size) else {
                     return self.refuse(
                         conn,
                         cmd,
