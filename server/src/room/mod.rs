@@ -346,3 +346,5 @@ fn random_id_bytes(rng: &mut dyn RngCore) -> [u8; 16] {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_sim;
