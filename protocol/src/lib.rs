@@ -31,7 +31,7 @@ pub use room::{
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};
-pub use text::{TextComponent, TextOp, TextOpError};
+pub use text::{PendingEdits, TextComponent, TextOp, TextOpError};
 
 /// Version of the wire protocol. A client announces the version it speaks when it joins; the
 /// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].

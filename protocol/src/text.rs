@@ -326,6 +326,68 @@ impl TextOp {
     }
 }
 
+/// A client's side of one field: at most one operation in flight (sent, not yet applied by
+/// the server), and what was typed since composed into one buffered operation. Test clients,
+/// and any client in Rust, share it; the web client does the same in JavaScript.
+#[derive(Clone, Debug, Default)]
+pub struct PendingEdits {
+    in_flight: Option<TextOp>,
+    buffer: Option<TextOp>,
+}
+
+impl PendingEdits {
+    /// Takes a local edit (made on the text as the client shows it). Returns the operation to
+    /// send now, if nothing is in flight.
+    ///
+    /// # Errors
+    /// `op` was not made for the text the pending edits make.
+    pub fn edit(&mut self, op: TextOp) -> Result<Option<TextOp>, TextOpError> {
+        self.buffer = Some(match self.buffer.take() {
+            Some(buffer) => buffer.compose(&op)?,
+            None => op,
+        });
+        Ok(self.next())
+    }
+
+    /// The server applied the operation in flight. Returns the buffered one to send next.
+    pub fn acknowledged(&mut self) -> Option<TextOp> {
+        self.in_flight = None;
+        self.next()
+    }
+
+    /// Someone else's operation, made on the server's text: the pending edits are transformed
+    /// over it (theirs are ahead of it, as on the server), and it is returned as it applies to
+    /// the text the client shows.
+    ///
+    /// # Errors
+    /// `theirs` was not made for the text the pending edits were made on.
+    pub fn receive(&mut self, theirs: &TextOp) -> Result<TextOp, TextOpError> {
+        let mut theirs = theirs.clone();
+        for pending in [&mut self.in_flight, &mut self.buffer] {
+            if let Some(mine) = pending.take() {
+                let (mine, over) = TextOp::transform(&mine, &theirs)?;
+                *pending = Some(mine);
+                theirs = over;
+            }
+        }
+        Ok(theirs)
+    }
+
+    /// Whether nothing is waiting for the server.
+    #[must_use]
+    pub fn is_settled(&self) -> bool {
+        self.in_flight.is_none() && self.buffer.is_none()
+    }
+
+    fn next(&mut self) -> Option<TextOp> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        self.in_flight = self.buffer.take();
+        self.in_flight.clone()
+    }
+}
+
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }

@@ -11,7 +11,9 @@
 
 use std::time::Duration;
 
-use readyroom_protocol::{Command, Event, ItemId, Role, ServerMessage, TextField, TextOp};
+use readyroom_protocol::{
+    Command, Event, ItemId, PendingEdits, Role, ServerMessage, TextField, TextOp,
+};
 use readyroom_tests::{Client, TestServer};
 
 /// One person's side of the field.
@@ -21,8 +23,7 @@ struct Typist {
     text: String,
     /// The server's revision this copy stands on.
     revision: u64,
-    in_flight: Option<TextOp>,
-    buffer: Option<TextOp>,
+    pending: PendingEdits,
 }
 
 impl Typist {
@@ -34,10 +35,8 @@ impl Typist {
             .insert(typed)
             .retain(len - position);
         self.text = op.apply(&self.text).unwrap();
-        match (&self.in_flight, self.buffer.take()) {
-            (None, _) => self.send(op).await,
-            (Some(_), None) => self.buffer = Some(op),
-            (Some(_), Some(buffer)) => self.buffer = Some(buffer.compose(&op).unwrap()),
+        if let Some(op) = self.pending.edit(op).unwrap() {
+            self.send(op).await;
         }
         self.catch_up(Duration::from_millis(2)).await;
     }
@@ -48,10 +47,9 @@ impl Typist {
                 item_id: self.item,
                 field: TextField::Description,
                 revision: self.revision,
-                op: op.clone(),
+                op,
             })
             .await;
-        self.in_flight = Some(op);
     }
 
     /// Takes in whatever arrives within `wait` of each message.
@@ -69,29 +67,18 @@ impl Typist {
             self.revision = revision;
             if frame.actor == self.client.you {
                 // Ours, applied: the buffer goes next.
-                self.in_flight = None;
-                if let Some(buffer) = self.buffer.take() {
-                    self.send(buffer).await;
+                if let Some(next) = self.pending.acknowledged() {
+                    self.send(next).await;
                 }
                 continue;
             }
-            let mut theirs = op;
-            if let Some(mine) = self.in_flight.take() {
-                let (mine, over) = TextOp::transform(&mine, &theirs).unwrap();
-                self.in_flight = Some(mine);
-                theirs = over;
-            }
-            if let Some(buffer) = self.buffer.take() {
-                let (buffer, over) = TextOp::transform(&buffer, &theirs).unwrap();
-                self.buffer = Some(buffer);
-                theirs = over;
-            }
+            let theirs = self.pending.receive(&op).unwrap();
             self.text = theirs.apply(&self.text).unwrap();
         }
     }
 
     fn settled(&self) -> bool {
-        self.in_flight.is_none() && self.buffer.is_none()
+        self.pending.is_settled()
     }
 }
 
@@ -107,16 +94,14 @@ async fn two_people_typing_in_one_description_keep_every_character() {
         item: item.id,
         text: String::new(),
         revision: 0,
-        in_flight: None,
-        buffer: None,
+        pending: PendingEdits::default(),
     };
     let mut ben = Typist {
         client: ben,
         item: item.id,
         text: String::new(),
         revision: 0,
-        in_flight: None,
-        buffer: None,
+        pending: PendingEdits::default(),
     };
     // Ana writes at the end, Ben at the start; keystrokes interleave.
     let ana_words = "the quick brown fox ";

@@ -22,7 +22,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use readyroom_protocol::{
     Command, Event, EventFrame, ItemChange, ItemId, JoinRequest, NewItem, PROTOCOL_VERSION,
-    ParticipantId, Role, RoomId, RoomSettings, TextField, TextOp,
+    ParticipantId, PendingEdits, Role, RoomId, RoomSettings, TextField, TextOp,
 };
 
 use super::{Ctx, Room};
@@ -39,8 +39,7 @@ struct FieldCopy {
     /// The server's text at `revision`.
     server_text: String,
     revision: u64,
-    in_flight: Option<TextOp>,
-    buffer: Option<TextOp>,
+    pending: PendingEdits,
 }
 
 impl FieldCopy {
@@ -50,17 +49,7 @@ impl FieldCopy {
             .apply(&self.server_text)
             .expect("an operation that does not fit the server text");
         self.revision = revision;
-        let mut theirs = op.clone();
-        if let Some(mine) = self.in_flight.take() {
-            let (mine, over) = TextOp::transform(&mine, &theirs).unwrap();
-            self.in_flight = Some(mine);
-            theirs = over;
-        }
-        if let Some(buffer) = self.buffer.take() {
-            let (buffer, over) = TextOp::transform(&buffer, &theirs).unwrap();
-            self.buffer = Some(buffer);
-            theirs = over;
-        }
+        let theirs = self.pending.receive(op).unwrap();
         self.text = theirs.apply(&self.text).unwrap();
     }
 }
@@ -76,20 +65,11 @@ struct Client {
 }
 
 impl Client {
-    /// Sends what the field has to send, if nothing of it is in flight.
-    fn pump(&mut self, item: ItemId, field: TextField) {
-        let Some(copy) = self.fields.get_mut(&(item, field)) else {
-            return;
-        };
-        if copy.in_flight.is_some() {
-            return;
-        }
-        let Some(op) = copy.buffer.take() else { return };
-        copy.in_flight = Some(op.clone());
+    fn send(&mut self, item: ItemId, field: TextField, revision: u64, op: TextOp) {
         self.outbound.push_back(Command::EditText {
             item_id: item,
             field,
-            revision: copy.revision,
+            revision,
             op,
         });
     }
@@ -108,11 +88,10 @@ impl Client {
             TextOp::new().retain(at).insert(typed).retain(len - at)
         };
         copy.text = op.apply(&copy.text).unwrap();
-        copy.buffer = Some(match copy.buffer.take() {
-            Some(buffer) => buffer.compose(&op).unwrap(),
-            None => op,
-        });
-        self.pump(item, field);
+        let revision = copy.revision;
+        if let Some(op) = copy.pending.edit(op).unwrap() {
+            self.send(item, field, revision, op);
+        }
     }
 
     /// An event from the room, in order.
@@ -131,8 +110,9 @@ impl Client {
                     // Ours, applied as it was sent (transformed, it is the same change).
                     copy.server_text = op.apply(&copy.server_text).unwrap();
                     copy.revision = *revision;
-                    copy.in_flight = None;
-                    self.pump(*item_id, *field);
+                    if let Some(next) = copy.pending.acknowledged() {
+                        self.send(*item_id, *field, *revision, next);
+                    }
                 } else if let Some(copy) = self.fields.get_mut(&(*item_id, *field)) {
                     copy.receive(op, *revision);
                 }
