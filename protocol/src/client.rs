@@ -41,6 +41,12 @@ pub enum Command {
         field: crate::TextField,
         revision: u64,
         op: crate::TextOp,
+        /// The operation was made on the text at `revision` with this sender's own earlier
+        /// `edit_text` (this command id) applied on top. Lets a client that lost track of that
+        /// edit's fate (a reload while it was unanswered) send what it typed after it; the
+        /// edit must have been applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follows: Option<CommandId>,
     },
     DeleteItem {
         item_id: ItemId,

@@ -126,6 +126,10 @@ pub enum Event {
         field: crate::TextField,
         revision: u64,
         op: crate::TextOp,
+        /// The `edit_text` that made it, with the frame's `actor`: how a client recognises
+        /// its own operation (another tab of the same participant has other command ids).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cmd: Option<CommandId>,
     },
     ItemDeleted {
         item_id: ItemId,

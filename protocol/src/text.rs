@@ -336,6 +336,16 @@ pub struct PendingEdits {
 }
 
 impl PendingEdits {
+    /// An operation in flight with another made after it on the text it makes (a server
+    /// bringing a `follows` edit up to date uses the same steps as the client).
+    #[must_use]
+    pub fn in_flight_then(in_flight: TextOp, buffer: TextOp) -> Self {
+        Self {
+            in_flight: Some(in_flight),
+            buffer: Some(buffer),
+        }
+    }
+
     /// Takes a local edit (made on the text as the client shows it). Returns the operation to
     /// send now, if nothing is in flight.
     ///

@@ -224,6 +224,14 @@ fn every_command() -> Vec<Command> {
             field: TextField::Description,
             revision: 3,
             op: serde_json::from_str(r#"[5, "😀", -2, 1]"#).unwrap(),
+            follows: None,
+        },
+        Command::EditText {
+            item_id: item_id(1),
+            field: TextField::Title,
+            revision: 3,
+            op: serde_json::from_str(r#"[6, "!"]"#).unwrap(),
+            follows: Some(17),
         },
         Command::DeleteItem {
             item_id: item_id(1),
@@ -328,6 +336,7 @@ fn every_event() -> Vec<Event> {
             field: TextField::AcceptanceCriteria,
             revision: 4,
             op: serde_json::from_str(r#"[2, -3, "漢字"]"#).unwrap(),
+            cmd: Some(9),
         },
         Event::ItemDeleted {
             item_id: item_id(1),

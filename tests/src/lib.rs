@@ -759,6 +759,7 @@ impl Mirror {
                 field,
                 revision,
                 op,
+                ..
             } => {
                 if let Some(item) = self.items.get_mut(item_id) {
                     item.apply_text_edit(*field, *revision, op)

@@ -48,6 +48,7 @@ impl Typist {
                 field: TextField::Description,
                 revision: self.revision,
                 op,
+                follows: None,
             })
             .await;
     }

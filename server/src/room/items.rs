@@ -89,7 +89,7 @@ impl Room {
             if let Some((field, old)) = before {
                 let revision = item.revisions.of(field);
                 let op = TextOp::replace(&old, item.text(field));
-                self.texts.record(item_id, field, revision, op);
+                self.texts.record(item_id, field, revision, op, None);
             }
             self.emit(out, Event::ItemUpdated { item_id, change });
         }

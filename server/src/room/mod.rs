@@ -200,7 +200,7 @@ impl Room {
             };
         }
         let mut out = Out::new(ctx.now, Some(actor));
-        let reply = match self.apply(ctx, actor, command, &mut out) {
+        let reply = match self.apply(ctx, actor, cmd, command, &mut out) {
             Ok(()) => Reply::Ack {
                 seq: out.events.last().map(|e| e.seq),
             },
@@ -221,6 +221,7 @@ impl Room {
         &mut self,
         ctx: &mut Ctx<'_>,
         actor: ParticipantId,
+        cmd: CommandId,
         command: Command,
         out: &mut Out,
     ) -> Result<(), CommandError> {
@@ -240,7 +241,19 @@ impl Room {
                 field,
                 revision,
                 op,
-            } => self.edit_text(actor, item_id, field, revision, op, out),
+                follows,
+            } => self.edit_text(
+                actor,
+                cmd,
+                texts::TextEdit {
+                    item_id,
+                    field,
+                    revision,
+                    op,
+                    follows,
+                },
+                out,
+            ),
             Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
             Command::MoveItem {
                 item_id,

@@ -614,6 +614,7 @@ fn edit(fx: &mut Fx, actor: ParticipantId, item_id: ItemId, revision: u64, op: &
             field: TextField::Description,
             revision,
             op: text_op(op),
+            follows: None,
         },
     )
 }
@@ -644,8 +645,56 @@ fn concurrent_text_edits_both_survive() {
             field: TextField::Description,
             revision: 3,
             op: text_op(r#"["Oh, ", 11]"#),
+            cmd: Some(fx.last_cmd[&b]),
         }]
     );
+}
+
+/// An edit made on top of one's own unanswered edit (a reload lost its answer) is brought up to
+/// date as the client would have done, whether that edit was applied before or after others'.
+#[test]
+fn an_edit_that_follows_ones_own_lands_after_it() {
+    let (mut fx, [_, a, b, _]) = team();
+    for bob_first in [false, true] {
+        let item = fx.add_item(a, "Follow");
+        edit(&mut fx, a, item, 0, r#"["Hello"]"#);
+        if bob_first {
+            edit(&mut fx, b, item, 1, r#"["Oh, ", 5]"#);
+        }
+        // Ann's edit on revision 1, whose answer she never saw.
+        let appended = edit(&mut fx, a, item, 1, r#"[5, " world"]"#);
+        assert!(matches!(appended.reply, Reply::Ack { .. }));
+        let appended_cmd = fx.last_cmd[&a];
+        if !bob_first {
+            edit(&mut fx, b, item, 1, r#"["Oh, ", 5]"#);
+        }
+        // What she typed next, made on revision 1 with her edit on top.
+        let follows = fx.cmd(
+            a,
+            Command::EditText {
+                item_id: item,
+                field: TextField::Description,
+                revision: 1,
+                op: text_op(r#"[11, "!"]"#),
+                follows: Some(appended_cmd),
+            },
+        );
+        assert!(matches!(follows.reply, Reply::Ack { .. }), "{bob_first}");
+        assert_eq!(fx.item_view(item).description, "Oh, Hello world!");
+        // Following an edit the field never had is refused, and changes nothing.
+        let unknown = fx.cmd(
+            a,
+            Command::EditText {
+                item_id: item,
+                field: TextField::Description,
+                revision: 1,
+                op: text_op(r#"[11, "?"]"#),
+                follows: Some(appended_cmd + 100),
+            },
+        );
+        assert_eq!(error_code(&unknown), Some(ErrorCode::StaleRevision));
+        assert_eq!(fx.item_view(item).description, "Oh, Hello world!");
+    }
 }
 
 #[test]
@@ -686,6 +735,7 @@ fn text_edits_that_do_not_fit_or_break_a_rule_change_nothing() {
                 field: TextField::Title,
                 revision: 0,
                 op: text_op(op),
+                follows: None,
             },
         );
         assert_eq!(error_code(&outcome), Some(ErrorCode::InvalidValue), "{op}");
@@ -2765,6 +2815,7 @@ impl Mirror {
                 field,
                 revision,
                 op,
+                ..
             } => item(room, *item_id)
                 .apply_text_edit(*field, *revision, op)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}")),

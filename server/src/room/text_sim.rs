@@ -71,6 +71,7 @@ impl Client {
             field,
             revision,
             op,
+            follows: None,
         });
     }
 
@@ -102,6 +103,7 @@ impl Client {
                 field,
                 revision,
                 op,
+                ..
             } => {
                 if frame.actor == Some(self.id) {
                     let Some(copy) = self.fields.get_mut(&(*item_id, *field)) else {

@@ -10,7 +10,8 @@ use readyroom_protocol::limits::{
     MAX_LONG_TEXT_CHARS, MAX_TITLE_CHARS, TEXT_HISTORY_BYTES, TEXT_HISTORY_OPS,
 };
 use readyroom_protocol::{
-    ErrorCode, Event, ItemId, ParticipantId, TextComponent, TextField, TextOp,
+    CommandId, ErrorCode, Event, ItemId, ParticipantId, PendingEdits, TextComponent, TextField,
+    TextOp,
 };
 
 use super::{CommandError, Out, Room};
@@ -30,6 +31,40 @@ struct AppliedText {
     /// The field's revision this operation made.
     revision: u64,
     op: TextOp,
+    /// Who sent it with `edit_text`, and how (absent for whole-field replacements).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sent: Option<SentText>,
+}
+
+/// An `edit_text` as it arrived, so that a later edit that `follows` it can be brought up to
+/// date the way its sender would have.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct SentText {
+    pub by: ParticipantId,
+    pub cmd: CommandId,
+    /// The revision it was made on.
+    pub base: u64,
+    /// The operation as sent; absent when it is the one applied (nothing came in between).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<TextOp>,
+}
+
+impl AppliedText {
+    /// The operation as its sender made it, on revision `base`.
+    fn as_sent(&self) -> Option<(u64, &TextOp)> {
+        self.sent
+            .as_ref()
+            .map(|sent| (sent.base, sent.op.as_ref().unwrap_or(&self.op)))
+    }
+
+    fn bytes(&self) -> usize {
+        inserted_bytes(&self.op)
+            + self
+                .sent
+                .as_ref()
+                .and_then(|sent| sent.op.as_ref())
+                .map_or(0, inserted_bytes)
+    }
 }
 
 fn inserted_bytes(op: &TextOp) -> usize {
@@ -44,42 +79,50 @@ fn inserted_bytes(op: &TextOp) -> usize {
 
 impl TextHistory {
     /// Remembers an operation that made `revision` of a field.
-    pub fn record(&mut self, item: ItemId, field: TextField, revision: u64, op: TextOp) {
-        self.bytes += inserted_bytes(&op);
-        self.recent.push_back(AppliedText {
+    pub fn record(
+        &mut self,
+        item: ItemId,
+        field: TextField,
+        revision: u64,
+        op: TextOp,
+        sent: Option<SentText>,
+    ) {
+        let applied = AppliedText {
             item,
             field,
             revision,
             op,
-        });
+            sent,
+        };
+        self.bytes += applied.bytes();
+        self.recent.push_back(applied);
         while self.recent.len() > TEXT_HISTORY_OPS || self.bytes > TEXT_HISTORY_BYTES {
             let Some(dropped) = self.recent.pop_front() else {
                 break;
             };
-            self.bytes = self.bytes.saturating_sub(inserted_bytes(&dropped.op));
+            self.bytes = self.bytes.saturating_sub(dropped.bytes());
         }
     }
 
     /// The operations that took the field from `revision` to `current`, oldest first, if they
     /// are all still kept.
-    fn since(&self, item: ItemId, field: TextField, revision: u64) -> Vec<&TextOp> {
+    fn since(&self, item: ItemId, field: TextField, revision: u64) -> Vec<&AppliedText> {
         self.recent
             .iter()
             .filter(|a| a.item == item && a.field == field && a.revision > revision)
-            .map(|a| &a.op)
             .collect()
     }
 
     pub fn forget_item(&mut self, item: ItemId) {
         self.recent.retain(|a| a.item != item);
-        self.bytes = self.recent.iter().map(|a| inserted_bytes(&a.op)).sum();
+        self.bytes = self.recent.iter().map(AppliedText::bytes).sum();
     }
 
     pub fn check(&self) -> Result<(), String> {
         if self.recent.len() > TEXT_HISTORY_OPS || self.bytes > TEXT_HISTORY_BYTES {
             return Err("the text history is over its bounds".into());
         }
-        let bytes: usize = self.recent.iter().map(|a| inserted_bytes(&a.op)).sum();
+        let bytes: usize = self.recent.iter().map(AppliedText::bytes).sum();
         if bytes != self.bytes {
             return Err("the text history miscounts its bytes".into());
         }
@@ -87,69 +130,167 @@ impl TextHistory {
     }
 }
 
+/// Where an edit is made and on what.
+pub(super) struct TextEdit {
+    pub item_id: ItemId,
+    pub field: TextField,
+    pub revision: u64,
+    pub op: TextOp,
+    pub follows: Option<CommandId>,
+}
+
 impl Room {
     pub(super) fn edit_text(
         &mut self,
         actor: ParticipantId,
-        item_id: ItemId,
-        field: TextField,
-        revision: u64,
-        op: TextOp,
+        cmd: CommandId,
+        edit: TextEdit,
         out: &mut Out,
     ) -> Result<(), CommandError> {
+        let TextEdit {
+            item_id,
+            field,
+            revision,
+            op,
+            follows,
+        } = edit;
         self.require_editor(actor, "edit items")?;
         let item = self
             .order
             .get(item_id)
             .ok_or_else(CommandError::unknown_item)?;
         let current = item.revisions.of(field);
-        let stale = |detail: String| CommandError::new(ErrorCode::StaleRevision, detail);
-        if revision > current {
-            return Err(stale(format!(
-                "this field has no revision {revision} (it is at {current})"
-            )));
-        }
         let since = self.texts.since(item_id, field, revision);
-        if u64::try_from(since.len()).ok() != Some(current - revision) {
-            return Err(stale(format!(
-                "revision {revision} is too old to edit on (the field is at {current}); fetch it again"
-            )));
-        }
-        let mut op = op;
-        for applied in since {
-            op = TextOp::transform(&op, applied)
-                .map_err(|error| {
-                    CommandError::invalid(format!(
-                        "the operation does not fit the field at revision {revision}: {error}"
-                    ))
-                })?
-                .0;
-        }
-        let text = op.apply(item.text(field)).map_err(|error| {
+        check_kept(revision, current, since.len())?;
+        let misfit = |error: readyroom_protocol::TextOpError| {
             CommandError::invalid(format!(
                 "the operation does not fit the field at revision {revision}: {error}"
             ))
-        })?;
+        };
+        let (mut op, base, rest) = match follows {
+            None => (op, revision, since.as_slice()),
+            Some(followed) => self.after_followed(actor, followed, &since, revision, op)?,
+        };
+        // Kept as it came (brought past the edit it follows), for edits that follow this one.
+        let as_sent = (!rest.is_empty()).then(|| op.clone());
+        for applied in rest {
+            op = TextOp::transform(&op, &applied.op).map_err(misfit)?.0;
+        }
+        let text = op.apply(item.text(field)).map_err(misfit)?;
         check_text(field, &text)?;
         let item = self
             .order
             .get_mut(item_id)
             .ok_or_else(CommandError::unknown_item)?;
         *item.text_mut(field) = text;
-        let revision = item.revisions.of(field) + 1;
-        *item.revisions.of_mut(field) = revision;
-        self.texts.record(item_id, field, revision, op.clone());
+        let new_revision = current + 1;
+        *item.revisions.of_mut(field) = new_revision;
+        let sent = SentText {
+            by: actor,
+            cmd,
+            base,
+            op: as_sent,
+        };
+        self.texts
+            .record(item_id, field, new_revision, op.clone(), Some(sent));
         self.emit(
             out,
             Event::TextEdited {
                 item_id,
                 field,
-                revision,
+                revision: new_revision,
                 op,
+                cmd: Some(cmd),
             },
         );
         Ok(())
     }
+}
+
+impl Room {
+    /// Brings an edit made on `revision` with the sender's own edit `followed` on top up to
+    /// the revision `followed` made, the way the sender's client would have had it known
+    /// the edits in between. Returns it, that revision, and the edits applied after it.
+    fn after_followed<'a>(
+        &self,
+        actor: ParticipantId,
+        followed: CommandId,
+        since: &'a [&'a AppliedText],
+        revision: u64,
+        op: TextOp,
+    ) -> Result<(TextOp, u64, &'a [&'a AppliedText]), CommandError> {
+        let stale = || {
+            CommandError::new(
+                ErrorCode::StaleRevision,
+                format!(
+                    "your edit {followed} is not among this field's edits since revision {revision}; fetch it again"
+                ),
+            )
+        };
+        let at = since
+            .iter()
+            .position(|a| {
+                a.sent
+                    .as_ref()
+                    .is_some_and(|sent| sent.by == actor && sent.cmd == followed)
+            })
+            .ok_or_else(stale)?;
+        let Some(&followed_edit) = since.get(at) else {
+            return Err(stale());
+        };
+        let Some((base, sent)) = followed_edit.as_sent() else {
+            return Err(stale());
+        };
+        if base > revision {
+            return Err(CommandError::invalid(format!(
+                "your edit {followed} was made on revision {base}, after revision {revision}"
+            )));
+        }
+        let misfit = |error: readyroom_protocol::TextOpError| {
+            CommandError::invalid(format!(
+                "the operation does not fit your edit {followed} on revision {revision}: {error}"
+            ))
+        };
+        // The followed edit as the sender's client had it at `revision`.
+        let before = self
+            .texts
+            .since(followed_edit.item, followed_edit.field, base);
+        check_kept(
+            base,
+            revision,
+            before.iter().filter(|a| a.revision <= revision).count(),
+        )?;
+        let mut mine = sent.clone();
+        for applied in before.iter().filter(|a| a.revision <= revision) {
+            mine = TextOp::transform(&mine, &applied.op).map_err(misfit)?.0;
+        }
+        let mut pending = PendingEdits::in_flight_then(mine, op);
+        for applied in since.get(..at).unwrap_or_default() {
+            pending.receive(&applied.op).map_err(misfit)?;
+        }
+        let op = pending.acknowledged().ok_or_else(stale)?;
+        Ok((
+            op,
+            followed_edit.revision,
+            since.get(at + 1..).unwrap_or_default(),
+        ))
+    }
+}
+
+/// Refuses an edit on a revision the history no longer reaches (or never had).
+fn check_kept(revision: u64, current: u64, kept: usize) -> Result<(), CommandError> {
+    let stale = |detail: String| CommandError::new(ErrorCode::StaleRevision, detail);
+    if revision > current {
+        return Err(stale(format!(
+            "this field has no revision {revision} (it is at {current})"
+        )));
+    }
+    if u64::try_from(kept).ok() != Some(current - revision) {
+        return Err(stale(format!(
+            "revision {revision} is too old to edit on (the field is at {current}); fetch it again"
+        )));
+    }
+    Ok(())
 }
 
 /// The rules a field's text must keep whoever wrote it. An edited title is kept as typed (not
