@@ -60,6 +60,12 @@ pub enum Command {
     },
 
     // Presence: anyone.
+    /// Shows the sender's caret to the others (`null` when it leaves the field). Ephemeral:
+    /// not stored, not replayed, not answered unless refused; at most 10 a second are passed
+    /// on and, to a slow connection, not at all.
+    SetCaret {
+        caret: Option<crate::room::Caret>,
+    },
     /// Announces which field the sender is editing; `null` when it stops.
     SetEditing {
         editing: Option<crate::room::Editing>,

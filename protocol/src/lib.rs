@@ -25,9 +25,9 @@ pub use error::ErrorCode;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
-    CardCount, Editing, ItemField, ItemRank, ItemStatus, ItemView, Link, Outliers, ParticipantView,
-    Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, TextField,
-    TextRevisions, Timer, VoteView,
+    CardCount, Caret, Editing, ItemField, ItemRank, ItemStatus, ItemView, Link, Outliers,
+    ParticipantView, Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats,
+    RoundView, TextField, TextRevisions, Timer, VoteView,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

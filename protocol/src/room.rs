@@ -85,6 +85,19 @@ pub struct Link {
     pub title: String,
 }
 
+/// Where someone's caret (and selection) is in a text field: ephemeral presence, never stored.
+/// Positions count Unicode scalar values in the sender's text of the field, which is the
+/// field at `revision` with the sender's own unanswered edits on top. `anchor` is where the
+/// selection started and `head` where the caret is; they are equal without a selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Caret {
+    pub item_id: ItemId,
+    pub field: TextField,
+    pub revision: u64,
+    pub anchor: u64,
+    pub head: u64,
+}
+
 /// "This participant is editing that field of that item."
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Editing {

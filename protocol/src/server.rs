@@ -7,8 +7,8 @@ use crate::client::ItemChange;
 use crate::error::ErrorCode;
 use crate::ids::{CommandId, ItemId, ParticipantId, RoundId, Seq, Timestamp};
 use crate::room::{
-    Editing, ItemRank, ItemView, ParticipantView, Role, RoomSettings, RoomSnapshot, RoundRecord,
-    RoundView, Timer,
+    Caret, Editing, ItemRank, ItemView, ParticipantView, Role, RoomSettings, RoomSnapshot,
+    RoundRecord, RoundView, Timer,
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,6 +40,12 @@ pub enum ServerMessage {
     },
     /// Something happened in the room.
     Event(Box<EventFrame>),
+    /// Someone's caret moved or left its field (`null`). Ephemeral presence: it has no `seq`,
+    /// is not replayed and may be dropped on the way; the latest one counts.
+    CaretMoved {
+        participant_id: ParticipantId,
+        caret: Option<Caret>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

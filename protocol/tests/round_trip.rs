@@ -13,11 +13,12 @@ mod common;
 use std::collections::BTreeSet;
 
 use readyroom_protocol::{
-    CardCount, ClientMessage, Command, Deck, DeckChoice, DeckKind, Editing, ErrorCode, Event,
-    EventFrame, ItemChange, ItemField, ItemId, ItemRank, ItemStatus, ItemView, JoinRequest, Link,
-    NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Resume, Resumed, Role,
-    RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats, RoundView,
-    ServerMessage, SettingsChange, TextField, TextRevisions, Timer, VoteView, Welcome, json_schema,
+    CardCount, Caret, ClientMessage, Command, Deck, DeckChoice, DeckKind, Editing, ErrorCode,
+    Event, EventFrame, ItemChange, ItemField, ItemId, ItemRank, ItemStatus, ItemView, JoinRequest,
+    Link, NewItem, Outliers, PROTOCOL_VERSION, ParticipantId, ParticipantView, Resume, Resumed,
+    Role, RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, RoundRecord, RoundStats,
+    RoundView, ServerMessage, SettingsChange, TextField, TextRevisions, Timer, VoteView, Welcome,
+    json_schema,
 };
 use serde_json::{Value, json};
 
@@ -247,6 +248,16 @@ fn every_command() -> Vec<Command> {
                 field: ItemField::AcceptanceCriteria,
             }),
         },
+        Command::SetCaret {
+            caret: Some(Caret {
+                item_id: item_id(1),
+                field: TextField::Description,
+                revision: 4,
+                anchor: 2,
+                head: 9,
+            }),
+        },
+        Command::SetCaret { caret: None },
         Command::Rename {
             name: "Alice B.".into(),
         },
@@ -432,6 +443,16 @@ fn every_server_message() -> Vec<ServerMessage> {
             duplicate: true,
         },
         ServerMessage::Pong { cmd: 19 },
+        ServerMessage::CaretMoved {
+            participant_id: participant(2),
+            caret: Some(Caret {
+                item_id: item_id(1),
+                field: TextField::Title,
+                revision: 0,
+                anchor: 3,
+                head: 3,
+            }),
+        },
         ServerMessage::Error {
             cmd: None,
             code: ErrorCode::MalformedJson,

@@ -195,6 +195,14 @@ impl Outbox {
         }
     }
 
+    /// Queues a frame that may be lost (presence), only while the connection keeps up: a
+    /// quarter of its byte budget and half its frames. Returns whether it was queued.
+    pub fn push_droppable(&self, frame: Utf8Bytes) -> bool {
+        let behind = self.queued.load(Ordering::Relaxed) > self.max_bytes / 4
+            || self.tx.capacity() < self.tx.max_capacity() / 2;
+        !behind && self.push(frame)
+    }
+
     /// Takes a frame's share of the server's large-frame budget, if it is larger than this
     /// connection's own budget; gives the frame back if that budget is spent. Taken when the
     /// frame is made, not when it is queued, so that frames waiting for their batch to be

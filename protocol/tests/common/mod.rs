@@ -29,6 +29,7 @@ wire_names!(
         Command::DeleteItem { .. } => "delete_item",
         Command::MoveItem { .. } => "move_item",
         Command::SetEditing { .. } => "set_editing",
+        Command::SetCaret { .. } => "set_caret",
         Command::Rename { .. } => "rename",
         Command::SetRole { .. } => "set_role",
         Command::StartRound { .. } => "start_round",
@@ -57,6 +58,7 @@ wire_names!(
         ServerMessage::Pong { .. } => "pong",
         ServerMessage::Error { .. } => "error",
         ServerMessage::Event(_) => "event",
+        ServerMessage::CaretMoved { .. } => "caret_moved",
     }
 );
 

@@ -8,8 +8,14 @@ use readyroom_protocol::{EventFrame, ParticipantId, Seq, ServerMessage};
 
 use super::ConnId;
 use crate::outbox::Outbox;
+use crate::rate::TokenBucket;
 use crate::room::secrecy;
 use crate::wire::encode;
+
+/// Carets a connection may pass on: a short burst, then ten a second (a client sends at most
+/// that many while someone types).
+const CARETS_BURST: u32 = 10;
+const CARETS_PER_SECOND: f64 = 10.0;
 
 #[derive(Debug)]
 pub struct Connection {
@@ -19,6 +25,8 @@ pub struct Connection {
     pub skip_through: Seq,
     /// Its reader has finished: it still gets what the current batch owes it, then leaves.
     pub detached: bool,
+    /// Carets it may pass on (ten a second): the rest are dropped, not refused.
+    pub carets: TokenBucket,
 }
 
 /// Something to send once the batch that caused it is durable.
@@ -36,6 +44,13 @@ pub enum Deferred {
     },
     /// The room forgot this participant: its connections close (after the events before).
     Expel(ParticipantId),
+    /// Someone's caret, for everyone else or for one newcomer (`to`). Presence is dropped
+    /// for a connection that has fallen behind, before anything that matters.
+    Caret {
+        from: ParticipantId,
+        to: Option<ConnId>,
+        frame: Utf8Bytes,
+    },
     /// Missed events for a resuming connection, shown as its participant may see them.
     Replay {
         conn: ConnId,
@@ -59,6 +74,7 @@ impl Delivery {
                 participant: None,
                 skip_through: 0,
                 detached: false,
+                carets: TokenBucket::new(CARETS_BURST, CARETS_PER_SECOND),
             },
         );
     }
@@ -96,6 +112,15 @@ impl Delivery {
                     }
                 }
                 Deferred::Expel(participant) => self.expel(participant),
+                Deferred::Caret { from, to, frame } => {
+                    for (conn, connection) in &self.connections {
+                        let wanted = connection.participant.is_some_and(|p| p != from)
+                            && to.is_none_or(|to| to == *conn);
+                        if wanted {
+                            connection.outbox.push_droppable(frame.clone());
+                        }
+                    }
+                }
                 Deferred::Replay {
                     conn,
                     participant,

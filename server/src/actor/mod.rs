@@ -9,10 +9,12 @@
 //! - `handle`: the handle and the task's messages.
 //! - `log`: group commit and snapshots. `replay`: the window of recent events for resumes.
 //! - `delivery`: the connections, and what each batch owes them.
+//! - `presence`: carets, which pass through the room without being logged.
 
 mod delivery;
 mod handle;
 mod log;
+mod presence;
 mod replay;
 
 use rand::rngs::StdRng;
@@ -29,6 +31,7 @@ pub use log::LoadError;
 use self::delivery::{Deferred, Delivery};
 use self::handle::RoomMsg;
 use self::log::RoomLog;
+use self::presence::Carets;
 use self::replay::ReplayWindow;
 use crate::clock::now_ms;
 use crate::journal::{self, Applied, Entry, Input};
@@ -82,6 +85,8 @@ pub struct RoomActor {
     last_welcome_bytes: usize,
     /// Whether a connection has attached since the room was loaded.
     visited: bool,
+    /// Where people's carets are: ephemeral, never logged.
+    carets: Carets,
 }
 
 impl RoomActor {
@@ -185,6 +190,7 @@ impl RoomActor {
             config,
             last_welcome_bytes: 0,
             visited: false,
+            carets: Carets::default(),
         }
     }
 
@@ -321,6 +327,9 @@ impl RoomActor {
         };
         let applied = journal::apply(&mut self.room, &entry);
         let events = applied.events();
+        for gone in self.carets.after(events, &self.room) {
+            self.defer_caret(gone, None, None);
+        }
         // Every command is logged, even one that changed nothing or was refused: its reply is
         // remembered, and that memory must survive a crash like everything else. So is every
         // join and disconnect: each moves a participant's count of connections, which later
@@ -408,6 +417,7 @@ impl RoomActor {
             (None, _) => self.refuse(conn, cmd, ErrorCode::NotJoined, "join the room first"),
             // Answered here, never logged: its tokens must not reach storage, and a join's id
             // is not part of the participant's sequence.
+            (Some(actor), Command::SetCaret { caret }) => self.move_caret(conn, cmd, actor, caret),
             (Some(_), Command::Join(_)) => self.refuse(
                 conn,
                 cmd,
@@ -451,6 +461,49 @@ impl RoomActor {
                 self.delivery.defer_message(conn, &reply);
             }
         }
+    }
+
+    /// Passes a caret on to everyone else, without logging it. Over its connection's rate it
+    /// is dropped: the client's next one (it sends the latest when it may) corrects it.
+    fn move_caret(
+        &mut self,
+        conn: ConnId,
+        cmd: CommandId,
+        actor: readyroom_protocol::ParticipantId,
+        caret: Option<readyroom_protocol::Caret>,
+    ) {
+        let Some(connection) = self.delivery.connections.get_mut(&conn) else {
+            return;
+        };
+        if !connection.carets.take() {
+            return;
+        }
+        if let Some(caret) = &caret {
+            if let Err(error) = self.room.check_caret(actor, caret) {
+                return self.delivery.defer_message(conn, &error_reply(cmd, error));
+            }
+        }
+        if self.carets.set(actor, conn, caret) {
+            self.defer_caret(actor, caret, None);
+        }
+    }
+
+    /// Sends where a participant's caret is to everyone else, or to one connection.
+    fn defer_caret(
+        &mut self,
+        participant: readyroom_protocol::ParticipantId,
+        caret: Option<readyroom_protocol::Caret>,
+        to: Option<ConnId>,
+    ) {
+        let frame = encode(&ServerMessage::CaretMoved {
+            participant_id: participant,
+            caret,
+        });
+        self.delivery.defer(Deferred::Caret {
+            from: participant,
+            to,
+            frame,
+        });
     }
 
     fn refuse(&mut self, conn: ConnId, cmd: CommandId, code: ErrorCode, message: &str) {
@@ -529,6 +582,14 @@ impl RoomActor {
             connection.skip_through = seq;
             connection.outbox.mark_joined();
         }
+        let others: Vec<_> = self
+            .carets
+            .shown()
+            .filter(|(owner, _)| *owner != participant)
+            .collect();
+        for (owner, caret) in others {
+            self.defer_caret(owner, Some(caret), Some(conn));
+        }
     }
 
     /// The connection's reader is done. Its participant goes offline now; the connection
@@ -540,7 +601,11 @@ impl RoomActor {
         if std::mem::replace(&mut connection.detached, true) {
             return;
         }
-        if let Some(participant) = connection.participant {
+        let participant = connection.participant;
+        if let Some(owner) = self.carets.left(conn) {
+            self.defer_caret(owner, None, None);
+        }
+        if let Some(participant) = participant {
             if let Applied::Events(events) = self.log_input(Input::Disconnect { participant }) {
                 self.delivery.defer(Deferred::Events(events));
             }

@@ -261,6 +261,11 @@ impl Room {
                 before,
             } => self.move_item(actor, item_id, after, before, out),
             Command::SetEditing { editing } => self.set_editing(actor, editing, out),
+            // The shell passes carets on without logging them; one reaching the core is only
+            // judged.
+            Command::SetCaret { caret } => {
+                caret.map_or(Ok(()), |caret| self.check_caret(actor, &caret))
+            }
             Command::Rename { name } => self.rename(actor, &name, out),
             Command::SetRole { role } => self.set_role(actor, role, out),
             Command::StartRound { item_id, deck } => {

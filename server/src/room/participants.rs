@@ -1,11 +1,11 @@
 //! Joining, presence and people's own settings.
 
 use readyroom_protocol::limits::{
-    MAX_CONNECTIONS_PER_PARTICIPANT, MAX_NAME_CHARS, MAX_PARTICIPANTS_PER_ROOM,
-    PLACES_KEPT_FOR_FACILITATOR,
+    MAX_CONNECTIONS_PER_PARTICIPANT, MAX_LONG_TEXT_CHARS, MAX_NAME_CHARS,
+    MAX_PARTICIPANTS_PER_ROOM, PLACES_KEPT_FOR_FACILITATOR,
 };
 use readyroom_protocol::{
-    CommandId, Editing, ErrorCode, Event, JoinRequest, PROTOCOL_VERSION, ParticipantId,
+    Caret, CommandId, Editing, ErrorCode, Event, JoinRequest, PROTOCOL_VERSION, ParticipantId,
     ParticipantView, Role,
 };
 
@@ -339,6 +339,34 @@ impl Room {
                 editing,
             },
         );
+        Ok(())
+    }
+
+    /// Whether `actor` may show a caret there: an editor, in a text field that exists, at a
+    /// revision it has had. Carets are ephemeral: the shell passes them on without logging
+    /// them, so the core only judges them.
+    ///
+    /// # Errors
+    /// Why the caret may not be shown.
+    pub fn check_caret(&self, actor: ParticipantId, caret: &Caret) -> Result<(), CommandError> {
+        self.require_editor(actor, "edit items")?;
+        let item = self
+            .order
+            .get(caret.item_id)
+            .ok_or_else(CommandError::unknown_item)?;
+        let revision = item.revisions.of(caret.field);
+        if caret.revision > revision {
+            return Err(CommandError::invalid(format!(
+                "this field has no revision {} (it is at {revision})",
+                caret.revision
+            )));
+        }
+        let limit = u64::try_from(MAX_LONG_TEXT_CHARS).unwrap_or(u64::MAX);
+        if caret.anchor > limit || caret.head > limit {
+            return Err(CommandError::invalid(format!(
+                "a caret is at most {limit} characters in"
+            )));
+        }
         Ok(())
     }
 
