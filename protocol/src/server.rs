@@ -61,7 +61,14 @@ pub struct Welcome {
     /// Changes only if the room's history is ever lost or reset; a client's `seq` means
     /// something only together with it.
     pub epoch: String,
+    /// The largest text frame the server processes: a client sizes what it sends by it.
+    #[serde(default = "max_frame_bytes")]
+    pub max_frame_bytes: usize,
     pub room: RoomSnapshot,
+}
+
+fn max_frame_bytes() -> usize {
+    crate::limits::MAX_FRAME_BYTES
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

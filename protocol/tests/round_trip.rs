@@ -421,6 +421,7 @@ fn every_server_message() -> Vec<ServerMessage> {
             participant_token: "4b227777d4dd1fc61c6f884f48641d02".into(),
             last_cmd: 17,
             epoch: EPOCH.into(),
+            max_frame_bytes: 262_144,
             room: snapshot(),
         })),
         ServerMessage::Resumed(Box::new(Resumed {
@@ -754,6 +755,7 @@ fn resumed_and_welcome_wire_shapes() {
         participant_token: "4b227777d4dd1fc61c6f884f48641d02".into(),
         last_cmd: 42,
         epoch: EPOCH.into(),
+        max_frame_bytes: 262_144,
         room: snapshot(),
     }));
     let json = serde_json::to_value(&welcome).unwrap();

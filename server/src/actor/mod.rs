@@ -563,6 +563,7 @@ impl RoomActor {
                         participant_token: token,
                         last_cmd: joined.last_cmd,
                         epoch: self.epoch.clone(),
+                        max_frame_bytes: readyroom_protocol::limits::MAX_FRAME_BYTES,
                         room: self.room.snapshot_for(participant),
                     },
                 )));
