@@ -82,7 +82,7 @@ export function nextCommandId(roomId, floor) {
   return next;
 }
 
-/** @typedef {{ cmd: number | null, command: import('./protocol.js').Command, sends: number }} StoredCommand */
+/** @typedef {{ cmd: number | null, command: import('./protocol.js').Command, sends: number, held?: boolean }} StoredCommand */
 
 /**
  * The commands this tab had sent or queued, not answered, when the page went away.

@@ -40,6 +40,20 @@ export class View {
     store.subscribe((topics, frame) => this.render(topics, frame));
   }
 
+  /**
+   * @param {import('../text-sync.js').TextSync} textSync
+   * @param {import('../carets.js').CaretBook} carets
+   */
+  attachTextSync(textSync, carets) {
+    this.itemPanel.attachTextSync(textSync, carets);
+    textSync.subscribe((change) => this.itemPanel.textChanged(change));
+  }
+
+  /** @param {import('../text-sync.js').TextChange} change */
+  textChanged(change) {
+    this.itemPanel.textChanged(change);
+  }
+
   showLanding() {
     this.show('landing');
     setUpLanding(this.actions);

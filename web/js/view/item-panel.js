@@ -1,17 +1,22 @@
-// The item panel: every field of the open item, edited live. A field the person is typing in
-// is never overwritten by an incoming edit; it catches up once they leave it. Nor is the panel
-// taken away from under them: following the facilitator to another item waits until they
-// leave the field.
+// The item panel: every field of the open item, edited live. The text fields are written
+// together (text-sync.js): each keystroke goes out as it is typed, others' keystrokes land in
+// the field with the caret kept on its character, their carets are drawn in it, and undo takes
+// back this person's own edits. The other fields are sent when they change, and a field the
+// person is changing is not overwritten until they leave it. Nor is the panel taken away from
+// under them: following the facilitator to another item waits until they leave the field.
 
 import { STATUS_LABELS } from '../protocol.js';
+import { charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
+import { CaretLayer } from './carets.js';
 import { $, h, isTyping, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
 /** @typedef {import('../protocol.js').ItemField} ItemField */
+/** @typedef {import('../protocol.js').TextField} TextField */
+/** @typedef {import('../protocol.js').TextOp} TextOp */
 
-const TYPING_DELAY_MS = 250;
-/** Text fields sent while typing; the others are sent when they change. */
-const LIVE_FIELDS = new Set(['title', 'description', 'acceptance_criteria']);
+/** Fields written together, keystroke by keystroke; the others are sent when they change. */
+const TEXT_FIELDS = new Set(['title', 'description', 'acceptance_criteria']);
 
 export class ItemPanel {
   /**
@@ -33,8 +38,14 @@ export class ItemPanel {
      * @type {Map<ItemField, Set<Promise<any>>>}
      */
     this.inFlight = new Map();
-    /** Edits typed but not sent yet (debounced), per field. @type {Map<ItemField, ReturnType<typeof setTimeout>>} */
-    this.typingTimers = new Map();
+    /** Caret layers of the text fields. @type {Map<ItemField, CaretLayer>} */
+    this.caretLayers = new Map();
+    /** What each text field showed after the last change this panel knows of. @type {Map<ItemField, string>} */
+    this.shown = new Map();
+    /** @type {import('../text-sync.js').TextSync | null} */
+    this.textSync = null;
+    /** @type {import('../carets.js').CaretBook | null} */
+    this.carets = null;
     /** Whether another item was selected while the person was typing here. */
     this.postponed = false;
     // Leaving any field of the panel (links and dependencies included) lets a postponed
@@ -44,6 +55,20 @@ export class ItemPanel {
         if (this.postponed) this.render();
       }, 0);
     });
+  }
+
+  /**
+   * @param {import('../text-sync.js').TextSync} textSync
+   * @param {import('../carets.js').CaretBook} carets
+   */
+  attachTextSync(textSync, carets) {
+    this.textSync = textSync;
+    this.carets = carets;
+    carets.subscribe(() => this.renderCarets());
+    addEventListener('resize', () => this.renderCarets());
+    // Where the caret is, for the others: selection changes in a text field are not all
+    // input events (arrow keys, clicks).
+    document.addEventListener('selectionchange', () => this.reportCaret());
   }
 
   /** Whether the person is typing in (or choosing in) a field of this panel. */
@@ -63,8 +88,8 @@ export class ItemPanel {
     this.postponed = false;
     const item = store.selected ? store.items.get(store.selected) : undefined;
     if (!item) {
-      this.flushTyping();
       this.itemId = null;
+      this.caretLayers.clear();
       this.root.removeAttribute('data-item-id');
       replace(this.root, h('div', { class: 'empty-panel' }, h('h2', { text: store.items.size ? 'Pick an item' : 'An empty backlog' }), h('p', { text: store.items.size ? 'Open an item from the backlog to see and edit it.' : 'Add items on the left; everyone sees them appear as you type.' })));
       return;
@@ -73,17 +98,13 @@ export class ItemPanel {
     this.update(item);
   }
 
-  /** Sends the edits still waiting for a pause in the typing, to the item they were typed into. */
-  flushTyping() {
-    for (const name of [...this.typingTimers.keys()]) this.flush(name);
-  }
-
   /** @param {Item} item */
   build(item) {
-    this.flushTyping();
     this.itemId = item.id;
     this.fields.clear();
     this.inFlight.clear();
+    this.caretLayers.clear();
+    this.shown.clear();
     this.root.dataset.itemId = item.id;
     const statusSelect = h('select', { id: 'field-status', 'data-testid': 'field-status' }, ...Object.entries(STATUS_LABELS).map(([value, label]) => h('option', { value, text: label })));
     const field = (/** @type {ItemField} */ name, /** @type {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */ element) => {
@@ -91,7 +112,10 @@ export class ItemPanel {
       element.dataset.testid = `field-${name}`;
       this.fields.set(name, element);
       this.wire(name, element);
-      return element;
+      if (!TEXT_FIELDS.has(name)) return element;
+      const layer = new CaretLayer(/** @type {HTMLInputElement | HTMLTextAreaElement} */ (element));
+      this.caretLayers.set(name, layer);
+      return h('div', { class: 'text-field' }, element, layer.layer);
     };
     const indicator = (/** @type {ItemField} */ name) => h('span', { class: 'editing-indicator', 'data-testid': `editing-${name}`, 'aria-live': 'polite' });
     const label = (/** @type {ItemField} */ name, /** @type {string} */ text) => h('label', { for: `field-${name}`, text });
@@ -168,41 +192,179 @@ export class ItemPanel {
   wire(name, element) {
     element.addEventListener('focus', () => {
       if (this.itemId) this.actions.setEditing({ item_id: this.itemId, field: name });
+      this.reportCaret();
     });
     element.addEventListener('blur', () => {
-      this.flush(name);
+      if (!TEXT_FIELDS.has(name)) this.flush(name);
       this.actions.setEditing(null);
-      // Catch up with edits that arrived while the person was typing.
+      this.actions.reportCaret(null);
+      // Catch up with edits that arrived while the person was changing it.
       setTimeout(() => this.render(), 0);
     });
-    if (LIVE_FIELDS.has(name)) {
-      element.addEventListener('input', () => {
-        clearTimeout(this.typingTimers.get(name));
-        this.typingTimers.set(
-          name,
-          setTimeout(() => this.flush(name), TYPING_DELAY_MS),
-        );
+    if (TEXT_FIELDS.has(name)) {
+      const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element);
+      text.addEventListener('input', () => this.typed(/** @type {TextField} */ (name), text));
+      // Undo from the browser's own menu: this person's edits, not the field's whole history.
+      text.addEventListener('beforeinput', (event) => {
+        const kind = /** @type {InputEvent} */ (event).inputType;
+        if (kind !== 'historyUndo' && kind !== 'historyRedo') return;
+        event.preventDefault();
+        this.undoOrRedo(/** @type {TextField} */ (name), text, kind === 'historyUndo' ? 'undo' : 'redo');
       });
     } else {
       element.addEventListener('change', () => this.flush(name));
     }
     element.addEventListener('keydown', (event) => {
-      const key = /** @type {KeyboardEvent} */ (event).key;
+      const keyboard = /** @type {KeyboardEvent} */ (event);
+      const key = keyboard.key;
       if (key === 'Escape') /** @type {HTMLElement} */ (element).blur();
       if (key === 'Enter' && element.tagName === 'INPUT') {
         event.preventDefault();
-        this.flush(name);
+        if (!TEXT_FIELDS.has(name)) this.flush(name);
+      }
+      if (TEXT_FIELDS.has(name) && (keyboard.ctrlKey || keyboard.metaKey) && !keyboard.altKey) {
+        const lower = key.toLowerCase();
+        const undo = lower === 'z' && !keyboard.shiftKey;
+        const redo = (lower === 'z' && keyboard.shiftKey) || (lower === 'y' && !keyboard.shiftKey);
+        if (undo || redo) {
+          event.preventDefault();
+          this.undoOrRedo(/** @type {TextField} */ (name), /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element), undo ? 'undo' : 'redo');
+        }
       }
     });
   }
 
   /**
-   * Sends the field's value if it differs from the room's.
+   * A change typed (or pasted, cut, dropped) in a text field: sent as the operation that makes
+   * it. A title is not sent while it is blank (the room refuses a blank title): it goes once
+   * something is typed again.
+   * @param {TextField} name
+   * @param {HTMLInputElement | HTMLTextAreaElement} element
+   */
+  typed(name, element) {
+    const item = this.currentItem();
+    const textSync = this.textSync;
+    if (!item || !textSync) return;
+    const before = this.shown.get(name) ?? textSync.localText(item.id, name);
+    const value = element.value;
+    if (name === 'title' && !value.trim()) return;
+    const caret = unitsToChars(value, element.selectionEnd ?? value.length);
+    const op = diffOp(before, value, caret);
+    if (!this.actions.editText(item.id, name, op)) {
+      this.showText(name, element, null);
+      return;
+    }
+    this.shown.set(name, value);
+    this.reportCaret();
+    this.renderCarets(name);
+  }
+
+  /**
+   * @param {TextField} name
+   * @param {HTMLInputElement | HTMLTextAreaElement} element
+   * @param {'undo' | 'redo'} kind
+   */
+  undoOrRedo(name, element, kind) {
+    const item = this.currentItem();
+    if (!item) return;
+    const op = kind === 'undo' ? this.actions.undoText(item.id, name) : this.actions.redoText(item.id, name);
+    if (!op) return;
+    const text = /** @type {import('../text-sync.js').TextSync} */ (this.textSync).localText(item.id, name);
+    element.value = text;
+    this.shown.set(name, text);
+    // The caret goes where the change was, as in any editor.
+    const at = charsToUnits(text, changeEnd(op));
+    element.setSelectionRange(at, at);
+    this.reportCaret();
+    this.renderCarets(name);
+  }
+
+  /**
+   * Text that changed under a field, not typed here (someone else's edit, or this tab's own
+   * edits dropped): the field shows it, with the caret and selection kept on their characters.
+   * @param {import('../text-sync.js').TextChange} change
+   */
+  textChanged(change) {
+    if (change.itemId !== this.itemId) return;
+    const element = /** @type {HTMLInputElement | HTMLTextAreaElement | undefined} */ (this.fields.get(change.field));
+    if (element) this.showText(change.field, element, change.op);
+  }
+
+  /**
+   * @param {TextField} name
+   * @param {HTMLInputElement | HTMLTextAreaElement} element
+   * @param {TextOp | null} op what changed since the field was last shown, if known
+   */
+  showText(name, element, op) {
+    const item = this.currentItem();
+    const textSync = this.textSync;
+    if (!item || !textSync) return;
+    const text = textSync.localText(item.id, name);
+    // A blank title being retyped stays as it is until something is typed.
+    if (name === 'title' && document.activeElement === element && !element.value.trim()) return;
+    if (element.value !== text) {
+      const focused = document.activeElement === element;
+      const old = element.value;
+      const start = unitsToChars(old, element.selectionStart ?? 0);
+      const end = unitsToChars(old, element.selectionEnd ?? 0);
+      const backwards = element.selectionDirection === 'backward';
+      const scrollTop = element.scrollTop;
+      element.value = text;
+      if (focused) {
+        // Not known (a new snapshot, edits dropped): the difference stands in for it.
+        const change = op && op.length ? op : diffOp(old, text);
+        const move = (/** @type {number} */ at) => charsToUnits(text, transformPosition(change, at, false));
+        element.setSelectionRange(move(start), move(end), backwards ? 'backward' : 'forward');
+        element.scrollTop = scrollTop;
+      }
+    }
+    this.shown.set(name, text);
+    element.readOnly = textSync.isRecovering(item.id, name);
+    this.renderCarets(name);
+  }
+
+  /** Tells the others where this person's caret is, if it is in a text field of this panel. */
+  reportCaret() {
+    const active = document.activeElement;
+    if (!this.itemId || !active) return;
+    for (const [name, element] of this.fields) {
+      if (element !== active || !TEXT_FIELDS.has(name)) continue;
+      const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element);
+      const value = text.value;
+      const start = unitsToChars(value, text.selectionStart ?? 0);
+      const end = unitsToChars(value, text.selectionEnd ?? 0);
+      const [anchor, head] = text.selectionDirection === 'backward' ? [end, start] : [start, end];
+      this.actions.reportCaret({ itemId: this.itemId, field: name, anchor, head });
+      return;
+    }
+  }
+
+  /**
+   * Draws the others' carets in the text fields (or one of them).
+   * @param {ItemField} [only]
+   */
+  renderCarets(only) {
+    const item = this.currentItem();
+    const textSync = this.textSync;
+    const carets = this.carets;
+    if (!item || !textSync || !carets) return;
+    for (const [name, layer] of this.caretLayers) {
+      if (only && name !== only) continue;
+      const field = /** @type {TextField} */ (name);
+      const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (this.fields.get(name)).value;
+      const shown = carets
+        .in(item.id, field, textSync.pending(item.id, field), text)
+        .filter((caret) => this.store.participants.has(caret.participantId))
+        .map((caret) => ({ ...caret, name: this.store.nameOf(caret.participantId) }));
+      layer.render(text, shown);
+    }
+  }
+
+  /**
+   * Sends a field's value if it differs from the room's (the fields that are not text).
    * @param {ItemField} name
    */
   flush(name) {
-    clearTimeout(this.typingTimers.get(name));
-    this.typingTimers.delete(name);
     const item = this.currentItem();
     const element = this.fields.get(name);
     if (!item || !element) return;
@@ -237,13 +399,23 @@ export class ItemPanel {
     const canEdit = store.canEdit;
     for (const [name, element] of this.fields) {
       element.disabled = !canEdit;
-      const keep = document.activeElement === element || this.typingTimers.has(name) || this.awaitingAnswer(name);
+      if (TEXT_FIELDS.has(name)) {
+        const op = this.textSync?.changeBeingApplied(item.id, /** @type {TextField} */ (name)) ?? null;
+        this.showText(/** @type {TextField} */ (name), /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element), op);
+        continue;
+      }
+      const keep = document.activeElement === element || this.awaitingAnswer(name);
       if (!keep) element.value = showField(name, item[name]);
     }
-    const editors = new Map();
+    // Who is in which field: their announced field, and a caret in a text field.
+    /** @type {Map<string, Set<string>>} */
+    const editing = new Map();
+    const add = (/** @type {string} */ field, /** @type {string} */ id) => editing.set(field, (editing.get(field) ?? new Set()).add(id));
     for (const p of store.orderedParticipants()) {
-      if (p.id !== store.you && p.editing?.item_id === item.id) editors.set(p.editing.field, [...(editors.get(p.editing.field) ?? []), p.name]);
+      if (p.id !== store.you && p.editing?.item_id === item.id) add(p.editing.field, p.id);
     }
+    for (const [field, ids] of this.carets?.editorsOf(item.id) ?? []) for (const id of ids) if (id !== store.you && store.participants.has(id)) add(field, id);
+    const editors = new Map([...editing].map(([field, ids]) => [field, [...ids].map((id) => store.nameOf(id))]));
     for (const element of this.root.querySelectorAll('[data-testid^=editing-]')) {
       const field = /** @type {ItemField} */ (/** @type {HTMLElement} */ (element).dataset.testid?.slice('editing-'.length));
       const names = editors.get(field);
@@ -401,6 +573,27 @@ export class ItemPanel {
       item.history.length === 0 ? h('li', { class: 'none', text: 'Not estimated yet.' }) : null,
     );
   }
+}
+
+/**
+ * Where an operation's change ends, in characters of the text it makes: after what it
+ * inserted last, or where it deleted.
+ * @param {TextOp} op
+ */
+function changeEnd(op) {
+  let at = 0;
+  let end = 0;
+  for (const step of op) {
+    if (typeof step === 'string') {
+      at += Array.from(step).length;
+      end = at;
+    } else if (step > 0) {
+      at += step;
+    } else {
+      end = at;
+    }
+  }
+  return end;
 }
 
 /**
