@@ -77,6 +77,29 @@ pub enum ItemField {
     Status,
 }
 
+impl ItemField {
+    /// The text field this is, if it is one (written with `edit_text`).
+    #[must_use]
+    pub fn as_text(self) -> Option<TextField> {
+        match self {
+            Self::Title => Some(TextField::Title),
+            Self::Description => Some(TextField::Description),
+            Self::AcceptanceCriteria => Some(TextField::AcceptanceCriteria),
+            Self::Labels | Self::Links | Self::Dependencies | Self::Estimate | Self::Status => None,
+        }
+    }
+}
+
+impl From<TextField> for ItemField {
+    fn from(field: TextField) -> Self {
+        match field {
+            TextField::Title => Self::Title,
+            TextField::Description => Self::Description,
+            TextField::AcceptanceCriteria => Self::AcceptanceCriteria,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Link {
     /// An absolute `http` or `https` URL.
@@ -85,16 +108,20 @@ pub struct Link {
     pub title: String,
 }
 
-/// Where someone's caret (and selection) is in a text field: ephemeral presence, never stored.
-/// Positions count Unicode scalar values in the sender's text of the field, which is the
-/// field at `revision` with the sender's own unanswered edits on top. `anchor` is where the
-/// selection started and `head` where the caret is; they are equal without a selection.
+/// Which field of which item someone is in, and in a text field where their caret (and
+/// selection) is: ephemeral presence, never stored. In a text field, positions count Unicode
+/// scalar values in the sender's text of the field, which is the field at `revision` with the
+/// sender's own unanswered edits on top; `anchor` is where the selection started and `head`
+/// where the caret is (equal without a selection). In other fields all three are 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Caret {
     pub item_id: ItemId,
-    pub field: TextField,
+    pub field: ItemField,
+    #[serde(default)]
     pub revision: u64,
+    #[serde(default)]
     pub anchor: u64,
+    #[serde(default)]
     pub head: u64,
 }
 

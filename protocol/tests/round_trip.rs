@@ -251,13 +251,22 @@ fn every_command() -> Vec<Command> {
         Command::SetCaret {
             caret: Some(Caret {
                 item_id: item_id(1),
-                field: TextField::Description,
+                field: ItemField::Description,
                 revision: 4,
                 anchor: 2,
                 head: 9,
             }),
         },
         Command::SetCaret { caret: None },
+        Command::SetCaret {
+            caret: Some(Caret {
+                item_id: item_id(1),
+                field: ItemField::Labels,
+                revision: 0,
+                anchor: 0,
+                head: 0,
+            }),
+        },
         Command::Rename {
             name: "Alice B.".into(),
         },
@@ -448,7 +457,7 @@ fn every_server_message() -> Vec<ServerMessage> {
             participant_id: participant(2),
             caret: Some(Caret {
                 item_id: item_id(1),
-                field: TextField::Title,
+                field: ItemField::Title,
                 revision: 0,
                 anchor: 3,
                 head: 3,

@@ -10,27 +10,30 @@
 
 use std::time::Duration;
 
-use readyroom_protocol::{Caret, Command, ErrorCode, ItemId, Role, ServerMessage, TextField};
+use readyroom_protocol::{Caret, Command, ErrorCode, ItemField, ItemId, Role, ServerMessage};
 use readyroom_tests::{Client, TestServer};
 
 fn caret(item_id: ItemId, head: u64) -> Caret {
     Caret {
         item_id,
-        field: TextField::Description,
+        field: ItemField::Description,
         revision: 0,
         anchor: head,
         head,
     }
 }
 
-/// The next `caret_moved`, skipping nothing else.
+/// The next `caret_moved`, skipping events (and nothing else).
 async fn caret_moved(client: &mut Client) -> (readyroom_protocol::ParticipantId, Option<Caret>) {
-    match client.recv().await {
-        ServerMessage::CaretMoved {
-            participant_id,
-            caret,
-        } => (participant_id, caret),
-        other => panic!("expected caret_moved, got {other:?}"),
+    loop {
+        match client.recv().await {
+            ServerMessage::CaretMoved {
+                participant_id,
+                caret,
+            } => return (participant_id, caret),
+            ServerMessage::Event(_) => {}
+            other => panic!("expected caret_moved, got {other:?}"),
+        }
     }
 }
 
@@ -40,7 +43,7 @@ async fn carets_pass_between_people_without_being_logged() {
     let room = server.create_room().await;
     let (mut ana, ana_welcome) = server.join_facilitator(&room, "Ana").await;
     let item = ana.create_item("Written together").await;
-    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
     ana.event().await; // Ben joined
 
     ana.send_with_id(
@@ -58,7 +61,8 @@ async fn carets_pass_between_people_without_being_logged() {
     ana.expect_silence().await;
 
     // A newcomer is shown the carets that are there.
-    let (mut cy, _) = server.join(&room, "Cy", Role::Observer).await;
+    let (mut cy, cy_welcome) = server.join(&room, "Cy", Role::Observer).await;
+    ana.event().await; // Cy joined
     assert_eq!(
         caret_moved(&mut cy).await,
         (ana_welcome.you, Some(caret(item.id, 0)))
@@ -76,13 +80,52 @@ async fn carets_pass_between_people_without_being_logged() {
         other => panic!("expected forbidden, got {other:?}"),
     }
 
-    // The room's sequence did not move for any of it: the next event follows the join.
-    let seq_before = ben.event().await.seq; // Cy joined
+    // In a field that is not text: which field only, no position.
+    let in_labels = Caret {
+        item_id: item.id,
+        field: ItemField::Labels,
+        revision: 0,
+        anchor: 0,
+        head: 0,
+    };
+    ana.send_with_id(
+        0,
+        Command::SetCaret {
+            caret: Some(Caret {
+                anchor: 3,
+                ..in_labels
+            }),
+        },
+    )
+    .await;
+    match ana.recv().await {
+        ServerMessage::Error { code, .. } => assert_eq!(code, ErrorCode::InvalidValue),
+        other => panic!("expected invalid_value, got {other:?}"),
+    }
+    ana.send_with_id(
+        0,
+        Command::SetCaret {
+            caret: Some(in_labels),
+        },
+    )
+    .await;
+    assert_eq!(
+        caret_moved(&mut ben).await,
+        (ana_welcome.you, Some(in_labels))
+    );
+    assert_eq!(
+        caret_moved(&mut cy).await,
+        (ana_welcome.you, Some(in_labels))
+    );
+
+    // The room's sequence did not move for any of it: the next event follows Cy's join.
+    let seq_before = cy_welcome.room.seq;
     ben.send(Command::Rename {
         name: "Benjamin".into(),
     })
     .await;
-    assert_eq!(ben.event().await.seq, seq_before + 1);
+    let renamed = ben.event_where(|e| e.actor == Some(ben_welcome.you)).await;
+    assert_eq!(renamed.seq, seq_before + 1);
 
     // Gone with its connection.
     ana.close().await;

@@ -6,7 +6,8 @@ import { charCount, transformPosition } from './text-op.js';
 
 /** @typedef {import('./protocol.js').TextField} TextField */
 /**
- * @typedef {{ item_id: string, field: TextField, revision: number, anchor: number, head: number }} Caret
+ * Which field someone is in; in a text field also where their caret is (else 0, 0, 0).
+ * @typedef {{ item_id: string, field: import('./protocol.js').ItemField, revision: number, anchor: number, head: number }} Caret
  */
 
 /** Own caret updates go out at most this often. */
@@ -90,7 +91,7 @@ export class CaretBook {
    * @param {string} itemId
    */
   editorsOf(itemId) {
-    /** @type {Map<TextField, string[]>} */
+    /** @type {Map<import('./protocol.js').ItemField, string[]>} */
     const editors = new Map();
     for (const [owner, caret] of this.carets) {
       if (caret.item_id === itemId) editors.set(caret.field, [...(editors.get(caret.field) ?? []), owner]);

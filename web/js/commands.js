@@ -30,8 +30,6 @@ const UNANSWERED_RESEND_MS = 20_000;
  */
 const SEND_BURST = 150;
 const SEND_PER_SECOND = 30;
-/** Commands not worth keeping across a reload: presence markers. */
-const EPHEMERAL = new Set(['set_editing']);
 
 export class CommandPipeline {
   /**
@@ -318,15 +316,13 @@ export class CommandPipeline {
 
   changed() {
     this.persist();
-    this.port.unansweredChanged(this.outbox.filter((e) => !EPHEMERAL.has(e.command.type)).length);
+    this.port.unansweredChanged(this.outbox.length);
   }
 
   persist() {
     saveOutbox(
       this.roomId,
-      this.outbox
-        .filter((e) => !EPHEMERAL.has(e.command.type))
-        .map((e) => ({ cmd: e.cmd, command: e.command, sends: e.sends, ...(e.held ? { held: true } : {}) })),
+      this.outbox.map((e) => ({ cmd: e.cmd, command: e.command, sends: e.sends, ...(e.held ? { held: true } : {}) })),
     );
   }
 
@@ -363,7 +359,6 @@ export class CommandPipeline {
  */
 function sameTarget(a, b) {
   if (a.type !== b.type) return false;
-  if (a.type === 'set_editing') return true;
   if (a.type === 'update_item') return a.item_id === b.item_id && a.field === b.field;
   return false;
 }

@@ -354,23 +354,18 @@ class App {
   }
 
   /**
-   * Where this person's caret is (in characters of the text shown), or null when it left.
-   * @param {{ itemId: string, field: TextField, anchor: number, head: number } | null} at
+   * Which field this person is in and, in a text field, where their caret is (in characters of
+   * the text shown); null when they left it.
+   * @param {{ itemId: string, field: import('./protocol.js').ItemField, anchor: number, head: number } | null} at
    */
   reportCaret(at) {
     if (!at) {
       this.caretSender.report(null);
       return;
     }
-    const revision = this.store.items.get(at.itemId)?.revisions?.[at.field] ?? 0;
+    const isText = TEXT_FIELDS.includes(/** @type {TextField} */ (at.field));
+    const revision = isText ? this.store.items.get(at.itemId)?.revisions?.[/** @type {TextField} */ (at.field)] ?? 0 : 0;
     this.caretSender.report({ item_id: at.itemId, field: at.field, revision, anchor: at.anchor, head: at.head });
-  }
-
-  /** @param {import('./protocol.js').Editing | null} editing */
-  setEditing(editing) {
-    const current = this.store.me?.editing ?? null;
-    if (current?.item_id === editing?.item_id && current?.field === editing?.field) return;
-    this.send({ type: 'set_editing', editing });
   }
 
   /** @param {string} itemId */

@@ -1,4 +1,4 @@
-//! Ephemeral presence: where each person's caret is. Passed through the room but never
+//! Ephemeral presence: which field each person is in, and where their caret is. Passed through the room but never
 //! logged, stored or replayed: a caret is worth something only while its owner is there, and
 //! the next one replaces it. The room keeps the latest of each participant, so that someone
 //! who joins sees the carets that are not moving, and moves them over text operations, so
@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use readyroom_protocol::{Caret, Event, EventFrame, ParticipantId};
+use readyroom_protocol::{Caret, Event, EventFrame, ItemField, ParticipantId};
 
 use super::ConnId;
 use crate::room::Room;
@@ -66,7 +66,7 @@ impl Carets {
             };
             for (owner, shown) in &mut self.shown {
                 let caret = &mut shown.caret;
-                if caret.item_id != *item_id || caret.field != *field {
+                if caret.item_id != *item_id || caret.field != ItemField::from(*field) {
                     continue;
                 }
                 // The owner's own edits are already where its caret was placed.

@@ -342,9 +342,9 @@ impl Room {
         Ok(())
     }
 
-    /// Whether `actor` may show a caret there: an editor, in a text field that exists, at a
-    /// revision it has had. Carets are ephemeral: the shell passes them on without logging
-    /// them, so the core only judges them.
+    /// Whether `actor` may show itself in that field: an editor, in an item that exists; in a
+    /// text field, at a revision it has had. Carets are ephemeral: the shell passes them on
+    /// without logging them, so the core only judges them.
     ///
     /// # Errors
     /// Why the caret may not be shown.
@@ -354,7 +354,15 @@ impl Room {
             .order
             .get(caret.item_id)
             .ok_or_else(CommandError::unknown_item)?;
-        let revision = item.revisions.of(caret.field);
+        let Some(field) = caret.field.as_text() else {
+            if caret.revision != 0 || caret.anchor != 0 || caret.head != 0 {
+                return Err(CommandError::invalid(
+                    "only a text field has revisions and caret positions",
+                ));
+            }
+            return Ok(());
+        };
+        let revision = item.revisions.of(field);
         if caret.revision > revision {
             return Err(CommandError::invalid(format!(
                 "this field has no revision {} (it is at {revision})",

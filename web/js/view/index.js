@@ -32,6 +32,8 @@ export class View {
     this.backlog = new Backlog(store, actions);
     this.itemPanel = new ItemPanel(store, actions);
     this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
+    /** @type {import('../carets.js').CaretBook | null} */
+    this.carets = null;
     /** The screen shown. @type {'landing' | 'problem' | 'room' | null} */
     this.screen = null;
     this.applyTheme();
@@ -45,8 +47,12 @@ export class View {
    * @param {import('../carets.js').CaretBook} carets
    */
   attachTextSync(textSync, carets) {
+    this.carets = carets;
     this.itemPanel.attachTextSync(textSync, carets);
     textSync.subscribe((change) => this.itemPanel.textChanged(change));
+    carets.subscribe(() => {
+      if (this.screen === 'room') renderParticipants($('#participants'), $('#me'), this.store, this.actions, carets);
+    });
   }
 
   /** @param {import('../text-sync.js').TextChange} change */
@@ -143,7 +149,7 @@ export class View {
       renderEstimation($('#estimation'), store, this.actions);
     }
     if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
-      renderParticipants($('#participants'), $('#me'), store, this.actions);
+      renderParticipants($('#participants'), $('#me'), store, this.actions, this.carets);
       $('#people-count').textContent = String(store.orderedParticipants().filter((p) => p.online).length);
     }
     if (topics.has('room')) this.renderShare();

@@ -64,7 +64,11 @@ export class ItemPanel {
   attachTextSync(textSync, carets) {
     this.textSync = textSync;
     this.carets = carets;
-    carets.subscribe(() => this.renderCarets());
+    carets.subscribe(() => {
+      this.renderCarets();
+      const item = this.currentItem();
+      if (item) this.renderEditors(item);
+    });
     addEventListener('resize', () => this.renderCarets());
     // Where the caret is, for the others: selection changes in a text field are not all
     // input events (arrow keys, clicks).
@@ -190,13 +194,9 @@ export class ItemPanel {
    * @param {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} element
    */
   wire(name, element) {
-    element.addEventListener('focus', () => {
-      if (this.itemId) this.actions.setEditing({ item_id: this.itemId, field: name });
-      this.reportCaret();
-    });
+    element.addEventListener('focus', () => this.reportCaret());
     element.addEventListener('blur', () => {
       if (!TEXT_FIELDS.has(name)) this.flush(name);
-      this.actions.setEditing(null);
       this.actions.reportCaret(null);
       // Catch up with edits that arrived while the person was changing it.
       setTimeout(() => this.render(), 0);
@@ -323,12 +323,16 @@ export class ItemPanel {
     this.renderCarets(name);
   }
 
-  /** Tells the others where this person's caret is, if it is in a text field of this panel. */
+  /** Tells the others which field of this panel this person is in, and where their caret is. */
   reportCaret() {
     const active = document.activeElement;
     if (!this.itemId || !active) return;
     for (const [name, element] of this.fields) {
-      if (element !== active || !TEXT_FIELDS.has(name)) continue;
+      if (element !== active) continue;
+      if (!TEXT_FIELDS.has(name)) {
+        this.actions.reportCaret({ itemId: this.itemId, field: name, anchor: 0, head: 0 });
+        return;
+      }
       const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element);
       const value = text.value;
       const start = unitsToChars(value, text.selectionStart ?? 0);
@@ -407,7 +411,22 @@ export class ItemPanel {
       const keep = document.activeElement === element || this.awaitingAnswer(name);
       if (!keep) element.value = showField(name, item[name]);
     }
-    // Who is in which field: their announced field, and a caret in a text field.
+    this.renderEditors(item);
+    this.renderFollow(item);
+    this.renderActions(item, canEdit);
+    this.renderLinks(item, canEdit);
+    this.renderDependencies(item, canEdit);
+    this.renderHistory(item);
+    /** @type {HTMLFormElement} */ ($('#link-form', this.root)).hidden = !canEdit;
+  }
+
+  /**
+   * "X is editing…" over each field someone else is in: where their caret is, or the field
+   * they announced (older clients).
+   * @param {Item} item
+   */
+  renderEditors(item) {
+    const store = this.store;
     /** @type {Map<string, Set<string>>} */
     const editing = new Map();
     const add = (/** @type {string} */ field, /** @type {string} */ id) => editing.set(field, (editing.get(field) ?? new Set()).add(id));
@@ -422,12 +441,6 @@ export class ItemPanel {
       element.textContent = names ? `${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} editing…` : '';
       this.fields.get(field)?.classList.toggle('others-editing', !!names);
     }
-    this.renderFollow(item);
-    this.renderActions(item, canEdit);
-    this.renderLinks(item, canEdit);
-    this.renderDependencies(item, canEdit);
-    this.renderHistory(item);
-    /** @type {HTMLFormElement} */ ($('#link-form', this.root)).hidden = !canEdit;
   }
 
   /** @param {Item} item */

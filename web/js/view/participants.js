@@ -8,8 +8,9 @@ import { h, replace } from './dom.js';
  * @param {HTMLElement} me
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
+ * @param {import('../carets.js').CaretBook | null} carets where people are (ephemeral presence)
  */
-export function renderParticipants(list, me, store, actions) {
+export function renderParticipants(list, me, store, actions, carets) {
   const room = store.room;
   if (!room) return;
   const round = room.round;
@@ -19,7 +20,10 @@ export function renderParticipants(list, me, store, actions) {
     list,
     ...people.map((p) => {
       const isFacilitator = room.facilitator === p.id;
-      const editingItem = p.editing ? store.items.get(p.editing.item_id) : null;
+      // Where their caret is, else the field they announced (older clients).
+      const caret = carets?.carets.get(p.id);
+      const editing = caret ? { item_id: caret.item_id, field: caret.field } : p.editing;
+      const editingItem = editing ? store.items.get(editing.item_id) : null;
       const tools =
         store.isFacilitator && p.id !== store.you
           ? h(
@@ -70,7 +74,7 @@ export function renderParticipants(list, me, store, actions) {
             { class: 'person-meta' },
             isFacilitator && h('span', { class: 'badge facilitator', text: 'Facilitator' }),
             h('span', { class: 'badge', text: p.role === 'voter' ? 'Voter' : 'Observer' }),
-            editingItem && p.editing && h('span', { class: 'editing-note', text: `editing ${FIELD_LABELS[p.editing.field]} of “${editingItem.title}”` }),
+            editingItem && editing && h('span', { class: 'editing-note', text: `editing ${FIELD_LABELS[editing.field]} of “${editingItem.title}”` }),
           ),
         ),
         round?.phase === 'voting' && p.role === 'voter' && h('span', { class: `vote-mark${voted.has(p.id) ? ' done' : ''}`, 'aria-label': voted.has(p.id) ? 'has voted' : 'has not voted yet', text: voted.has(p.id) ? '✓' : '…' }),
