@@ -27,6 +27,9 @@ pub enum ServerMessage {
         /// This command id had been processed before; nothing was applied this time.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         duplicate: bool,
+        /// For an `edit_text` applied now: the revision of the field its operation made.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        revision: Option<u64>,
     },
     Pong {
         cmd: CommandId,

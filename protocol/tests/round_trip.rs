@@ -446,11 +446,19 @@ fn every_server_message() -> Vec<ServerMessage> {
             cmd: 18,
             seq: Some(43),
             duplicate: false,
+            revision: None,
+        },
+        ServerMessage::Ack {
+            cmd: 18,
+            seq: Some(44),
+            duplicate: false,
+            revision: Some(13),
         },
         ServerMessage::Ack {
             cmd: 18,
             seq: None,
             duplicate: true,
+            revision: None,
         },
         ServerMessage::Pong { cmd: 19 },
         ServerMessage::CaretMoved {
@@ -783,6 +791,7 @@ fn server_wire_shapes() {
         cmd: 7,
         seq: Some(12),
         duplicate: false,
+        revision: None,
     };
     assert_eq!(
         serde_json::to_value(&ack).unwrap(),
@@ -792,6 +801,7 @@ fn server_wire_shapes() {
         cmd: 7,
         seq: None,
         duplicate: true,
+        revision: None,
     };
     assert_eq!(
         serde_json::to_value(&duplicate).unwrap(),

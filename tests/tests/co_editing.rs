@@ -139,3 +139,26 @@ async fn two_people_typing_in_one_description_keep_every_character() {
     assert_eq!(stored.description, ana.text);
     assert_eq!(stored.revisions.description, ana.revision);
 }
+
+#[tokio::test]
+async fn the_ack_of_a_text_edit_names_the_revision_it_made() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let item = ana.create_item("Revisions").await;
+    for (base, expected) in [(0, 1), (0, 2)] {
+        let exchange = ana
+            .request(Command::EditText {
+                item_id: item.id,
+                field: TextField::Description,
+                revision: base,
+                op: TextOp::new().insert("x"),
+                follows: None,
+            })
+            .await;
+        match exchange.reply {
+            ServerMessage::Ack { revision, .. } => assert_eq!(revision, Some(expected)),
+            other => panic!("expected an ack, got {other:?}"),
+        }
+    }
+}

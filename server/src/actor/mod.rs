@@ -446,6 +446,14 @@ impl RoomActor {
                 }) else {
                     return;
                 };
+                let revision = outcome.events.iter().find_map(|frame| match frame.event {
+                    readyroom_protocol::Event::TextEdited {
+                        revision,
+                        cmd: Some(made_by),
+                        ..
+                    } if made_by == cmd => Some(revision),
+                    _ => None,
+                });
                 self.delivery.defer(Deferred::Events(outcome.events));
                 for participant in outcome.removed {
                     self.delivery.defer(Deferred::Expel(participant));
@@ -455,6 +463,7 @@ impl RoomActor {
                         cmd,
                         seq,
                         duplicate: outcome.duplicate,
+                        revision,
                     },
                     Reply::Error(error) => error_reply(cmd, error),
                 };
