@@ -698,6 +698,19 @@ fn an_edit_that_follows_ones_own_lands_after_it() {
 }
 
 #[test]
+fn inserts_at_one_place_put_the_later_operation_first() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Tie");
+    edit(&mut fx, a, item, 0, r#"["xy"]"#);
+    // Both made on revision 1, both typing after the x. Bob's, transformed over Ann's, goes
+    // first: every client must order its own pending insert before an incoming one the same
+    // way (`PendingEdits::receive` does), or their copies diverge.
+    edit(&mut fx, a, item, 1, r#"[1, "A", 1]"#);
+    edit(&mut fx, b, item, 1, r#"[1, "B", 1]"#);
+    assert_eq!(fx.item_view(item).description, "xBAy");
+}
+
+#[test]
 fn text_edits_count_scalar_values() {
     let (mut fx, [_, a, b, _]) = team();
     let item = fx.add_item(a, "Unicode");
