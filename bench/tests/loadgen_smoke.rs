@@ -31,7 +31,16 @@ fn smoke_run_measures_every_scenario_against_every_server() {
         .iter()
         .map(|s| s["scenario"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["idle", "meeting", "reveal-storm", "join-storm"]);
+    assert_eq!(
+        names,
+        [
+            "idle",
+            "meeting",
+            "meeting-replace",
+            "reveal-storm",
+            "join-storm"
+        ]
+    );
     for scenario in scenarios {
         let name = scenario["scenario"].as_str().unwrap();
         for target in ["baseline", "room-task", "readyroom"] {
@@ -44,8 +53,9 @@ fn smoke_run_measures_every_scenario_against_every_server() {
             let count = |latency: &str| figures[latency]["count"].as_u64().unwrap_or(0);
             match name {
                 "idle" => assert!(figures["rss_per_participant_kib"].is_number()),
-                "meeting" => {
+                "meeting" | "meeting-replace" => {
                     assert!(count("fanout") > 0, "{name}/{target}: no edit delivered");
+                    assert!(figures["edit_event_bytes"].as_f64().unwrap() > 0.0);
                     assert!(figures["commands_per_s"].as_f64().unwrap() > 0.0);
                     assert!(figures["events_per_s"].as_f64().unwrap() > 0.0);
                 }

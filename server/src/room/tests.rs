@@ -711,6 +711,25 @@ fn inserts_at_one_place_put_the_later_operation_first() {
 }
 
 #[test]
+fn a_text_edit_event_is_as_big_as_its_change_not_its_field() {
+    let (mut fx, [_, a, _, _]) = team();
+    let mut sizes = Vec::new();
+    for len in [10, 10_000] {
+        let item = fx.add_item(a, "Sized");
+        let replaced = fx.ok(a, update(item, ItemChange::Description("x".repeat(len))));
+        let replacement = serde_json::to_string(&replaced).unwrap().len();
+        assert!(replacement > len, "a whole new text carries the text");
+        let typed = edit(&mut fx, a, item, 1, &format!(r#"[{len}, "typed"]"#));
+        let [typed] = &typed.events[..] else {
+            panic!("one event per edit")
+        };
+        sizes.push(serde_json::to_string(&typed.event).unwrap().len());
+    }
+    // A thousand times the text: only the digits of the position grow.
+    assert_eq!(sizes[1] - sizes[0], 3, "{sizes:?}");
+}
+
+#[test]
 fn text_edits_count_scalar_values() {
     let (mut fx, [_, a, b, _]) = team();
     let item = fx.add_item(a, "Unicode");

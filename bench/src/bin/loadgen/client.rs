@@ -1,6 +1,11 @@
 //! One simulated participant: a WebSocket connection from one of several loopback source
 //! addresses, speaking the real protocol, with a small state machine for the scenarios (edit
 //! once a second, vote when a round starts, and for the facilitator: start, reveal, accept).
+//!
+//! Edits type a few characters into an item's long description, either as text operations
+//! (`edit_text`, with a real client's state per description: one operation in flight, the rest
+//! buffered, incoming operations transformed over both) or as the whole new description
+//! (`update_item`), which is what every edit cost before operations existed.
 
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -11,7 +16,7 @@ use anyhow::{Context, bail};
 use futures::{SinkExt, StreamExt};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use readyroom_protocol::{CommandId, ItemId, RoundId};
+use readyroom_protocol::{CommandId, ItemId, PendingEdits, RoundId, TextOp};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -35,6 +40,52 @@ const EDIT_EVERY: Duration = Duration::from_secs(1);
 /// Meeting: one tick in this many moves an item instead of editing one.
 const MOVE_ONE_IN: u32 = 20;
 const CARDS: [&str; 3] = ["3", "5", "8"];
+/// Past this many characters more than it started with, typing into a description replaces
+/// as many characters as it adds, so that long runs stay within the server's limit.
+const DESCRIPTION_GROWTH: u64 = 3_000;
+
+/// How the meeting's edits reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edits {
+    /// `edit_text`: the characters typed, as an operation on the revision last seen.
+    TextOps,
+    /// `update_item`: the whole new description every time.
+    Replace,
+}
+
+/// A meeting's initial description: plain sentences without `~`, so that only markers have one.
+pub fn description(chars: usize) -> String {
+    const SENTENCE: &str = "As a facilitator I want every item refined before the meeting, so \
+        that the estimates are quick and nobody has to read the ticket twice. ";
+    SENTENCE.chars().cycle().take(chars).collect()
+}
+
+/// A client's side of one description, in lengths only: transforming operations needs no text,
+/// and applying them to thousands of characters would measure the load generator.
+#[derive(Debug)]
+struct Description {
+    /// The server's text, at `revision`.
+    len: u64,
+    revision: u64,
+    /// The client's text: the server's with its pending edits on top.
+    local_len: u64,
+    pending: PendingEdits,
+    /// The command carrying the operation in flight, and the length that operation makes (the
+    /// baseline relays it as it was sent).
+    in_flight: Option<(CommandId, u64)>,
+}
+
+impl Description {
+    fn new(len: u64) -> Self {
+        Self {
+            len,
+            revision: 0,
+            local_len: len,
+            pending: PendingEdits::default(),
+            in_flight: None,
+        }
+    }
+}
 
 type Socket = WebSocketStream<TcpStream>;
 
@@ -63,14 +114,33 @@ pub struct Run {
     pub all_votes_seen: AtomicUsize,
     /// Storm: reveal results received by room members.
     pub reveals_seen: AtomicUsize,
+    /// A meeting's edits; its rooms' items then get `description`.
+    pub edits: Option<Edits>,
+    pub description: String,
+    /// `description`'s length in characters.
+    pub description_chars: u64,
 }
 
 impl Run {
-    pub fn new(target: Target, addr: SocketAddr, sources: Vec<Ipv4Addr>) -> Self {
+    pub fn new(
+        target: Target,
+        addr: SocketAddr,
+        sources: Vec<Ipv4Addr>,
+        edits: Option<Edits>,
+        description_chars: usize,
+    ) -> Self {
+        let description = if edits.is_some() {
+            description(description_chars)
+        } else {
+            String::new()
+        };
         Self {
             target,
             addr,
             sources,
+            edits,
+            description_chars: description.chars().count() as u64,
+            description,
             measuring: AtomicBool::new(false),
             window_start_us: AtomicU64::new(u64::MAX),
             window_end_us: AtomicU64::new(u64::MAX),
@@ -157,6 +227,13 @@ pub struct Client {
     next_edit: Option<Instant>,
     next_vote: Option<Instant>,
     next_step: Option<(Instant, Next)>,
+    /// The participant id from the `welcome` (Ready Room only): tells this client's own
+    /// `text_edited` events from others'.
+    you: Option<String>,
+    /// One per item of the room, made when first needed (the items exist by then).
+    descriptions: Vec<Description>,
+    /// Frames to send once the frame being read is handled.
+    outgoing: Vec<String>,
 }
 
 impl Client {
@@ -190,6 +267,9 @@ impl Client {
             next_edit: None,
             next_vote: None,
             next_step: None,
+            you: None,
+            descriptions: Vec::new(),
+            outgoing: Vec::new(),
             room,
         };
         let token = facilitator
@@ -202,7 +282,10 @@ impl Client {
         loop {
             let text = client.next_text().await?;
             match dialect::classify(client.run.target, &text) {
-                Seen::Welcome => break,
+                Seen::Welcome => {
+                    client.you = dialect::you(&text).map(str::to_owned);
+                    break;
+                }
                 Seen::Error => bail!("join refused: {text}"),
                 _ => {}
             }
@@ -224,8 +307,13 @@ impl Client {
         let mut ids = Vec::with_capacity(items);
         for number in 0..items {
             let cmd = self.next_cmd();
-            self.send(dialect::create_item(cmd, format!("Load item {number}")))
-                .await?;
+            let title = format!("Load item {number}");
+            self.send(dialect::create_item(
+                cmd,
+                title,
+                self.run.description.clone(),
+            ))
+            .await?;
             match self.wait_for_reply(cmd).await? {
                 Some(id) => ids.push(id.parse().context("an item id that is not a uuid")?),
                 None => ids.push(ItemId::from_random_bytes(self.rng.random())),
@@ -273,7 +361,12 @@ impl Client {
                     None => break,
                 },
                 frame = self.socket.next() => match frame {
-                    Some(Ok(Message::Text(text))) => self.receive(&text),
+                    Some(Ok(Message::Text(text))) => {
+                        self.receive(&text);
+                        if let Err(error) = self.flush().await {
+                            self.tally.error(&format!("sending: {error}"));
+                        }
+                    }
                     Some(Ok(Message::Close(_)) | Err(_)) | None => {
                         self.tally.disconnects += 1;
                         // Wait for the end of the phase, so the orchestrator's view of who is
@@ -317,12 +410,11 @@ impl Client {
         }
         match seen {
             Seen::Error => self.tally.error(text),
-            Seen::Edit(marker) => {
-                if let Some((sender, sent_us)) = dialect::parse_marker(marker)
-                    && sender != self.index
-                    && self.run.in_window(sent_us)
-                {
-                    record(&mut self.tally.fanout, now_us().saturating_sub(sent_us));
+            Seen::Edit => self.time_edit(text, measuring),
+            Seen::TextEdit => {
+                self.time_edit(text, measuring);
+                if let Err(error) = self.follow_text_edit(text) {
+                    self.tally.error(&format!("{error:#}: {text}"));
                 }
             }
             Seen::RoundStarted(id) => {
@@ -398,16 +490,174 @@ impl Client {
     }
 
     async fn edit_or_move(&mut self) -> anyhow::Result<()> {
-        let Some(item) = self.random_item() else {
+        let Some(at) = self.random_item_index() else {
             return Ok(());
         };
-        let cmd = self.next_cmd();
-        let frame = if self.rng.random_range(0..MOVE_ONE_IN) == 0 {
-            dialect::move_to_top(cmd, item)
-        } else {
-            dialect::edit(cmd, item, dialect::marker(self.index, now_us()))
+        let Some(&item) = self.room.items.get().and_then(|items| items.get(at)) else {
+            return Ok(());
         };
-        self.command(frame).await
+        if self.rng.random_range(0..MOVE_ONE_IN) == 0 {
+            let cmd = self.next_cmd();
+            return self.command(dialect::move_to_top(cmd, item)).await;
+        }
+        let marker = dialect::marker(self.seat(), now_us());
+        match self.run.edits {
+            Some(Edits::TextOps) => {
+                self.type_into(at, item, &marker)?;
+                self.flush().await
+            }
+            Some(Edits::Replace) | None => {
+                let cmd = self.next_cmd();
+                let text = format!("{}{marker}", self.run.description);
+                self.command(dialect::replace_description(cmd, item, text))
+                    .await
+            }
+        }
+    }
+
+    /// Types `marker` somewhere into the item's description; sends it now unless an earlier
+    /// edit of that description is still on its way (then it waits, composed with any others,
+    /// for that edit's event).
+    fn type_into(&mut self, at: usize, item: ItemId, marker: &str) -> anyhow::Result<()> {
+        self.ensure_descriptions();
+        let Some(text) = self.descriptions.get_mut(at) else {
+            return Ok(());
+        };
+        let len = text.local_len;
+        let place = self.rng.random_range(0..=len);
+        let typed = TextOp::new().retain(place).insert(marker);
+        let marker_len = marker.chars().count() as u64;
+        let grown = len > self.run.description_chars + DESCRIPTION_GROWTH;
+        let op = if grown && len - place >= marker_len {
+            typed.delete(marker_len).retain(len - place - marker_len)
+        } else {
+            typed.retain(len - place)
+        };
+        text.local_len = op.target_len();
+        if let Some(op) = text.pending.edit(op)? {
+            self.send_text_op(at, item, op);
+        }
+        Ok(())
+    }
+
+    fn send_text_op(&mut self, at: usize, item: ItemId, op: TextOp) {
+        let cmd = self.next_cmd();
+        let Some(text) = self.descriptions.get_mut(at) else {
+            return;
+        };
+        let revision = text.revision;
+        text.in_flight = Some((cmd, op.target_len()));
+        if self.run.measuring.load(Ordering::Relaxed) {
+            self.tally.commands += 1;
+        }
+        self.outgoing
+            .push(dialect::edit_text(cmd, item, revision, op));
+    }
+
+    /// Keeps this client's state of a description in step with an operation received, and
+    /// sends what it had buffered once its own operation is through. Its own operation is
+    /// recognised by the event (Ready Room: its actor and `cmd`; the baseline relays its frames
+    /// back unchanged: its markers), never by the ack.
+    fn follow_text_edit(&mut self, frame: &str) -> anyhow::Result<()> {
+        if self.run.edits != Some(Edits::TextOps) {
+            return Ok(());
+        }
+        let seat = self.seat();
+        let relay = self.run.target.is_relay();
+        // The baseline relays others' operations as they were made, on revisions of their
+        // own: only this client's own come back to it, as an ack would.
+        if relay
+            && dialect::markers(frame)
+                .next()
+                .is_none_or(|(s, _)| s != seat)
+        {
+            return Ok(());
+        }
+        let edit = dialect::text_edit(frame).context("an unreadable text operation")?;
+        let items = self.room.items.get().map_or(&[][..], Vec::as_slice);
+        let item: ItemId = edit
+            .item_id
+            .parse()
+            .context("an item id that is not a uuid")?;
+        let at = items
+            .iter()
+            .position(|known| *known == item)
+            .context("an operation on an unknown item")?;
+        self.ensure_descriptions();
+        let Some(text) = self.descriptions.get_mut(at) else {
+            return Ok(());
+        };
+        if relay {
+            let (_, len) = text
+                .in_flight
+                .take()
+                .context("an own edit with none in flight")?;
+            text.len = len;
+            text.revision += 1;
+        } else {
+            if edit.op.base_len() != text.len {
+                anyhow::bail!(
+                    "an operation for {} characters on {}",
+                    edit.op.base_len(),
+                    text.len
+                );
+            }
+            text.len = edit.op.target_len();
+            text.revision = edit.revision;
+            let own = edit.actor.is_some()
+                && edit.actor == self.you.as_deref()
+                && edit.cmd.is_some()
+                && edit.cmd == text.in_flight.map(|(cmd, _)| cmd);
+            if !own {
+                text.local_len = text.pending.receive(&edit.op)?.target_len();
+                return Ok(());
+            }
+            text.in_flight = None;
+        }
+        if let Some(next) = text.pending.acknowledged() {
+            self.send_text_op(at, item, next);
+        }
+        Ok(())
+    }
+
+    /// Records the delivery of every marker others typed, and the frame's size.
+    fn time_edit(&mut self, frame: &str, measuring: bool) {
+        let seat = self.seat();
+        let mut others = false;
+        for (sender, sent_us) in dialect::markers(frame) {
+            if sender == seat {
+                continue;
+            }
+            others = true;
+            if self.run.in_window(sent_us) {
+                record(&mut self.tally.fanout, now_us().saturating_sub(sent_us));
+            }
+        }
+        if others && measuring {
+            self.tally.edit_events += 1;
+            self.tally.edit_bytes += frame.len() as u64;
+        }
+    }
+
+    fn ensure_descriptions(&mut self) {
+        let items = self.room.items.get().map_or(0, Vec::len);
+        while self.descriptions.len() < items {
+            self.descriptions
+                .push(Description::new(self.run.description_chars));
+        }
+    }
+
+    /// This client's place in its room (markers carry it: it is short).
+    fn seat(&self) -> usize {
+        self.index % self.room.size.max(1)
+    }
+
+    /// Sends what handling a frame or a tick queued.
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        for frame in std::mem::take(&mut self.outgoing) {
+            self.send(frame).await?;
+        }
+        Ok(())
     }
 
     async fn step(&mut self, step: Next) -> anyhow::Result<()> {
@@ -434,11 +684,9 @@ impl Client {
         }
     }
 
-    fn random_item(&mut self) -> Option<ItemId> {
-        let items = self.room.items.get()?;
-        items
-            .get(self.rng.random_range(0..items.len().max(1)))
-            .copied()
+    fn random_item_index(&mut self) -> Option<usize> {
+        let items = self.room.items.get()?.len();
+        (items > 0).then(|| self.rng.random_range(0..items))
     }
 
     fn next_cmd(&mut self) -> CommandId {

@@ -6,7 +6,7 @@
 
 use readyroom_protocol::{
     ClientMessage, Command, CommandId, ItemChange, ItemId, JoinRequest, NewItem, PROTOCOL_VERSION,
-    Role, RoundId, SettingsChange,
+    Role, RoundId, SettingsChange, TextField, TextOp,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -44,8 +44,12 @@ pub enum Seen<'a> {
     /// client's own frame).
     Reply(CommandId),
     Error,
-    /// An item edit carrying a [`marker`].
-    Edit(&'a str),
+    /// A whole new description (Ready Room's `item_updated`, the baseline's relayed
+    /// `update_item`): its [`markers`] are in the frame.
+    Edit,
+    /// A text operation (Ready Room's `text_edited`, the baseline's relayed `edit_text`): read
+    /// it with [`text_edit`].
+    TextEdit,
     ItemCreated(&'a str),
     RoundStarted(Option<&'a str>),
     VoteCast,
@@ -68,11 +72,12 @@ pub fn join(cmd: CommandId, name: String, facilitator_token: Option<String>) -> 
     )
 }
 
-pub fn create_item(cmd: CommandId, title: String) -> String {
+pub fn create_item(cmd: CommandId, title: String, description: String) -> String {
     encode(
         cmd,
         Command::CreateItem(NewItem {
             title,
+            description,
             ..NewItem::default()
         }),
     )
@@ -88,12 +93,27 @@ pub fn manual_reveal(cmd: CommandId) -> String {
     )
 }
 
-pub fn edit(cmd: CommandId, item_id: ItemId, marker: String) -> String {
+/// The whole description, sent again for every change.
+pub fn replace_description(cmd: CommandId, item_id: ItemId, description: String) -> String {
     encode(
         cmd,
         Command::UpdateItem {
             item_id,
-            change: ItemChange::Description(marker),
+            change: ItemChange::Description(description),
+        },
+    )
+}
+
+/// A change to the description as an operation on `revision` of it.
+pub fn edit_text(cmd: CommandId, item_id: ItemId, revision: u64, op: TextOp) -> String {
+    encode(
+        cmd,
+        Command::EditText {
+            item_id,
+            field: TextField::Description,
+            revision,
+            op,
+            follows: None,
         },
     )
 }
@@ -153,20 +173,79 @@ fn encode(cmd: CommandId, command: Command) -> String {
     serde_json::to_string(&ClientMessage { cmd, command }).unwrap_or_default()
 }
 
-/// The text an edit carries: who sent it and when, in microseconds since the generator
-/// started, so that every receiver can time its delivery.
-pub fn marker(sender: usize, sent_us: u64) -> String {
-    format!("bench@{sender}@{sent_us}")
+/// The characters an edit types: who typed them (the seat in the room) and when, in
+/// microseconds since the generator started, so that every receiver can time the delivery.
+/// Short, as typing is, and in plain ASCII that JSON leaves as it is.
+pub fn marker(seat: usize, sent_us: u64) -> String {
+    format!("~{seat:x}.{sent_us:x}~")
 }
 
-/// The sender and send time of a [`marker`].
-pub fn parse_marker(marker: &str) -> Option<(usize, u64)> {
-    let rest = marker.strip_prefix("bench@")?;
-    let (sender, sent) = rest.split_once('@')?;
-    let digits = sent
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(sent.len());
-    Some((sender.parse().ok()?, sent.get(..digits)?.parse().ok()?))
+/// Every [`marker`] in a frame: one in a whole description (the rest of it has no `~`), one or
+/// more (typed while an earlier edit was on its way) in a text operation.
+pub fn markers(frame: &str) -> impl Iterator<Item = (usize, u64)> + '_ {
+    let mut rest = frame;
+    std::iter::from_fn(move || {
+        loop {
+            let (_, after) = rest.split_once('~')?;
+            let (inside, next) = after.split_once('~')?;
+            let parsed = inside.split_once('.').and_then(|(seat, sent)| {
+                Some((
+                    usize::from_str_radix(seat, 16).ok()?,
+                    u64::from_str_radix(sent, 16).ok()?,
+                ))
+            });
+            match parsed {
+                Some(marker) => {
+                    rest = next;
+                    return Some(marker);
+                }
+                // Not a marker: its closing `~` may open the next one.
+                None => rest = after,
+            }
+        }
+    })
+}
+
+/// A text operation as received: Ready Room's `text_edited` event or the baseline's relay of
+/// an `edit_text` command. Only the few fields a client needs are read.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TextEdit<'a> {
+    /// Who made it (Ready Room only).
+    pub actor: Option<&'a str>,
+    pub item_id: &'a str,
+    /// The revision it made (Ready Room), or was made on (the baseline).
+    pub revision: u64,
+    pub op: TextOp,
+    /// The `edit_text` that made it (Ready Room only): with `actor`, tells its sender's own.
+    pub cmd: Option<CommandId>,
+}
+
+/// Reads a [`Seen::TextEdit`] frame. The operation is the last array of both frames (only
+/// Ready Room's `cmd` follows it), so it is parsed alone: decoding whole frames would measure the
+/// load generator.
+pub fn text_edit(frame: &str) -> Option<TextEdit<'_>> {
+    let (_, from_op) = frame.split_once(r#""op":"#)?;
+    let end = from_op.rfind(']')?;
+    let (op, after_op) = (from_op.get(..=end)?, from_op.get(end..)?);
+    Some(TextEdit {
+        actor: string_after(frame, r#""actor":""#),
+        item_id: string_after(frame, r#""item_id":""#)?,
+        revision: number_after(frame, r#""revision":"#)?,
+        op: serde_json::from_str(op).ok()?,
+        cmd: number_after(after_op, r#""cmd":"#),
+    })
+}
+
+/// The unsigned integer right after `prefix`.
+fn number_after(frame: &str, prefix: &str) -> Option<u64> {
+    let (_, rest) = frame.split_once(prefix)?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    rest.get(..digits)?.parse().ok()
+}
+
+/// The participant id a `welcome` gives this client.
+pub fn you(welcome: &str) -> Option<&str> {
+    string_after(welcome, r#""you":""#)
 }
 
 pub fn classify(target: Target, frame: &str) -> Seen<'_> {
@@ -186,7 +265,8 @@ fn classify_readyroom(frame: &str) -> Seen<'_> {
         _ => return Seen::Other,
     }
     match type_after(frame, r#""event":{"type":""#) {
-        Some("item_updated") => edit_marker(frame),
+        Some("item_updated") => Seen::Edit,
+        Some("text_edited") => Seen::TextEdit,
         Some("item_created") => {
             string_after(frame, r#""item":{"id":""#).map_or(Seen::Other, Seen::ItemCreated)
         }
@@ -204,7 +284,8 @@ fn classify_relay(frame: &str) -> Seen<'_> {
         return Seen::Welcome;
     }
     match type_after(frame, r#""type":""#) {
-        Some("update_item") => edit_marker(frame),
+        Some("update_item") => Seen::Edit,
+        Some("edit_text") => Seen::TextEdit,
         Some("create_item") => Seen::ItemCreated(""),
         Some("start_round" | "revote") => Seen::RoundStarted(None),
         Some("vote") => Seen::VoteCast,
@@ -232,15 +313,6 @@ fn reply(frame: &str) -> Seen<'_> {
         .map_or(Seen::Other, Seen::Reply)
 }
 
-/// Ready Room's event and the relayed command both carry the marker as the change's value.
-fn edit_marker(frame: &str) -> Seen<'_> {
-    frame
-        .find("bench@")
-        .and_then(|start| frame.get(start..))
-        .and_then(|marker| marker.split_once('"'))
-        .map_or(Seen::Other, |(marker, _)| Seen::Edit(marker))
-}
-
 /// The word between `prefix` and the next `"`.
 fn type_after<'a>(frame: &'a str, prefix: &str) -> Option<&'a str> {
     string_after(frame, prefix)
@@ -257,16 +329,36 @@ mod tests {
 
     #[test]
     fn markers_round_trip() {
-        assert_eq!(parse_marker(&marker(17, 123_456)), Some((17, 123_456)));
-        assert_eq!(parse_marker("something else"), None);
+        let two = format!("{}xy~z{}", marker(17, 123_456), marker(2, 99));
+        assert_eq!(markers(&two).collect::<Vec<_>>(), [(17, 123_456), (2, 99)]);
+        assert_eq!(markers("some~thing ~else").count(), 0);
+        assert_eq!(
+            markers(&format!("~~{}", marker(1, 2))).collect::<Vec<_>>(),
+            [(1, 2)]
+        );
     }
 
     #[test]
     fn baseline_relays_are_classified_from_the_client_frames() {
         let item = ItemId::from_random_bytes([1; 16]);
-        let frame = edit(7, item, marker(3, 99));
+        let frame = replace_description(7, item, format!("long text{}", marker(3, 99)));
         assert_eq!(relayed_cmd(&frame), Some(7));
-        assert_eq!(classify(Target::Baseline, &frame), Seen::Edit("bench@3@99"));
+        assert_eq!(classify(Target::Baseline, &frame), Seen::Edit);
+        assert_eq!(markers(&frame).collect::<Vec<_>>(), [(3, 99)]);
+        let op = TextOp::new().retain(4).insert(&marker(3, 100)).retain(5);
+        let frame = edit_text(8, item, 12, op.clone());
+        assert_eq!(classify(Target::Baseline, &frame), Seen::TextEdit);
+        let item_text = item.to_string();
+        assert_eq!(
+            text_edit(&frame),
+            Some(TextEdit {
+                actor: None,
+                item_id: &item_text,
+                revision: 12,
+                op,
+                cmd: None,
+            })
+        );
         let round = RoundId::from_random_bytes([2; 16]);
         assert_eq!(
             classify(Target::Baseline, &vote(8, round, "5")),
@@ -288,8 +380,25 @@ mod tests {
             classify(Target::Readyroom, r#"{"type":"ack","cmd":12}"#),
             Seen::Reply(12)
         );
-        let edit = r#"{"type":"event","seq":4,"at":1,"actor":"a","event":{"type":"item_updated","item_id":"i","field":"description","value":"bench@2@50"}}"#;
-        assert_eq!(classify(Target::Readyroom, edit), Seen::Edit("bench@2@50"));
+        let edit = r#"{"type":"event","seq":4,"at":1,"actor":"a","event":{"type":"item_updated","item_id":"i","field":"description","value":"text~2.32~"}}"#;
+        assert_eq!(classify(Target::Readyroom, edit), Seen::Edit);
+        assert_eq!(markers(edit).collect::<Vec<_>>(), [(2, 50)]);
+        let typed = r#"{"type":"event","seq":6,"at":1,"actor":"p","event":{"type":"text_edited","item_id":"i","field":"description","revision":13,"op":[41,"~2.33~",3],"cmd":46}}"#;
+        assert_eq!(classify(Target::Readyroom, typed), Seen::TextEdit);
+        assert_eq!(
+            text_edit(typed),
+            Some(TextEdit {
+                actor: Some("p"),
+                item_id: "i",
+                revision: 13,
+                op: TextOp::new().retain(41).insert("~2.33~").retain(3),
+                cmd: Some(46),
+            })
+        );
+        assert_eq!(
+            you(r#"{"type":"welcome","cmd":1,"protocol":1,"you":"p","participant_token":"t"}"#),
+            Some("p")
+        );
         let round = r#"{"type":"event","seq":5,"at":1,"actor":null,"event":{"type":"round_started","round":{"id":"r1","item_id":"i"}}}"#;
         assert_eq!(
             classify(Target::Readyroom, round),

@@ -9,9 +9,11 @@
 //! cargo run --release -p readyroom-bench --bin loadgen
 //! ```
 //!
-//! Scenarios: `idle` (memory per participant), `meeting` (everyone edits once a second, moves
-//! items now and then; every room runs poker rounds), `reveal-storm` (every room reveals at the
-//! same instant) and `join-storm` (everyone connects and joins at once).
+//! Scenarios: `idle` (memory per participant), `meeting` (everyone types into a long
+//! description once a second, as text operations, moves items now and then; every room runs
+//! poker rounds), `meeting-replace` (the same, each edit sending the whole description),
+//! `reveal-storm` (every room reveals at the same instant) and `join-storm` (everyone connects
+//! and joins at once).
 
 mod baseline;
 mod client;
@@ -74,7 +76,7 @@ enum Mode {
 #[derive(Debug, clap::Args)]
 struct RunArgs {
     /// Scenarios to run, in this order.
-    #[arg(long, value_delimiter = ',', default_values = ["idle", "meeting", "reveal-storm", "join-storm"])]
+    #[arg(long, value_delimiter = ',', default_values = ["idle", "meeting", "meeting-replace", "reveal-storm", "join-storm"])]
     scenarios: Vec<Scenario>,
     /// Servers to run them against.
     #[arg(long, value_delimiter = ',', default_values = ["baseline", "room-task", "readyroom"])]
@@ -94,6 +96,10 @@ struct RunArgs {
     /// Unmeasured seconds of meeting before that.
     #[arg(long, default_value_t = 5.0)]
     warmup: f64,
+    /// Meeting: characters in each item's description when it starts (it grows by what is
+    /// typed, up to 3,000 more).
+    #[arg(long, default_value_t = 3_000)]
+    description_chars: usize,
     /// Reveal storms in a row.
     #[arg(long, default_value_t = 5)]
     storms: usize,
@@ -138,6 +144,12 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
     if args.participants < 2 || args.rooms == 0 || args.seconds.is_nan() || args.seconds <= 0.0 {
         anyhow::bail!("--participants must be at least 2, --rooms and --seconds positive");
     }
+    let longest = readyroom_protocol::limits::MAX_LONG_TEXT_CHARS - 4_000;
+    if args.description_chars > longest {
+        anyhow::bail!(
+            "--description-chars may be at most {longest} (the server's limit, less growth)"
+        );
+    }
     // The load generator and each server hold one descriptor per connection; the servers
     // inherit this limit.
     let open_files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
@@ -170,11 +182,13 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
                     rooms,
                     participants: args.participants,
                     sources: args.sources,
+                    edits: scenario.edits(),
+                    description_chars: args.description_chars,
                 };
                 eprintln!("{scenario:?} × {}: {clients} participants…", target.name());
                 let outcome = match scenario {
                     Scenario::Idle => scenarios::idle(shape).await,
-                    Scenario::Meeting => {
+                    Scenario::Meeting | Scenario::MeetingReplace => {
                         scenarios::meeting(
                             shape,
                             Duration::from_secs_f64(args.warmup.max(0.0)),
@@ -188,7 +202,10 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("{scenario:?} against {}", target.name()))?;
                 results.push((target, Figures::of(scenario, &outcome)));
             }
-            let report = ScenarioReport::new(scenario, rooms, args.participants, results);
+            let mut report = ScenarioReport::new(scenario, rooms, args.participants, results);
+            if scenario.is_meeting() {
+                report.description_chars = Some(args.description_chars);
+            }
             report.print();
             reports.push(report);
         }

@@ -23,6 +23,10 @@ pub struct Tally {
     pub join: Histogram<u64>,
     pub commands: u64,
     pub events: u64,
+    /// Edit events received from others while measuring, and their bytes (the frame's text,
+    /// without the WebSocket header).
+    pub edit_events: u64,
+    pub edit_bytes: u64,
     pub errors: u64,
     pub disconnects: u64,
     /// The first few error frames, to say what went wrong.
@@ -39,6 +43,8 @@ impl Default for Tally {
             join: histogram(),
             commands: 0,
             events: 0,
+            edit_events: 0,
+            edit_bytes: 0,
             errors: 0,
             disconnects: 0,
             error_samples: Vec::new(),
@@ -61,6 +67,8 @@ impl Tally {
         let _ = self.join.add(&other.join);
         self.commands += other.commands;
         self.events += other.events;
+        self.edit_events += other.edit_events;
+        self.edit_bytes += other.edit_bytes;
         self.errors += other.errors;
         self.disconnects += other.disconnects;
         for sample in &other.error_samples {

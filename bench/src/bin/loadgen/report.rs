@@ -17,6 +17,8 @@ pub struct Figures {
     pub join: Option<Latency>,
     pub commands_per_s: Option<f64>,
     pub events_per_s: Option<f64>,
+    /// Meeting: the mean size of an edit event as another participant receives it.
+    pub edit_event_bytes: Option<f64>,
     pub errors: u64,
     pub disconnects: u64,
     pub refused: usize,
@@ -46,7 +48,7 @@ impl Figures {
             .as_secs_f64();
         let grown = outcome.after.rss_kib.saturating_sub(outcome.before.rss_kib) as f64;
         let tally = &outcome.tally;
-        let rates = scenario == Scenario::Meeting || scenario == Scenario::RevealStorm;
+        let rates = scenario.is_meeting() || scenario == Scenario::RevealStorm;
         Self {
             participants: outcome.participants,
             fanout: Latency::of(&tally.fanout),
@@ -56,6 +58,8 @@ impl Figures {
                 .flatten(),
             commands_per_s: rates.then(|| per_second(tally.commands)).flatten(),
             events_per_s: rates.then(|| per_second(tally.events)).flatten(),
+            edit_event_bytes: (tally.edit_events > 0)
+                .then(|| tally.edit_bytes as f64 / tally.edit_events as f64),
             errors: tally.errors,
             disconnects: tally.disconnects,
             refused: outcome.refused,
@@ -81,6 +85,8 @@ pub struct ScenarioReport {
     pub scenario: Scenario,
     pub rooms: usize,
     pub participants_per_room: usize,
+    /// Meeting: the length of the descriptions typed into, when it started.
+    pub description_chars: Option<usize>,
     pub results: BTreeMap<&'static str, Figures>,
     /// Ready Room's figure divided by the baseline's (the relay without a room task), for each
     /// figure both have.
@@ -97,6 +103,7 @@ const ROWS: &[Row] = &[
     ("fan-out p99.9 ms", |f| f.fanout.map(|l| l.p999_ms)),
     ("fan-out max ms", |f| f.fanout.map(|l| l.max_ms)),
     ("fan-out deliveries", |f| f.fanout.map(|l| l.count as f64)),
+    ("bytes per edit event", |f| f.edit_event_bytes),
     ("reveal p50 ms", |f| f.reveal.map(|l| l.p50_ms)),
     ("reveal p90 ms", |f| f.reveal.map(|l| l.p90_ms)),
     ("reveal p99 ms", |f| f.reveal.map(|l| l.p99_ms)),
@@ -157,6 +164,7 @@ impl ScenarioReport {
             scenario,
             rooms,
             participants_per_room,
+            description_chars: None,
             results,
             ratios,
         }
@@ -168,8 +176,11 @@ impl ScenarioReport {
             .values()
             .next()
             .map_or(0, |figures| figures.participants);
+        let descriptions = self.description_chars.map_or_else(String::new, |chars| {
+            format!(", descriptions of {chars} characters")
+        });
         println!(
-            "\n{:?}: {} rooms × {} participants ({total} connections)",
+            "\n{:?}: {} rooms × {} participants ({total} connections{descriptions})",
             self.scenario, self.rooms, self.participants_per_room
         );
         let columns: Vec<&str> = ["baseline", "room-task", "readyroom"]
@@ -233,10 +244,14 @@ pub fn verdicts(reports: &[ScenarioReport]) -> Vec<Verdict> {
         };
         let clean = ours.errors == 0 && ours.disconnects == 0;
         match report.scenario {
-            Scenario::Meeting => {
+            Scenario::Meeting | Scenario::MeetingReplace => {
                 if let Some(ratio) = report.ratios.get("fan-out p99 ms") {
                     verdicts.push(Verdict {
-                        target: "meeting: p99 fan-out ≤ 1.25× baseline, no errors or disconnects",
+                        target: if report.scenario == Scenario::Meeting {
+                            "meeting: p99 fan-out ≤ 1.25× baseline, no errors or disconnects"
+                        } else {
+                            "meeting-replace: p99 fan-out ≤ 1.25× baseline, no errors or disconnects"
+                        },
                         measured: format!(
                             "{ratio:.2}×, {} errors, {} disconnects",
                             ours.errors, ours.disconnects

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::client::{Client, Control, Room, Run};
+use crate::client::{Client, Control, Edits, Room, Run};
 use crate::dialect::Target;
 use crate::metrics::Tally;
 use crate::process::{ServerProcess, Usage};
@@ -35,9 +35,27 @@ const STORM_TIMEOUT: Duration = Duration::from_secs(60);
 #[serde(rename_all = "kebab-case")]
 pub enum Scenario {
     Idle,
+    /// Edits are text operations.
     Meeting,
+    /// The same meeting, every edit sending the whole description.
+    MeetingReplace,
     RevealStorm,
     JoinStorm,
+}
+
+impl Scenario {
+    pub fn is_meeting(self) -> bool {
+        matches!(self, Self::Meeting | Self::MeetingReplace)
+    }
+
+    /// How a meeting's edits are sent.
+    pub fn edits(self) -> Option<Edits> {
+        match self {
+            Self::Meeting => Some(Edits::TextOps),
+            Self::MeetingReplace => Some(Edits::Replace),
+            Self::Idle | Self::RevealStorm | Self::JoinStorm => None,
+        }
+    }
 }
 
 /// One scenario's run against one server.
@@ -114,6 +132,9 @@ pub struct Shape {
     pub rooms: usize,
     pub participants: usize,
     pub sources: usize,
+    /// A meeting's edits, and the length of the descriptions they go into.
+    pub edits: Option<Edits>,
+    pub description_chars: usize,
 }
 
 impl Shape {
@@ -143,7 +164,8 @@ pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
     Ok(Outcome::new(shape, tally, span, 0))
 }
 
-/// Everyone edits once a second and moves an item now and then; every room runs rounds.
+/// Everyone types into a description once a second and moves an item now and then; every room
+/// runs rounds.
 pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyhow::Result<Outcome> {
     let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
     let (run, rooms) = prepare(&server, shape).await?;
@@ -260,7 +282,13 @@ async fn prepare(
     let sources = (0..shape.sources.max(1))
         .map(|n| Ipv4Addr::new(127, 0, 0, u8::try_from(n + 1).unwrap_or(u8::MAX)))
         .collect();
-    let run = Arc::new(Run::new(shape.target, server.addr, sources));
+    let run = Arc::new(Run::new(
+        shape.target,
+        server.addr,
+        sources,
+        shape.edits,
+        shape.description_chars,
+    ));
     let rooms = match shape.target {
         Target::Baseline | Target::RoomTask => (0..shape.rooms)
             .map(|_| {
