@@ -15,9 +15,10 @@
 //! - Commands carry ids (`cmd`) rising per participant. A client keeps every unanswered command
 //!   in its outbox and sends it again, under the same id, after `resumed` and when it is overdue
 //!   (the web client's `resendOverdue`). The room answers an id it has processed as a duplicate.
-//! - An up frame may be lost (and is then answered only once resent) or delivered twice (the
-//!   second copy somewhere later in the same queue). Down frames are never lost on a live
-//!   connection.
+//! - A command frame going up may be lost (and is then answered only once resent) or delivered
+//!   twice (the second copy somewhere later in the same queue). A `join` is neither: one that
+//!   never arrives is a connection that never joins, which a break already covers. Down frames
+//!   are never lost on a live connection.
 //! - A connection may break: everything in flight on it is lost both ways. The server notices
 //!   at once or later (possibly after the client's next join: the participant then briefly has
 //!   two connections). The client reconnects, joins with `resume` from the last event it
