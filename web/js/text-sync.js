@@ -434,8 +434,21 @@ export class TextSync {
           continue;
         }
         if (entry.held && previous) {
-          entry.command = { ...entry.command, revision: previous.command.revision, follows: previous.cmd };
-          entry.held = false;
+          // It goes once the edit it follows is answered: processed first, that edit may
+          // still be refused for the rate and go again (under its id), and a follower
+          // processed before it would find nothing to follow.
+          const followed = previous;
+          entry.command = { ...entry.command, revision: followed.command.revision, follows: followed.cmd };
+          followed.resolvers.push((reply) => {
+            if (!this.pipeline.isWaiting(entry)) return;
+            if (reply.type === 'ack') {
+              this.pipeline.release(entry);
+            } else {
+              // Typed on an edit the room refused: it has nothing to stand on either.
+              this.pipeline.drop(entry);
+              this.answered(state, entry, reply);
+            }
+          });
         }
         this.follow(state, entry);
         state.recovering.add(entry);

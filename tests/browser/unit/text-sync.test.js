@@ -164,15 +164,30 @@ test('after a full welcome the edit in flight goes again under its id and what f
   // A welcome: the room as it is now (our edit may or may not be in it).
   store.reset({ ...store.room, seq: 9, items: [{ ...store.items.get(ITEM), description: 'hello world', revisions: { title: 0, description: 2, acceptance_criteria: 0 } }] }, ME, 'epoch');
   sync.welcomed();
-  assert.equal(buffer.held, false);
   assert.deepEqual(buffer.command, { type: 'edit_text', item_id: ITEM, field: 'description', revision: 1, op: [11, '!'], follows: inFlight.cmd });
+  assert.equal(buffer.held, true, 'it waits for the edit it follows to be answered');
   assert.equal(sync.isRecovering(ITEM, 'description'), true);
   assert.equal(sync.edit(ITEM, 'description', [11, '?']), false, 'typing waits until they are answered');
   assert.equal(sync.localText(ITEM, 'description'), 'hello world', 'the room’s text meanwhile');
   pipeline.answer(inFlight, { type: 'ack', duplicate: true });
+  assert.equal(buffer.held, false);
+  assert.deepEqual(pipeline.sent.at(-1).follows, inFlight.cmd);
   pipeline.answer(buffer, { type: 'ack', revision: 3 });
   assert.equal(sync.isRecovering(ITEM, 'description'), false);
   assert.equal(sync.settled, true);
+});
+
+test('after a full welcome, what followed a refused edit is dropped with it', () => {
+  const { pipeline, sync, store } = setUp();
+  sync.edit(ITEM, 'description', [5, ' world']);
+  sync.edit(ITEM, 'description', [11, '!']);
+  const [inFlight, buffer] = pipeline.outbox;
+  store.reset(store.room, ME, 'epoch');
+  sync.welcomed();
+  pipeline.answer(inFlight, { type: 'error', code: 'stale_revision' });
+  assert.equal(pipeline.isWaiting(buffer), false);
+  assert.equal(sync.settled, true);
+  assert.equal(sync.localText(ITEM, 'description'), 'hello');
 });
 
 test('after a full welcome, edits never sent are folded into one', () => {
