@@ -52,6 +52,9 @@ pub enum ErrorCode {
     /// An `edit_text` made on a revision the server no longer keeps the changes since (or one
     /// it never had): fetch the field again (rejoin) and redo the edit on it.
     StaleRevision,
+    /// Dependencies that would make items wait for each other in a circle; the message names
+    /// the circle.
+    DependencyCycle,
     /// The command id is at or below ones already processed and its reply is no longer
     /// remembered; it was processed before and is not applied again.
     StaleCommand,

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::room::{CommandError, Ctx, Joined, Outcome, Room};
 
-/// The rules inputs are logged under now. Inputs logged before (version 0: no command-id
-/// ranges, no forgetting of ghosts) replay under the rules they were applied with.
-pub const RULES: u32 = 1;
+/// The rules inputs are logged under now. Inputs logged before replay under the rules they
+/// were applied with: version 0 had no command-id ranges and forgot no ghosts; version 1
+/// accepted dependency cycles.
+pub const RULES: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
@@ -71,9 +72,9 @@ pub fn apply(room: &mut Room, entry: &Entry) -> Applied {
         now: entry.now,
         rng: &mut rng,
     };
-    room.set_legacy_rules(entry.rules == 0);
+    room.set_rules(entry.rules);
     let applied = apply_input(room, &mut ctx, entry);
-    room.set_legacy_rules(false);
+    room.set_rules(RULES);
     applied
 }
 

@@ -286,3 +286,26 @@ async fn custom_decks_and_facilitator_handover() {
     .await
     .acked();
 }
+
+#[tokio::test]
+async fn a_dependency_cycle_is_refused_and_the_room_carries_on() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let api = ana.create_item("API").await;
+    let app = ana.create_item("App").await;
+    let depend = |item, on| Command::UpdateItem {
+        item_id: item,
+        change: ItemChange::Dependencies(vec![on]),
+    };
+    ana.request(depend(app.id, api.id)).await.acked();
+    let refused = ana.request(depend(api.id, app.id)).await;
+    refused.refused(readyroom_protocol::ErrorCode::DependencyCycle);
+    assert!(refused.events.is_empty());
+    let readyroom_protocol::ServerMessage::Error { message, .. } = &refused.reply else {
+        unreachable!("refused() checked it")
+    };
+    assert!(message.contains("“API” → “App” → “API”"), "{message}");
+    // The connection and the room carry on.
+    ana.request(new_item("Next")).await.acked();
+}

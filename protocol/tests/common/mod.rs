@@ -116,6 +116,7 @@ wire_names!(
         ErrorCode::RoomFull => "room_full",
         ErrorCode::TooManyConnections => "too_many_connections",
         ErrorCode::StaleCommand => "stale_command",
+        ErrorCode::DependencyCycle => "dependency_cycle",
         ErrorCode::RoomNotFound => "room_not_found",
         ErrorCode::TooManyRooms => "too_many_rooms",
         ErrorCode::ShuttingDown => "shutting_down",

@@ -1,5 +1,7 @@
 //! Backlog items: create, edit field by field, delete, move.
 
+use std::collections::HashMap;
+
 use readyroom_protocol::limits::{
     MAX_DEPENDENCIES, MAX_ESTIMATE_CHARS, MAX_ITEMS_PER_ROOM, MAX_LONG_TEXT_CHARS, MAX_TITLE_CHARS,
 };
@@ -145,7 +147,69 @@ impl Room {
                 clean.push(id);
             }
         }
+        if !self.cycles_allowed {
+            if let Some(cycle) = self.cycle_through(item_id, &clean) {
+                let titles: Vec<String> = cycle
+                    .iter()
+                    .map(|id| {
+                        self.order.get(*id).map_or_else(
+                            || "an item".to_owned(),
+                            |item| format!("“{}”", item.title),
+                        )
+                    })
+                    .collect();
+                return Err(CommandError::new(
+                    ErrorCode::DependencyCycle,
+                    format!(
+                        "that would make items wait for each other: {} (each depends on the next)",
+                        titles.join(" → ")
+                    ),
+                ));
+            }
+        }
         Ok(clean)
+    }
+
+    /// The circle `item_id` would close by depending on `dependencies`, if it would: the
+    /// items from `item_id` back to itself, each depending on the next.
+    fn cycle_through(&self, item_id: ItemId, dependencies: &[ItemId]) -> Option<Vec<ItemId>> {
+        // Depth-first along the existing dependencies, from each new one, looking for a way
+        // back to `item_id`; `reached_from` keeps the way, for the message.
+        let mut reached_from: HashMap<ItemId, ItemId> = HashMap::new();
+        let mut stack: Vec<ItemId> = Vec::new();
+        for &first in dependencies {
+            if reached_from.insert(first, item_id).is_none() {
+                stack.push(first);
+            }
+        }
+        while let Some(at) = stack.pop() {
+            let Some(item) = self.order.get(at) else {
+                continue;
+            };
+            if item.dependencies.contains(&item_id) {
+                let mut way = vec![at];
+                let mut step = at;
+                while let Some(&previous) = reached_from.get(&step) {
+                    if previous == item_id {
+                        break;
+                    }
+                    way.push(previous);
+                    step = previous;
+                }
+                way.reverse();
+                let mut cycle = vec![item_id];
+                cycle.extend(way);
+                cycle.push(item_id);
+                return Some(cycle);
+            }
+            for &next in &item.dependencies {
+                if next != item_id && !reached_from.contains_key(&next) {
+                    reached_from.insert(next, at);
+                    stack.push(next);
+                }
+            }
+        }
+        None
     }
 
     pub(super) fn delete_item(

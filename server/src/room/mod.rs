@@ -88,6 +88,9 @@ pub struct Room {
     /// Set while replaying an input logged under the first rules (see `journal::RULES`).
     #[serde(skip)]
     legacy_rules: bool,
+    /// Set while replaying an input logged before dependency cycles were refused.
+    #[serde(skip)]
+    cycles_allowed: bool,
 }
 
 /// Collects the events one step emits.
@@ -130,6 +133,7 @@ impl Room {
             timer: None,
             texts: texts::TextHistory::default(),
             legacy_rules: false,
+            cycles_allowed: false,
         };
         (room, facilitator_token)
     }
@@ -137,6 +141,13 @@ impl Room {
     /// Applies inputs under the first rules (for replaying what was logged under them).
     pub fn set_legacy_rules(&mut self, legacy: bool) {
         self.legacy_rules = legacy;
+    }
+
+    /// Applies inputs under the rules of version `rules` (see `journal::RULES`), for replaying
+    /// what was logged under them.
+    pub fn set_rules(&mut self, rules: u32) {
+        self.legacy_rules = rules == 0;
+        self.cycles_allowed = rules < 2;
     }
 
     /// Replaces tokens kept as they were (by a build before digests were kept) by their

@@ -945,6 +945,60 @@ fn inputs_logged_under_the_first_rules_replay_under_them() {
     assert_eq!(fx.snap(a).participants[1].name, "Ann");
 }
 
+fn depend(fx: &mut Fx, actor: ParticipantId, item: ItemId, on: &[ItemId]) -> Outcome {
+    fx.cmd(
+        actor,
+        Command::UpdateItem {
+            item_id: item,
+            change: ItemChange::Dependencies(on.to_vec()),
+        },
+    )
+}
+
+#[test]
+fn a_dependency_cycle_is_refused_and_named() {
+    let (mut fx, [_, a, ..]) = team();
+    let login = fx.add_item(a, "Login");
+    let profile = fx.add_item(a, "Profile");
+    let avatar = fx.add_item(a, "Avatar");
+    let other = fx.add_item(a, "Other");
+    assert!(matches!(
+        depend(&mut fx, a, profile, &[login]).reply,
+        Reply::Ack { .. }
+    ));
+    assert!(matches!(
+        depend(&mut fx, a, avatar, &[other, profile]).reply,
+        Reply::Ack { .. }
+    ));
+    let seq = fx.room.seq();
+    // Login → Avatar would close Login → Avatar → Profile → Login.
+    let refused = depend(&mut fx, a, login, &[other, avatar]);
+    let Reply::Error(error) = &refused.reply else {
+        panic!("expected a refusal, got {:?}", refused.reply);
+    };
+    assert_eq!(error.code, ErrorCode::DependencyCycle);
+    assert!(
+        error
+            .message
+            .contains("“Login” → “Avatar” → “Profile” → “Login”"),
+        "{}",
+        error.message
+    );
+    assert_eq!(fx.room.seq(), seq);
+    assert!(fx.item_view(login).dependencies.is_empty());
+    // Depending on something that does not lead back is fine, however deep.
+    assert!(matches!(
+        depend(&mut fx, a, login, &[other]).reply,
+        Reply::Ack { .. }
+    ));
+    // Logged before cycles were refused, it replays as it was applied.
+    fx.room.set_rules(1);
+    let legacy = depend(&mut fx, a, login, &[avatar]);
+    fx.room.set_rules(crate::journal::RULES);
+    assert!(matches!(legacy.reply, Reply::Ack { .. }));
+    fx.room.check_invariants().unwrap();
+}
+
 #[test]
 fn gaps_between_processed_ids_are_remembered_up_to_a_bound() {
     let (mut fx, [_, a, ..]) = team();
