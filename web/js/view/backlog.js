@@ -53,6 +53,18 @@ export class Backlog {
     // Also while the connection is down: what people do then is queued and sent once it is back.
     const canEdit = store.canEdit;
     const votingOn = store.room?.round?.phase === 'voting' ? store.room.round.item_id : null;
+    // What each item waits for (dependencies not ready yet) and what waits for it.
+    /** @type {Map<string, string[]>} */
+    const waitingOn = new Map();
+    for (const item of store.items.values()) {
+      for (const id of item.dependencies) {
+        const dependency = store.items.get(id);
+        if (!dependency || dependency.status === 'ready') continue;
+        waitingOn.set(id, [...(waitingOn.get(id) ?? []), item.title]);
+      }
+    }
+    const blockers = (/** @type {import('../protocol.js').Item} */ item) =>
+      item.dependencies.map((id) => store.items.get(id)).filter((d) => d && d.status !== 'ready').map((d) => /** @type {import('../protocol.js').Item} */ (d).title);
     replace(
       this.list,
       ...items.map((item, index) =>
@@ -81,6 +93,8 @@ export class Backlog {
               h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
               ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
               item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
+              dependencyBadge('waits', blockers(item)),
+              dependencyBadge('blocks', waitingOn.get(item.id) ?? []),
             ),
           ),
         ),
@@ -190,4 +204,16 @@ export class Backlog {
     // A refusal is reported by the app like any other; the order simply stays as the server has it.
     this.actions.moveItem(id, after, before);
   }
+}
+
+/**
+ * A badge naming what an item waits for (its dependencies not ready yet) or what waits for it.
+ * @param {'waits' | 'blocks'} kind
+ * @param {string[]} titles
+ */
+function dependencyBadge(kind, titles) {
+  if (titles.length === 0) return null;
+  const verb = kind === 'waits' ? 'Waits for' : 'Blocks';
+  const text = titles.length === 1 ? `${verb} “${titles[0]}”` : `${verb} ${titles.length} items`;
+  return h('span', { class: `badge dependency ${kind}`, 'data-testid': `${kind}-badge`, title: `${verb}: ${titles.join(', ')}`, text });
 }
