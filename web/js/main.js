@@ -6,10 +6,10 @@ import { createRoom, describeRoom } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { loadIdentity, loadName, saveIdentity, saveName, updateIdentity } from './identity.js';
-import { IDENTITY_LOST } from './protocol.js';
+import { IDENTITY_LOST, isTextField } from './protocol.js';
 import { Session } from './session.js';
 import { RoomStore } from './store.js';
-import { TEXT_FIELDS, TextSync } from './text-sync.js';
+import { TextSync } from './text-sync.js';
 import { replaceOp } from './text-op.js';
 import { View } from './view/index.js';
 
@@ -201,7 +201,7 @@ class App {
     const e = frame.event;
     // Text changes are seen before the store applies them: pending edits move past them.
     const change = textSync.beforeEvent(frame);
-    const before = e.type === 'item_updated' && TEXT_FIELDS.includes(e.field) ? this.store.items.get(e.item_id)?.[e.field] : undefined;
+    const before = e.type === 'item_updated' && isTextField(e.field) ? this.store.items.get(e.item_id)?.[e.field] : undefined;
     const applied = this.store.apply(frame);
     textSync.afterEvent();
     if (!applied) {
@@ -363,8 +363,8 @@ class App {
       this.caretSender.report(null);
       return;
     }
-    const isText = TEXT_FIELDS.includes(/** @type {TextField} */ (at.field));
-    const revision = isText ? this.store.items.get(at.itemId)?.revisions?.[/** @type {TextField} */ (at.field)] ?? 0 : 0;
+    const field = at.field;
+    const revision = isTextField(field) ? this.store.items.get(at.itemId)?.revisions?.[field] ?? 0 : 0;
     this.caretSender.report({ item_id: at.itemId, field: at.field, revision, anchor: at.anchor, head: at.head });
   }
 

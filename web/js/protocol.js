@@ -41,6 +41,17 @@ export const PROTOCOL_VERSION = 1;
  *   round: Round | null, timer: Timer | null }} Snapshot
  */
 /** @typedef {'title' | 'description' | 'acceptance_criteria'} TextField */
+
+/** The fields written together with text operations (`edit_text`), which count revisions. */
+export const TEXT_FIELDS = /** @type {readonly TextField[]} */ (['title', 'description', 'acceptance_criteria']);
+
+/**
+ * @param {string} field
+ * @returns {field is TextField}
+ */
+export function isTextField(field) {
+  return TEXT_FIELDS.includes(/** @type {TextField} */ (field));
+}
 /** @typedef {{ title: number, description: number, acceptance_criteria: number }} TextRevisions */
 /** A text operation: keep n (positive), insert a string, delete n (negative). @typedef {Array<number | string>} TextOp */
 /** @typedef {{ type: string, [key: string]: any }} ProtocolEvent */

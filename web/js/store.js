@@ -1,6 +1,7 @@
 // The client's copy of the room: a snapshot from `welcome`, kept current by applying events in
 // sequence order. Knows nothing of the DOM or the socket. Listeners learn which parts changed.
 
+import { isTextField } from './protocol.js';
 import { applyTextOp } from './text-op.js';
 
 /** @typedef {import('./protocol.js').Snapshot} Snapshot */
@@ -11,8 +12,6 @@ import { applyTextOp } from './text-op.js';
 /** @typedef {(topics: Set<Topic>, frame?: EventFrame) => void} Listener */
 /** @typedef {import('./protocol.js').TextField} TextField */
 
-/** The fields written with text operations, which count revisions. */
-const TEXT_FIELDS = new Set(['title', 'description', 'acceptance_criteria']);
 
 /**
  * Sets a text field's revision, or counts it up by one.
@@ -196,7 +195,7 @@ export class RoomStore {
         const item = this.items.get(e.item_id);
         if (item) {
           // A whole new text is one revision of its field, as an edit is.
-          if (TEXT_FIELDS.has(e.field) && item[/** @type {TextField} */ (e.field)] !== e.value) {
+          if (isTextField(e.field) && item[/** @type {TextField} */ (e.field)] !== e.value) {
             bumpRevision(item, e.field, undefined);
           }
           /** @type {any} */ (item)[e.field] = e.value;

@@ -10,6 +10,7 @@
 // its undo history: undo takes back this person's own edits only, transformed over everyone
 // else's.
 
+import { TEXT_FIELDS, isTextField } from './protocol.js';
 import { applyTextOp, compose, invert, isNoop, replaceOp, transform } from './text-op.js';
 
 /** @typedef {import('./protocol.js').TextOp} TextOp */
@@ -22,7 +23,6 @@ import { applyTextOp, compose, invert, isNoop, replaceOp, transform } from './te
  * @typedef {{ itemId: string, field: TextField, op: TextOp }} TextChange
  */
 
-export const TEXT_FIELDS = /** @type {TextField[]} */ (['title', 'description', 'acceptance_criteria']);
 /** Keystrokes closer together than this undo together (within a word). */
 const UNDO_GROUP_MS = 1_000;
 /** Undo steps kept per field. */
@@ -343,7 +343,7 @@ export class TextSync {
     if (e.type === 'text_edited') {
       field = e.field;
       op = e.op;
-    } else if (e.type === 'item_updated' && TEXT_FIELDS.includes(e.field)) {
+    } else if (e.type === 'item_updated' && isTextField(e.field)) {
       field = e.field;
       const item = this.store.items.get(e.item_id);
       if (item) op = replaceOp(item[e.field], e.value);
@@ -421,7 +421,7 @@ export class TextSync {
       const state = this.state(first.command.item_id, first.command.field);
       let previous = null;
       for (const entry of entries) {
-        if (entry.held && previous?.cmd === null && previous.command.op) {
+        if (entry.held && previous?.cmd === null) {
           // Never sent: fold it into the one before, which goes out fresh.
           const composed = compose(previous.command.op, entry.command.op);
           if (composed) previous.command = { ...previous.command, op: composed };

@@ -113,11 +113,19 @@ impl Delivery {
                 }
                 Deferred::Expel(participant) => self.expel(participant),
                 Deferred::Caret { from, to, frame } => {
-                    for (conn, connection) in &self.connections {
-                        let wanted = connection.participant.is_some_and(|p| p != from)
-                            && to.is_none_or(|to| to == *conn);
-                        if wanted {
-                            connection.outbox.push_droppable(frame.clone());
+                    let others = |connection: &&Connection| {
+                        connection.participant.is_some_and(|p| p != from)
+                    };
+                    match to {
+                        Some(conn) => {
+                            if let Some(connection) = self.connections.get(&conn).filter(others) {
+                                connection.outbox.push_droppable(frame);
+                            }
+                        }
+                        None => {
+                            for connection in self.connections.values().filter(others) {
+                                connection.outbox.push_droppable(frame.clone());
+                            }
                         }
                     }
                 }

@@ -50,8 +50,14 @@ export class View {
     this.carets = carets;
     this.itemPanel.attachTextSync(textSync, carets);
     textSync.subscribe((change) => this.itemPanel.textChanged(change));
+    // The people list shows which field each person is in, not where their caret is: it is
+    // drawn again only when someone changes field, not on every caret move.
+    let fields = '';
     carets.subscribe(() => {
-      if (this.screen === 'room') renderParticipants($('#participants'), $('#me'), this.store, this.actions, carets);
+      const now = JSON.stringify([...carets.carets].map(([id, caret]) => [id, caret.item_id, caret.field]));
+      if (now === fields || this.screen !== 'room') return;
+      fields = now;
+      renderParticipants($('#participants'), $('#me'), this.store, this.actions, carets);
     });
   }
 

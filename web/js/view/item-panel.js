@@ -5,8 +5,8 @@
 // person is changing is not overwritten until they leave it. Nor is the panel taken away from
 // under them: following the facilitator to another item waits until they leave the field.
 
-import { STATUS_LABELS } from '../protocol.js';
-import { charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
+import { STATUS_LABELS, isTextField } from '../protocol.js';
+import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
 import { $, h, isTyping, replace } from './dom.js';
 
@@ -15,8 +15,6 @@ import { $, h, isTyping, replace } from './dom.js';
 /** @typedef {import('../protocol.js').TextField} TextField */
 /** @typedef {import('../protocol.js').TextOp} TextOp */
 
-/** Fields written together, keystroke by keystroke; the others are sent when they change. */
-const TEXT_FIELDS = new Set(['title', 'description', 'acceptance_criteria']);
 
 export class ItemPanel {
   /**
@@ -116,7 +114,7 @@ export class ItemPanel {
       element.dataset.testid = `field-${name}`;
       this.fields.set(name, element);
       this.wire(name, element);
-      if (!TEXT_FIELDS.has(name)) return element;
+      if (!isTextField(name)) return element;
       const layer = new CaretLayer(/** @type {HTMLInputElement | HTMLTextAreaElement} */ (element));
       this.caretLayers.set(name, layer);
       return h('div', { class: 'text-field' }, element, layer.layer);
@@ -196,12 +194,12 @@ export class ItemPanel {
   wire(name, element) {
     element.addEventListener('focus', () => this.reportCaret());
     element.addEventListener('blur', () => {
-      if (!TEXT_FIELDS.has(name)) this.flush(name);
+      if (!isTextField(name)) this.flush(name);
       this.actions.reportCaret(null);
       // Catch up with edits that arrived while the person was changing it.
       setTimeout(() => this.render(), 0);
     });
-    if (TEXT_FIELDS.has(name)) {
+    if (isTextField(name)) {
       const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element);
       text.addEventListener('input', () => this.typed(/** @type {TextField} */ (name), text));
       // Undo from the browser's own menu: this person's edits, not the field's whole history.
@@ -220,9 +218,9 @@ export class ItemPanel {
       if (key === 'Escape') /** @type {HTMLElement} */ (element).blur();
       if (key === 'Enter' && element.tagName === 'INPUT') {
         event.preventDefault();
-        if (!TEXT_FIELDS.has(name)) this.flush(name);
+        if (!isTextField(name)) this.flush(name);
       }
-      if (TEXT_FIELDS.has(name) && (keyboard.ctrlKey || keyboard.metaKey) && !keyboard.altKey) {
+      if (isTextField(name) && (keyboard.ctrlKey || keyboard.metaKey) && !keyboard.altKey) {
         const lower = key.toLowerCase();
         const undo = lower === 'z' && !keyboard.shiftKey;
         const redo = (lower === 'z' && keyboard.shiftKey) || (lower === 'y' && !keyboard.shiftKey);
@@ -329,7 +327,7 @@ export class ItemPanel {
     if (!this.itemId || !active) return;
     for (const [name, element] of this.fields) {
       if (element !== active) continue;
-      if (!TEXT_FIELDS.has(name)) {
+      if (!isTextField(name)) {
         this.actions.reportCaret({ itemId: this.itemId, field: name, anchor: 0, head: 0 });
         return;
       }
@@ -403,7 +401,7 @@ export class ItemPanel {
     const canEdit = store.canEdit;
     for (const [name, element] of this.fields) {
       element.disabled = !canEdit;
-      if (TEXT_FIELDS.has(name)) {
+      if (isTextField(name)) {
         const op = this.textSync?.changeBeingApplied(item.id, /** @type {TextField} */ (name)) ?? null;
         this.showText(/** @type {TextField} */ (name), /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element), op);
         continue;
@@ -598,7 +596,7 @@ function changeEnd(op) {
   let end = 0;
   for (const step of op) {
     if (typeof step === 'string') {
-      at += Array.from(step).length;
+      at += charCount(step);
       end = at;
     } else if (step > 0) {
       at += step;
