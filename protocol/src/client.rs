@@ -48,6 +48,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         follows: Option<CommandId>,
     },
+    /// Replaces an item by 2 to 10 new ones, at once: they appear right after it, in order,
+    /// with its labels; it is marked as split (`split_into`) and leaves the active backlog.
+    SplitItem {
+        item_id: ItemId,
+        parts: Vec<SplitPart>,
+    },
     DeleteItem {
         item_id: ItemId,
     },
@@ -178,6 +184,17 @@ pub struct NewItem {
     pub after: Option<ItemId>,
 }
 
+/// One of the items a `split_item` makes: its title and the lines of the original's texts
+/// picked for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SplitPart {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub acceptance_criteria: String,
+}
+
 /// A new value for one field of an item: `{"field": "title", "value": "…"}`. Each field is
 /// last-writer-wins in server order, so concurrent edits of different fields all survive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -261,4 +278,6 @@ pub struct SettingsChange {
     pub default_deck: Option<DeckChoice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_reveal: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggest_split_at: Option<u32>,
 }

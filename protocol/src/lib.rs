@@ -18,7 +18,7 @@ mod server;
 mod text;
 
 pub use client::{
-    ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange,
+    ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange, SplitPart,
 };
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
@@ -36,3 +36,7 @@ pub use text::{PendingEdits, TextComponent, TextOp, TextOpError};
 /// Version of the wire protocol. A client announces the version it speaks when it joins; the
 /// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A new room's `suggest_split_at`: the median vote that makes a client offer a split (13 is
+/// where the Fibonacci deck starts to mean "too big for one sprint").
+pub const DEFAULT_SPLIT_SUGGESTION: u32 = 13;

@@ -19,6 +19,13 @@ pub const MAX_LINKS: usize = 20;
 pub const MAX_LINK_URL_CHARS: usize = 2_000;
 pub const MAX_LINK_TITLE_CHARS: usize = 200;
 pub const MAX_DEPENDENCIES: usize = 50;
+/// Parts a `split_item` makes, at most (and at least 2).
+pub const MAX_SPLIT_PARTS: usize = 10;
+/// Characters of description and acceptance criteria over all the parts of one `split_item`,
+/// so that the command fits in a frame.
+pub const MAX_SPLIT_TEXT_CHARS: usize = 2 * MAX_LONG_TEXT_CHARS;
+/// Largest `suggest_split_at` a room may have.
+pub const MAX_SPLIT_SUGGESTION: u32 = 10_000;
 pub const MAX_ESTIMATE_CHARS: usize = 16;
 pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;

@@ -160,9 +160,30 @@ pub struct ItemView {
     /// The text fields' revisions, for `edit_text`.
     #[serde(default)]
     pub revisions: TextRevisions,
+    /// The items this one was split into (`split_item`), in backlog order when split. An item
+    /// split is out of the active backlog, kept for reference.
+    #[serde(default)]
+    pub split_into: Vec<ItemId>,
+    /// The item this one was split from.
+    #[serde(default)]
+    pub split_from: Option<ItemId>,
 }
 
 impl ItemView {
+    /// Whether the item has been split into others, and so left the active backlog.
+    #[must_use]
+    pub fn is_split(&self) -> bool {
+        !self.split_into.is_empty()
+    }
+
+    /// Drops this item's links to a deleted item, as `item_deleted` asks.
+    pub fn forget_link(&mut self, deleted: ItemId) {
+        self.split_into.retain(|part| *part != deleted);
+        if self.split_from == Some(deleted) {
+            self.split_from = None;
+        }
+    }
+
     #[must_use]
     pub fn text(&self, field: TextField) -> &str {
         match field {
@@ -210,6 +231,14 @@ pub struct RoomSettings {
     pub default_deck: DeckChoice,
     /// Reveal as soon as every online voter has voted.
     pub auto_reveal: bool,
+    /// After a reveal whose median vote is at least this, clients offer to split the item (on
+    /// a deck of words: when the most played card is its largest); 0 never.
+    #[serde(default = "default_split_suggestion")]
+    pub suggest_split_at: u32,
+}
+
+fn default_split_suggestion() -> u32 {
+    crate::DEFAULT_SPLIT_SUGGESTION
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -309,4 +338,23 @@ pub struct RoomSnapshot {
     pub current_item: Option<ItemId>,
     pub round: Option<RoundView>,
     pub timer: Option<Timer>,
+}
+
+impl RoomSnapshot {
+    /// Applies an `item_split` event, as a client does: the original's `split_into`, then the
+    /// parts (`items` is then out of rank order until sorted).
+    pub fn apply_item_split(&mut self, item_id: ItemId, parts: &[ItemView]) {
+        if let Some(original) = self.items.iter_mut().find(|item| item.id == item_id) {
+            original.split_into = parts.iter().map(|part| part.id).collect();
+        }
+        self.items.extend(parts.iter().cloned());
+    }
+
+    /// Applies an `item_deleted` event, as a client does.
+    pub fn apply_item_deleted(&mut self, item_id: ItemId) {
+        self.items.retain(|item| item.id != item_id);
+        for item in &mut self.items {
+            item.forget_link(item_id);
+        }
+    }
 }

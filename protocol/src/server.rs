@@ -147,6 +147,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cmd: Option<CommandId>,
     },
+    /// `item_id` was split: its `split_into` becomes the parts' ids, and the parts (each with
+    /// `split_from` set) are inserted at their ranks, right after it.
+    ItemSplit {
+        item_id: ItemId,
+        parts: Vec<ItemView>,
+    },
+    /// The item is gone. Other items' links to it (`split_into`, `split_from`) go with it.
     ItemDeleted {
         item_id: ItemId,
     },

@@ -122,6 +122,8 @@ fn item() -> ItemView {
             description: 4,
             acceptance_criteria: 0,
         },
+        split_into: Vec::new(),
+        split_from: None,
     }
 }
 
@@ -130,6 +132,7 @@ fn settings() -> RoomSettings {
         name: "Sprint 42 refinement".into(),
         default_deck: DeckChoice::default(),
         auto_reveal: true,
+        suggest_split_at: 13,
     }
 }
 
@@ -234,6 +237,20 @@ fn every_command() -> Vec<Command> {
             op: serde_json::from_str(r#"[6, "!"]"#).unwrap(),
             follows: Some(17),
         },
+        Command::SplitItem {
+            item_id: item_id(1),
+            parts: vec![
+                readyroom_protocol::SplitPart {
+                    title: "Export as CSV".into(),
+                    description: String::new(),
+                    acceptance_criteria: "- one row per item".into(),
+                },
+                readyroom_protocol::SplitPart {
+                    title: "Header row".into(),
+                    ..Default::default()
+                },
+            ],
+        },
         Command::DeleteItem {
             item_id: item_id(1),
         },
@@ -302,6 +319,7 @@ fn every_command() -> Vec<Command> {
             name: Some("Sprint 43".into()),
             default_deck: Some(custom),
             auto_reveal: Some(false),
+            suggest_split_at: Some(20),
         }),
         Command::StartTimer { seconds: 300 },
         Command::StopTimer,
@@ -357,6 +375,13 @@ fn every_event() -> Vec<Event> {
             revision: 4,
             op: serde_json::from_str(r#"[2, -3, "漢字"]"#).unwrap(),
             cmd: Some(9),
+        },
+        Event::ItemSplit {
+            item_id: item_id(2),
+            parts: vec![ItemView {
+                split_from: Some(item_id(2)),
+                ..item()
+            }],
         },
         Event::ItemDeleted {
             item_id: item_id(1),

@@ -272,5 +272,6 @@ pub fn default_settings(
         name: name.unwrap_or_else(|| "Refinement".to_owned()),
         default_deck: deck.unwrap_or_default(),
         auto_reveal: auto_reveal.unwrap_or(false),
+        suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
     }
 }

@@ -734,8 +734,19 @@ impl Mirror {
             Event::ItemCreated { item } => {
                 self.items.insert(item.id, (**item).clone());
             }
+            Event::ItemSplit { item_id, parts } => {
+                if let Some(original) = self.items.get_mut(item_id) {
+                    original.split_into = parts.iter().map(|part| part.id).collect();
+                }
+                for part in parts {
+                    self.items.insert(part.id, part.clone());
+                }
+            }
             Event::ItemDeleted { item_id } => {
                 self.items.remove(item_id);
+                for item in self.items.values_mut() {
+                    item.forget_link(*item_id);
+                }
             }
             Event::ItemMoved { item_id, rank } => {
                 if let Some(item) = self.items.get_mut(item_id) {

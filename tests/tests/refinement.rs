@@ -8,7 +8,8 @@
 )]
 
 use readyroom_protocol::{
-    Command, DeckChoice, DeckKind, Event, ItemChange, ItemStatus, NewItem, Role, RoundPhase,
+    Command, DeckChoice, DeckKind, ErrorCode, Event, ItemChange, ItemStatus, NewItem, Role,
+    RoundPhase, SplitPart,
 };
 use readyroom_tests::{TestServer, new_item};
 
@@ -308,4 +309,62 @@ async fn a_dependency_cycle_is_refused_and_the_room_carries_on() {
     assert!(message.contains("“API” → “App” → “API”"), "{message}");
     // The connection and the room carry on.
     ana.request(new_item("Next")).await.acked();
+}
+
+#[tokio::test]
+async fn an_item_split_in_one_step_reaches_everyone_and_stays_for_reference() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let (mut olga, _) = server.join(&room, "Olga", Role::Observer).await;
+    let checkout = ana.create_item("Checkout").await;
+    let last = ana.create_item("Last").await;
+    let split = |parts: Vec<SplitPart>| Command::SplitItem {
+        item_id: checkout.id,
+        parts,
+    };
+    let part = |title: &str, criteria: &str| SplitPart {
+        title: title.into(),
+        description: String::new(),
+        acceptance_criteria: criteria.into(),
+    };
+    olga.request(split(vec![part("a", ""), part("b", "")]))
+        .await
+        .refused(ErrorCode::Forbidden);
+    ben.request(split(vec![part("alone", "")]))
+        .await
+        .refused(ErrorCode::InvalidValue);
+    let done = ben
+        .request(split(vec![
+            part("Pay by card", "- Visa accepted"),
+            part("Pay by invoice", "- PDF invoice sent"),
+        ]))
+        .await;
+    let seq = done.acked().unwrap();
+    let parts = done.find(|event| match event {
+        Event::ItemSplit { item_id, parts } if *item_id == checkout.id => Some(parts.clone()),
+        _ => None,
+    });
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[1].acceptance_criteria, "- PDF invoice sent");
+    let seen = ana.events_until(seq).await;
+    assert!(
+        seen.iter()
+            .any(|frame| matches!(&frame.event, Event::ItemSplit { parts: p, .. } if *p == parts))
+    );
+    let (_dee, welcome) = server.join(&room, "Dee", Role::Voter).await;
+    let order: Vec<_> = welcome.room.items.iter().map(|item| item.id).collect();
+    assert_eq!(order, [checkout.id, parts[0].id, parts[1].id, last.id]);
+    let original = &welcome.room.items[0];
+    assert_eq!(original.split_into, [parts[0].id, parts[1].id]);
+    assert_eq!(welcome.room.items[1].split_from, Some(checkout.id));
+    // Split items are estimated through their parts.
+    ana.request(Command::StartRound {
+        item_id: checkout.id,
+        deck: None,
+    })
+    .await
+    .refused(ErrorCode::InvalidValue);
+    ana.request_round(parts[0].id).await.acked();
 }

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use readyroom_protocol::Role;
 use readyroom_protocol::limits::{
-    MAX_ITEMS_PER_ROOM, MAX_PARTICIPANTS_PER_ROOM, MAX_ROUNDS_IN_HISTORY,
+    MAX_ITEMS_PER_ROOM, MAX_PARTICIPANTS_PER_ROOM, MAX_ROUNDS_IN_HISTORY, MAX_SPLIT_PARTS,
 };
 
 use super::Room;
@@ -72,6 +72,26 @@ impl Room {
                 .any(|d| *d == item.id || !self.order.contains(*d))
             {
                 return Err(format!("item {} has a dangling dependency", item.id));
+            }
+            if item.split_into.len() > MAX_SPLIT_PARTS {
+                return Err(format!("item {} is split into too many parts", item.id));
+            }
+            for part in &item.split_into {
+                if self.order.get(*part).and_then(|p| p.split_from) != Some(item.id) {
+                    return Err(format!("item {}'s part {part} does not lead back", item.id));
+                }
+            }
+            if let Some(from) = item.split_from {
+                if !self
+                    .order
+                    .get(from)
+                    .is_some_and(|original| original.split_into.contains(&item.id))
+                {
+                    return Err(format!(
+                        "item {} is a part its original does not list",
+                        item.id
+                    ));
+                }
             }
             if item.history.len() > MAX_ROUNDS_IN_HISTORY {
                 return Err(format!("item {} keeps too much history", item.id));

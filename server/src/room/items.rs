@@ -49,6 +49,8 @@ impl Room {
             history: Vec::new(),
             created_at: out.now,
             revisions: readyroom_protocol::TextRevisions::default(),
+            split_into: Vec::new(),
+            split_from: None,
         };
         let rank = self.order.rank_for_new(new.after)?;
         let id = view.id;
@@ -273,6 +275,7 @@ impl Room {
             );
         }
         self.order.remove(item_id);
+        self.forget_split_links(item_id);
         self.texts.forget_item(item_id);
         self.emit(out, Event::ItemDeleted { item_id });
         Ok(())

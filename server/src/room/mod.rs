@@ -12,6 +12,7 @@ mod participants;
 mod poker;
 mod replies;
 pub mod secrecy;
+mod split;
 mod stats;
 mod texts;
 pub mod tokens;
@@ -265,6 +266,9 @@ impl Room {
                 },
                 out,
             ),
+            Command::SplitItem { item_id, parts } => {
+                self.split_item(ctx, actor, item_id, parts, out)
+            }
             Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
             Command::MoveItem {
                 item_id,
@@ -344,6 +348,7 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
         readyroom_protocol::limits::MAX_ROOM_NAME_CHARS,
     )?;
     settings.default_deck = poker::normalize_deck(&settings.default_deck)?;
+    settings.suggest_split_at = validate::split_suggestion(settings.suggest_split_at)?;
     Ok(settings)
 }
 

@@ -167,6 +167,12 @@ impl Room {
             .order
             .get(item_id)
             .ok_or_else(CommandError::unknown_item)?;
+        if item.is_split() {
+            return Err(CommandError::invalid(format!(
+                "“{}” has been split: estimate its parts",
+                item.title
+            )));
+        }
         if self
             .round
             .as_ref()

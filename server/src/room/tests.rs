@@ -21,6 +21,8 @@ use readyroom_protocol::{
 use super::secrecy::public_copy;
 use super::{CommandError, Ctx, Joined, Outcome, Reply, Room};
 
+mod refinement;
+
 const NOW: Timestamp = 1_750_000_000_000;
 /// Longest rank a client may ever see: 32 bytes plus the terminator, in hex.
 const MAX_RANK_HEX: usize = 66;
@@ -34,6 +36,7 @@ fn settings() -> RoomSettings {
         name: "Refinement".into(),
         default_deck: DeckChoice::default(),
         auto_reveal: false,
+        suggest_split_at: 13,
     }
 }
 
@@ -2530,6 +2533,7 @@ fn set_current_item_and_settings() {
             name: Some("Valid".into()),
             default_deck: Some(custom_deck(&[])),
             auto_reveal: Some(true),
+            suggest_split_at: None,
         }),
         ErrorCode::InvalidValue,
     );
@@ -2905,7 +2909,8 @@ impl Mirror {
             } => item(room, *item_id)
                 .apply_text_edit(*field, *revision, op)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}")),
-            Event::ItemDeleted { item_id } => room.items.retain(|i| i.id != *item_id),
+            Event::ItemSplit { item_id, parts } => room.apply_item_split(*item_id, parts),
+            Event::ItemDeleted { item_id } => room.apply_item_deleted(*item_id),
             Event::ItemMoved { item_id, rank } => item(room, *item_id).rank.clone_from(rank),
             Event::ItemsReranked { ranks } => {
                 assert_eq!(
@@ -3147,7 +3152,7 @@ impl Fuzz {
 
     fn random_command(&mut self) -> Command {
         let rng = &mut self.rng;
-        match rng.random_range(0..30) {
+        match rng.random_range(0..31) {
             0..=2 => Command::CreateItem(NewItem {
                 title: text(rng),
                 description: if rng.random_bool(0.2) {
@@ -3269,6 +3274,9 @@ impl Fuzz {
                 name: rng.random_bool(0.3).then(|| text(rng)),
                 default_deck: deck_choice(rng),
                 auto_reveal: rng.random_bool(0.3).then(|| rng.random()),
+                suggest_split_at: rng.random_bool(0.2).then(|| {
+                    rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_SUGGESTION + 5)
+                }),
             }),
             27 => {
                 if rng.random_bool(0.5) {
@@ -3294,6 +3302,23 @@ impl Fuzz {
                     participant_id: self.pick_person(),
                 },
             },
+            29 => {
+                let item_id = self.pick_item();
+                let rng = &mut self.rng;
+                let count = rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_PARTS + 1);
+                let parts = (0..count)
+                    .map(|_| readyroom_protocol::SplitPart {
+                        title: text(rng),
+                        description: if rng.random_bool(0.3) {
+                            text(rng)
+                        } else {
+                            String::new()
+                        },
+                        acceptance_criteria: String::new(),
+                    })
+                    .collect();
+                Command::SplitItem { item_id, parts }
+            }
             _ => Command::Ping,
         }
     }

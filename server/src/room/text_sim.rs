@@ -1009,6 +1009,7 @@ fn world(seed: u64) -> World {
         name: "Simulated".into(),
         default_deck: readyroom_protocol::DeckChoice::default(),
         auto_reveal: false,
+        suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
     };
     let (mut room, facilitator_token) = Room::create(
         RoomId::from_random_bytes([3; 16]),

@@ -132,6 +132,16 @@ fn clean_item(
         .collect();
     dependencies.dedup();
     dependencies.truncate(MAX_DEPENDENCIES);
+    let mut split_into: Vec<_> = item
+        .split_into
+        .into_iter()
+        .filter(|part| *part != item.id && known.contains(part))
+        .collect();
+    split_into.dedup();
+    split_into.truncate(readyroom_protocol::limits::MAX_SPLIT_PARTS);
+    let split_from = item
+        .split_from
+        .filter(|from| *from != item.id && known.contains(from));
     let mut history = item.history;
     let excess = history.len().saturating_sub(MAX_ROUNDS_IN_HISTORY);
     history.drain(..excess);
@@ -161,5 +171,7 @@ fn clean_item(
         created_at: item.created_at,
         // A new room: its texts start their history afresh.
         revisions: readyroom_protocol::TextRevisions::default(),
+        split_into,
+        split_from,
     })
 }

@@ -55,6 +55,17 @@ pub fn long_text(what: &str, text: String, max: usize) -> Result<String, Command
     Ok(text)
 }
 
+/// The median vote from which a split is suggested; 0 for never.
+pub fn split_suggestion(at: u32) -> Result<u32, CommandError> {
+    let max = readyroom_protocol::limits::MAX_SPLIT_SUGGESTION;
+    if at > max {
+        return Err(CommandError::invalid(format!(
+            "a split is suggested from a vote of at most {max} (0 for never)"
+        )));
+    }
+    Ok(at)
+}
+
 /// Labels: each a non-empty line, duplicates dropped, order kept.
 pub fn labels(labels: Vec<String>) -> Result<Vec<String>, CommandError> {
     if labels.len() > MAX_LABELS {

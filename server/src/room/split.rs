@@ -1,0 +1,145 @@
+//! Splitting an item that is too big into smaller ones, in one step.
+
+use readyroom_protocol::limits::{
+    MAX_ITEMS_PER_ROOM, MAX_LONG_TEXT_CHARS, MAX_SPLIT_PARTS, MAX_SPLIT_TEXT_CHARS, MAX_TITLE_CHARS,
+};
+use readyroom_protocol::{
+    ErrorCode, Event, ItemId, ItemStatus, ItemView, ParticipantId, SplitPart, TextRevisions,
+};
+
+use super::{CommandError, Ctx, Out, Room, random_id_bytes, validate};
+
+impl Room {
+    pub(super) fn split_item(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        actor: ParticipantId,
+        item_id: ItemId,
+        parts: Vec<SplitPart>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_editor(actor, "split items")?;
+        let original = self
+            .order
+            .get(item_id)
+            .ok_or_else(CommandError::unknown_item)?;
+        if original.is_split() {
+            return Err(CommandError::invalid(format!(
+                "“{}” has already been split",
+                original.title
+            )));
+        }
+        if !(2..=MAX_SPLIT_PARTS).contains(&parts.len()) {
+            return Err(CommandError::invalid(format!(
+                "an item splits into 2 to {MAX_SPLIT_PARTS} parts, not {}",
+                parts.len()
+            )));
+        }
+        if self.order.len() + parts.len() > MAX_ITEMS_PER_ROOM {
+            return Err(CommandError::new(
+                ErrorCode::TooManyItems,
+                format!("a room holds at most {MAX_ITEMS_PER_ROOM} items"),
+            ));
+        }
+        let text_chars: usize = parts
+            .iter()
+            .map(|p| p.description.chars().count() + p.acceptance_criteria.chars().count())
+            .sum();
+        if text_chars > MAX_SPLIT_TEXT_CHARS {
+            return Err(CommandError::invalid(format!(
+                "the parts hold more than {MAX_SPLIT_TEXT_CHARS} characters of text"
+            )));
+        }
+        if self
+            .round
+            .as_ref()
+            .is_some_and(|round| round.item_id == item_id && round.revealed.is_none())
+        {
+            return Err(CommandError::new(
+                ErrorCode::RoundInProgress,
+                "this item is being voted on: reveal or cancel the round first",
+            ));
+        }
+        let labels = original.labels.clone();
+        let mut views = Vec::with_capacity(parts.len());
+        for part in parts {
+            views.push(ItemView {
+                id: ItemId::from_random_bytes(random_id_bytes(ctx.rng)),
+                rank: String::new(),
+                title: validate::line("a part's title", &part.title, MAX_TITLE_CHARS)?,
+                description: validate::long_text(
+                    "a part's description",
+                    part.description,
+                    MAX_LONG_TEXT_CHARS,
+                )?,
+                acceptance_criteria: validate::long_text(
+                    "a part's acceptance criteria",
+                    part.acceptance_criteria,
+                    MAX_LONG_TEXT_CHARS,
+                )?,
+                labels: labels.clone(),
+                links: Vec::new(),
+                dependencies: Vec::new(),
+                estimate: None,
+                status: ItemStatus::New,
+                history: Vec::new(),
+                created_at: out.now,
+                revisions: TextRevisions::default(),
+                split_into: Vec::new(),
+                split_from: Some(item_id),
+            });
+        }
+        let ids: Vec<ItemId> = views.iter().map(|view| view.id).collect();
+        let mut after = item_id;
+        let mut long = false;
+        for view in views {
+            let id = view.id;
+            match self.order.rank_for_new(Some(after)) {
+                Ok(rank) => {
+                    long |= self.order.needs_rerank(&rank);
+                    self.order.insert(rank, view);
+                }
+                Err(error) => {
+                    // All or nothing: take back the parts placed so far.
+                    for placed in &ids {
+                        self.order.remove(*placed);
+                    }
+                    return Err(error);
+                }
+            }
+            after = id;
+        }
+        if let Some(round) = self.round.as_ref().filter(|round| round.item_id == item_id) {
+            let round_id = round.id;
+            self.round = None;
+            self.emit(out, Event::RoundCancelled { round_id });
+        }
+        if let Some(original) = self.order.get_mut(item_id) {
+            original.split_into.clone_from(&ids);
+        }
+        let parts: Vec<ItemView> = ids
+            .iter()
+            .filter_map(|id| self.order.get(*id).cloned())
+            .collect();
+        self.emit(out, Event::ItemSplit { item_id, parts });
+        if self.current_item == Some(item_id) {
+            self.change_current_item(ids.first().copied(), out);
+        }
+        if long {
+            let ranks = self.order.rerank();
+            self.emit(out, Event::ItemsReranked { ranks });
+        }
+        Ok(())
+    }
+
+    /// Drops the links other items hold to a deleted item, as every client does on
+    /// `item_deleted`.
+    pub(super) fn forget_split_links(&mut self, deleted: ItemId) {
+        let ids: Vec<ItemId> = self.order.ids().collect();
+        for id in ids {
+            if let Some(item) = self.order.get_mut(id) {
+                item.forget_link(deleted);
+            }
+        }
+    }
+}
