@@ -143,7 +143,7 @@ async fn three_people_refine_a_backlog() {
         card: "5".into(),
     })
     .await
-    .refused(readyroom_protocol::ErrorCode::StaleRound);
+    .refused(ErrorCode::StaleRound);
     ben.vote(second.id, "5").await;
     ana.vote(second.id, "5").await;
     cy.vote(second.id, "5").await;
@@ -269,7 +269,7 @@ async fn custom_decks_and_facilitator_handover() {
     ben.events_until(handed.acked().unwrap()).await;
     ana.request(Command::Reveal { round_id: round.id })
         .await
-        .refused(readyroom_protocol::ErrorCode::Forbidden);
+        .refused(ErrorCode::Forbidden);
     ben.request(Command::Reveal { round_id: round.id })
         .await
         .acked();
@@ -301,7 +301,7 @@ async fn a_dependency_cycle_is_refused_and_the_room_carries_on() {
     };
     ana.request(depend(app.id, api.id)).await.acked();
     let refused = ana.request(depend(api.id, app.id)).await;
-    refused.refused(readyroom_protocol::ErrorCode::DependencyCycle);
+    refused.refused(ErrorCode::DependencyCycle);
     assert!(refused.events.is_empty());
     let readyroom_protocol::ServerMessage::Error { message, .. } = &refused.reply else {
         unreachable!("refused() checked it")
