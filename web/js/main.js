@@ -312,6 +312,18 @@ class App {
     return this.send({ type: 'update_item', item_id: itemId, field, value });
   }
 
+  /**
+   * @param {string} itemId
+   * @param {import('./protocol.js').SplitPart[]} parts
+   */
+  async splitItem(itemId, parts) {
+    const reply = await this.send({ type: 'split_item', item_id: itemId, parts });
+    // Open the first part, where the work goes on (the facilitator's split leads everyone there).
+    const first = this.store.items.get(itemId)?.split_into?.[0];
+    if (reply?.type === 'ack' && first && (!this.store.following || this.store.isFacilitator)) this.store.select(first);
+    return reply;
+  }
+
   /** @param {string} itemId */
   deleteItem(itemId) {
     return this.send({ type: 'delete_item', item_id: itemId });

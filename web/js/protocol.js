@@ -31,9 +31,10 @@ export const PROTOCOL_VERSION = 1;
  * @typedef {{ id: string, rank: string, title: string, description: string,
  *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
  *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
- *   revisions?: TextRevisions }} Item
+ *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null }} Item
  */
-/** @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean }} Settings */
+/** @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, suggest_split_at?: number }} Settings */
+/** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */
 /** @typedef {{ started_at: number, ends_at: number }} Timer */
 /**
  * @typedef {{ room_id: string, seq: number, settings: Settings, facilitator: string | null,
@@ -87,6 +88,17 @@ export const FIELD_LABELS = {
   estimate: 'estimate',
   status: 'status',
 };
+
+/** Parts a split makes, at least and at most (`MAX_SPLIT_PARTS`). */
+export const SPLIT_PARTS = { min: 2, max: 10 };
+
+/**
+ * Whether an item has been split into others (and so left the active backlog).
+ * @param {Item} item
+ */
+export function isSplit(item) {
+  return (item.split_into?.length ?? 0) > 0;
+}
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

@@ -1,7 +1,7 @@
 // The client's copy of the room: a snapshot from `welcome`, kept current by applying events in
 // sequence order. Knows nothing of the DOM or the socket. Listeners learn which parts changed.
 
-import { isTextField } from './protocol.js';
+import { isSplit, isTextField } from './protocol.js';
 import { applyTextOp } from './text-op.js';
 
 /** @typedef {import('./protocol.js').Snapshot} Snapshot */
@@ -44,7 +44,8 @@ export class RoomStore {
     this.selected = null;
     /** Whether this person's view follows the facilitator's current item. */
     this.following = true;
-    this.filters = { status: '', label: '' };
+    /** `split`: also show the items split into others. */
+    this.filters = { status: '', label: '', split: false };
     /** @type {import('./socket.js').ConnectionStatus} */
     this.connection = 'connecting';
     /** Items this person created, by the `seq` of their `item_created` (the ack's `seq`). @type {Map<number, string>} */
@@ -101,6 +102,7 @@ export class RoomStore {
     const label = this.filters.label.trim().toLowerCase();
     return this.orderedItems().filter(
       (item) =>
+        (this.filters.split || !isSplit(item)) &&
         (!this.filters.status || item.status === this.filters.status) &&
         (!label || item.labels.some((l) => l.toLowerCase().includes(label))),
     );
@@ -212,8 +214,19 @@ export class RoomStore {
         bumpRevision(item, e.field, e.revision);
         return ['items'];
       }
+      case 'item_split': {
+        const original = this.items.get(e.item_id);
+        if (original) original.split_into = e.parts.map((/** @type {Item} */ part) => part.id);
+        for (const part of e.parts) this.items.set(part.id, part);
+        return ['items'];
+      }
       case 'item_deleted':
         this.items.delete(e.item_id);
+        // Links of a split go with the item, on every copy.
+        for (const item of this.items.values()) {
+          if (item.split_into?.includes(e.item_id)) item.split_into = item.split_into.filter((id) => id !== e.item_id);
+          if (item.split_from === e.item_id) item.split_from = null;
+        }
         if (this.selected === e.item_id) this.selected = room.current_item ?? null;
         return ['items', 'selection'];
       case 'item_moved': {
@@ -322,7 +335,7 @@ export class RoomStore {
     this.notify(['outbox']);
   }
 
-  /** @param {{ status?: string, label?: string }} filters */
+  /** @param {{ status?: string, label?: string, split?: boolean }} filters */
   setFilters(filters) {
     Object.assign(this.filters, filters);
     this.notify(['filters', 'items']);

@@ -1,7 +1,7 @@
 // The backlog column: items in rank order, badges, selection, and reordering by pointer (mouse
 // and touch) and keyboard. Moves made by others animate into place.
 
-import { STATUS_LABELS } from '../protocol.js';
+import { STATUS_LABELS, isSplit } from '../protocol.js';
 import { $, animateMoves, h, measure, replace } from './dom.js';
 
 export class Backlog {
@@ -76,6 +76,7 @@ export class Backlog {
             'data-item-id': item.id,
             'data-key': item.id,
             'data-current': item.id === current ? 'true' : null,
+            'data-split': isSplit(item) ? 'true' : null,
             'aria-current': item.id === store.selected ? 'true' : null,
             tabIndex: 0,
             'aria-label': `${index + 1}. ${item.title}`,
@@ -90,7 +91,9 @@ export class Backlog {
               { class: 'item-badges' },
               item.id === current && h('span', { class: 'badge current', text: 'Now' }),
               item.id === votingOn && h('span', { class: 'badge voting', text: 'Voting' }),
-              h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
+              isSplit(item)
+                ? h('span', { class: 'badge split', 'data-testid': 'split-badge', text: `Split into ${item.split_into?.length}` })
+                : h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
               ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
               item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
               dependencyBadge('waits', blockers(item)),
@@ -103,7 +106,11 @@ export class Backlog {
     if (items.length === 0) {
       this.list.append(h('li', { class: 'empty', text: store.items.size ? 'No item matches the filters.' : 'No items yet. Add the first one above.' }));
     }
-    $('#backlog-count').textContent = String(store.items.size);
+    // The count is of the active backlog; split items are there only on request.
+    const splitCount = [...store.items.values()].filter(isSplit).length;
+    $('#backlog-count').textContent = String(store.items.size - splitCount);
+    $('#filter-split-row').hidden = splitCount === 0;
+    $('#split-count').textContent = `(${splitCount})`;
     /** @type {HTMLInputElement} */ ($('#new-item-title')).disabled = !canEdit;
     /** @type {HTMLButtonElement} */ ($('[data-testid=add-item]')).disabled = !canEdit;
     animateMoves(before, /** @type {HTMLElement[]} */ ([...this.list.children]));

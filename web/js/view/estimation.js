@@ -2,6 +2,8 @@
 // results with their chart, and the facilitator's controls. Rebuilt only when something it shows
 // changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
 
+import { isSplit } from '../protocol.js';
+import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
 /** What each estimation area was last built from. @type {WeakMap<HTMLElement, string>} */
@@ -15,10 +17,10 @@ function renderKey(store) {
   const room = store.room;
   if (!room) return '';
   const round = room.round;
-  const common = [store.you, store.isFacilitator, store.canVote, room.settings.auto_reveal];
+  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at];
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
-    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.title ?? null]);
+    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.title ?? null, selected ? isSplit(selected) : false]);
   }
   const voters = votersOf(store).map((p) => [p.id, p.name]);
   return JSON.stringify([...common, round, store.items.get(round.item_id)?.title ?? null, voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
@@ -43,8 +45,9 @@ function focusedControl(root) {
  * @param {HTMLElement} root
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
+ * @param {(item: import('../protocol.js').Item) => void} openSplit
  */
-export function renderEstimation(root, store, actions) {
+export function renderEstimation(root, store, actions, openSplit) {
   const room = store.room;
   if (!room) return;
   const key = renderKey(store);
@@ -53,7 +56,7 @@ export function renderEstimation(root, store, actions) {
   const focus = focusedControl(root);
   const customInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   const custom = customInput && root.dataset.roundId === room.round?.id ? customInput.value : '';
-  build(root, store, actions);
+  build(root, store, actions, openSplit);
   root.dataset.roundId = room.round?.id ?? '';
   const newInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   if (newInput && custom) newInput.value = custom;
@@ -70,8 +73,9 @@ export function renderEstimation(root, store, actions) {
  * @param {HTMLElement} root
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
+ * @param {(item: import('../protocol.js').Item) => void} openSplit
  */
-function build(root, store, actions) {
+function build(root, store, actions, openSplit) {
   const room = /** @type {import('../protocol.js').Snapshot} */ (store.room);
   const round = room.round;
   root.dataset.phase = round ? round.phase : 'idle';
@@ -84,8 +88,8 @@ function build(root, store, actions) {
         ? h(
             'div',
             { class: 'idle' },
-            h('p', { text: selected ? `Start a round to estimate “${selected.title}”.` : 'Open an item, then start a round.' }),
-            selected && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
+            h('p', { text: !selected ? 'Open an item, then start a round.' : isSplit(selected) ? `“${selected.title}” has been split: estimate its parts.` : `Start a round to estimate “${selected.title}”.` }),
+            selected && !isSplit(selected) && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
             autoRevealToggle(store, actions),
           )
         : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
@@ -135,7 +139,7 @@ function build(root, store, actions) {
         );
       }),
     ),
-    round.phase === 'voting' ? votingPart(store, actions) : resultsPart(store, actions),
+    round.phase === 'voting' ? votingPart(store, actions) : resultsPart(store, actions, openSplit),
   );
 }
 
@@ -192,8 +196,9 @@ function votingPart(store, actions) {
 /**
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
+ * @param {(item: import('../protocol.js').Item) => void} openSplit
  */
-function resultsPart(store, actions) {
+function resultsPart(store, actions, openSplit) {
   const round = /** @type {import('../protocol.js').Round} */ (store.room?.round);
   const record = /** @type {import('../protocol.js').RoundRecord} */ (round.revealed);
   const stats = record.stats;
@@ -224,6 +229,7 @@ function resultsPart(store, actions) {
       stat('Most common', stats.mode ?? '—', 'stat-mode'),
       stat('Agreement', `${Math.round(stats.agreement * 100)}%${stats.consensus ? ' ✓' : ''}`, 'stat-agreement'),
     ),
+    splitSuggestion(store, record, openSplit),
     stats.outliers && h('p', { class: 'outliers', text: `Lowest ${stats.outliers.low_card}: ${names(store, stats.outliers.low)} · Highest ${stats.outliers.high_card}: ${names(store, stats.outliers.high)}` }),
     store.isFacilitator &&
       h(
@@ -245,6 +251,25 @@ function resultsPart(store, actions) {
         ),
         h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', text: 'Close without estimate', onclick: () => actions.cancelRound() }),
       ),
+  );
+}
+
+/**
+ * After votes this large, the item is likely too big for a sprint: say so, and offer the split
+ * to whoever may split.
+ * @param {import('../store.js').RoomStore} store
+ * @param {import('../protocol.js').RoundRecord} record
+ * @param {(item: import('../protocol.js').Item) => void} openSplit
+ */
+function splitSuggestion(store, record, openSplit) {
+  const room = /** @type {import('../protocol.js').Snapshot} */ (store.room);
+  const item = room.round ? store.items.get(room.round.item_id) : undefined;
+  if (!item || isSplit(item) || !suggestsSplit(record, room.settings)) return null;
+  return h(
+    'div',
+    { class: 'split-suggestion', 'data-testid': 'split-suggestion' },
+    h('p', { text: 'Votes this large suggest the item is too big for one sprint.' }),
+    store.canEdit && h('button', { type: 'button', 'data-testid': 'split-suggested', text: 'Split this item…', onclick: () => openSplit(item) }),
   );
 }
 

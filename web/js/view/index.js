@@ -9,6 +9,7 @@ import { renderEstimation } from './estimation.js';
 import { ItemPanel } from './item-panel.js';
 import { setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
+import { SplitDialog } from './split-dialog.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
 /** @typedef {import('../store.js').Topic} Topic */
@@ -30,7 +31,10 @@ export class View {
     this.store = store;
     this.actions = actions;
     this.backlog = new Backlog(store, actions);
-    this.itemPanel = new ItemPanel(store, actions);
+    this.splitDialog = new SplitDialog(actions);
+    /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
+    this.openSplit = (item) => this.splitDialog.open(item);
+    this.itemPanel = new ItemPanel(store, actions, this.openSplit);
     this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
     /** @type {import('../carets.js').CaretBook | null} */
     this.carets = null;
@@ -152,7 +156,7 @@ export class View {
       this.itemPanel.render();
     }
     if (topics.has('round') || topics.has('participants') || topics.has('items') || topics.has('connection') || topics.has('settings') || topics.has('selection')) {
-      renderEstimation($('#estimation'), store, this.actions);
+      renderEstimation($('#estimation'), store, this.actions, this.openSplit);
     }
     if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
       renderParticipants($('#participants'), $('#me'), store, this.actions, this.carets);
@@ -282,6 +286,8 @@ export class View {
     statusFilter.addEventListener('change', () => this.store.setFilters({ status: statusFilter.value }));
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
+    const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
+    splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 
     $('#theme-toggle').addEventListener('click', () => {
       const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';

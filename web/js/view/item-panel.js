@@ -5,7 +5,7 @@
 // person is changing is not overwritten until they leave it. Nor is the panel taken away from
 // under them: following the facilitator to another item waits until they leave the field.
 
-import { STATUS_LABELS, isTextField } from '../protocol.js';
+import { STATUS_LABELS, isSplit, isTextField } from '../protocol.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
 import { $, h, isTyping, replace } from './dom.js';
@@ -20,10 +20,12 @@ export class ItemPanel {
   /**
    * @param {import('../store.js').RoomStore} store
    * @param {any} actions
+   * @param {(item: Item) => void} openSplit
    */
-  constructor(store, actions) {
+  constructor(store, actions, openSplit) {
     this.store = store;
     this.actions = actions;
+    this.openSplit = openSplit;
     this.root = $('#item-panel');
     /** @type {string | null} */
     this.itemId = null;
@@ -128,6 +130,7 @@ export class ItemPanel {
         'div',
         { class: 'item-head' },
         h('div', { class: 'item-follow', id: 'follow-bar' }),
+        h('div', { class: 'split-note', id: 'split-note', 'data-testid': 'split-note' }),
         h('div', { class: 'title-row' }, label('title', 'Title'), indicator('title')),
         field('title', h('input', { class: 'title-input', maxlength: 300, autocomplete: 'off' })),
         h('div', { class: 'item-actions', id: 'item-actions' }),
@@ -411,6 +414,7 @@ export class ItemPanel {
     }
     this.renderEditors(item);
     this.renderFollow(item);
+    this.renderSplit(item);
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
     this.renderDependencies(item, canEdit);
@@ -474,6 +478,31 @@ export class ItemPanel {
   }
 
   /**
+   * Where the item comes from or went: the parts of a split item (which is kept for reference,
+   * out of the active backlog), the original of a part.
+   * @param {Item} item
+   */
+  renderSplit(item) {
+    const store = this.store;
+    const note = $('#split-note', this.root);
+    const link = (/** @type {string} */ id) => {
+      const other = store.items.get(id);
+      return h('button', { type: 'button', class: 'link-button', text: other ? `“${other.title}”` : 'a deleted item', onclick: () => store.select(id) });
+    };
+    const parts = item.split_into ?? [];
+    const children = [];
+    if (parts.length > 0) {
+      children.push(h('span', { class: 'badge split', text: 'Split' }), ` Split into ${parts.length} items, kept here for reference: `);
+      parts.forEach((id, index) => children.push(index > 0 ? ', ' : '', link(id)));
+      children.push('.');
+    } else if (item.split_from) {
+      children.push('Split from ', link(item.split_from), '.');
+    }
+    replace(note, ...children);
+    note.hidden = children.length === 0;
+  }
+
+  /**
    * @param {Item} item
    * @param {boolean} canEdit
    */
@@ -481,12 +510,14 @@ export class ItemPanel {
     const store = this.store;
     const round = store.room?.round;
     const facilitator = store.isFacilitator;
+    const split = isSplit(item);
+    const votingHere = round?.phase === 'voting' && round.item_id === item.id;
     replace(
       $('#item-actions', this.root),
       facilitator && store.room?.current_item !== item.id
         ? h('button', { type: 'button', 'data-testid': 'make-current', text: 'Lead everyone here', onclick: () => this.actions.makeCurrent(item.id) })
         : null,
-      facilitator
+      facilitator && !split
         ? h('button', {
             type: 'button',
             class: 'primary',
@@ -495,6 +526,18 @@ export class ItemPanel {
             title: round?.phase === 'voting' ? 'A round is running: reveal or cancel it first' : 'Start a planning-poker round on this item',
             text: item.history.length ? 'Estimate again' : 'Estimate this item',
             onclick: () => this.actions.startRound(item.id),
+          })
+        : null,
+      canEdit && !split
+        ? h('button', {
+            type: 'button',
+            // Offered first where it is needed.
+            class: item.status === 'needs_splitting' ? 'primary' : '',
+            'data-testid': 'split-item',
+            disabled: votingHere,
+            title: votingHere ? 'It is being voted on: reveal or cancel the round first' : 'Split it into smaller items',
+            text: 'Split…',
+            onclick: () => this.openSplit(item),
           })
         : null,
       canEdit
