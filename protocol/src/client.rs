@@ -65,6 +65,20 @@ pub enum Command {
         before: Option<ItemId>,
     },
 
+    /// Checks or unchecks a criterion of the Definition of Ready, checked by people, for an
+    /// item.
+    CheckCriterion {
+        item_id: ItemId,
+        criterion: crate::room::CriterionId,
+        checked: bool,
+    },
+    /// Facilitator: marks an item ready whatever its checklist says (`true`), or takes that
+    /// back (`false`).
+    OverrideReady {
+        item_id: ItemId,
+        ready: bool,
+    },
+
     // Presence: anyone.
     /// Shows the sender's caret to the others (`null` when it leaves the field). Ephemeral:
     /// not stored, not replayed, not answered unless refused; at most 10 a second are passed
@@ -280,4 +294,7 @@ pub struct SettingsChange {
     pub auto_reveal: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggest_split_at: Option<u32>,
+    /// The whole new Definition of Ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_of_ready: Option<Vec<crate::room::ReadyCriterionDraft>>,
 }

@@ -55,6 +55,9 @@ pub enum ErrorCode {
     /// Dependencies that would make items wait for each other in a circle; the message names
     /// the circle.
     DependencyCycle,
+    /// The item does not meet its Definition of Ready, so it cannot be set ready; the message
+    /// names what is missing. Only the facilitator's `override_ready` marks it ready anyway.
+    NotReady,
     /// The command id is at or below ones already processed and its reply is no longer
     /// remembered; it was processed before and is not applied again.
     StaleCommand,

@@ -25,9 +25,10 @@ pub use error::ErrorCode;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
-    CardCount, Caret, Editing, ItemField, ItemRank, ItemStatus, ItemView, Link, Outliers,
-    ParticipantView, Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats,
-    RoundView, TextField, TextRevisions, Timer, VoteView,
+    AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
+    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Role,
+    RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, TextField,
+    TextRevisions, Timer, VoteView, default_definition_of_ready,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

@@ -26,6 +26,9 @@ pub const MAX_SPLIT_PARTS: usize = 10;
 pub const MAX_SPLIT_TEXT_CHARS: usize = 2 * MAX_LONG_TEXT_CHARS;
 /// Largest `suggest_split_at` a room may have.
 pub const MAX_SPLIT_SUGGESTION: u32 = 10_000;
+/// Criteria in a Definition of Ready, at most (and at least 1).
+pub const MAX_READY_CRITERIA: usize = 12;
+pub const MAX_CRITERION_CHARS: usize = 120;
 pub const MAX_ESTIMATE_CHARS: usize = 16;
 pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;

@@ -167,6 +167,89 @@ pub struct ItemView {
     /// The item this one was split from.
     #[serde(default)]
     pub split_from: Option<ItemId>,
+    /// The criteria of the room's Definition of Ready people have checked for this item (by
+    /// id); automatic criteria are never listed, the server checks them.
+    #[serde(default)]
+    pub checked: Vec<CriterionId>,
+    /// Set when the facilitator marked the item ready whatever its checklist says.
+    #[serde(default)]
+    pub ready_override: Option<ReadyOverride>,
+}
+
+/// A criterion's id within its room's Definition of Ready; never reused.
+pub type CriterionId = u32;
+
+/// "Ready, whatever the checklist says", and who said so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadyOverride {
+    /// The facilitator who overrode; absent for an item that was ready before its room had a
+    /// Definition of Ready (an import, an older room).
+    pub by: Option<ParticipantId>,
+    pub at: Timestamp,
+}
+
+/// What the server checks by itself for a criterion of the Definition of Ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoCheck {
+    /// The item has an estimate.
+    Estimated,
+    /// The acceptance criteria are not blank.
+    AcceptanceCriteria,
+    /// Every item it depends on is ready (an item that was split: when all its parts are).
+    DependenciesReady,
+    /// None of its questions is open.
+    QuestionsAnswered,
+}
+
+/// One line of a room's Definition of Ready.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadyCriterion {
+    pub id: CriterionId,
+    pub text: String,
+    /// Checked by the server from the item itself; absent: checked by people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoCheck>,
+}
+
+/// A criterion as `update_settings` names it: an existing one by its id, a new one without.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadyCriterionDraft {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<CriterionId>,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<AutoCheck>,
+}
+
+/// The Definition of Ready a room starts with.
+#[must_use]
+pub fn default_definition_of_ready() -> Vec<ReadyCriterion> {
+    [
+        ("Clear title and description", None),
+        (
+            "Acceptance criteria written",
+            Some(AutoCheck::AcceptanceCriteria),
+        ),
+        ("Estimated", Some(AutoCheck::Estimated)),
+        (
+            "No unfinished dependencies",
+            Some(AutoCheck::DependenciesReady),
+        ),
+        ("Small enough for one sprint", None),
+        (
+            "Open questions answered",
+            Some(AutoCheck::QuestionsAnswered),
+        ),
+    ]
+    .into_iter()
+    .zip(1..)
+    .map(|((text, auto), id)| ReadyCriterion {
+        id,
+        text: text.to_owned(),
+        auto,
+    })
+    .collect()
 }
 
 impl ItemView {
@@ -174,6 +257,14 @@ impl ItemView {
     #[must_use]
     pub fn is_split(&self) -> bool {
         !self.split_into.is_empty()
+    }
+
+    /// Applies a `criterion_checked` event, as a client does.
+    pub fn set_checked(&mut self, criterion: CriterionId, checked: bool) {
+        self.checked.retain(|c| *c != criterion);
+        if checked {
+            self.checked.push(criterion);
+        }
     }
 
     /// Drops this item's links to a deleted item, as `item_deleted` asks.
@@ -235,6 +326,9 @@ pub struct RoomSettings {
     /// a deck of words: when the most played card is its largest); 0 never.
     #[serde(default = "default_split_suggestion")]
     pub suggest_split_at: u32,
+    /// What an item needs to be ready, in the order shown.
+    #[serde(default = "default_definition_of_ready")]
+    pub definition_of_ready: Vec<ReadyCriterion>,
 }
 
 fn default_split_suggestion() -> u32 {
@@ -348,6 +442,21 @@ impl RoomSnapshot {
             original.split_into = parts.iter().map(|part| part.id).collect();
         }
         self.items.extend(parts.iter().cloned());
+    }
+
+    /// Applies a `settings_changed` event, as a client does: checks of criteria no longer
+    /// checked by people go.
+    pub fn apply_settings(&mut self, settings: RoomSettings) {
+        let manual: Vec<CriterionId> = settings
+            .definition_of_ready
+            .iter()
+            .filter(|c| c.auto.is_none())
+            .map(|c| c.id)
+            .collect();
+        for item in &mut self.items {
+            item.checked.retain(|c| manual.contains(c));
+        }
+        self.settings = settings;
     }
 
     /// Applies an `item_deleted` event, as a client does.

@@ -153,6 +153,18 @@ pub enum Event {
         item_id: ItemId,
         parts: Vec<ItemView>,
     },
+    /// A criterion was checked or unchecked for an item.
+    CriterionChecked {
+        item_id: ItemId,
+        criterion: crate::room::CriterionId,
+        checked: bool,
+    },
+    /// The facilitator overrode the item's checklist (`ready_override` set) or took that back
+    /// (`null`).
+    ReadyOverridden {
+        item_id: ItemId,
+        ready_override: Option<crate::room::ReadyOverride>,
+    },
     /// The item is gone. Other items' links to it (`split_into`, `split_from`) go with it.
     ItemDeleted {
         item_id: ItemId,

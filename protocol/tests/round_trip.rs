@@ -124,6 +124,11 @@ fn item() -> ItemView {
         },
         split_into: Vec::new(),
         split_from: None,
+        checked: vec![1, 5],
+        ready_override: Some(readyroom_protocol::ReadyOverride {
+            by: Some(participant(1)),
+            at: T0,
+        }),
     }
 }
 
@@ -133,6 +138,7 @@ fn settings() -> RoomSettings {
         default_deck: DeckChoice::default(),
         auto_reveal: true,
         suggest_split_at: 13,
+        definition_of_ready: readyroom_protocol::default_definition_of_ready(),
     }
 }
 
@@ -251,6 +257,15 @@ fn every_command() -> Vec<Command> {
                 },
             ],
         },
+        Command::CheckCriterion {
+            item_id: item_id(1),
+            criterion: 5,
+            checked: true,
+        },
+        Command::OverrideReady {
+            item_id: item_id(1),
+            ready: false,
+        },
         Command::DeleteItem {
             item_id: item_id(1),
         },
@@ -320,6 +335,18 @@ fn every_command() -> Vec<Command> {
             default_deck: Some(custom),
             auto_reveal: Some(false),
             suggest_split_at: Some(20),
+            definition_of_ready: Some(vec![
+                readyroom_protocol::ReadyCriterionDraft {
+                    id: Some(1),
+                    text: "Clear title and description".into(),
+                    auto: None,
+                },
+                readyroom_protocol::ReadyCriterionDraft {
+                    id: None,
+                    text: "Estimated".into(),
+                    auto: Some(readyroom_protocol::AutoCheck::Estimated),
+                },
+            ]),
         }),
         Command::StartTimer { seconds: 300 },
         Command::StopTimer,
@@ -382,6 +409,15 @@ fn every_event() -> Vec<Event> {
                 split_from: Some(item_id(2)),
                 ..item()
             }],
+        },
+        Event::CriterionChecked {
+            item_id: item_id(1),
+            criterion: 1,
+            checked: false,
+        },
+        Event::ReadyOverridden {
+            item_id: item_id(1),
+            ready_override: None,
         },
         Event::ItemDeleted {
             item_id: item_id(1),

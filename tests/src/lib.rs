@@ -742,6 +742,23 @@ impl Mirror {
                     self.items.insert(part.id, part.clone());
                 }
             }
+            Event::CriterionChecked {
+                item_id,
+                criterion,
+                checked,
+            } => {
+                if let Some(item) = self.items.get_mut(item_id) {
+                    item.set_checked(*criterion, *checked);
+                }
+            }
+            Event::ReadyOverridden {
+                item_id,
+                ready_override,
+            } => {
+                if let Some(item) = self.items.get_mut(item_id) {
+                    item.ready_override = *ready_override;
+                }
+            }
             Event::ItemDeleted { item_id } => {
                 self.items.remove(item_id);
                 for item in self.items.values_mut() {

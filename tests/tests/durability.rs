@@ -9,7 +9,7 @@
 )]
 
 use readyroom_protocol::{
-    Command, Event, ItemChange, ItemStatus, JoinRequest, Resume, Role, RoomSnapshot, ServerMessage,
+    Command, Event, ItemChange, JoinRequest, Resume, Role, RoomSnapshot, ServerMessage,
 };
 use readyroom_tests::{Config, TestServer, eventually, new_item};
 
@@ -40,9 +40,9 @@ async fn a_restart_brings_back_rooms_items_rounds_votes_and_people() {
     })
     .await
     .acked();
-    ana.request(Command::UpdateItem {
+    ana.request(Command::OverrideReady {
         item_id: login.id,
-        change: ItemChange::Status(ItemStatus::Ready),
+        ready: true,
     })
     .await
     .acked();

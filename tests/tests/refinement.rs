@@ -368,3 +368,80 @@ async fn an_item_split_in_one_step_reaches_everyone_and_stays_for_reference() {
     .refused(ErrorCode::InvalidValue);
     ana.request_round(parts[0].id).await.acked();
 }
+
+#[tokio::test]
+async fn the_checklist_makes_an_item_ready_for_everyone() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
+    assert_eq!(welcome.room.settings.definition_of_ready.len(), 6);
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let item = ana.create_item("Search").await;
+    let update = |change| Command::UpdateItem {
+        item_id: item.id,
+        change,
+    };
+    ben.request(update(ItemChange::AcceptanceCriteria(
+        "- finds by title".into(),
+    )))
+    .await
+    .acked();
+    ben.request(update(ItemChange::Estimate(Some("3".into()))))
+        .await
+        .acked();
+    ben.request(update(ItemChange::Status(ItemStatus::Ready)))
+        .await
+        .refused(ErrorCode::NotReady);
+    let manual: Vec<u32> = welcome
+        .room
+        .settings
+        .definition_of_ready
+        .iter()
+        .filter(|criterion| criterion.auto.is_none())
+        .map(|criterion| criterion.id)
+        .collect();
+    ben.request(Command::CheckCriterion {
+        item_id: item.id,
+        criterion: manual[0],
+        checked: true,
+    })
+    .await
+    .acked();
+    let last = ben
+        .request(Command::CheckCriterion {
+            item_id: item.id,
+            criterion: manual[1],
+            checked: true,
+        })
+        .await;
+    assert!(last.events.iter().any(|frame| matches!(
+        frame.event,
+        Event::ItemUpdated {
+            change: ItemChange::Status(ItemStatus::Ready),
+            ..
+        }
+    )));
+    ana.events_until(last.acked().unwrap()).await;
+    // An override is the facilitator's, and everyone sees who made it.
+    let other = ana.create_item("Spike").await;
+    ben.request(Command::OverrideReady {
+        item_id: other.id,
+        ready: true,
+    })
+    .await
+    .refused(ErrorCode::Forbidden);
+    ana.request(Command::OverrideReady {
+        item_id: other.id,
+        ready: true,
+    })
+    .await
+    .acked();
+    let (_dee, late) = server.join(&room, "Dee", Role::Observer).await;
+    let statuses: Vec<_> = late.room.items.iter().map(|i| i.status).collect();
+    assert_eq!(statuses, [ItemStatus::Ready, ItemStatus::Ready]);
+    assert_eq!(late.room.items[0].checked, manual);
+    assert_eq!(
+        late.room.items[1].ready_override.and_then(|o| o.by),
+        Some(welcome.you)
+    );
+}

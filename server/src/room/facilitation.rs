@@ -47,10 +47,18 @@ impl Room {
         if let Some(at) = change.suggest_split_at {
             settings.suggest_split_at = validate::split_suggestion(at)?;
         }
+        if let Some(drafts) = change.definition_of_ready {
+            settings.definition_of_ready = self.definition_from(drafts)?;
+        }
         if settings == self.settings {
             return Ok(());
         }
+        let new_definition = settings.definition_of_ready != self.settings.definition_of_ready;
         self.settings = settings.clone();
+        if new_definition {
+            self.forget_stale_checks();
+            out.touched.everything();
+        }
         self.emit(out, Event::SettingsChanged { settings });
         self.maybe_auto_reveal(out);
         Ok(())

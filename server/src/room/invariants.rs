@@ -17,6 +17,7 @@ impl Room {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.order.check()?;
         self.texts.check()?;
+        self.check_readiness()?;
         if self.order.len() > MAX_ITEMS_PER_ROOM {
             return Err("too many items".into());
         }

@@ -51,6 +51,8 @@ impl Room {
             revisions: readyroom_protocol::TextRevisions::default(),
             split_into: Vec::new(),
             split_from: None,
+            checked: Vec::new(),
+            ready_override: None,
         };
         let rank = self.order.rank_for_new(new.after)?;
         let id = view.id;
@@ -79,6 +81,11 @@ impl Room {
             return Err(CommandError::unknown_item());
         }
         let change = self.validate_change(item_id, change)?;
+        if let ItemChange::Status(status) = change {
+            if let Some(item) = self.order.get(item_id) {
+                self.check_status_change(item, status)?;
+            }
+        }
         let item = self
             .order
             .get_mut(item_id)
@@ -273,6 +280,10 @@ impl Room {
                     change: ItemChange::Dependencies(dependencies),
                 },
             );
+        }
+        // The original of a part loses it, and with it maybe its readiness.
+        if let Some(from) = self.order.get(item_id).and_then(|item| item.split_from) {
+            out.touched.item(from);
         }
         self.order.remove(item_id);
         self.forget_split_links(item_id);

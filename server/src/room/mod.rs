@@ -10,6 +10,7 @@ mod items;
 mod order;
 mod participants;
 mod poker;
+mod readiness;
 mod replies;
 pub mod secrecy;
 mod split;
@@ -92,6 +93,16 @@ pub struct Room {
     /// Set while replaying an input logged before dependency cycles were refused.
     #[serde(skip)]
     cycles_allowed: bool,
+    /// Set while replaying an input logged before statuses followed the Definition of Ready.
+    #[serde(skip)]
+    manual_status: bool,
+    /// Every status has followed its checklist since the room began (rooms created before
+    /// the Definition of Ready catch up item by item, as items are touched).
+    #[serde(default)]
+    readiness_derived: bool,
+    /// The highest criterion id ever given out, so that none is reused.
+    #[serde(default)]
+    criteria_minted: readyroom_protocol::CriterionId,
 }
 
 /// Collects the events one step emits.
@@ -100,6 +111,8 @@ struct Out {
     actor: Option<ParticipantId>,
     events: Vec<EventFrame>,
     removed: Vec<ParticipantId>,
+    /// Items whose readiness this step may have changed.
+    touched: readiness::Touched,
 }
 
 impl Out {
@@ -109,6 +122,7 @@ impl Out {
             actor,
             events: Vec::new(),
             removed: Vec::new(),
+            touched: readiness::Touched::default(),
         }
     }
 }
@@ -135,6 +149,9 @@ impl Room {
             texts: texts::TextHistory::default(),
             legacy_rules: false,
             cycles_allowed: false,
+            manual_status: false,
+            readiness_derived: true,
+            criteria_minted: 0,
         };
         (room, facilitator_token)
     }
@@ -149,6 +166,11 @@ impl Room {
     pub fn set_rules(&mut self, rules: u32) {
         self.legacy_rules = rules == 0;
         self.cycles_allowed = rules < 2;
+        self.manual_status = rules < 3;
+        // A status set by hand under the earlier rules may disagree with its checklist.
+        if self.manual_status {
+            self.readiness_derived = false;
+        }
     }
 
     /// Replaces tokens kept as they were (by a build before digests were kept) by their
@@ -212,7 +234,12 @@ impl Room {
             };
         }
         let mut out = Out::new(ctx.now, Some(actor));
-        let reply = match self.apply(ctx, actor, cmd, command, &mut out) {
+        let applied = self.apply(ctx, actor, cmd, command, &mut out);
+        if applied.is_ok() {
+            let touched = std::mem::take(&mut out.touched);
+            self.settle_readiness(&touched, &mut out);
+        }
+        let reply = match applied {
             Ok(()) => Reply::Ack {
                 seq: out.events.last().map(|e| e.seq),
             },
@@ -269,6 +296,14 @@ impl Room {
             Command::SplitItem { item_id, parts } => {
                 self.split_item(ctx, actor, item_id, parts, out)
             }
+            Command::CheckCriterion {
+                item_id,
+                criterion,
+                checked,
+            } => self.check_criterion(actor, item_id, criterion, checked, out),
+            Command::OverrideReady { item_id, ready } => {
+                self.override_ready(actor, item_id, ready, out)
+            }
             Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
             Command::MoveItem {
                 item_id,
@@ -311,6 +346,7 @@ impl Room {
     }
 
     fn emit(&mut self, out: &mut Out, event: Event) {
+        out.touched.note(&event);
         self.seq += 1;
         out.events.push(EventFrame {
             seq: self.seq,
@@ -349,6 +385,7 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
     )?;
     settings.default_deck = poker::normalize_deck(&settings.default_deck)?;
     settings.suggest_split_at = validate::split_suggestion(settings.suggest_split_at)?;
+    settings.definition_of_ready = readiness::check_definition(settings.definition_of_ready)?;
     Ok(settings)
 }
 

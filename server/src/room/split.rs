@@ -87,6 +87,8 @@ impl Room {
                 revisions: TextRevisions::default(),
                 split_into: Vec::new(),
                 split_from: Some(item_id),
+                checked: Vec::new(),
+                ready_override: None,
             });
         }
         let ids: Vec<ItemId> = views.iter().map(|view| view.id).collect();

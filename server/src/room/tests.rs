@@ -37,6 +37,7 @@ fn settings() -> RoomSettings {
         default_deck: DeckChoice::default(),
         auto_reveal: false,
         suggest_split_at: 13,
+        definition_of_ready: readyroom_protocol::default_definition_of_ready(),
     }
 }
 
@@ -1222,8 +1223,8 @@ fn update_item_sets_every_field() {
             ItemChange::Estimate(Some("5".into())),
         ),
         (
-            ItemChange::Status(ItemStatus::Ready),
-            ItemChange::Status(ItemStatus::Ready),
+            ItemChange::Status(ItemStatus::NeedsInfo),
+            ItemChange::Status(ItemStatus::NeedsInfo),
         ),
     ];
     for (sent, applied) in changes {
@@ -1246,7 +1247,7 @@ fn update_item_sets_every_field() {
     assert_eq!(item.links[0].title, "Spec");
     assert_eq!(item.dependencies, [y, z]);
     assert_eq!(item.estimate.as_deref(), Some("5"));
-    assert_eq!(item.status, ItemStatus::Ready);
+    assert_eq!(item.status, ItemStatus::NeedsInfo);
 
     // A blank estimate clears it.
     let events = fx.ok(a, update(x, ItemChange::Estimate(Some("  ".into()))));
@@ -2534,6 +2535,7 @@ fn set_current_item_and_settings() {
             default_deck: Some(custom_deck(&[])),
             auto_reveal: Some(true),
             suggest_split_at: None,
+            definition_of_ready: None,
         }),
         ErrorCode::InvalidValue,
     );
@@ -2923,7 +2925,16 @@ impl Mirror {
                 }
             }
             Event::CurrentItemChanged { item_id } => room.current_item = *item_id,
-            Event::SettingsChanged { settings } => room.settings = settings.clone(),
+            Event::SettingsChanged { settings } => room.apply_settings(settings.clone()),
+            Event::CriterionChecked {
+                item_id,
+                criterion,
+                checked,
+            } => item(room, *item_id).set_checked(*criterion, *checked),
+            Event::ReadyOverridden {
+                item_id,
+                ready_override,
+            } => item(room, *item_id).ready_override = *ready_override,
             Event::TimerChanged { timer } => room.timer = *timer,
             Event::RoundStarted { round } => room.round = Some((**round).clone()),
             Event::VoteCast {
@@ -2990,6 +3001,25 @@ fn person(room: &mut RoomSnapshot, id: ParticipantId) -> &mut readyroom_protocol
 
 fn item(room: &mut RoomSnapshot, id: ItemId) -> &mut ItemView {
     room.items.iter_mut().find(|i| i.id == id).unwrap()
+}
+
+/// A Definition of Ready to propose: mostly valid, sometimes not (too many, an unknown id, an
+/// automatic check twice, a blank text).
+fn random_definition(rng: &mut StdRng) -> Vec<readyroom_protocol::ReadyCriterionDraft> {
+    let autos = [
+        None,
+        Some(readyroom_protocol::AutoCheck::Estimated),
+        Some(readyroom_protocol::AutoCheck::AcceptanceCriteria),
+        Some(readyroom_protocol::AutoCheck::DependenciesReady),
+        Some(readyroom_protocol::AutoCheck::QuestionsAnswered),
+    ];
+    (0..rng.random_range(0..=readyroom_protocol::limits::MAX_READY_CRITERIA + 1))
+        .map(|_| readyroom_protocol::ReadyCriterionDraft {
+            id: rng.random_bool(0.5).then(|| rng.random_range(1..10)),
+            text: text(rng),
+            auto: *autos.choose(rng).unwrap(),
+        })
+        .collect()
 }
 
 fn apply_change(item: &mut ItemView, change: &ItemChange) {
@@ -3152,7 +3182,7 @@ impl Fuzz {
 
     fn random_command(&mut self) -> Command {
         let rng = &mut self.rng;
-        match rng.random_range(0..31) {
+        match rng.random_range(0..33) {
             0..=2 => Command::CreateItem(NewItem {
                 title: text(rng),
                 description: if rng.random_bool(0.2) {
@@ -3277,6 +3307,7 @@ impl Fuzz {
                 suggest_split_at: rng.random_bool(0.2).then(|| {
                     rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_SUGGESTION + 5)
                 }),
+                definition_of_ready: rng.random_bool(0.2).then(|| random_definition(rng)),
             }),
             27 => {
                 if rng.random_bool(0.5) {
@@ -3301,6 +3332,15 @@ impl Fuzz {
                 _ => Command::RemoveParticipant {
                     participant_id: self.pick_person(),
                 },
+            },
+            30 => Command::CheckCriterion {
+                item_id: self.pick_item(),
+                criterion: self.rng.random_range(0..10),
+                checked: self.rng.random_bool(0.7),
+            },
+            31 => Command::OverrideReady {
+                item_id: self.pick_item(),
+                ready: self.rng.random_bool(0.6),
             },
             29 => {
                 let item_id = self.pick_item();

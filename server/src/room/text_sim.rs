@@ -796,13 +796,14 @@ impl World {
             }
             11 => {
                 let change = match self.rng.random_range(0..3) {
+                    // Not `ready`: that takes a complete Definition of Ready, which the
+                    // simulated items never have.
                     0 => ItemChange::Status(
                         [
                             ItemStatus::New,
                             ItemStatus::NeedsInfo,
                             ItemStatus::NeedsSplitting,
-                            ItemStatus::Ready,
-                        ][self.rng.random_range(0..4_usize)],
+                        ][self.rng.random_range(0..3_usize)],
                     ),
                     1 => ItemChange::Labels(
                         ["api", "ux", "bug"]
@@ -1010,6 +1011,7 @@ fn world(seed: u64) -> World {
         default_deck: readyroom_protocol::DeckChoice::default(),
         auto_reveal: false,
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
+        definition_of_ready: readyroom_protocol::default_definition_of_ready(),
     };
     let (mut room, facilitator_token) = Room::create(
         RoomId::from_random_bytes([3; 16]),

@@ -115,6 +115,7 @@ impl Room {
             order.insert(rank, item);
         }
         room.order = order;
+        room.adopt_readiness(ctx.now);
         room.check_invariants()
             .map_err(|e| CommandError::invalid(format!("the export is inconsistent: {e}")))?;
         Ok((room, token))
@@ -173,5 +174,7 @@ fn clean_item(
         revisions: readyroom_protocol::TextRevisions::default(),
         split_into,
         split_from,
+        checked: item.checked,
+        ready_override: item.ready_override,
     })
 }

@@ -1,7 +1,7 @@
-//! Refinement beyond estimation: splitting items.
+//! Refinement beyond estimation: splitting items, the Definition of Ready.
 
-use readyroom_protocol::SplitPart;
 use readyroom_protocol::limits::MAX_SPLIT_PARTS;
+use readyroom_protocol::{AutoCheck, ReadyCriterionDraft, ReadyOverride, SplitPart};
 
 use super::*;
 
@@ -171,4 +171,407 @@ fn the_split_suggestion_is_a_bounded_setting() {
     );
     fx.ok(f, change(0));
     assert_eq!(fx.room.settings().suggest_split_at, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definition of Ready
+// ---------------------------------------------------------------------------------------------
+
+/// The manual criteria of the default Definition of Ready: "clear title and description" and
+/// "small enough for one sprint".
+const CLEAR: u32 = 1;
+const SMALL: u32 = 5;
+
+fn check(item_id: ItemId, criterion: u32, checked: bool) -> Command {
+    Command::CheckCriterion {
+        item_id,
+        criterion,
+        checked,
+    }
+}
+
+fn update(item_id: ItemId, change: ItemChange) -> Command {
+    Command::UpdateItem { item_id, change }
+}
+
+/// Meets every criterion of the default Definition of Ready but `except`'s.
+fn meet_all_but(fx: &mut Fx, actor: ParticipantId, item: ItemId, except: Option<u32>) {
+    if except != Some(2) {
+        fx.ok(
+            actor,
+            update(item, ItemChange::AcceptanceCriteria("- it works".into())),
+        );
+    }
+    if except != Some(3) {
+        fx.ok(actor, update(item, ItemChange::Estimate(Some("3".into()))));
+    }
+    for criterion in [CLEAR, SMALL] {
+        if except != Some(criterion) {
+            fx.ok(actor, check(item, criterion, true));
+        }
+    }
+}
+
+fn status_events(events: &[Event]) -> Vec<(ItemId, ItemStatus)> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::ItemUpdated {
+                item_id,
+                change: ItemChange::Status(status),
+            } => Some((*item_id, *status)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_item_turns_ready_when_its_checklist_completes_and_back_when_it_does_not() {
+    let (mut fx, [_, a, ..]) = team();
+    let item = fx.add_item(a, "Search");
+    assert_eq!(fx.room.settings().definition_of_ready.len(), 6);
+    meet_all_but(&mut fx, a, item, Some(SMALL));
+    assert_eq!(fx.item_view(item).status, ItemStatus::New);
+    assert_eq!(fx.item_view(item).checked, [CLEAR]);
+    let events = fx.ok(a, check(item, SMALL, true));
+    assert_eq!(
+        events,
+        [
+            Event::CriterionChecked {
+                item_id: item,
+                criterion: SMALL,
+                checked: true
+            },
+            Event::ItemUpdated {
+                item_id: item,
+                change: ItemChange::Status(ItemStatus::Ready)
+            }
+        ]
+    );
+    // Checking it again changes nothing.
+    assert!(fx.ok(a, check(item, SMALL, true)).is_empty());
+    // Losing a criterion the server checks takes readiness away.
+    let events = fx.ok(a, update(item, ItemChange::Estimate(None)));
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+    fx.ok(a, update(item, ItemChange::Estimate(Some("5".into()))));
+    assert_eq!(fx.item_view(item).status, ItemStatus::Ready);
+    // Blank acceptance criteria do not count, whatever way they come.
+    let events = fx.ok(
+        a,
+        update(item, ItemChange::AcceptanceCriteria("  \n".into())),
+    );
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+}
+
+#[test]
+fn a_status_set_by_hand_must_agree_with_the_checklist() {
+    let (mut fx, [_, a, ..]) = team();
+    let item = fx.add_item(a, "Search");
+    meet_all_but(&mut fx, a, item, Some(SMALL));
+    let refused = fx.cmd(a, update(item, ItemChange::Status(ItemStatus::Ready)));
+    let Reply::Error(error) = &refused.reply else {
+        panic!("expected a refusal, got {:?}", refused.reply);
+    };
+    assert_eq!(error.code, ErrorCode::NotReady);
+    assert!(
+        error.message.contains("Small enough for one sprint"),
+        "the message names what is missing: {}",
+        error.message
+    );
+    fx.ok(
+        a,
+        update(item, ItemChange::Status(ItemStatus::NeedsSplitting)),
+    );
+    // Completing the checklist makes it ready whatever it was flagged as.
+    fx.ok(a, check(item, SMALL, true));
+    assert_eq!(fx.item_view(item).status, ItemStatus::Ready);
+    fx.fail(
+        a,
+        update(item, ItemChange::Status(ItemStatus::NeedsInfo)),
+        ErrorCode::InvalidValue,
+    );
+    // Setting what it already is is no change.
+    assert!(
+        fx.ok(a, update(item, ItemChange::Status(ItemStatus::Ready)))
+            .is_empty()
+    );
+}
+
+#[test]
+fn readiness_flows_along_dependencies_and_through_splits() {
+    let (mut fx, [_, a, ..]) = team();
+    let api = fx.add_item(a, "API");
+    let app = fx.add_item(a, "App");
+    let docs = fx.add_item(a, "Docs");
+    fx.ok(a, update(app, ItemChange::Dependencies(vec![api])));
+    fx.ok(a, update(docs, ItemChange::Dependencies(vec![app])));
+    meet_all_but(&mut fx, a, app, None);
+    meet_all_but(&mut fx, a, docs, None);
+    assert_eq!(
+        fx.item_view(app).status,
+        ItemStatus::New,
+        "it waits for the API"
+    );
+    // The API getting ready makes the app ready, and so the docs, in one step.
+    meet_all_but(&mut fx, a, api, Some(SMALL));
+    let events = fx.ok(a, check(api, SMALL, true));
+    assert_eq!(
+        status_events(&events),
+        [
+            (api, ItemStatus::Ready),
+            (app, ItemStatus::Ready),
+            (docs, ItemStatus::Ready)
+        ]
+    );
+    // Splitting the API: what waited for it now waits for its parts.
+    fx.ok(a, check(api, SMALL, false));
+    let events = fx.ok(a, split(api, &["Read", "Write"]));
+    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
+        panic!("expected item_split, got {events:?}");
+    };
+    let (read, write) = (parts[0].id, parts[1].id);
+    meet_all_but(&mut fx, a, read, None);
+    assert_eq!(fx.item_view(app).status, ItemStatus::New);
+    meet_all_but(&mut fx, a, write, Some(SMALL));
+    let events = fx.ok(a, check(write, SMALL, true));
+    assert_eq!(
+        status_events(&events),
+        [
+            (write, ItemStatus::Ready),
+            (app, ItemStatus::Ready),
+            (docs, ItemStatus::Ready)
+        ]
+    );
+    // Deleting a part that was not ready frees what waited for the whole.
+    fx.ok(a, check(write, SMALL, false));
+    assert_eq!(fx.item_view(app).status, ItemStatus::New);
+    let events = fx.ok(a, Command::DeleteItem { item_id: write });
+    assert_eq!(
+        status_events(&events),
+        [(app, ItemStatus::Ready), (docs, ItemStatus::Ready)]
+    );
+}
+
+#[test]
+fn the_facilitator_can_override_the_checklist_and_take_it_back() {
+    let (mut fx, [f, a, ..]) = team();
+    let item = fx.add_item(a, "Spike");
+    let other = fx.add_item(a, "Other");
+    fx.fail(
+        a,
+        Command::OverrideReady {
+            item_id: item,
+            ready: true,
+        },
+        ErrorCode::Forbidden,
+    );
+    fx.fail(
+        f,
+        Command::OverrideReady {
+            item_id: random_item_id(3),
+            ready: true,
+        },
+        ErrorCode::UnknownItem,
+    );
+    let events = fx.ok(
+        f,
+        Command::OverrideReady {
+            item_id: item,
+            ready: true,
+        },
+    );
+    let expected = ReadyOverride {
+        by: Some(f),
+        at: NOW,
+    };
+    assert_eq!(
+        events,
+        [
+            Event::ReadyOverridden {
+                item_id: item,
+                ready_override: Some(expected)
+            },
+            Event::ItemUpdated {
+                item_id: item,
+                change: ItemChange::Status(ItemStatus::Ready)
+            }
+        ]
+    );
+    assert_eq!(fx.item_view(item).ready_override, Some(expected));
+    let events = fx.ok(
+        f,
+        Command::OverrideReady {
+            item_id: item,
+            ready: false,
+        },
+    );
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+    // Split items get ready through their parts.
+    fx.ok(a, split(other, &["x", "y"]));
+    fx.fail(
+        f,
+        Command::OverrideReady {
+            item_id: other,
+            ready: true,
+        },
+        ErrorCode::InvalidValue,
+    );
+}
+
+#[test]
+fn checking_a_criterion_that_breaks_a_rule_changes_nothing() {
+    let (mut fx, [_, a, _, o]) = team();
+    let item = fx.add_item(a, "Search");
+    fx.fail(o, check(item, CLEAR, true), ErrorCode::Forbidden);
+    fx.fail(
+        a,
+        check(random_item_id(4), CLEAR, true),
+        ErrorCode::UnknownItem,
+    );
+    fx.fail(a, check(item, 99, true), ErrorCode::InvalidValue);
+    // "Estimated" is the server's to check.
+    fx.fail(a, check(item, 3, true), ErrorCode::InvalidValue);
+    assert!(fx.ok(a, check(item, CLEAR, false)).is_empty(), "no change");
+}
+
+fn definition(criteria: &[(Option<u32>, &str, Option<AutoCheck>)]) -> Command {
+    Command::UpdateSettings(SettingsChange {
+        definition_of_ready: Some(
+            criteria
+                .iter()
+                .map(|(id, text, auto)| ReadyCriterionDraft {
+                    id: *id,
+                    text: (*text).into(),
+                    auto: *auto,
+                })
+                .collect(),
+        ),
+        ..SettingsChange::default()
+    })
+}
+
+#[test]
+fn the_definition_of_ready_is_the_facilitators_to_change() {
+    let (mut fx, [f, a, ..]) = team();
+    let item = fx.add_item(a, "Search");
+    meet_all_but(&mut fx, a, item, Some(SMALL));
+    let keep_estimated = (Some(3), "Estimated", Some(AutoCheck::Estimated));
+    fx.fail(
+        a,
+        definition(&[(Some(CLEAR), "Clear", None)]),
+        ErrorCode::Forbidden,
+    );
+    fx.fail(f, definition(&[]), ErrorCode::InvalidValue);
+    let many: Vec<_> = (0..=readyroom_protocol::limits::MAX_READY_CRITERIA)
+        .map(|_| (None, "x", None))
+        .collect();
+    fx.fail(f, definition(&many), ErrorCode::InvalidValue);
+    fx.fail(
+        f,
+        definition(&[(Some(42), "Unknown", None)]),
+        ErrorCode::InvalidValue,
+    );
+    fx.fail(
+        f,
+        definition(&[keep_estimated, (None, "Again", Some(AutoCheck::Estimated))]),
+        ErrorCode::InvalidValue,
+    );
+    fx.fail(
+        f,
+        definition(&[(Some(CLEAR), "Clear", None), (Some(CLEAR), "Twice", None)]),
+        ErrorCode::InvalidValue,
+    );
+    fx.fail(
+        f,
+        definition(&[(None, "  ", None)]),
+        ErrorCode::InvalidValue,
+    );
+    // Without "small enough" the item meets the rest: it becomes ready with the change.
+    let events = fx.ok(
+        f,
+        definition(&[
+            (Some(CLEAR), " Clear title and description ", None),
+            keep_estimated,
+            (None, "Designs attached", None),
+        ]),
+    );
+    let Some(Event::SettingsChanged { settings }) = events.first() else {
+        panic!("expected settings_changed, got {events:?}");
+    };
+    let ids: Vec<u32> = settings.definition_of_ready.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [CLEAR, 3, 7], "a new criterion gets an id never used");
+    assert_eq!(
+        settings.definition_of_ready[0].text,
+        "Clear title and description"
+    );
+    assert_eq!(
+        status_events(&events),
+        [],
+        "a new manual criterion is unmet"
+    );
+    fx.ok(a, check(item, 7, true));
+    assert_eq!(fx.item_view(item).status, ItemStatus::Ready);
+    // Dropping a criterion drops its checks; a criterion added later never takes its id.
+    let events = fx.ok(f, definition(&[keep_estimated, (None, "Demo ready", None)]));
+    assert_eq!(fx.item_view(item).checked, Vec::<u32>::new());
+    let Some(Event::SettingsChanged { settings }) = events.first() else {
+        panic!("expected settings_changed, got {events:?}");
+    };
+    assert_eq!(settings.definition_of_ready[1].id, 8);
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+    check_public_copies(&fx.log);
+}
+
+#[test]
+fn statuses_set_by_hand_under_the_earlier_rules_replay_as_they_were() {
+    let (mut fx, [_, a, ..]) = team();
+    let item = fx.add_item(a, "Legacy");
+    fx.room.set_rules(2);
+    let events = fx.ok(a, update(item, ItemChange::Status(ItemStatus::Ready)));
+    fx.room.set_rules(crate::journal::RULES);
+    assert_eq!(status_events(&events), [(item, ItemStatus::Ready)]);
+}
+
+#[test]
+fn an_import_keeps_items_ready_as_overrides_by_nobody() {
+    let (mut fx, [_, a, ..]) = team();
+    let done = fx.add_item(a, "Done already");
+    let open = fx.add_item(a, "Open");
+    let mut export = fx.room.export(NOW);
+    export
+        .items
+        .iter_mut()
+        .find(|item| item.id == done)
+        .unwrap()
+        .status = ItemStatus::Ready;
+    export
+        .items
+        .iter_mut()
+        .for_each(|item| item.checked = vec![CLEAR, 3, CLEAR, 77]);
+    let (room, _) = Room::import(
+        RoomId::from_random_bytes([9; 16]),
+        export,
+        &mut Ctx {
+            now: NOW + 1,
+            rng: &mut StdRng::seed_from_u64(3),
+        },
+    )
+    .unwrap();
+    room.check_invariants().unwrap();
+    let items = room.snapshot_for(ParticipantId(uuid::Uuid::nil())).items;
+    let imported = |id| items.iter().find(|item| item.id == id).unwrap();
+    assert_eq!(imported(done).status, ItemStatus::Ready);
+    assert_eq!(
+        imported(done).ready_override,
+        Some(ReadyOverride {
+            by: None,
+            at: NOW + 1
+        })
+    );
+    assert_eq!(imported(open).status, ItemStatus::New);
+    assert_eq!(
+        imported(open).checked,
+        [CLEAR],
+        "only people's checks, once"
+    );
 }
