@@ -324,6 +324,28 @@ class App {
     return reply;
   }
 
+  /**
+   * @param {string} itemId
+   * @param {number} criterion
+   * @param {boolean} checked
+   */
+  checkCriterion(itemId, criterion, checked) {
+    return this.send({ type: 'check_criterion', item_id: itemId, criterion, checked });
+  }
+
+  /**
+   * @param {string} itemId
+   * @param {boolean} ready
+   */
+  overrideReady(itemId, ready) {
+    return this.send({ type: 'override_ready', item_id: itemId, ready });
+  }
+
+  /** @param {import('./protocol.js').ReadyCriterionDraft[]} criteria */
+  setDefinitionOfReady(criteria) {
+    return this.send({ type: 'update_settings', definition_of_ready: criteria });
+  }
+
   /** @param {string} itemId */
   deleteItem(itemId) {
     return this.send({ type: 'delete_item', item_id: itemId });

@@ -31,9 +31,17 @@ export const PROTOCOL_VERSION = 1;
  * @typedef {{ id: string, rank: string, title: string, description: string,
  *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
  *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
- *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null }} Item
+ *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null,
+ *   checked?: number[], ready_override?: ReadyOverride | null }} Item
  */
-/** @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, suggest_split_at?: number }} Settings */
+/** @typedef {'estimated' | 'acceptance_criteria' | 'dependencies_ready' | 'questions_answered'} AutoCheck */
+/** @typedef {{ id: number, text: string, auto?: AutoCheck }} ReadyCriterion */
+/** @typedef {{ id?: number, text: string, auto?: AutoCheck }} ReadyCriterionDraft */
+/** @typedef {{ by: string | null, at: number }} ReadyOverride */
+/**
+ * @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, suggest_split_at?: number,
+ *   definition_of_ready?: ReadyCriterion[] }} Settings
+ */
 /** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */
 /** @typedef {{ started_at: number, ends_at: number }} Timer */
 /**
@@ -88,6 +96,9 @@ export const FIELD_LABELS = {
   estimate: 'estimate',
   status: 'status',
 };
+
+/** Criteria a Definition of Ready holds, at most (`MAX_READY_CRITERIA`), and their length. */
+export const READY_CRITERIA = { max: 12, chars: 120 };
 
 /** Parts a split makes, at least and at most (`MAX_SPLIT_PARTS`). */
 export const SPLIT_PARTS = { min: 2, max: 10 };

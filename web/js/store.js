@@ -4,6 +4,9 @@
 import { isSplit, isTextField } from './protocol.js';
 import { applyTextOp } from './text-op.js';
 
+/** The status filter's value for "every item not ready yet". */
+export const NOT_READY = 'not_ready';
+
 /** @typedef {import('./protocol.js').Snapshot} Snapshot */
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').Participant} Participant */
@@ -103,7 +106,7 @@ export class RoomStore {
     return this.orderedItems().filter(
       (item) =>
         (this.filters.split || !isSplit(item)) &&
-        (!this.filters.status || item.status === this.filters.status) &&
+        (!this.filters.status || item.status === this.filters.status || (this.filters.status === NOT_READY && item.status !== 'ready' && !isSplit(item))) &&
         (!label || item.labels.some((l) => l.toLowerCase().includes(label))),
     );
   }
@@ -220,6 +223,16 @@ export class RoomStore {
         for (const part of e.parts) this.items.set(part.id, part);
         return ['items'];
       }
+      case 'criterion_checked': {
+        const item = this.items.get(e.item_id);
+        if (item) item.checked = [...(item.checked ?? []).filter((id) => id !== e.criterion), ...(e.checked ? [e.criterion] : [])];
+        return ['items'];
+      }
+      case 'ready_overridden': {
+        const item = this.items.get(e.item_id);
+        if (item) item.ready_override = e.ready_override;
+        return ['items'];
+      }
       case 'item_deleted':
         this.items.delete(e.item_id);
         // Links of a split go with the item, on every copy.
@@ -244,9 +257,13 @@ export class RoomStore {
         room.current_item = e.item_id;
         if (this.following && e.item_id) this.selected = e.item_id;
         return ['current', 'items', 'selection'];
-      case 'settings_changed':
+      case 'settings_changed': {
         room.settings = e.settings;
-        return ['settings', 'round'];
+        // Checks of criteria gone, or now checked by the server, go with them.
+        const manual = new Set((e.settings.definition_of_ready ?? []).filter((/** @type {any} */ c) => !c.auto).map((/** @type {any} */ c) => c.id));
+        for (const item of this.items.values()) if (item.checked?.length) item.checked = item.checked.filter((id) => manual.has(id));
+        return ['settings', 'round', 'items'];
+      }
       case 'timer_changed':
         room.timer = e.timer;
         return ['timer'];

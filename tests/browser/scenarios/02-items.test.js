@@ -74,7 +74,7 @@ scenario('edits show live, and typing in one field is not clobbered by an edit o
   // Other fields: labels, status, acceptance criteria, estimate.
   await field(bob.page, 'labels').fill('export, finance');
   await field(bob.page, 'labels').blur();
-  await field(bob.page, 'status').selectOption('ready');
+  await field(bob.page, 'status').selectOption('needs_info');
   await field(bob.page, 'acceptance_criteria').fill('- one row per item\n- UTF-8 with header');
   await field(bob.page, 'acceptance_criteria').blur();
   await field(bob.page, 'estimate').fill('8');
@@ -83,13 +83,13 @@ scenario('edits show live, and typing in one field is not clobbered by an edit o
     const labels = (await field(alice.page, 'labels').inputValue()).split(',').map((l) => l.trim());
     assert.deepEqual(labels, ['export', 'finance']);
   });
-  await eventually(async () => assert.equal(await field(alice.page, 'status').inputValue(), 'ready'));
+  await eventually(async () => assert.equal(await field(alice.page, 'status').inputValue(), 'needs_info'));
   await eventually(async () => assert.equal(
     await field(alice.page, 'acceptance_criteria').inputValue(), '- one row per item\n- UTF-8 with header'));
   await eventually(async () => assert.equal(await field(alice.page, 'estimate').inputValue(), '8'));
   for (const { page } of people) {
     await eventually(async () => {
-      assert.match(await backlogItem(page, itemId).locator(tid('status-badge')).innerText(), /ready/i);
+      assert.match(await backlogItem(page, itemId).locator(tid('status-badge')).innerText(), /needs info/i);
       assert.equal((await backlogItem(page, itemId).locator(tid('estimate-badge')).innerText()).trim(), '8');
     });
   }

@@ -2,6 +2,7 @@
 // and touch) and keyboard. Moves made by others animate into place.
 
 import { STATUS_LABELS, isSplit } from '../protocol.js';
+import { readinessOf } from '../readiness.js';
 import { $, animateMoves, h, measure, replace } from './dom.js';
 
 export class Backlog {
@@ -94,6 +95,7 @@ export class Backlog {
               isSplit(item)
                 ? h('span', { class: 'badge split', 'data-testid': 'split-badge', text: `Split into ${item.split_into?.length}` })
                 : h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
+              !isSplit(item) && item.status !== 'ready' && readinessBadge(item, store),
               ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
               item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
               dependencyBadge('waits', blockers(item)),
@@ -223,4 +225,16 @@ function dependencyBadge(kind, titles) {
   const verb = kind === 'waits' ? 'Waits for' : 'Blocks';
   const text = titles.length === 1 ? `${verb} “${titles[0]}”` : `${verb} ${titles.length} items`;
   return h('span', { class: `badge dependency ${kind}`, 'data-testid': `${kind}-badge`, title: `${verb}: ${titles.join(', ')}`, text });
+}
+
+/**
+ * How far an item is from ready: the criteria of the Definition of Ready it meets, of all.
+ * @param {import('../protocol.js').Item} item
+ * @param {import('../store.js').RoomStore} store
+ */
+function readinessBadge(item, store) {
+  const definition = store.room?.settings.definition_of_ready ?? [];
+  if (definition.length === 0) return null;
+  const { met, total } = readinessOf(item, store.items, definition);
+  return h('span', { class: 'badge readiness', 'data-testid': 'readiness-badge', title: `Definition of Ready: ${met} of ${total} criteria met`, text: `${met}/${total}` });
 }

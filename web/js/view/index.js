@@ -3,12 +3,14 @@
 
 import { loadTheme, saveTheme } from '../identity.js';
 import { STATUS_LABELS } from '../protocol.js';
+import { NOT_READY } from '../store.js';
 import { Backlog } from './backlog.js';
 import { $, h, isTyping, replace } from './dom.js';
 import { renderEstimation } from './estimation.js';
 import { ItemPanel } from './item-panel.js';
 import { setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
+import { DefinitionDialog } from './definition-dialog.js';
 import { SplitDialog } from './split-dialog.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
@@ -32,6 +34,7 @@ export class View {
     this.actions = actions;
     this.backlog = new Backlog(store, actions);
     this.splitDialog = new SplitDialog(actions);
+    this.definitionDialog = new DefinitionDialog(store, actions);
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
     this.itemPanel = new ItemPanel(store, actions, this.openSplit);
@@ -283,9 +286,11 @@ export class View {
   setUpChrome() {
     const statusFilter = /** @type {HTMLSelectElement} */ ($('#filter-status'));
     for (const [value, label] of Object.entries(STATUS_LABELS)) statusFilter.append(h('option', { value, text: label }));
+    statusFilter.append(h('option', { value: NOT_READY, text: 'Not ready yet' }));
     statusFilter.addEventListener('change', () => this.store.setFilters({ status: statusFilter.value }));
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
+    $('#definition-button').addEventListener('click', () => this.definitionDialog.open());
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

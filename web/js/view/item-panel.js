@@ -6,8 +6,10 @@
 // under them: following the facilitator to another item waits until they leave the field.
 
 import { STATUS_LABELS, isSplit, isTextField } from '../protocol.js';
+import { readinessOf } from '../readiness.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
+import { renderChecklist } from './checklist.js';
 import { $, h, isTyping, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
@@ -142,6 +144,7 @@ export class ItemPanel {
         h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('estimate', 'Estimate'), indicator('estimate')), field('estimate', h('input', { maxlength: 16, autocomplete: 'off', placeholder: '—' }))),
         h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', 'Labels (comma-separated)'), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: 'e.g. billing, mobile' }))),
       ),
+      h('section', { class: 'checklist', id: 'checklist', 'data-testid': 'checklist', 'aria-labelledby': 'checklist-heading' }),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', 'Description'), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: 'What and why…' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', 'Acceptance criteria'), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: 'Given … when … then …' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Links' }), indicator('links')), h('ul', { class: 'links', id: 'links' }), this.linkForm()),
@@ -415,6 +418,8 @@ export class ItemPanel {
     this.renderEditors(item);
     this.renderFollow(item);
     this.renderSplit(item);
+    renderChecklist($('#checklist', this.root), item, store, this.actions);
+    this.renderStatusChoices(item);
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
     this.renderDependencies(item, canEdit);
@@ -475,6 +480,23 @@ export class ItemPanel {
         ? h('button', { type: 'button', class: 'small primary', 'data-testid': 'jump-to-current', text: `Jump to “${currentItem.title}”`, onclick: () => store.setFollowing(true) })
         : null,
     );
+  }
+
+  /**
+   * The statuses a person may pick: "Ready" once the checklist is complete, and then nothing
+   * else (the server refuses what the checklist contradicts).
+   * @param {Item} item
+   */
+  renderStatusChoices(item) {
+    const select = /** @type {HTMLSelectElement | undefined} */ (this.fields.get('status'));
+    if (!select) return;
+    const definition = this.store.room?.settings.definition_of_ready ?? [];
+    const { met, total } = readinessOf(item, this.store.items, definition);
+    const ready = !!item.ready_override || met === total;
+    for (const option of select.options) {
+      option.disabled = option.value === 'ready' ? !ready : ready;
+      option.title = option.disabled ? (ready ? 'It meets the Definition of Ready' : 'Not every criterion of the Definition of Ready is met') : '';
+    }
   }
 
   /**
