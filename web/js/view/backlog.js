@@ -2,7 +2,9 @@
 // and touch) and keyboard. Moves made by others animate into place.
 
 import { STATUS_LABELS, isSplit } from '../protocol.js';
-import { readinessOf } from '../readiness.js';
+import { countsAsReady } from '../readiness.js';
+import { readinessBadge } from './checklist.js';
+import { moveBelowDependencies } from './dependencies.js';
 import { $, animateMoves, h, measure, replace } from './dom.js';
 
 export class Backlog {
@@ -60,12 +62,13 @@ export class Backlog {
     for (const item of store.items.values()) {
       for (const id of item.dependencies) {
         const dependency = store.items.get(id);
-        if (!dependency || dependency.status === 'ready') continue;
+        if (!dependency || countsAsReady(id, store.items)) continue;
         waitingOn.set(id, [...(waitingOn.get(id) ?? []), item.title]);
       }
     }
     const blockers = (/** @type {import('../protocol.js').Item} */ item) =>
-      item.dependencies.map((id) => store.items.get(id)).filter((d) => d && d.status !== 'ready').map((d) => /** @type {import('../protocol.js').Item} */ (d).title);
+      item.dependencies.filter((id) => !countsAsReady(id, store.items)).map((id) => store.items.get(id)?.title ?? 'an item');
+    const ordered = store.orderedItems();
     replace(
       this.list,
       ...items.map((item, index) =>
@@ -100,6 +103,7 @@ export class Backlog {
               item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
               dependencyBadge('waits', blockers(item)),
               dependencyBadge('blocks', waitingOn.get(item.id) ?? []),
+              canEdit && orderWarning(item, ordered, this.actions),
             ),
           ),
         ),
@@ -227,14 +231,25 @@ function dependencyBadge(kind, titles) {
   return h('span', { class: `badge dependency ${kind}`, 'data-testid': `${kind}-badge`, title: `${verb}: ${titles.join(', ')}`, text });
 }
 
+
 /**
- * How far an item is from ready: the criteria of the Definition of Ready it meets, of all.
+ * An item ranked above something it waits for: a button that moves it right below.
  * @param {import('../protocol.js').Item} item
- * @param {import('../store.js').RoomStore} store
+ * @param {import('../protocol.js').Item[]} ordered
+ * @param {any} actions
  */
-function readinessBadge(item, store) {
-  const definition = store.room?.settings.definition_of_ready ?? [];
-  if (definition.length === 0) return null;
-  const { met, total } = readinessOf(item, store.items, definition);
-  return h('span', { class: 'badge readiness', 'data-testid': 'readiness-badge', title: `Definition of Ready: ${met} of ${total} criteria met`, text: `${met}/${total}` });
+function orderWarning(item, ordered, actions) {
+  const move = moveBelowDependencies(item, ordered);
+  if (!move) return null;
+  return h('button', {
+    type: 'button',
+    class: 'badge order-warning',
+    'data-testid': 'order-warning-badge',
+    title: `Ranked above “${move.below.title}”, which it depends on: move it just below`,
+    text: `↓ Below “${move.below.title}”`,
+    onclick: (/** @type {MouseEvent} */ event) => {
+      event.stopPropagation();
+      actions.moveItem(item.id, move.after, move.before);
+    },
+  });
 }

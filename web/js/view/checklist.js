@@ -3,7 +3,7 @@
 // facilitator's override.
 
 import { isSplit } from '../protocol.js';
-import { AUTO_LABELS, checklist } from '../readiness.js';
+import { AUTO_LABELS, checklist, readinessOf } from '../readiness.js';
 import { h, replace } from './dom.js';
 
 /**
@@ -79,4 +79,16 @@ export function renderChecklist(root, item, store, actions) {
       ),
     !ready && store.isFacilitator && h('button', { type: 'button', class: 'small', 'data-testid': 'override-ready', text: 'Mark ready anyway', title: 'Ready over its checklist: recorded and shown to everyone', onclick: () => actions.overrideReady(item.id, true) }),
   );
+}
+
+/**
+ * How far an item is from ready: the criteria of the Definition of Ready it meets, of all.
+ * @param {import('../protocol.js').Item} item
+ * @param {import('../store.js').RoomStore} store
+ */
+export function readinessBadge(item, store) {
+  const definition = store.room?.settings.definition_of_ready ?? [];
+  if (definition.length === 0) return null;
+  const { met, total } = readinessOf(item, store.items, definition);
+  return h('span', { class: 'badge readiness', 'data-testid': 'readiness-badge', title: `Definition of Ready: ${met} of ${total} criteria met`, text: `${met}/${total}` });
 }

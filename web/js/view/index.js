@@ -11,6 +11,7 @@ import { ItemPanel } from './item-panel.js';
 import { setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
 import { DefinitionDialog } from './definition-dialog.js';
+import { DependencyMap } from './dependencies.js';
 import { SplitDialog } from './split-dialog.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
@@ -35,6 +36,7 @@ export class View {
     this.backlog = new Backlog(store, actions);
     this.splitDialog = new SplitDialog(actions);
     this.definitionDialog = new DefinitionDialog(store, actions);
+    this.dependencyMap = new DependencyMap(store);
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
     this.itemPanel = new ItemPanel(store, actions, this.openSplit);
@@ -291,6 +293,7 @@ export class View {
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
     $('#definition-button').addEventListener('click', () => this.definitionDialog.open());
+    $('#dependency-button').addEventListener('click', () => this.dependencyMap.open());
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

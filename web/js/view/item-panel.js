@@ -10,6 +10,7 @@ import { readinessOf } from '../readiness.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
 import { renderChecklist } from './checklist.js';
+import { DependencyField } from './dependencies.js';
 import { $, h, isTyping, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
@@ -48,6 +49,8 @@ export class ItemPanel {
     this.textSync = null;
     /** @type {import('../carets.js').CaretBook | null} */
     this.carets = null;
+    /** What the open item waits for, and the search that adds to it. @type {DependencyField | null} */
+    this.dependencyField = null;
     /** Whether another item was selected while the person was typing here. */
     this.postponed = false;
     // Leaving any field of the panel (links and dependencies included) lets a postponed
@@ -145,18 +148,13 @@ export class ItemPanel {
         h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', 'Labels (comma-separated)'), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: 'e.g. billing, mobile' }))),
       ),
       h('section', { class: 'checklist', id: 'checklist', 'data-testid': 'checklist', 'aria-labelledby': 'checklist-heading' }),
+      h('div', { class: 'field', id: 'dependency-field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Depends on' }), indicator('dependencies'))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', 'Description'), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: 'What and why…' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', 'Acceptance criteria'), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: 'Given … when … then …' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Links' }), indicator('links')), h('ul', { class: 'links', id: 'links' }), this.linkForm()),
-      h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Depends on' }), indicator('dependencies')), h('ul', { class: 'dependencies', id: 'dependencies' }), h('select', { id: 'add-dependency', 'aria-label': 'Add a dependency' })),
       h('section', { class: 'history', 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading', text: 'Vote history' }), h('ol', { id: 'vote-history', 'data-testid': 'vote-history' })),
     );
-    /** @type {HTMLSelectElement} */ ($('#add-dependency', this.root)).addEventListener('change', (event) => {
-      const select = /** @type {HTMLSelectElement} */ (event.target);
-      const current = this.currentItem();
-      if (select.value && current) this.actions.updateItem(current.id, 'dependencies', [...current.dependencies, select.value]);
-      select.value = '';
-    });
+    this.dependencyField = new DependencyField($('#dependency-field', this.root), this.store, this.actions);
   }
 
   linkForm() {
@@ -422,7 +420,7 @@ export class ItemPanel {
     this.renderStatusChoices(item);
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
-    this.renderDependencies(item, canEdit);
+    this.dependencyField?.render(item, canEdit);
     this.renderHistory(item);
     /** @type {HTMLFormElement} */ ($('#link-form', this.root)).hidden = !canEdit;
   }
@@ -593,37 +591,6 @@ export class ItemPanel {
         ),
       ),
       item.links.length === 0 ? h('li', { class: 'none', text: 'No links.' }) : null,
-    );
-  }
-
-  /**
-   * @param {Item} item
-   * @param {boolean} canEdit
-   */
-  renderDependencies(item, canEdit) {
-    const store = this.store;
-    replace(
-      $('#dependencies', this.root),
-      ...item.dependencies.map((id) => {
-        const other = store.items.get(id);
-        return h(
-          'li',
-          {},
-          h('button', { type: 'button', class: 'link-button', text: other?.title ?? 'a deleted item', onclick: () => store.select(id) }),
-          canEdit && h('button', { type: 'button', class: 'small', 'aria-label': `Remove dependency on ${other?.title ?? 'item'}`, text: '×', onclick: () => this.actions.updateItem(item.id, 'dependencies', item.dependencies.filter((d) => d !== id)) }),
-        );
-      }),
-      item.dependencies.length === 0 ? h('li', { class: 'none', text: 'No dependencies.' }) : null,
-    );
-    const select = /** @type {HTMLSelectElement} */ ($('#add-dependency', this.root));
-    select.hidden = !canEdit;
-    replace(
-      select,
-      h('option', { value: '', text: 'Add a dependency…' }),
-      ...store
-        .orderedItems()
-        .filter((other) => other.id !== item.id && !item.dependencies.includes(other.id))
-        .map((other) => h('option', { value: other.id, text: other.title })),
     );
   }
 
