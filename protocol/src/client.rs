@@ -104,6 +104,9 @@ pub enum Command {
         item_id: ItemId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deck: Option<DeckChoice>,
+        /// Estimates this part of the item's WSJF score instead of the item's estimate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dimension: Option<crate::room::WsjfDimension>,
     },
     /// Voters: plays or changes a card in the current round.
     Vote {
@@ -222,6 +225,7 @@ pub enum ItemChange {
     Dependencies(Vec<ItemId>),
     Estimate(Option<String>),
     Status(ItemStatus),
+    Wsjf(crate::room::Wsjf),
 }
 
 impl ItemChange {
@@ -254,6 +258,7 @@ impl ItemChange {
             Self::Dependencies(v) => set(&mut item.dependencies, v),
             Self::Estimate(v) => set(&mut item.estimate, v),
             Self::Status(v) => set(&mut item.status, v),
+            Self::Wsjf(v) => set(&mut item.wsjf, v),
         }
     }
 
@@ -279,6 +284,7 @@ impl ItemChange {
             Self::Dependencies(_) => ItemField::Dependencies,
             Self::Estimate(_) => ItemField::Estimate,
             Self::Status(_) => ItemField::Status,
+            Self::Wsjf(_) => ItemField::Wsjf,
         }
     }
 }

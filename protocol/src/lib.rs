@@ -28,7 +28,7 @@ pub use room::{
     AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
     Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Role,
     RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, TextField,
-    TextRevisions, Timer, VoteView, default_definition_of_ready,
+    TextRevisions, Timer, VoteView, Wsjf, WsjfDimension, default_definition_of_ready,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

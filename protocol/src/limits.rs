@@ -29,6 +29,8 @@ pub const MAX_SPLIT_SUGGESTION: u32 = 10_000;
 /// Criteria in a Definition of Ready, at most (and at least 1).
 pub const MAX_READY_CRITERIA: usize = 12;
 pub const MAX_CRITERION_CHARS: usize = 120;
+/// Largest value of one part of a WSJF score (and the smallest is 1).
+pub const MAX_WSJF_VALUE: u32 = 100;
 pub const MAX_ESTIMATE_CHARS: usize = 16;
 pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;

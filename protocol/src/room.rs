@@ -75,6 +75,7 @@ pub enum ItemField {
     Dependencies,
     Estimate,
     Status,
+    Wsjf,
 }
 
 impl ItemField {
@@ -85,7 +86,12 @@ impl ItemField {
             Self::Title => Some(TextField::Title),
             Self::Description => Some(TextField::Description),
             Self::AcceptanceCriteria => Some(TextField::AcceptanceCriteria),
-            Self::Labels | Self::Links | Self::Dependencies | Self::Estimate | Self::Status => None,
+            Self::Labels
+            | Self::Links
+            | Self::Dependencies
+            | Self::Estimate
+            | Self::Status
+            | Self::Wsjf => None,
         }
     }
 }
@@ -174,6 +180,53 @@ pub struct ItemView {
     /// Set when the facilitator marked the item ready whatever its checklist says.
     #[serde(default)]
     pub ready_override: Option<ReadyOverride>,
+    /// Weighted Shortest Job First: what the item is worth and how big it is. Left out while
+    /// nothing of it is given.
+    #[serde(default, skip_serializing_if = "Wsjf::is_empty")]
+    pub wsjf: Wsjf,
+}
+
+/// The parts of a Weighted Shortest Job First score, each a whole number from 1 to
+/// [`crate::limits::MAX_WSJF_VALUE`] or not given yet. The score is the cost of delay (business
+/// value + time criticality + risk reduction or opportunity enablement) over the job size; the
+/// job size defaults to the item's estimate when that is a number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Wsjf {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_value: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_criticality: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_reduction: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_size: Option<u32>,
+}
+
+/// One part of a WSJF score, as a poker round can estimate it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WsjfDimension {
+    BusinessValue,
+    TimeCriticality,
+    RiskReduction,
+    JobSize,
+}
+
+impl Wsjf {
+    /// Whether no part is given.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    pub fn slot(&mut self, dimension: WsjfDimension) -> &mut Option<u32> {
+        match dimension {
+            WsjfDimension::BusinessValue => &mut self.business_value,
+            WsjfDimension::TimeCriticality => &mut self.time_criticality,
+            WsjfDimension::RiskReduction => &mut self.risk_reduction,
+            WsjfDimension::JobSize => &mut self.job_size,
+        }
+    }
 }
 
 /// A criterion's id within its room's Definition of Ready; never reused.
@@ -257,6 +310,23 @@ impl ItemView {
     #[must_use]
     pub fn is_split(&self) -> bool {
         !self.split_into.is_empty()
+    }
+
+    /// Applies an `estimate_accepted` event, as a client does: the estimate, or on a round
+    /// that estimated a part of the WSJF score, that part.
+    pub fn accept(&mut self, round_id: RoundId, estimate: &str, dimension: Option<WsjfDimension>) {
+        match dimension.zip(estimate.parse::<u32>().ok()) {
+            Some((dimension, value)) => *self.wsjf.slot(dimension) = Some(value),
+            None => self.estimate = Some(estimate.to_owned()),
+        }
+        if let Some(record) = self
+            .history
+            .iter_mut()
+            .rev()
+            .find(|r| r.round_id == round_id)
+        {
+            record.accepted = Some(estimate.to_owned());
+        }
     }
 
     /// Applies a `criterion_checked` event, as a client does.
@@ -393,6 +463,9 @@ pub struct RoundRecord {
     pub revealed_at: Timestamp,
     /// The estimate the facilitator accepted after this round, if any.
     pub accepted: Option<String>,
+    /// The part of the WSJF score this round estimated; absent for the estimate itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<WsjfDimension>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -409,6 +482,9 @@ pub struct RoundView {
     pub my_card: Option<String>,
     /// Every vote and the statistics; present once revealed.
     pub revealed: Option<RoundRecord>,
+    /// The part of the WSJF score this round estimates; absent for the estimate itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<WsjfDimension>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

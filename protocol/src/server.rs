@@ -212,10 +212,13 @@ pub enum Event {
     RoundCancelled {
         round_id: RoundId,
     },
-    /// Sets the item's estimate and closes the round.
+    /// Sets the item's estimate (or, for a round on a `dimension`, that part of its WSJF
+    /// score, the number `estimate` is) and closes the round.
     EstimateAccepted {
         round_id: RoundId,
         item_id: ItemId,
         estimate: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dimension: Option<crate::room::WsjfDimension>,
     },
 }

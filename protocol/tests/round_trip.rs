@@ -96,6 +96,7 @@ fn record() -> RoundRecord {
         },
         revealed_at: T0 + 60_000,
         accepted: Some("8".into()),
+        dimension: None,
     }
 }
 
@@ -124,6 +125,12 @@ fn item() -> ItemView {
         },
         split_into: Vec::new(),
         split_from: None,
+        wsjf: readyroom_protocol::Wsjf {
+            business_value: Some(8),
+            time_criticality: None,
+            risk_reduction: Some(3),
+            job_size: None,
+        },
         checked: vec![1, 5],
         ready_override: Some(readyroom_protocol::ReadyOverride {
             by: Some(participant(1)),
@@ -166,6 +173,7 @@ fn round_view(phase: RoundPhase) -> RoundView {
         voted: vec![participant(1), participant(2)],
         my_card: Some("5".into()),
         revealed: (phase == RoundPhase::Revealed).then(record),
+        dimension: None,
     }
 }
 
@@ -308,6 +316,7 @@ fn every_command() -> Vec<Command> {
         Command::StartRound {
             item_id: item_id(1),
             deck: Some(custom.clone()),
+            dimension: None,
         },
         Command::Vote {
             round_id: round_id(1),
@@ -469,6 +478,13 @@ fn every_event() -> Vec<Event> {
             round_id: round_id(1),
             item_id: item_id(1),
             estimate: "8".into(),
+            dimension: None,
+        },
+        Event::EstimateAccepted {
+            round_id: round_id(2),
+            item_id: item_id(1),
+            estimate: "13".into(),
+            dimension: Some(readyroom_protocol::WsjfDimension::BusinessValue),
         },
     ]
 }

@@ -590,6 +590,7 @@ impl Client {
         self.request(Command::StartRound {
             item_id,
             deck: None,
+            dimension: None,
         })
         .await
     }

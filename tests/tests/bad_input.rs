@@ -253,6 +253,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
             Command::StartRound {
                 item_id: ghost_item,
                 deck: None,
+                dimension: None,
             },
             ErrorCode::UnknownItem,
         ),

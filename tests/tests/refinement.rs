@@ -255,6 +255,7 @@ async fn custom_decks_and_facilitator_handover() {
         .request(Command::StartRound {
             item_id: item.id,
             deck: Some(deck),
+            dimension: None,
         })
         .await
         .started_round();
@@ -363,6 +364,7 @@ async fn an_item_split_in_one_step_reaches_everyone_and_stays_for_reference() {
     ana.request(Command::StartRound {
         item_id: checkout.id,
         deck: None,
+        dimension: None,
     })
     .await
     .refused(ErrorCode::InvalidValue);

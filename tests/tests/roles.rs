@@ -54,6 +54,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
         Command::StartRound {
             item_id: item.id,
             deck: None,
+            dimension: None,
         },
         Command::Reveal { round_id: round.id },
         Command::Revote { round_id: round.id },

@@ -65,6 +65,7 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
         .request(Command::StartRound {
             item_id: item.id,
             deck: Some(deck),
+            dimension: None,
         })
         .await;
     let round = started.started_round();

@@ -53,6 +53,7 @@ impl Room {
             split_from: None,
             checked: Vec::new(),
             ready_override: None,
+            wsjf: readyroom_protocol::Wsjf::default(),
         };
         let rank = self.order.rank_for_new(new.after)?;
         let id = view.id;
@@ -131,6 +132,7 @@ impl Room {
             }
             ItemChange::Estimate(v) => ItemChange::Estimate(validate_estimate(v.as_deref())?),
             ItemChange::Status(v) => ItemChange::Status(v),
+            ItemChange::Wsjf(v) => ItemChange::Wsjf(validate::wsjf(v)?),
         })
     }
 

@@ -318,9 +318,11 @@ impl Room {
             }
             Command::Rename { name } => self.rename(actor, &name, out),
             Command::SetRole { role } => self.set_role(actor, role, out),
-            Command::StartRound { item_id, deck } => {
-                self.start_round(ctx, actor, item_id, deck.as_ref(), out)
-            }
+            Command::StartRound {
+                item_id,
+                deck,
+                dimension,
+            } => self.start_round(ctx, actor, item_id, deck.as_ref(), dimension, out),
             Command::Vote { round_id, card } => self.vote(actor, round_id, card, out),
             Command::RetractVote { round_id } => self.retract_vote(actor, round_id, out),
             Command::Reveal { round_id } => self.reveal(actor, round_id, out),

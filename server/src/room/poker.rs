@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use readyroom_protocol::limits::{MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY};
+use readyroom_protocol::limits::{
+    MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY, MAX_WSJF_VALUE,
+};
 use readyroom_protocol::{
     COFFEE_CARD, Deck, DeckChoice, DeckKind, ErrorCode, Event, ItemId, ParticipantId, Role,
-    RoundId, RoundPhase, RoundRecord, RoundView, Timestamp, UNSURE_CARD, is_special,
+    RoundId, RoundPhase, RoundRecord, RoundView, Timestamp, UNSURE_CARD, WsjfDimension, is_special,
 };
 
 use super::items::validate_estimate;
@@ -21,6 +23,9 @@ pub struct Round {
     pub votes: BTreeMap<ParticipantId, String>,
     /// Set at reveal; votes are frozen from then on.
     pub revealed: Option<RoundRecord>,
+    /// The part of the item's WSJF score estimated, if not the estimate itself.
+    #[serde(default)]
+    pub dimension: Option<WsjfDimension>,
 }
 
 impl Round {
@@ -45,6 +50,7 @@ impl Round {
             voted: self.votes.keys().copied().collect(),
             my_card: self.votes.get(&viewer).cloned(),
             revealed: self.revealed.clone(),
+            dimension: self.dimension,
         }
     }
 
@@ -160,6 +166,7 @@ impl Room {
         actor: ParticipantId,
         item_id: ItemId,
         deck: Option<&DeckChoice>,
+        dimension: Option<WsjfDimension>,
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "start a round")?;
@@ -186,7 +193,7 @@ impl Room {
         let deck = resolve_deck(deck.unwrap_or(&self.settings.default_deck))?;
         let number = item.history.last().map_or(1, |record| record.number + 1);
         self.change_current_item(Some(item_id), out);
-        self.open_round(ctx, item_id, number, deck, out);
+        self.open_round(ctx, item_id, number, (deck, dimension), out);
         Ok(())
     }
 
@@ -195,7 +202,7 @@ impl Room {
         ctx: &mut Ctx<'_>,
         item_id: ItemId,
         number: u32,
-        deck: Deck,
+        (deck, dimension): (Deck, Option<WsjfDimension>),
         out: &mut Out,
     ) {
         let round = Round {
@@ -206,6 +213,7 @@ impl Room {
             started_at: out.now,
             votes: BTreeMap::new(),
             revealed: None,
+            dimension,
         };
         // Nobody has voted yet, so whom the view is built for makes no difference.
         let view = Box::new(round.view_for(ParticipantId(uuid::Uuid::nil())));
@@ -329,6 +337,7 @@ impl Room {
             stats: stats::compute(&round.deck, &round.votes),
             revealed_at: out.now,
             accepted: None,
+            dimension: round.dimension,
         };
         round.revealed = Some(record.clone());
         let item_id = round.item_id;
@@ -357,8 +366,9 @@ impl Room {
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "start a re-vote")?;
         let round = self.revealed_round(round_id)?;
-        let (item_id, number, deck) = (round.item_id, round.number + 1, round.deck.clone());
-        self.open_round(ctx, item_id, number, deck, out);
+        let (item_id, number) = (round.item_id, round.number + 1);
+        let kind = (round.deck.clone(), round.dimension);
+        self.open_round(ctx, item_id, number, kind, out);
         Ok(())
     }
 
@@ -370,19 +380,22 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "accept an estimate")?;
-        let item_id = self.revealed_round(round_id)?.item_id;
+        let round = self.revealed_round(round_id)?;
+        let (item_id, dimension) = (round.item_id, round.dimension);
         let estimate = validate_estimate(Some(estimate))?
             .ok_or_else(|| CommandError::invalid("an accepted estimate must not be empty"))?;
+        if dimension.is_some() {
+            estimate
+                .parse::<u32>()
+                .map_err(|_| {
+                    CommandError::invalid(format!(
+                        "a WSJF value is a whole number from 1 to {MAX_WSJF_VALUE}"
+                    ))
+                })
+                .and_then(validate::wsjf_value)?;
+        }
         if let Some(item) = self.order.get_mut(item_id) {
-            item.estimate = Some(estimate.clone());
-            if let Some(record) = item
-                .history
-                .iter_mut()
-                .rev()
-                .find(|r| r.round_id == round_id)
-            {
-                record.accepted = Some(estimate.clone());
-            }
+            item.accept(round_id, &estimate, dimension);
         }
         self.round = None;
         self.emit(
@@ -391,6 +404,7 @@ impl Room {
                 round_id,
                 item_id,
                 estimate,
+                dimension,
             },
         );
         Ok(())

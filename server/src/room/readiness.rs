@@ -153,12 +153,15 @@ impl Room {
             self.hanging_on(&ids, &touched.items)
         };
         // Dependencies (and the parts of a split) are settled before what hangs on them.
+        // A part may depend on its own original, whose readiness hangs on its parts: the
+        // graph can have circles, so each item is entered once.
+        let mut entered: HashSet<ItemId> = HashSet::new();
         let mut settled: HashSet<ItemId> = HashSet::new();
         let mut changes: Vec<ItemId> = Vec::new();
         for &start in ids.iter().filter(|id| affected.contains(id)) {
             let mut stack = vec![(start, false)];
             while let Some((id, expanded)) = stack.pop() {
-                if settled.contains(&id) {
+                if settled.contains(&id) || (!expanded && !entered.insert(id)) {
                     continue;
                 }
                 let Some(item) = self.order.get(id) else {
@@ -167,7 +170,7 @@ impl Room {
                 if !expanded {
                     stack.push((id, true));
                     for next in item.dependencies.iter().chain(&item.split_into) {
-                        if affected.contains(next) && !settled.contains(next) {
+                        if affected.contains(next) && !entered.contains(next) {
                             stack.push((*next, false));
                         }
                     }

@@ -89,6 +89,7 @@ impl Room {
                 split_from: Some(item_id),
                 checked: Vec::new(),
                 ready_override: None,
+                wsjf: readyroom_protocol::Wsjf::default(),
             });
         }
         let ids: Vec<ItemId> = views.iter().map(|view| view.id).collect();

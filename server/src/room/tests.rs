@@ -15,7 +15,7 @@ use readyroom_protocol::{
     Command, CommandId, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame, ItemChange,
     ItemField, ItemId, ItemStatus, ItemView, JoinRequest, Link, NewItem, PROTOCOL_VERSION,
     ParticipantId, Role, RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, SettingsChange,
-    TextField, TextOp, Timer, Timestamp,
+    TextField, TextOp, Timer, Timestamp, WsjfDimension,
 };
 
 use super::secrecy::public_copy;
@@ -312,6 +312,7 @@ impl Fx {
             Command::StartRound {
                 item_id,
                 deck: None,
+                dimension: None,
             },
         );
         round_started(&events)
@@ -1783,6 +1784,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: x,
             deck: None,
+            dimension: None,
         },
         ErrorCode::Forbidden,
     );
@@ -1791,6 +1793,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: random_item_id(1),
             deck: None,
+            dimension: None,
         },
         ErrorCode::UnknownItem,
     );
@@ -1800,6 +1803,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: x,
             deck: None,
+            dimension: None,
         },
     );
     assert_eq!(kinds(&events), ["current_item_changed", "round_started"]);
@@ -1823,6 +1827,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: y,
             deck: None,
+            dimension: None,
         },
         ErrorCode::RoundInProgress,
     );
@@ -1831,6 +1836,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: x,
             deck: None,
+            dimension: None,
         },
         ErrorCode::RoundInProgress,
     );
@@ -1842,6 +1848,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: x,
             deck: None,
+            dimension: None,
         },
     );
     let Event::RoundStarted { round } = &events[0] else {
@@ -1854,6 +1861,7 @@ fn start_round_opens_a_round_on_the_item() {
         Command::StartRound {
             item_id: y,
             deck: None,
+            dimension: None,
         },
     );
     assert_eq!(kinds(&events), ["current_item_changed", "round_started"]);
@@ -1899,6 +1907,7 @@ fn start_round_uses_the_default_deck_or_a_valid_custom_one() {
             Command::StartRound {
                 item_id: x,
                 deck: Some(custom_deck(cards)),
+                dimension: None,
             },
             ErrorCode::InvalidValue,
         );
@@ -1908,6 +1917,7 @@ fn start_round_uses_the_default_deck_or_a_valid_custom_one() {
         Command::StartRound {
             item_id: x,
             deck: Some(custom_deck(&[" 1 ", "12345678", "big"])),
+            dimension: None,
         },
     );
     let Event::RoundStarted { round } = &events[0] else {
@@ -2256,7 +2266,8 @@ fn accept_estimate_sets_the_estimate_and_closes_the_round() {
         [Event::EstimateAccepted {
             round_id: round,
             item_id: x,
-            estimate: "8 pts".into()
+            estimate: "8 pts".into(),
+            dimension: None,
         }]
     );
     let item = fx.item_view(x);
@@ -2642,6 +2653,7 @@ fn hand_over_and_claim_the_facilitator_role() {
         Command::StartRound {
             item_id: x,
             deck: None,
+            dimension: None,
         },
         ErrorCode::Forbidden,
     );
@@ -2978,16 +2990,10 @@ impl Mirror {
                 round_id,
                 item_id,
                 estimate,
+                dimension,
             } => {
                 assert_eq!(room.round.take().map(|r| r.id), Some(*round_id));
-                let item = item(room, *item_id);
-                item.estimate = Some(estimate.clone());
-                let record = item
-                    .history
-                    .iter_mut()
-                    .rev()
-                    .find(|r| r.round_id == *round_id);
-                record.unwrap().accepted = Some(estimate.clone());
+                item(room, *item_id).accept(*round_id, estimate, *dimension);
             }
         }
         room.items
@@ -3201,7 +3207,16 @@ impl Fuzz {
             3..=5 => {
                 let item_id = self.pick_item();
                 let rng = &mut self.rng;
-                let change = match rng.random_range(0..9) {
+                let change = match rng.random_range(0..10) {
+                    9 => {
+                        let mut value = || rng.random_bool(0.6).then(|| rng.random_range(0..=102));
+                        ItemChange::Wsjf(readyroom_protocol::Wsjf {
+                            business_value: value(),
+                            time_criticality: value(),
+                            risk_reduction: value(),
+                            job_size: value(),
+                        })
+                    }
                     0 => ItemChange::Title(text(rng)),
                     1 => ItemChange::Description(text(rng)),
                     2 => ItemChange::AcceptanceCriteria(text(rng)),
@@ -3273,6 +3288,10 @@ impl Fuzz {
             16 => Command::StartRound {
                 item_id: self.pick_item(),
                 deck: deck_choice(&mut self.rng),
+                dimension: self
+                    .rng
+                    .random_bool(0.3)
+                    .then_some(WsjfDimension::BusinessValue),
             },
             17..=19 => Command::Vote {
                 round_id: self.pick_round(),
@@ -3419,6 +3438,7 @@ impl Fuzz {
                     _ => Command::StartRound {
                         item_id: self.pick_item(),
                         deck: None,
+                        dimension: None,
                     },
                 };
                 (at, command)

@@ -176,5 +176,6 @@ fn clean_item(
         split_from,
         checked: item.checked,
         ready_override: item.ready_override,
+        wsjf: validate::wsjf(item.wsjf)?,
     })
 }

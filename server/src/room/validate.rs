@@ -66,6 +66,34 @@ pub fn split_suggestion(at: u32) -> Result<u32, CommandError> {
     Ok(at)
 }
 
+/// One part of a WSJF score: a whole number from 1 to `MAX_WSJF_VALUE`.
+pub fn wsjf_value(value: u32) -> Result<u32, CommandError> {
+    let max = readyroom_protocol::limits::MAX_WSJF_VALUE;
+    if (1..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(CommandError::invalid(format!(
+            "a WSJF value is a whole number from 1 to {max}"
+        )))
+    }
+}
+
+/// Every given part of a WSJF score in range.
+pub fn wsjf(wsjf: readyroom_protocol::Wsjf) -> Result<readyroom_protocol::Wsjf, CommandError> {
+    for value in [
+        wsjf.business_value,
+        wsjf.time_criticality,
+        wsjf.risk_reduction,
+        wsjf.job_size,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        wsjf_value(value)?;
+    }
+    Ok(wsjf)
+}
+
 /// Labels: each a non-empty line, duplicates dropped, order kept.
 pub fn labels(labels: Vec<String>) -> Result<Vec<String>, CommandError> {
     if labels.len() > MAX_LABELS {

@@ -135,6 +135,7 @@ pub fn start_round(cmd: CommandId, item_id: ItemId) -> String {
         Command::StartRound {
             item_id,
             deck: None,
+            dimension: None,
         },
     )
 }

@@ -1,7 +1,9 @@
 //! Refinement beyond estimation: splitting items, the Definition of Ready.
 
 use readyroom_protocol::limits::MAX_SPLIT_PARTS;
-use readyroom_protocol::{AutoCheck, ReadyCriterionDraft, ReadyOverride, SplitPart};
+use readyroom_protocol::{
+    AutoCheck, ReadyCriterionDraft, ReadyOverride, SplitPart, Wsjf, WsjfDimension,
+};
 
 use super::*;
 
@@ -82,6 +84,7 @@ fn a_split_puts_the_parts_right_after_the_original_and_links_them() {
         Command::StartRound {
             item_id: big,
             deck: None,
+            dimension: None,
         },
         ErrorCode::InvalidValue,
     );
@@ -574,4 +577,131 @@ fn an_import_keeps_items_ready_as_overrides_by_nobody() {
         [CLEAR],
         "only people's checks, once"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WSJF
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn wsjf_parts_are_entered_directly_within_bounds() {
+    let (mut fx, [_, a, _, o]) = team();
+    let item = fx.add_item(a, "Search");
+    let wsjf = Wsjf {
+        business_value: Some(8),
+        time_criticality: Some(3),
+        risk_reduction: None,
+        job_size: Some(5),
+    };
+    fx.fail(
+        o,
+        update(item, ItemChange::Wsjf(wsjf)),
+        ErrorCode::Forbidden,
+    );
+    for bad in [0, readyroom_protocol::limits::MAX_WSJF_VALUE + 1] {
+        fx.fail(
+            a,
+            update(
+                item,
+                ItemChange::Wsjf(Wsjf {
+                    risk_reduction: Some(bad),
+                    ..wsjf
+                }),
+            ),
+            ErrorCode::InvalidValue,
+        );
+    }
+    let events = fx.ok(a, update(item, ItemChange::Wsjf(wsjf)));
+    assert_eq!(
+        events,
+        [Event::ItemUpdated {
+            item_id: item,
+            change: ItemChange::Wsjf(wsjf)
+        }]
+    );
+    assert_eq!(fx.item_view(item).wsjf, wsjf);
+}
+
+#[test]
+fn a_round_on_a_wsjf_part_sets_that_part_not_the_estimate() {
+    let (mut fx, [f, a, b, _]) = team();
+    let item = fx.add_item(a, "Search");
+    let events = fx.ok(
+        f,
+        Command::StartRound {
+            item_id: item,
+            deck: None,
+            dimension: Some(WsjfDimension::BusinessValue),
+        },
+    );
+    let round_id = round_started(&events);
+    assert_eq!(
+        fx.snap(a).round.map(|round| round.dimension),
+        Some(Some(WsjfDimension::BusinessValue))
+    );
+    fx.vote(a, round_id, "13");
+    fx.vote(b, round_id, "0");
+    fx.ok(f, Command::Reveal { round_id });
+    // A re-vote estimates the same part.
+    let events = fx.ok(f, Command::Revote { round_id });
+    let round_id = round_started(&events);
+    assert_eq!(
+        fx.snap(a).round.and_then(|round| round.dimension),
+        Some(WsjfDimension::BusinessValue)
+    );
+    fx.vote(a, round_id, "13");
+    fx.ok(f, Command::Reveal { round_id });
+    for bad in ["½", "0", "lots", "101"] {
+        fx.fail(
+            f,
+            Command::AcceptEstimate {
+                round_id,
+                estimate: bad.into(),
+            },
+            ErrorCode::InvalidValue,
+        );
+    }
+    let events = fx.ok(
+        f,
+        Command::AcceptEstimate {
+            round_id,
+            estimate: "13".into(),
+        },
+    );
+    assert_eq!(
+        events.first(),
+        Some(&Event::EstimateAccepted {
+            round_id,
+            item_id: item,
+            estimate: "13".into(),
+            dimension: Some(WsjfDimension::BusinessValue)
+        })
+    );
+    let view = fx.item_view(item);
+    assert_eq!(view.wsjf.business_value, Some(13));
+    assert_eq!(view.estimate, None, "the estimate is untouched");
+    assert_eq!(
+        view.history
+            .last()
+            .map(|r| (r.dimension, r.accepted.clone())),
+        Some((Some(WsjfDimension::BusinessValue), Some("13".into())))
+    );
+    check_public_copies(&fx.log);
+}
+
+#[test]
+fn a_part_that_depends_on_its_own_original_settles() {
+    let (mut fx, [_, a, ..]) = team();
+    let big = fx.add_item(a, "Big");
+    let events = fx.ok(a, split(big, &["x", "y"]));
+    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
+        panic!("expected item_split, got {events:?}");
+    };
+    let (x, y) = (parts[0].id, parts[1].id);
+    // The original counts as ready through its parts; a part waiting for it waits for itself.
+    fx.ok(a, update(x, ItemChange::Dependencies(vec![big])));
+    meet_all_but(&mut fx, a, y, None);
+    meet_all_but(&mut fx, a, x, None);
+    assert_eq!(fx.item_view(y).status, ItemStatus::Ready);
+    assert_eq!(fx.item_view(x).status, ItemStatus::New);
 }
