@@ -9,7 +9,7 @@
 
 use readyroom_protocol::{
     Command, DeckChoice, DeckKind, ErrorCode, Event, ItemChange, ItemStatus, NewItem, Role,
-    RoundPhase, SplitPart,
+    RoundPhase, SplitPart, Wsjf, WsjfDimension,
 };
 use readyroom_tests::{TestServer, new_item};
 
@@ -446,4 +446,47 @@ async fn the_checklist_makes_an_item_ready_for_everyone() {
         late.room.items[1].ready_override.and_then(|o| o.by),
         Some(welcome.you)
     );
+}
+
+#[tokio::test]
+async fn a_round_on_a_wsjf_part_sets_that_part_for_everyone() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let item = ana.create_item("Search").await;
+    ben.request(Command::UpdateItem {
+        item_id: item.id,
+        change: ItemChange::Wsjf(Wsjf {
+            job_size: Some(101),
+            ..Wsjf::default()
+        }),
+    })
+    .await
+    .refused(ErrorCode::InvalidValue);
+    let round = ana
+        .request(Command::StartRound {
+            item_id: item.id,
+            deck: None,
+            dimension: Some(WsjfDimension::TimeCriticality),
+        })
+        .await
+        .started_round();
+    assert_eq!(round.dimension, Some(WsjfDimension::TimeCriticality));
+    ana.vote(round.id, "8").await;
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    let accepted = ana
+        .request(Command::AcceptEstimate {
+            round_id: round.id,
+            estimate: "8".into(),
+        })
+        .await
+        .acked()
+        .unwrap();
+    ben.events_until(accepted).await;
+    let (_dee, late) = server.join(&room, "Dee", Role::Observer).await;
+    assert_eq!(late.room.items[0].wsjf.time_criticality, Some(8));
+    assert_eq!(late.room.items[0].estimate, None);
 }

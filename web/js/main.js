@@ -407,6 +407,14 @@ class App {
     return this.send({ type: 'set_current_item', item_id: itemId });
   }
 
+  /**
+   * @param {string} itemId
+   * @param {import('./protocol.js').WsjfDimension} dimension
+   */
+  startDimensionRound(itemId, dimension) {
+    return this.send({ type: 'start_round', item_id: itemId, dimension });
+  }
+
   /** @param {string} itemId */
   startRound(itemId) {
     return this.send({ type: 'start_round', item_id: itemId });

@@ -5,7 +5,7 @@ export const PROTOCOL_VERSION = 1;
 
 /** @typedef {'voter' | 'observer'} Role */
 /** @typedef {'new' | 'needs_info' | 'needs_splitting' | 'ready'} ItemStatus */
-/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'labels' | 'links' | 'dependencies' | 'estimate' | 'status'} ItemField */
+/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'labels' | 'links' | 'dependencies' | 'estimate' | 'status' | 'wsjf'} ItemField */
 /** @typedef {{ item_id: string, field: ItemField }} Editing */
 /** @typedef {{ id: string, name: string, role: Role, online: boolean, editing: Editing | null }} Participant */
 /** @typedef {{ url: string, title: string }} Link */
@@ -21,19 +21,22 @@ export const PROTOCOL_VERSION = 1;
  */
 /**
  * @typedef {{ round_id: string, number: number, deck: Deck, votes: Vote[], stats: RoundStats,
- *   revealed_at: number, accepted: string | null }} RoundRecord
+ *   revealed_at: number, accepted: string | null, dimension?: WsjfDimension }} RoundRecord
  */
 /**
  * @typedef {{ id: string, item_id: string, number: number, deck: Deck, phase: 'voting' | 'revealed',
- *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null }} Round
+ *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null,
+ *   dimension?: WsjfDimension }} Round
  */
 /**
  * @typedef {{ id: string, rank: string, title: string, description: string,
  *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
  *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
  *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null,
- *   checked?: number[], ready_override?: ReadyOverride | null }} Item
+ *   checked?: number[], ready_override?: ReadyOverride | null, wsjf?: Wsjf }} Item
  */
+/** @typedef {'business_value' | 'time_criticality' | 'risk_reduction' | 'job_size'} WsjfDimension */
+/** @typedef {{ business_value?: number, time_criticality?: number, risk_reduction?: number, job_size?: number }} Wsjf */
 /** @typedef {'estimated' | 'acceptance_criteria' | 'dependencies_ready' | 'questions_answered'} AutoCheck */
 /** @typedef {{ id: number, text: string, auto?: AutoCheck }} ReadyCriterion */
 /** @typedef {{ id?: number, text: string, auto?: AutoCheck }} ReadyCriterionDraft */
@@ -95,6 +98,15 @@ export const FIELD_LABELS = {
   dependencies: 'dependencies',
   estimate: 'estimate',
   status: 'status',
+  wsjf: 'WSJF',
+};
+
+/** What a round on a part of the WSJF score estimates, for people. @type {Record<WsjfDimension, string>} */
+export const DIMENSION_LABELS = {
+  business_value: 'business value',
+  time_criticality: 'time criticality',
+  risk_reduction: 'risk reduction',
+  job_size: 'job size',
 };
 
 /** Criteria a Definition of Ready holds, at most (`MAX_READY_CRITERIA`), and their length. */

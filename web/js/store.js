@@ -301,7 +301,9 @@ export class RoomStore {
       case 'estimate_accepted': {
         const item = this.items.get(e.item_id);
         if (item) {
-          item.estimate = e.estimate;
+          // A round on a part of the WSJF score sets that part, not the estimate.
+          if (e.dimension) item.wsjf = { ...(item.wsjf ?? {}), [e.dimension]: Number(e.estimate) };
+          else item.estimate = e.estimate;
           const record = item.history.find((r) => r.round_id === e.round_id);
           if (record) record.accepted = e.estimate;
         }

@@ -2,7 +2,7 @@
 // results with their chart, and the facilitator's controls. Rebuilt only when something it shows
 // changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
 
-import { isSplit } from '../protocol.js';
+import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -112,7 +112,12 @@ function build(root, store, actions, openSplit) {
     h(
       'div',
       { class: 'estimation-head' },
-      h('h2', {}, round.phase === 'voting' ? 'Voting on ' : 'Results for ', h('button', { type: 'button', class: 'link-button', text: item?.title ?? 'a deleted item', onclick: () => item && store.select(item.id) })),
+      h(
+        'h2',
+        {},
+        round.dimension ? `${round.phase === 'voting' ? 'Voting on the' : 'Results for the'} ${DIMENSION_LABELS[round.dimension]} of ` : round.phase === 'voting' ? 'Voting on ' : 'Results for ',
+        h('button', { type: 'button', class: 'link-button', text: item?.title ?? 'a deleted item', onclick: () => item && store.select(item.id) }),
+      ),
       h('span', { class: 'round-number', text: `Round ${round.number}` }),
     ),
     h(
@@ -235,7 +240,7 @@ function resultsPart(store, actions, openSplit) {
       h(
         'div',
         { class: 'facilitator-controls' },
-        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
+        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: round.dimension ? `${stats.mode} as ${DIMENSION_LABELS[round.dimension]}` : `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
         h('button', { type: 'button', 'data-testid': 'revote', text: 'Vote again', onclick: () => actions.revote() }),
         h(
           'form',
@@ -264,7 +269,7 @@ function resultsPart(store, actions, openSplit) {
 function splitSuggestion(store, record, openSplit) {
   const room = /** @type {import('../protocol.js').Snapshot} */ (store.room);
   const item = room.round ? store.items.get(room.round.item_id) : undefined;
-  if (!item || isSplit(item) || !suggestsSplit(record, room.settings)) return null;
+  if (!item || isSplit(item) || record.dimension || !suggestsSplit(record, room.settings)) return null;
   return h(
     'div',
     { class: 'split-suggestion', 'data-testid': 'split-suggestion' },

@@ -12,6 +12,7 @@ import { setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
 import { DefinitionDialog } from './definition-dialog.js';
 import { DependencyMap } from './dependencies.js';
+import { PrioritiesDialog } from './wsjf.js';
 import { SplitDialog } from './split-dialog.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
@@ -37,6 +38,7 @@ export class View {
     this.splitDialog = new SplitDialog(actions);
     this.definitionDialog = new DefinitionDialog(store, actions);
     this.dependencyMap = new DependencyMap(store);
+    this.priorities = new PrioritiesDialog(store, actions);
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
     this.itemPanel = new ItemPanel(store, actions, this.openSplit);
@@ -294,6 +296,7 @@ export class View {
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
     $('#definition-button').addEventListener('click', () => this.definitionDialog.open());
     $('#dependency-button').addEventListener('click', () => this.dependencyMap.open());
+    $('#priorities-button').addEventListener('click', () => this.priorities.open());
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

@@ -5,12 +5,13 @@
 // person is changing is not overwritten until they leave it. Nor is the panel taken away from
 // under them: following the facilitator to another item waits until they leave the field.
 
-import { STATUS_LABELS, isSplit, isTextField } from '../protocol.js';
+import { DIMENSION_LABELS, STATUS_LABELS, isSplit, isTextField } from '../protocol.js';
 import { readinessOf } from '../readiness.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
 import { renderChecklist } from './checklist.js';
 import { DependencyField } from './dependencies.js';
+import { renderWsjf } from './wsjf.js';
 import { $, h, isTyping, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
@@ -148,6 +149,7 @@ export class ItemPanel {
         h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', 'Labels (comma-separated)'), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: 'e.g. billing, mobile' }))),
       ),
       h('section', { class: 'checklist', id: 'checklist', 'data-testid': 'checklist', 'aria-labelledby': 'checklist-heading' }),
+      h('div', { class: 'field wsjf', id: 'wsjf-field', 'data-testid': 'wsjf' }),
       h('div', { class: 'field', id: 'dependency-field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Depends on' }), indicator('dependencies'))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', 'Description'), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: 'What and why…' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', 'Acceptance criteria'), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: 'Given … when … then …' }))),
@@ -417,6 +419,7 @@ export class ItemPanel {
     this.renderFollow(item);
     this.renderSplit(item);
     renderChecklist($('#checklist', this.root), item, store, this.actions);
+    renderWsjf($('#wsjf-field', this.root), item, store, this.actions);
     this.renderStatusChoices(item);
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
@@ -601,7 +604,7 @@ export class ItemPanel {
       $('#vote-history', this.root),
       ...[...item.history].reverse().map((record) => {
         const s = record.stats;
-        const summary = [`Round ${record.number}`, `${s.votes} vote${s.votes === 1 ? '' : 's'}`];
+        const summary = [record.dimension ? `Round ${record.number} (${DIMENSION_LABELS[record.dimension]})` : `Round ${record.number}`, `${s.votes} vote${s.votes === 1 ? '' : 's'}`];
         if (s.average !== null) summary.push(`avg ${s.average}`);
         if (s.mode) summary.push(`most ${s.mode}`);
         summary.push(`${Math.round(s.agreement * 100)}% agreement`);
