@@ -13,6 +13,11 @@ use super::order::Placement;
 use super::{CommandError, Ctx, Out, Room, random_id_bytes, validate};
 
 impl Room {
+    /// The item with this id, or `unknown_item`.
+    pub(super) fn item(&self, id: ItemId) -> Result<&ItemView, CommandError> {
+        self.order.get(id).ok_or_else(CommandError::unknown_item)
+    }
+
     pub(super) fn create_item(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -27,34 +32,14 @@ impl Room {
                 format!("a room holds at most {MAX_ITEMS_PER_ROOM} items"),
             ));
         }
-        let view = ItemView {
-            id: ItemId::from_random_bytes(random_id_bytes(ctx.rng)),
-            rank: String::new(),
-            title: validate::line("the title", &new.title, MAX_TITLE_CHARS)?,
-            description: validate::long_text(
-                "the description",
-                new.description,
-                MAX_LONG_TEXT_CHARS,
-            )?,
-            acceptance_criteria: validate::long_text(
-                "the acceptance criteria",
-                new.acceptance_criteria,
-                MAX_LONG_TEXT_CHARS,
-            )?,
-            labels: validate::labels(new.labels)?,
-            links: Vec::new(),
-            dependencies: Vec::new(),
-            estimate: None,
-            status: ItemStatus::New,
-            history: Vec::new(),
-            created_at: out.now,
-            revisions: readyroom_protocol::TextRevisions::default(),
-            split_into: Vec::new(),
-            split_from: None,
-            checked: Vec::new(),
-            ready_override: None,
-            wsjf: readyroom_protocol::Wsjf::default(),
-        };
+        let view = fresh_item(
+            ctx,
+            out.now,
+            &new.title,
+            new.description,
+            new.acceptance_criteria,
+            validate::labels(new.labels)?,
+        )?;
         let rank = self.order.rank_for_new(new.after)?;
         let id = view.id;
         let long = self.order.needs_rerank(&rank);
@@ -330,4 +315,39 @@ pub(super) fn validate_estimate(value: Option<&str>) -> Result<Option<String>, C
         None | Some("") => Ok(None),
         Some(v) => validate::line("an estimate", v, MAX_ESTIMATE_CHARS).map(Some),
     }
+}
+
+/// A new item as typed: its texts checked, everything else empty.
+pub(super) fn fresh_item(
+    ctx: &mut Ctx<'_>,
+    now: readyroom_protocol::Timestamp,
+    title: &str,
+    description: String,
+    acceptance_criteria: String,
+    labels: Vec<String>,
+) -> Result<ItemView, CommandError> {
+    Ok(ItemView {
+        id: ItemId::from_random_bytes(random_id_bytes(ctx.rng)),
+        rank: String::new(),
+        title: validate::line("the title", title, MAX_TITLE_CHARS)?,
+        description: validate::long_text("the description", description, MAX_LONG_TEXT_CHARS)?,
+        acceptance_criteria: validate::long_text(
+            "the acceptance criteria",
+            acceptance_criteria,
+            MAX_LONG_TEXT_CHARS,
+        )?,
+        labels,
+        links: Vec::new(),
+        dependencies: Vec::new(),
+        estimate: None,
+        status: ItemStatus::New,
+        history: Vec::new(),
+        created_at: now,
+        revisions: readyroom_protocol::TextRevisions::default(),
+        split_into: Vec::new(),
+        split_from: None,
+        checked: Vec::new(),
+        ready_override: None,
+        wsjf: readyroom_protocol::Wsjf::default(),
+    })
 }

@@ -170,10 +170,7 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "start a round")?;
-        let item = self
-            .order
-            .get(item_id)
-            .ok_or_else(CommandError::unknown_item)?;
+        let item = self.item(item_id)?;
         if item.is_split() {
             return Err(CommandError::invalid(format!(
                 "“{}” has been split: estimate its parts",

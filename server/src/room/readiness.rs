@@ -242,10 +242,7 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_editor(actor, "check the Definition of Ready")?;
-        let item = self
-            .order
-            .get(item_id)
-            .ok_or_else(CommandError::unknown_item)?;
+        let item = self.item(item_id)?;
         let Some(found) = self
             .settings
             .definition_of_ready
@@ -291,10 +288,7 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "mark an item ready over its checklist")?;
-        let item = self
-            .order
-            .get(item_id)
-            .ok_or_else(CommandError::unknown_item)?;
+        let item = self.item(item_id)?;
         if item.is_split() {
             return Err(CommandError::invalid(format!(
                 "“{}” has been split: its parts get ready instead",

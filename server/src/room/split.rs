@@ -1,13 +1,10 @@
 //! Splitting an item that is too big into smaller ones, in one step.
 
-use readyroom_protocol::limits::{
-    MAX_ITEMS_PER_ROOM, MAX_LONG_TEXT_CHARS, MAX_SPLIT_PARTS, MAX_SPLIT_TEXT_CHARS, MAX_TITLE_CHARS,
-};
-use readyroom_protocol::{
-    ErrorCode, Event, ItemId, ItemStatus, ItemView, ParticipantId, SplitPart, TextRevisions,
-};
+use readyroom_protocol::limits::{MAX_ITEMS_PER_ROOM, MAX_SPLIT_PARTS, MAX_SPLIT_TEXT_CHARS};
+use readyroom_protocol::{ErrorCode, Event, ItemId, ItemView, ParticipantId, SplitPart};
 
-use super::{CommandError, Ctx, Out, Room, random_id_bytes, validate};
+use super::items::fresh_item;
+use super::{CommandError, Ctx, Out, Room};
 
 impl Room {
     pub(super) fn split_item(
@@ -19,10 +16,7 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_editor(actor, "split items")?;
-        let original = self
-            .order
-            .get(item_id)
-            .ok_or_else(CommandError::unknown_item)?;
+        let original = self.item(item_id)?;
         if original.is_split() {
             return Err(CommandError::invalid(format!(
                 "“{}” has already been split",
@@ -64,32 +58,15 @@ impl Room {
         let mut views = Vec::with_capacity(parts.len());
         for part in parts {
             views.push(ItemView {
-                id: ItemId::from_random_bytes(random_id_bytes(ctx.rng)),
-                rank: String::new(),
-                title: validate::line("a part's title", &part.title, MAX_TITLE_CHARS)?,
-                description: validate::long_text(
-                    "a part's description",
-                    part.description,
-                    MAX_LONG_TEXT_CHARS,
-                )?,
-                acceptance_criteria: validate::long_text(
-                    "a part's acceptance criteria",
-                    part.acceptance_criteria,
-                    MAX_LONG_TEXT_CHARS,
-                )?,
-                labels: labels.clone(),
-                links: Vec::new(),
-                dependencies: Vec::new(),
-                estimate: None,
-                status: ItemStatus::New,
-                history: Vec::new(),
-                created_at: out.now,
-                revisions: TextRevisions::default(),
-                split_into: Vec::new(),
                 split_from: Some(item_id),
-                checked: Vec::new(),
-                ready_override: None,
-                wsjf: readyroom_protocol::Wsjf::default(),
+                ..fresh_item(
+                    ctx,
+                    out.now,
+                    &part.title,
+                    part.description,
+                    part.acceptance_criteria,
+                    labels.clone(),
+                )?
             });
         }
         let ids: Vec<ItemId> = views.iter().map(|view| view.id).collect();
