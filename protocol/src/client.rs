@@ -72,6 +72,32 @@ pub enum Command {
         criterion: crate::room::CriterionId,
         checked: bool,
     },
+    /// Records a decision or asks a question about an item.
+    AddRemark {
+        item_id: ItemId,
+        kind: crate::room::RemarkKind,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<ParticipantId>,
+    },
+    /// Rewrites a remark's text and owner.
+    EditRemark {
+        item_id: ItemId,
+        remark_id: crate::room::RemarkId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<ParticipantId>,
+    },
+    /// Answers a question (`null` opens it again).
+    AnswerQuestion {
+        item_id: ItemId,
+        remark_id: crate::room::RemarkId,
+        answer: Option<String>,
+    },
+    RemoveRemark {
+        item_id: ItemId,
+        remark_id: crate::room::RemarkId,
+    },
     /// Facilitator: marks an item ready whatever its checklist says (`true`), or takes that
     /// back (`false`).
     OverrideReady {
@@ -220,6 +246,7 @@ pub enum ItemChange {
     Title(String),
     Description(String),
     AcceptanceCriteria(String),
+    Notes(String),
     Labels(Vec<String>),
     Links(Vec<Link>),
     Dependencies(Vec<ItemId>),
@@ -253,6 +280,7 @@ impl ItemChange {
             Self::Title(v) => set_text(item, crate::TextField::Title, v),
             Self::Description(v) => set_text(item, crate::TextField::Description, v),
             Self::AcceptanceCriteria(v) => set_text(item, crate::TextField::AcceptanceCriteria, v),
+            Self::Notes(v) => set_text(item, crate::TextField::Notes, v),
             Self::Labels(v) => set(&mut item.labels, v),
             Self::Links(v) => set(&mut item.links, v),
             Self::Dependencies(v) => set(&mut item.dependencies, v),
@@ -269,6 +297,7 @@ impl ItemChange {
             Self::Title(_) => Some(crate::TextField::Title),
             Self::Description(_) => Some(crate::TextField::Description),
             Self::AcceptanceCriteria(_) => Some(crate::TextField::AcceptanceCriteria),
+            Self::Notes(_) => Some(crate::TextField::Notes),
             _ => None,
         }
     }
@@ -279,6 +308,7 @@ impl ItemChange {
             Self::Title(_) => ItemField::Title,
             Self::Description(_) => ItemField::Description,
             Self::AcceptanceCriteria(_) => ItemField::AcceptanceCriteria,
+            Self::Notes(_) => ItemField::Notes,
             Self::Labels(_) => ItemField::Labels,
             Self::Links(_) => ItemField::Links,
             Self::Dependencies(_) => ItemField::Dependencies,

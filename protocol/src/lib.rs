@@ -26,9 +26,10 @@ pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport}
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
     AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
-    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Role,
-    RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, TextField,
-    TextRevisions, Timer, VoteView, Wsjf, WsjfDimension, default_definition_of_ready,
+    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark,
+    RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats,
+    RoundView, TextField, TextRevisions, Timer, VoteView, Wsjf, WsjfDimension,
+    default_definition_of_ready,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

@@ -31,6 +31,10 @@ pub const MAX_READY_CRITERIA: usize = 12;
 pub const MAX_CRITERION_CHARS: usize = 120;
 /// Largest value of one part of a WSJF score (and the smallest is 1).
 pub const MAX_WSJF_VALUE: u32 = 100;
+/// Decisions and questions on one item, at most.
+pub const MAX_REMARKS_PER_ITEM: usize = 50;
+/// A remark's text, or a question's answer.
+pub const MAX_REMARK_CHARS: usize = 500;
 pub const MAX_ESTIMATE_CHARS: usize = 16;
 pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;

@@ -32,6 +32,7 @@ pub enum TextField {
     Title,
     Description,
     AcceptanceCriteria,
+    Notes,
 }
 
 /// How many changes each text field of an item has had: `edit_text` names the revision its
@@ -42,6 +43,8 @@ pub struct TextRevisions {
     pub title: u64,
     pub description: u64,
     pub acceptance_criteria: u64,
+    #[serde(default)]
+    pub notes: u64,
 }
 
 impl TextRevisions {
@@ -51,6 +54,7 @@ impl TextRevisions {
             TextField::Title => self.title,
             TextField::Description => self.description,
             TextField::AcceptanceCriteria => self.acceptance_criteria,
+            TextField::Notes => self.notes,
         }
     }
 
@@ -59,6 +63,7 @@ impl TextRevisions {
             TextField::Title => &mut self.title,
             TextField::Description => &mut self.description,
             TextField::AcceptanceCriteria => &mut self.acceptance_criteria,
+            TextField::Notes => &mut self.notes,
         }
     }
 }
@@ -70,12 +75,15 @@ pub enum ItemField {
     Title,
     Description,
     AcceptanceCriteria,
+    Notes,
     Labels,
     Links,
     Dependencies,
     Estimate,
     Status,
     Wsjf,
+    /// Decisions and questions.
+    Remarks,
 }
 
 impl ItemField {
@@ -86,12 +94,14 @@ impl ItemField {
             Self::Title => Some(TextField::Title),
             Self::Description => Some(TextField::Description),
             Self::AcceptanceCriteria => Some(TextField::AcceptanceCriteria),
+            Self::Notes => Some(TextField::Notes),
             Self::Labels
             | Self::Links
             | Self::Dependencies
             | Self::Estimate
             | Self::Status
-            | Self::Wsjf => None,
+            | Self::Wsjf
+            | Self::Remarks => None,
         }
     }
 }
@@ -102,6 +112,7 @@ impl From<TextField> for ItemField {
             TextField::Title => Self::Title,
             TextField::Description => Self::Description,
             TextField::AcceptanceCriteria => Self::AcceptanceCriteria,
+            TextField::Notes => Self::Notes,
         }
     }
 }
@@ -155,6 +166,9 @@ pub struct ItemView {
     pub title: String,
     pub description: String,
     pub acceptance_criteria: String,
+    /// What was said about the item, written together like the description.
+    #[serde(default)]
+    pub notes: String,
     pub labels: Vec<String>,
     pub links: Vec<Link>,
     pub dependencies: Vec<ItemId>,
@@ -184,6 +198,42 @@ pub struct ItemView {
     /// nothing of it is given.
     #[serde(default, skip_serializing_if = "Wsjf::is_empty")]
     pub wsjf: Wsjf,
+    /// Decisions taken and questions asked about the item, oldest first.
+    #[serde(default)]
+    pub remarks: Vec<Remark>,
+}
+
+/// A remark's id; unique in its room, never reused.
+pub type RemarkId = u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RemarkKind {
+    Decision,
+    /// Open until answered; an open question keeps the item from being ready.
+    Question,
+}
+
+/// A decision or a question recorded on an item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Remark {
+    pub id: RemarkId,
+    pub kind: RemarkKind,
+    pub text: String,
+    /// Who follows it up.
+    pub owner: Option<ParticipantId>,
+    /// A question's answer; `null` while it is open (always for a decision).
+    pub answer: Option<String>,
+    pub by: Option<ParticipantId>,
+    pub at: Timestamp,
+}
+
+impl Remark {
+    /// An open question: asked and not answered.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.kind == RemarkKind::Question && self.answer.is_none()
+    }
 }
 
 /// The parts of a Weighted Shortest Job First score, each a whole number from 1 to
@@ -329,6 +379,14 @@ impl ItemView {
         }
     }
 
+    /// Applies `remark_added` or `remark_changed`, as a client does.
+    pub fn put_remark(&mut self, remark: &Remark) {
+        match self.remarks.iter_mut().find(|r| r.id == remark.id) {
+            Some(slot) => slot.clone_from(remark),
+            None => self.remarks.push(remark.clone()),
+        }
+    }
+
     /// Applies a `criterion_checked` event, as a client does.
     pub fn set_checked(&mut self, criterion: CriterionId, checked: bool) {
         self.checked.retain(|c| *c != criterion);
@@ -351,6 +409,7 @@ impl ItemView {
             TextField::Title => &self.title,
             TextField::Description => &self.description,
             TextField::AcceptanceCriteria => &self.acceptance_criteria,
+            TextField::Notes => &self.notes,
         }
     }
 
@@ -359,6 +418,7 @@ impl ItemView {
             TextField::Title => &mut self.title,
             TextField::Description => &mut self.description,
             TextField::AcceptanceCriteria => &mut self.acceptance_criteria,
+            TextField::Notes => &mut self.notes,
         }
     }
 

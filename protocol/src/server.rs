@@ -153,6 +153,19 @@ pub enum Event {
         item_id: ItemId,
         parts: Vec<ItemView>,
     },
+    RemarkAdded {
+        item_id: ItemId,
+        remark: crate::room::Remark,
+    },
+    /// A remark's new text, owner or answer: the whole remark.
+    RemarkChanged {
+        item_id: ItemId,
+        remark: crate::room::Remark,
+    },
+    RemarkRemoved {
+        item_id: ItemId,
+        remark_id: crate::room::RemarkId,
+    },
     /// A criterion was checked or unchecked for an item.
     CriterionChecked {
         item_id: ItemId,

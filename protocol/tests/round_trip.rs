@@ -108,6 +108,7 @@ fn item() -> ItemView {
         description: "So that the PO can paste it into the roadmap.\nUTF-8, comma-separated."
             .into(),
         acceptance_criteria: "- one row per item\n- header row".into(),
+        notes: "Finance wants it by the 5th.".into(),
         labels: vec!["export".into(), "reporting".into()],
         links: vec![Link {
             url: "https://tracker.example.com/browse/RR-101".into(),
@@ -122,6 +123,7 @@ fn item() -> ItemView {
             title: 1,
             description: 4,
             acceptance_criteria: 0,
+            notes: 2,
         },
         split_into: Vec::new(),
         split_from: None,
@@ -132,6 +134,15 @@ fn item() -> ItemView {
             job_size: None,
         },
         checked: vec![1, 5],
+        remarks: vec![readyroom_protocol::Remark {
+            id: 3,
+            kind: readyroom_protocol::RemarkKind::Question,
+            text: "Which columns does finance need?".into(),
+            owner: Some(participant(2)),
+            answer: None,
+            by: Some(participant(1)),
+            at: T0,
+        }],
         ready_override: Some(readyroom_protocol::ReadyOverride {
             by: Some(participant(1)),
             at: T0,
@@ -273,6 +284,27 @@ fn every_command() -> Vec<Command> {
         Command::OverrideReady {
             item_id: item_id(1),
             ready: false,
+        },
+        Command::AddRemark {
+            item_id: item_id(1),
+            kind: readyroom_protocol::RemarkKind::Decision,
+            text: "UTF-8 only".into(),
+            owner: None,
+        },
+        Command::EditRemark {
+            item_id: item_id(1),
+            remark_id: 3,
+            text: "Which columns?".into(),
+            owner: Some(participant(2)),
+        },
+        Command::AnswerQuestion {
+            item_id: item_id(1),
+            remark_id: 3,
+            answer: Some("All of them".into()),
+        },
+        Command::RemoveRemark {
+            item_id: item_id(1),
+            remark_id: 3,
         },
         Command::DeleteItem {
             item_id: item_id(1),
@@ -427,6 +459,21 @@ fn every_event() -> Vec<Event> {
         Event::ReadyOverridden {
             item_id: item_id(1),
             ready_override: None,
+        },
+        Event::RemarkAdded {
+            item_id: item_id(1),
+            remark: item().remarks[0].clone(),
+        },
+        Event::RemarkChanged {
+            item_id: item_id(1),
+            remark: readyroom_protocol::Remark {
+                answer: Some("Amount and date".into()),
+                ..item().remarks[0].clone()
+            },
+        },
+        Event::RemarkRemoved {
+            item_id: item_id(1),
+            remark_id: 3,
         },
         Event::ItemDeleted {
             item_id: item_id(1),

@@ -94,6 +94,7 @@ impl Room {
                     ));
                 }
             }
+            self.check_remarks(&item)?;
             if item.history.len() > MAX_ROUNDS_IN_HISTORY {
                 return Err(format!("item {} keeps too much history", item.id));
             }

@@ -110,6 +110,9 @@ impl Room {
             ItemChange::AcceptanceCriteria(v) => ItemChange::AcceptanceCriteria(
                 validate::long_text("the acceptance criteria", v, MAX_LONG_TEXT_CHARS)?,
             ),
+            ItemChange::Notes(v) => {
+                ItemChange::Notes(validate::long_text("the notes", v, MAX_LONG_TEXT_CHARS)?)
+            }
             ItemChange::Labels(v) => ItemChange::Labels(validate::labels(v)?),
             ItemChange::Links(v) => ItemChange::Links(validate::links(v)?),
             ItemChange::Dependencies(v) => {
@@ -336,6 +339,7 @@ pub(super) fn fresh_item(
             acceptance_criteria,
             MAX_LONG_TEXT_CHARS,
         )?,
+        notes: String::new(),
         labels,
         links: Vec::new(),
         dependencies: Vec::new(),
@@ -349,5 +353,6 @@ pub(super) fn fresh_item(
         checked: Vec::new(),
         ready_override: None,
         wsjf: readyroom_protocol::Wsjf::default(),
+        remarks: Vec::new(),
     })
 }

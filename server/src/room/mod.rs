@@ -11,6 +11,7 @@ mod order;
 mod participants;
 mod poker;
 mod readiness;
+mod remarks;
 mod replies;
 pub mod secrecy;
 mod split;
@@ -103,6 +104,9 @@ pub struct Room {
     /// The highest criterion id ever given out, so that none is reused.
     #[serde(default)]
     criteria_minted: readyroom_protocol::CriterionId,
+    /// The highest remark id ever given out, so that none is reused.
+    #[serde(default)]
+    remarks_minted: readyroom_protocol::RemarkId,
 }
 
 /// Collects the events one step emits.
@@ -152,6 +156,7 @@ impl Room {
             manual_status: false,
             readiness_derived: true,
             criteria_minted: 0,
+            remarks_minted: 0,
         };
         (room, facilitator_token)
     }
@@ -301,6 +306,26 @@ impl Room {
                 criterion,
                 checked,
             } => self.check_criterion(actor, item_id, criterion, checked, out),
+            Command::AddRemark {
+                item_id,
+                kind,
+                text,
+                owner,
+            } => self.add_remark(actor, item_id, (kind, text, owner), out),
+            Command::EditRemark {
+                item_id,
+                remark_id,
+                text,
+                owner,
+            } => self.edit_remark(actor, item_id, remark_id, (text, owner), out),
+            Command::AnswerQuestion {
+                item_id,
+                remark_id,
+                answer,
+            } => self.answer_question(actor, item_id, remark_id, answer, out),
+            Command::RemoveRemark { item_id, remark_id } => {
+                self.remove_remark(actor, item_id, remark_id, out)
+            }
             Command::OverrideReady { item_id, ready } => {
                 self.override_ready(actor, item_id, ready, out)
             }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use readyroom_protocol::limits::{MAX_CRITERION_CHARS, MAX_READY_CRITERIA};
 use readyroom_protocol::{
     AutoCheck, CriterionId, ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView,
-    ParticipantId, ReadyCriterion, ReadyCriterionDraft, ReadyOverride,
+    ParticipantId, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark,
 };
 
 use super::{CommandError, Out, Room, validate};
@@ -37,6 +37,9 @@ impl Touched {
             Event::ItemUpdated { item_id, .. }
             | Event::EstimateAccepted { item_id, .. }
             | Event::CriterionChecked { item_id, .. }
+            | Event::RemarkAdded { item_id, .. }
+            | Event::RemarkChanged { item_id, .. }
+            | Event::RemarkRemoved { item_id, .. }
             | Event::ReadyOverridden { item_id, .. } => self.item(*item_id),
             Event::TextEdited { item_id, field, .. }
                 if *field == readyroom_protocol::TextField::AcceptanceCriteria =>
@@ -65,8 +68,7 @@ impl Room {
                 .dependencies
                 .iter()
                 .all(|id| self.counts_as_ready(*id, &mut HashSet::new())),
-            // Questions come with their own feature; an item without any has none open.
-            Some(AutoCheck::QuestionsAnswered) => true,
+            Some(AutoCheck::QuestionsAnswered) => !item.remarks.iter().any(Remark::is_open),
         }
     }
 

@@ -2947,6 +2947,12 @@ impl Mirror {
                 item_id,
                 ready_override,
             } => item(room, *item_id).ready_override = *ready_override,
+            Event::RemarkAdded { item_id, remark } | Event::RemarkChanged { item_id, remark } => {
+                item(room, *item_id).put_remark(remark);
+            }
+            Event::RemarkRemoved { item_id, remark_id } => {
+                item(room, *item_id).remarks.retain(|r| r.id != *remark_id);
+            }
             Event::TimerChanged { timer } => room.timer = *timer,
             Event::RoundStarted { round } => room.round = Some((**round).clone()),
             Event::VoteCast {
@@ -3188,7 +3194,7 @@ impl Fuzz {
 
     fn random_command(&mut self) -> Command {
         let rng = &mut self.rng;
-        match rng.random_range(0..33) {
+        match rng.random_range(0..35) {
             0..=2 => Command::CreateItem(NewItem {
                 title: text(rng),
                 description: if rng.random_bool(0.2) {
@@ -3352,6 +3358,34 @@ impl Fuzz {
                     participant_id: self.pick_person(),
                 },
             },
+            32 => {
+                let item_id = self.pick_item();
+                let remark_id = self.rng.random_range(0..6);
+                match self.rng.random_range(0..4) {
+                    0 => Command::AddRemark {
+                        item_id,
+                        kind: if self.rng.random_bool(0.5) {
+                            readyroom_protocol::RemarkKind::Question
+                        } else {
+                            readyroom_protocol::RemarkKind::Decision
+                        },
+                        text: text(&mut self.rng),
+                        owner: self.rng.random_bool(0.5).then(|| self.pick_person()),
+                    },
+                    1 => Command::EditRemark {
+                        item_id,
+                        remark_id,
+                        text: text(&mut self.rng),
+                        owner: None,
+                    },
+                    2 => Command::AnswerQuestion {
+                        item_id,
+                        remark_id,
+                        answer: self.rng.random_bool(0.7).then(|| text(&mut self.rng)),
+                    },
+                    _ => Command::RemoveRemark { item_id, remark_id },
+                }
+            }
             30 => Command::CheckCriterion {
                 item_id: self.pick_item(),
                 criterion: self.rng.random_range(0..10),

@@ -300,6 +300,7 @@ fn check_text(field: TextField, text: &str) -> Result<(), CommandError> {
         TextField::Title => ("the title", MAX_TITLE_CHARS, true),
         TextField::Description => ("the description", MAX_LONG_TEXT_CHARS, false),
         TextField::AcceptanceCriteria => ("the acceptance criteria", MAX_LONG_TEXT_CHARS, false),
+        TextField::Notes => ("the notes", MAX_LONG_TEXT_CHARS, false),
     };
     if text.chars().count() > max {
         return Err(CommandError::invalid(format!(

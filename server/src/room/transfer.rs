@@ -115,6 +115,13 @@ impl Room {
             order.insert(rank, item);
         }
         room.order = order;
+        room.remarks_minted = room
+            .order
+            .views()
+            .iter()
+            .flat_map(|item| item.remarks.iter().map(|remark| remark.id))
+            .max()
+            .unwrap_or(0);
         room.adopt_readiness(ctx.now);
         room.check_invariants()
             .map_err(|e| CommandError::invalid(format!("the export is inconsistent: {e}")))?;
@@ -177,5 +184,31 @@ fn clean_item(
         checked: item.checked,
         ready_override: item.ready_override,
         wsjf: validate::wsjf(item.wsjf)?,
+        notes: validate::long_text("the notes", item.notes, MAX_LONG_TEXT_CHARS)?,
+        remarks: clean_remarks(item.remarks)?,
     })
+}
+
+/// Decisions and questions as typed in: texts checked, at most the allowed number, answers only
+/// on questions. Ids must be unique (`check_invariants` says so otherwise).
+fn clean_remarks(
+    remarks: Vec<readyroom_protocol::Remark>,
+) -> Result<Vec<readyroom_protocol::Remark>, CommandError> {
+    use readyroom_protocol::limits::{MAX_REMARK_CHARS, MAX_REMARKS_PER_ITEM};
+    remarks
+        .into_iter()
+        .take(MAX_REMARKS_PER_ITEM)
+        .map(|remark| {
+            Ok(readyroom_protocol::Remark {
+                text: validate::line("a remark", &remark.text, MAX_REMARK_CHARS)?,
+                answer: match (remark.kind, remark.answer) {
+                    (readyroom_protocol::RemarkKind::Question, Some(answer)) => {
+                        Some(validate::line("an answer", &answer, MAX_REMARK_CHARS)?)
+                    }
+                    _ => None,
+                },
+                ..remark
+            })
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 
 use readyroom_protocol::limits::MAX_SPLIT_PARTS;
 use readyroom_protocol::{
-    AutoCheck, ReadyCriterionDraft, ReadyOverride, SplitPart, Wsjf, WsjfDimension,
+    AutoCheck, ReadyCriterionDraft, ReadyOverride, RemarkKind, SplitPart, Wsjf, WsjfDimension,
 };
 
 use super::*;
@@ -704,4 +704,167 @@ fn a_part_that_depends_on_its_own_original_settles() {
     meet_all_but(&mut fx, a, x, None);
     assert_eq!(fx.item_view(y).status, ItemStatus::Ready);
     assert_eq!(fx.item_view(x).status, ItemStatus::New);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notes, decisions and questions
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_open_question_keeps_an_item_from_being_ready_until_answered() {
+    let (mut fx, [_, a, b, o]) = team();
+    let item = fx.add_item(a, "Export");
+    meet_all_but(&mut fx, a, item, None);
+    assert_eq!(fx.item_view(item).status, ItemStatus::Ready);
+    let ask = Command::AddRemark {
+        item_id: item,
+        kind: RemarkKind::Question,
+        text: " Which columns? ".into(),
+        owner: Some(b),
+    };
+    fx.fail(o, ask.clone(), ErrorCode::Forbidden);
+    let events = fx.ok(a, ask);
+    let Some(Event::RemarkAdded { remark, .. }) = events.first() else {
+        panic!("expected remark_added, got {events:?}");
+    };
+    assert_eq!(remark.text, "Which columns?");
+    assert_eq!((remark.owner, remark.by), (Some(b), Some(a)));
+    assert!(remark.is_open());
+    let question = remark.id;
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+    // A decision does not block anything and has no answer.
+    let events = fx.ok(
+        a,
+        Command::AddRemark {
+            item_id: item,
+            kind: RemarkKind::Decision,
+            text: "UTF-8 only".into(),
+            owner: None,
+        },
+    );
+    let Some(Event::RemarkAdded { remark, .. }) = events.first() else {
+        panic!("expected remark_added, got {events:?}");
+    };
+    let decision = remark.id;
+    assert_ne!(decision, question);
+    fx.fail(
+        a,
+        Command::AnswerQuestion {
+            item_id: item,
+            remark_id: decision,
+            answer: Some("yes".into()),
+        },
+        ErrorCode::InvalidValue,
+    );
+    let events = fx.ok(
+        b,
+        Command::AnswerQuestion {
+            item_id: item,
+            remark_id: question,
+            answer: Some("Amount and date".into()),
+        },
+    );
+    assert_eq!(status_events(&events), [(item, ItemStatus::Ready)]);
+    // Opened again, it blocks again; removed, it blocks no more.
+    let events = fx.ok(
+        b,
+        Command::AnswerQuestion {
+            item_id: item,
+            remark_id: question,
+            answer: None,
+        },
+    );
+    assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
+    let events = fx.ok(
+        a,
+        Command::RemoveRemark {
+            item_id: item,
+            remark_id: question,
+        },
+    );
+    assert_eq!(status_events(&events), [(item, ItemStatus::Ready)]);
+    fx.fail(
+        a,
+        Command::RemoveRemark {
+            item_id: item,
+            remark_id: question,
+        },
+        ErrorCode::InvalidValue,
+    );
+    check_public_copies(&fx.log);
+}
+
+#[test]
+fn remarks_that_break_a_rule_change_nothing() {
+    let (mut fx, [_, a, ..]) = team();
+    let item = fx.add_item(a, "Export");
+    let add = |text: &str, owner| Command::AddRemark {
+        item_id: item,
+        kind: RemarkKind::Decision,
+        text: text.into(),
+        owner,
+    };
+    fx.fail(a, add("  ", None), ErrorCode::InvalidValue);
+    fx.fail(
+        a,
+        add(
+            &"x".repeat(readyroom_protocol::limits::MAX_REMARK_CHARS + 1),
+            None,
+        ),
+        ErrorCode::InvalidValue,
+    );
+    fx.fail(
+        a,
+        add("Who?", Some(ParticipantId::from_random_bytes([5; 16]))),
+        ErrorCode::UnknownParticipant,
+    );
+    fx.fail(
+        a,
+        Command::AddRemark {
+            item_id: random_item_id(8),
+            kind: RemarkKind::Question,
+            text: "?".into(),
+            owner: None,
+        },
+        ErrorCode::UnknownItem,
+    );
+    for i in 0..readyroom_protocol::limits::MAX_REMARKS_PER_ITEM {
+        fx.ok(a, add(&format!("decision {i}"), None));
+    }
+    fx.fail(a, add("one too many", None), ErrorCode::InvalidValue);
+    fx.fail(
+        a,
+        Command::EditRemark {
+            item_id: item,
+            remark_id: 9_999,
+            text: "x".into(),
+            owner: None,
+        },
+        ErrorCode::InvalidValue,
+    );
+}
+
+#[test]
+fn notes_are_written_together_like_the_description() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Export");
+    fx.ok(
+        a,
+        update(item, ItemChange::Notes("Finance: by the 5th".into())),
+    );
+    let revision = fx.item_view(item).revisions.notes;
+    let op = |json: &str| serde_json::from_str::<TextOp>(json).unwrap();
+    for (who, edit) in [(a, r#"[19, "!"]"#), (b, r#"["Note. ", 19]"#)] {
+        fx.ok(
+            who,
+            Command::EditText {
+                item_id: item,
+                field: TextField::Notes,
+                revision,
+                op: op(edit),
+                follows: None,
+            },
+        );
+    }
+    assert_eq!(fx.item_view(item).notes, "Note. Finance: by the 5th!");
 }
