@@ -335,6 +335,33 @@ class App {
 
   /**
    * @param {string} itemId
+   * @param {string} kind
+   * @param {string} text
+   * @param {string | null} owner
+   */
+  addRemark(itemId, kind, text, owner) {
+    return this.send({ type: 'add_remark', item_id: itemId, kind, text, ...(owner ? { owner } : {}) });
+  }
+
+  /**
+   * @param {string} itemId
+   * @param {number} remarkId
+   * @param {string | null} answer
+   */
+  answerQuestion(itemId, remarkId, answer) {
+    return this.send({ type: 'answer_question', item_id: itemId, remark_id: remarkId, answer });
+  }
+
+  /**
+   * @param {string} itemId
+   * @param {number} remarkId
+   */
+  removeRemark(itemId, remarkId) {
+    return this.send({ type: 'remove_remark', item_id: itemId, remark_id: remarkId });
+  }
+
+  /**
+   * @param {string} itemId
    * @param {boolean} ready
    */
   overrideReady(itemId, ready) {

@@ -5,7 +5,7 @@ export const PROTOCOL_VERSION = 1;
 
 /** @typedef {'voter' | 'observer'} Role */
 /** @typedef {'new' | 'needs_info' | 'needs_splitting' | 'ready'} ItemStatus */
-/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'labels' | 'links' | 'dependencies' | 'estimate' | 'status' | 'wsjf'} ItemField */
+/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'notes' | 'labels' | 'links' | 'dependencies' | 'estimate' | 'status' | 'wsjf' | 'remarks'} ItemField */
 /** @typedef {{ item_id: string, field: ItemField }} Editing */
 /** @typedef {{ id: string, name: string, role: Role, online: boolean, editing: Editing | null }} Participant */
 /** @typedef {{ url: string, title: string }} Link */
@@ -30,7 +30,7 @@ export const PROTOCOL_VERSION = 1;
  */
 /**
  * @typedef {{ id: string, rank: string, title: string, description: string,
- *   acceptance_criteria: string, labels: string[], links: Link[], dependencies: string[],
+ *   acceptance_criteria: string, notes?: string, remarks?: Remark[], labels: string[], links: Link[], dependencies: string[],
  *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
  *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null,
  *   checked?: number[], ready_override?: ReadyOverride | null, wsjf?: Wsjf }} Item
@@ -52,10 +52,15 @@ export const PROTOCOL_VERSION = 1;
  *   participants: Participant[], items: Item[], current_item: string | null,
  *   round: Round | null, timer: Timer | null }} Snapshot
  */
-/** @typedef {'title' | 'description' | 'acceptance_criteria'} TextField */
+/** @typedef {'title' | 'description' | 'acceptance_criteria' | 'notes'} TextField */
+/**
+ * A decision or a question on an item; a question is open while `answer` is null.
+ * @typedef {{ id: number, kind: 'decision' | 'question', text: string, owner: string | null,
+ *   answer: string | null, by: string | null, at: number }} Remark
+ */
 
 /** The fields written together with text operations (`edit_text`), which count revisions. */
-export const TEXT_FIELDS = /** @type {readonly TextField[]} */ (['title', 'description', 'acceptance_criteria']);
+export const TEXT_FIELDS = /** @type {readonly TextField[]} */ (['title', 'description', 'acceptance_criteria', 'notes']);
 
 /**
  * @param {string} field
@@ -64,7 +69,7 @@ export const TEXT_FIELDS = /** @type {readonly TextField[]} */ (['title', 'descr
 export function isTextField(field) {
   return TEXT_FIELDS.includes(/** @type {TextField} */ (field));
 }
-/** @typedef {{ title: number, description: number, acceptance_criteria: number }} TextRevisions */
+/** @typedef {{ title: number, description: number, acceptance_criteria: number, notes?: number }} TextRevisions */
 /** A text operation: keep n (positive), insert a string, delete n (negative). @typedef {Array<number | string>} TextOp */
 /** @typedef {{ type: string, [key: string]: any }} ProtocolEvent */
 /** @typedef {{ seq: number, at: number, actor: string | null, event: ProtocolEvent }} EventFrame */
@@ -93,6 +98,8 @@ export const FIELD_LABELS = {
   title: 'title',
   description: 'description',
   acceptance_criteria: 'acceptance criteria',
+  notes: 'notes',
+  remarks: 'decisions and questions',
   labels: 'labels',
   links: 'links',
   dependencies: 'dependencies',
@@ -122,6 +129,9 @@ export const SPLIT_PARTS = { min: 2, max: 10 };
 export function isSplit(item) {
   return (item.split_into?.length ?? 0) > 0;
 }
+
+/** Decisions and questions on one item, at most, and their length (`MAX_REMARKS_PER_ITEM`, `MAX_REMARK_CHARS`). */
+export const REMARKS = { max: 50, chars: 500 };
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

@@ -52,8 +52,10 @@ export function checklist(item, items, definition) {
         const titles = waiting.map((id) => `“${items.get(id)?.title ?? 'an item'}”`);
         return { criterion, met: waiting.length === 0, why: waiting.length ? `Waits for ${titles.join(', ')}` : null };
       }
-      case 'questions_answered':
-        return { criterion, met: true, why: null };
+      case 'questions_answered': {
+        const open = (item.remarks ?? []).filter((remark) => remark.kind === 'question' && remark.answer === null).length;
+        return { criterion, met: open === 0, why: open ? `${open} open question${open === 1 ? '' : 's'}` : null };
+      }
       default:
         return { criterion, met: checked.has(criterion.id), why: null };
     }

@@ -23,9 +23,9 @@ export const NOT_READY = 'not_ready';
  * @param {number | undefined} revision
  */
 function bumpRevision(item, field, revision) {
-  const revisions = item.revisions ?? { title: 0, description: 0, acceptance_criteria: 0 };
+  const revisions = item.revisions ?? { title: 0, description: 0, acceptance_criteria: 0, notes: 0 };
   const key = /** @type {TextField} */ (field);
-  revisions[key] = revision ?? revisions[key] + 1;
+  revisions[key] = revision ?? (revisions[key] ?? 0) + 1;
   item.revisions = revisions;
 }
 
@@ -226,6 +226,17 @@ export class RoomStore {
       case 'criterion_checked': {
         const item = this.items.get(e.item_id);
         if (item) item.checked = [...(item.checked ?? []).filter((id) => id !== e.criterion), ...(e.checked ? [e.criterion] : [])];
+        return ['items'];
+      }
+      case 'remark_added':
+      case 'remark_changed': {
+        const item = this.items.get(e.item_id);
+        if (item) item.remarks = [...(item.remarks ?? []).filter((r) => r.id !== e.remark.id), e.remark].sort((a, b) => a.id - b.id);
+        return ['items'];
+      }
+      case 'remark_removed': {
+        const item = this.items.get(e.item_id);
+        if (item) item.remarks = (item.remarks ?? []).filter((r) => r.id !== e.remark_id);
         return ['items'];
       }
       case 'ready_overridden': {

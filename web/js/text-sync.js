@@ -121,7 +121,7 @@ export class TextSync {
    */
   roomText(itemId, field) {
     const item = this.store.items.get(itemId);
-    return { text: item ? item[field] : '', revision: item?.revisions?.[field] ?? 0 };
+    return { text: item ? item[field] ?? '' : '', revision: item?.revisions?.[field] ?? 0 };
   }
 
   /**

@@ -99,6 +99,7 @@ export class Backlog {
                 ? h('span', { class: 'badge split', 'data-testid': 'split-badge', text: `Split into ${item.split_into?.length}` })
                 : h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
               !isSplit(item) && item.status !== 'ready' && readinessBadge(item, store),
+              openQuestionsBadge(item),
               ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
               item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
               dependencyBadge('waits', blockers(item)),
@@ -252,4 +253,14 @@ function orderWarning(item, ordered, actions) {
       actions.moveItem(item.id, move.after, move.before);
     },
   });
+}
+
+/**
+ * Questions on an item nobody has answered yet.
+ * @param {import('../protocol.js').Item} item
+ */
+function openQuestionsBadge(item) {
+  const open = (item.remarks ?? []).filter((remark) => remark.kind === 'question' && remark.answer === null).length;
+  if (open === 0) return null;
+  return h('span', { class: 'badge open-questions', 'data-testid': 'questions-badge', title: 'Open questions', text: `${open} open question${open === 1 ? '' : 's'}` });
 }

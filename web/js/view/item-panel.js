@@ -11,6 +11,7 @@ import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from
 import { CaretLayer } from './carets.js';
 import { renderChecklist } from './checklist.js';
 import { DependencyField } from './dependencies.js';
+import { renderRemarks } from './remarks.js';
 import { renderWsjf } from './wsjf.js';
 import { $, h, isTyping, replace } from './dom.js';
 
@@ -153,6 +154,8 @@ export class ItemPanel {
       h('div', { class: 'field', id: 'dependency-field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Depends on' }), indicator('dependencies'))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', 'Description'), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: 'What and why…' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', 'Acceptance criteria'), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: 'Given … when … then …' }))),
+      h('div', { class: 'field remarks-field', id: 'remarks-field', 'data-testid': 'remarks-field' }),
+      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('notes', 'Notes'), indicator('notes')), field('notes', h('textarea', { rows: 3, maxlength: 20000, placeholder: 'What was said, links to follow up…' }))),
       h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Links' }), indicator('links')), h('ul', { class: 'links', id: 'links' }), this.linkForm()),
       h('section', { class: 'history', 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading', text: 'Vote history' }), h('ol', { id: 'vote-history', 'data-testid': 'vote-history' })),
     );
@@ -420,6 +423,7 @@ export class ItemPanel {
     this.renderSplit(item);
     renderChecklist($('#checklist', this.root), item, store, this.actions);
     renderWsjf($('#wsjf-field', this.root), item, store, this.actions);
+    renderRemarks($('#remarks-field', this.root), item, store, this.actions);
     this.renderStatusChoices(item);
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
