@@ -8,8 +8,8 @@
 )]
 
 use readyroom_protocol::{
-    Command, DeckChoice, DeckKind, ErrorCode, Event, ItemChange, ItemStatus, NewItem, Role,
-    RoundPhase, SplitPart, Wsjf, WsjfDimension,
+    Command, DeckChoice, DeckKind, ErrorCode, Event, ItemChange, ItemStatus, NewItem, RemarkKind,
+    Role, RoundPhase, SplitPart, Wsjf, WsjfDimension,
 };
 use readyroom_tests::{TestServer, new_item};
 
@@ -489,4 +489,45 @@ async fn a_round_on_a_wsjf_part_sets_that_part_for_everyone() {
     let (_dee, late) = server.join(&room, "Dee", Role::Observer).await;
     assert_eq!(late.room.items[0].wsjf.time_criticality, Some(8));
     assert_eq!(late.room.items[0].estimate, None);
+}
+
+#[tokio::test]
+async fn a_question_asked_in_the_meeting_holds_the_item_back_until_answered() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
+    let item = ana.create_item("Export").await;
+    let asked = ana
+        .request(Command::AddRemark {
+            item_id: item.id,
+            kind: RemarkKind::Question,
+            text: "Which columns?".into(),
+            owner: Some(ben_welcome.you),
+        })
+        .await;
+    let remark = asked.find(|event| match event {
+        Event::RemarkAdded { remark, .. } => Some(remark.clone()),
+        _ => None,
+    });
+    ben.events_until(asked.acked().unwrap()).await;
+    ben.request(Command::AnswerQuestion {
+        item_id: item.id,
+        remark_id: remark.id,
+        answer: Some(String::new()),
+    })
+    .await
+    .refused(ErrorCode::InvalidValue);
+    ben.request(Command::AnswerQuestion {
+        item_id: item.id,
+        remark_id: remark.id,
+        answer: Some("Amount and date".into()),
+    })
+    .await
+    .acked();
+    let (_dee, late) = server.join(&room, "Dee", Role::Observer).await;
+    let remarks = &late.room.items[0].remarks;
+    assert_eq!(remarks.len(), 1);
+    assert_eq!(remarks[0].answer.as_deref(), Some("Amount and date"));
+    assert_eq!(remarks[0].owner, Some(ben_welcome.you));
 }
