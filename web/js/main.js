@@ -2,6 +2,7 @@
 // (the socket and joining), the command pipeline (ids, outbox, pacing), the store (the room),
 // text sync (typing together) and carets (presence). Turns the view's intents into commands.
 
+import { nextAgendaItem } from './agenda.js';
 import { createRoom, describeRoom } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
@@ -432,6 +433,20 @@ class App {
   /** @param {string} itemId */
   makeCurrent(itemId) {
     return this.send({ type: 'set_current_item', item_id: itemId });
+  }
+
+  /**
+   * Facilitator: leads everyone to the next item that still needs the team, and starts its
+   * round if asked. Returns false when none is left.
+   * @param {boolean} withRound
+   */
+  nextItem(withRound) {
+    const next = nextAgendaItem(this.store.orderedItems(), this.store.room?.current_item ?? this.store.selected);
+    if (!next) return false;
+    this.makeCurrent(next.id);
+    this.store.select(next.id);
+    if (withRound) this.startRound(next.id);
+    return true;
   }
 
   /**

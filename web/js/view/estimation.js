@@ -3,6 +3,7 @@
 // changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
 
 import { DIMENSION_LABELS, isSplit } from '../protocol.js';
+import { nextAgendaItem } from '../agenda.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -20,7 +21,9 @@ function renderKey(store) {
   const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at];
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
-    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.title ?? null, selected ? isSplit(selected) : false]);
+    // The agenda's next item depends on every status and the order.
+    const agenda = store.orderedItems().map((item) => [item.id, item.title, item.status, item.estimate, isSplit(item)]);
+    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.history.length ?? 0, room.current_item, agenda]);
   }
   const voters = votersOf(store).map((p) => [p.id, p.name]);
   return JSON.stringify([...common, round, store.items.get(round.item_id)?.title ?? null, voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
@@ -88,8 +91,7 @@ function build(root, store, actions, openSplit) {
         ? h(
             'div',
             { class: 'idle' },
-            h('p', { text: !selected ? 'Open an item, then start a round.' : isSplit(selected) ? `“${selected.title}” has been split: estimate its parts.` : `Start a round to estimate “${selected.title}”.` }),
-            selected && !isSplit(selected) && h('button', { type: 'button', class: 'primary', 'data-testid': 'start-round-here', text: 'Estimate this item', onclick: () => actions.startRound(selected.id) }),
+            ...idleFacilitator(store, actions, selected),
             autoRevealToggle(store, actions),
           )
         : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
@@ -258,6 +260,39 @@ function resultsPart(store, actions, openSplit) {
       ),
   );
 }
+
+/**
+ * What the facilitator does between rounds: estimate the open item, or, once it is estimated
+ * or ready, go on to the next item on the agenda (and start its round at once, if they like).
+ * @param {import('../store.js').RoomStore} store
+ * @param {any} actions
+ * @param {import('../protocol.js').Item | undefined} selected
+ */
+function idleFacilitator(store, actions, selected) {
+  if (!selected) return [h('p', { text: 'Open an item, then start a round.' })];
+  const next = nextAgendaItem(store.orderedItems(), store.room?.current_item ?? selected.id);
+  const done = isSplit(selected) || selected.status === 'ready' || selected.estimate !== null;
+  const estimate = !isSplit(selected) && h('button', { type: 'button', class: done ? '' : 'primary', 'data-testid': 'start-round-here', text: selected.history.length ? 'Estimate again' : 'Estimate this item', onclick: () => actions.startRound(selected.id) });
+  const text = isSplit(selected) ? `“${selected.title}” has been split: estimate its parts.` : done ? `“${selected.title}” is ${selected.status === 'ready' ? 'ready' : `estimated (${selected.estimate})`}.` : `Start a round to estimate “${selected.title}”.`;
+  const withRound = h('input', { type: 'checkbox', 'data-testid': 'next-with-round', checked: nextWithRound });
+  withRound.addEventListener('change', () => {
+    nextWithRound = withRound.checked;
+  });
+  return [
+    h('p', { text }),
+    h(
+      'div',
+      { class: 'idle-actions' },
+      next && h('button', { type: 'button', class: done ? 'primary' : '', 'data-testid': 'next-item', title: 'Next item (.)', text: `Next: “${next.title}” →`, onclick: () => actions.nextItem(nextWithRound) }),
+      estimate,
+    ),
+    next && h('label', { class: 'toggle' }, withRound, ' Start its round at once'),
+    !next && h('p', { class: 'agenda-done', 'data-testid': 'agenda-done', text: 'Every other item is ready or split: the agenda is done.' }),
+  ];
+}
+
+/** Whether "Next item" also starts the next round; kept while the page is open. */
+let nextWithRound = false;
 
 /**
  * After votes this large, the item is likely too big for a sprint: say so, and offer the split

@@ -382,6 +382,9 @@ export class View {
         case 'r':
           if (store.isFacilitator && round?.phase === 'voting') this.actions.reveal();
           break;
+        case '.':
+          if (store.isFacilitator && round?.phase !== 'voting') this.actions.nextItem(false);
+          break;
         default:
           break;
       }

@@ -547,7 +547,8 @@ export class ItemPanel {
       facilitator && !split
         ? h('button', {
             type: 'button',
-            class: 'primary',
+            // Once estimated, the next step is the agenda's next item (the estimation panel).
+            class: item.estimate === null ? 'primary' : '',
             'data-testid': 'start-round',
             disabled: round?.phase === 'voting',
             title: round?.phase === 'voting' ? 'A round is running: reveal or cancel it first' : 'Start a planning-poker round on this item',
