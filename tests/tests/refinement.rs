@@ -388,7 +388,11 @@ async fn the_checklist_makes_an_item_ready_for_everyone() {
     )))
     .await
     .acked();
+    // An estimate by hand is the facilitator's.
     ben.request(update(ItemChange::Estimate(Some("3".into()))))
+        .await
+        .refused(ErrorCode::Forbidden);
+    ana.request(update(ItemChange::Estimate(Some("3".into()))))
         .await
         .acked();
     ben.request(update(ItemChange::Status(ItemStatus::Ready)))

@@ -108,6 +108,23 @@ export const FIELD_LABELS = {
   wsjf: 'WSJF',
 };
 
+/** The cards of the preset decks, lowest first (`DeckKind::preset_cards`). @type {Record<string, string[]>} */
+export const PRESET_CARDS = {
+  fibonacci: ['0', '1', '2', '3', '5', '8', '13', '21', '34', '55', '89'],
+  modified_fibonacci: ['0', '½', '1', '2', '3', '5', '8', '13', '20', '40', '100'],
+  t_shirt: ['XS', 'S', 'M', 'L', 'XL', 'XXL'],
+  powers_of_two: ['1', '2', '4', '8', '16', '32', '64'],
+};
+
+/**
+ * The ordinary cards of a deck choice (no "?" or "☕").
+ * @param {DeckChoice} deck
+ * @returns {string[]}
+ */
+export function deckCards(deck) {
+  return deck.kind === 'custom' ? deck.cards ?? [] : PRESET_CARDS[deck.kind] ?? [];
+}
+
 /** What a round on a part of the WSJF score estimates, for people. @type {Record<WsjfDimension, string>} */
 export const DIMENSION_LABELS = {
   business_value: 'business value',

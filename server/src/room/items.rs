@@ -67,6 +67,12 @@ impl Room {
             return Err(CommandError::unknown_item());
         }
         let change = self.validate_change(item_id, change)?;
+        if matches!(change, ItemChange::Estimate(_)) && !self.free_estimates {
+            self.require_facilitator(
+                actor,
+                "set an estimate by hand (the team agrees on one in a round)",
+            )?;
+        }
         if let ItemChange::Status(status) = change {
             if let Some(item) = self.order.get(item_id) {
                 self.check_status_change(item, status)?;
@@ -118,7 +124,14 @@ impl Room {
             ItemChange::Dependencies(v) => {
                 ItemChange::Dependencies(self.validate_dependencies(item_id, v)?)
             }
-            ItemChange::Estimate(v) => ItemChange::Estimate(validate_estimate(v.as_deref())?),
+            ItemChange::Estimate(v) => {
+                let estimate = validate_estimate(v.as_deref())?;
+                if let Some(value) = &estimate {
+                    let deck = super::resolve_deck(&self.settings.default_deck)?;
+                    self.check_estimate(value, &deck)?;
+                }
+                ItemChange::Estimate(estimate)
+            }
             ItemChange::Status(v) => ItemChange::Status(v),
             ItemChange::Wsjf(v) => ItemChange::Wsjf(validate::wsjf(v)?),
         })
@@ -309,6 +322,26 @@ impl Room {
             self.emit(out, Event::ItemsReranked { ranks });
         }
         Ok(())
+    }
+}
+
+impl Room {
+    /// An estimate is a card of the deck or a number (a "validated custom value"), never any
+    /// text: it is what the team agreed on.
+    pub(super) fn check_estimate(
+        &self,
+        value: &str,
+        deck: &readyroom_protocol::Deck,
+    ) -> Result<(), CommandError> {
+        let card = deck.contains(value) && !readyroom_protocol::is_special(value);
+        let number = readyroom_protocol::card_value(value).is_some_and(|v| v >= 0.0);
+        if self.free_estimates || card || number {
+            Ok(())
+        } else {
+            Err(CommandError::invalid(format!(
+                "{value:?} is neither a card of the deck nor a number"
+            )))
+        }
     }
 }
 

@@ -97,6 +97,9 @@ pub struct Room {
     /// Set while replaying an input logged before statuses followed the Definition of Ready.
     #[serde(skip)]
     manual_status: bool,
+    /// Set while replaying an input logged when anyone could set any estimate.
+    #[serde(skip)]
+    free_estimates: bool,
     /// Every status has followed its checklist since the room began (rooms created before
     /// the Definition of Ready catch up item by item, as items are touched).
     #[serde(default)]
@@ -154,6 +157,7 @@ impl Room {
             legacy_rules: false,
             cycles_allowed: false,
             manual_status: false,
+            free_estimates: false,
             readiness_derived: true,
             criteria_minted: 0,
             remarks_minted: 0,
@@ -172,6 +176,7 @@ impl Room {
         self.legacy_rules = rules == 0;
         self.cycles_allowed = rules < 2;
         self.manual_status = rules < 3;
+        self.free_estimates = rules < 4;
         // A status set by hand under the earlier rules may disagree with its checklist.
         if self.manual_status {
             self.readiness_derived = false;

@@ -381,6 +381,9 @@ impl Room {
         let (item_id, dimension) = (round.item_id, round.dimension);
         let estimate = validate_estimate(Some(estimate))?
             .ok_or_else(|| CommandError::invalid("an accepted estimate must not be empty"))?;
+        if dimension.is_none() {
+            self.check_estimate(&estimate, &round.deck)?;
+        }
         if dimension.is_some() {
             estimate
                 .parse::<u32>()

@@ -812,10 +812,8 @@ impl World {
                             .map(str::to_owned)
                             .collect(),
                     ),
-                    _ => ItemChange::Estimate(
-                        [None, Some("3"), Some("8")][self.rng.random_range(0..3_usize)]
-                            .map(str::to_owned),
-                    ),
+                    // Not the estimate: only the facilitator sets that by hand.
+                    _ => ItemChange::Labels(vec!["sim".to_owned()]),
                 };
                 let item_id = self.clients[who].items[item].id;
                 self.clients[who].issue(Command::UpdateItem { item_id, change });

@@ -77,8 +77,8 @@ scenario('edits show live, and typing in one field is not clobbered by an edit o
   await field(bob.page, 'status').selectOption('needs_info');
   await field(bob.page, 'acceptance_criteria').fill('- one row per item\n- UTF-8 with header');
   await field(bob.page, 'acceptance_criteria').blur();
-  await field(bob.page, 'estimate').fill('8');
-  await field(bob.page, 'estimate').blur();
+  await field(alice.page, 'estimate').fill('8');
+  await field(alice.page, 'estimate').blur();
   await eventually(async () => {
     const labels = (await field(alice.page, 'labels').inputValue()).split(',').map((l) => l.trim());
     assert.deepEqual(labels, ['export', 'finance']);
@@ -86,7 +86,7 @@ scenario('edits show live, and typing in one field is not clobbered by an edit o
   await eventually(async () => assert.equal(await field(alice.page, 'status').inputValue(), 'needs_info'));
   await eventually(async () => assert.equal(
     await field(alice.page, 'acceptance_criteria').inputValue(), '- one row per item\n- UTF-8 with header'));
-  await eventually(async () => assert.equal(await field(alice.page, 'estimate').inputValue(), '8'));
+  await eventually(async () => assert.equal(await field(bob.page, 'estimate').inputValue(), '8'));
   for (const { page } of people) {
     await eventually(async () => {
       assert.match(await backlogItem(page, itemId).locator(tid('status-badge')).innerText(), /needs info/i);

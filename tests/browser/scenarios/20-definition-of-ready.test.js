@@ -20,8 +20,11 @@ scenario('the checklist turns an item ready, and the facilitator shapes it', asy
 
   await selectItem(ben, search);
   await field(ben.page, 'acceptance_criteria').fill('- finds items by words of their title');
-  await field(ben.page, 'estimate').fill('3');
-  await field(ben.page, 'estimate').press('Enter');
+  // An estimate by hand is the facilitator's to set.
+  assert.equal(await field(ben.page, 'estimate').isDisabled(), true);
+  await selectItem(ana, search);
+  await field(ana.page, 'estimate').fill('3');
+  await field(ana.page, 'estimate').press('Enter');
   await eventually(async () => assert.equal(await badge(ana.page, search).innerText(), '4/6'));
   const criterion = (page, id) => page.locator(`${tid('criterion')}[data-criterion="${id}"]`);
   await criterion(ben.page, 1).locator('input').check();

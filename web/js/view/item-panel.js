@@ -5,7 +5,7 @@
 // person is changing is not overwritten until they leave it. Nor is the panel taken away from
 // under them: following the facilitator to another item waits until they leave the field.
 
-import { DIMENSION_LABELS, STATUS_LABELS, isSplit, isTextField } from '../protocol.js';
+import { DIMENSION_LABELS, STATUS_LABELS, deckCards, isSplit, isTextField } from '../protocol.js';
 import { readinessOf } from '../readiness.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
@@ -146,7 +146,7 @@ export class ItemPanel {
         'div',
         { class: 'field-grid' },
         h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('status', 'Status'), indicator('status')), field('status', statusSelect)),
-        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('estimate', 'Estimate'), indicator('estimate')), field('estimate', h('input', { maxlength: 16, autocomplete: 'off', placeholder: '—' }))),
+        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('estimate', 'Estimate'), indicator('estimate')), field('estimate', h('input', { maxlength: 16, autocomplete: 'off', placeholder: '—', list: 'estimate-cards' })), h('datalist', { id: 'estimate-cards' })),
         h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', 'Labels (comma-separated)'), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: 'e.g. billing, mobile' }))),
       ),
       h('section', { class: 'checklist', id: 'checklist', 'data-testid': 'checklist', 'aria-labelledby': 'checklist-heading' }),
@@ -409,7 +409,8 @@ export class ItemPanel {
     // Editing goes on while the connection is down: edits are queued and sent once it is back.
     const canEdit = store.canEdit;
     for (const [name, element] of this.fields) {
-      element.disabled = !canEdit;
+      // An estimate is agreed in a round; by hand, only the facilitator sets one.
+      element.disabled = name === 'estimate' ? !store.isFacilitator : !canEdit;
       if (isTextField(name)) {
         const op = this.textSync?.changeBeingApplied(item.id, /** @type {TextField} */ (name)) ?? null;
         this.showText(/** @type {TextField} */ (name), /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element), op);
@@ -425,6 +426,7 @@ export class ItemPanel {
     renderWsjf($('#wsjf-field', this.root), item, store, this.actions);
     renderRemarks($('#remarks-field', this.root), item, store, this.actions);
     this.renderStatusChoices(item);
+    this.renderEstimateChoices();
     this.renderActions(item, canEdit);
     this.renderLinks(item, canEdit);
     this.dependencyField?.render(item, canEdit);
@@ -485,6 +487,16 @@ export class ItemPanel {
         ? h('button', { type: 'button', class: 'small primary', 'data-testid': 'jump-to-current', text: `Jump to “${currentItem.title}”`, onclick: () => store.setFollowing(true) })
         : null,
     );
+  }
+
+  /** The deck's cards offered for the estimate (a number is fine too). */
+  renderEstimateChoices() {
+    const deck = this.store.room?.settings.default_deck;
+    const list = this.root.querySelector('#estimate-cards');
+    if (!deck || !list) return;
+    replace(list, ...deckCards(deck).map((card) => h('option', { value: card })));
+    const input = this.fields.get('estimate');
+    if (input) input.title = this.store.isFacilitator ? 'A card of the deck or a number' : 'The team agrees on the estimate in a round';
   }
 
   /**

@@ -206,7 +206,12 @@ fn meet_all_but(fx: &mut Fx, actor: ParticipantId, item: ItemId, except: Option<
         );
     }
     if except != Some(3) {
-        fx.ok(actor, update(item, ItemChange::Estimate(Some("3".into()))));
+        // Only the facilitator sets an estimate by hand.
+        let facilitator = fx.snap(actor).facilitator.unwrap();
+        fx.ok(
+            facilitator,
+            update(item, ItemChange::Estimate(Some("3".into()))),
+        );
     }
     for criterion in [CLEAR, SMALL] {
         if except != Some(criterion) {
@@ -254,9 +259,10 @@ fn an_item_turns_ready_when_its_checklist_completes_and_back_when_it_does_not() 
     // Checking it again changes nothing.
     assert!(fx.ok(a, check(item, SMALL, true)).is_empty());
     // Losing a criterion the server checks takes readiness away.
-    let events = fx.ok(a, update(item, ItemChange::Estimate(None)));
+    let f = fx.snap(a).facilitator.unwrap();
+    let events = fx.ok(f, update(item, ItemChange::Estimate(None)));
     assert_eq!(status_events(&events), [(item, ItemStatus::New)]);
-    fx.ok(a, update(item, ItemChange::Estimate(Some("5".into()))));
+    fx.ok(f, update(item, ItemChange::Estimate(Some("5".into()))));
     assert_eq!(fx.item_view(item).status, ItemStatus::Ready);
     // Blank acceptance criteria do not count, whatever way they come.
     let events = fx.ok(
@@ -867,4 +873,40 @@ fn notes_are_written_together_like_the_description() {
         );
     }
     assert_eq!(fx.item_view(item).notes, "Note. Finance: by the 5th!");
+}
+
+#[test]
+fn an_estimate_is_agreed_in_a_round_or_set_by_the_facilitator_as_a_card_or_number() {
+    let (mut fx, [f, a, ..]) = team();
+    let item = fx.add_item(a, "Search");
+    let estimate = |value: &str| update(item, ItemChange::Estimate(Some(value.into())));
+    fx.fail(a, estimate("5"), ErrorCode::Forbidden);
+    fx.fail(f, estimate("lots"), ErrorCode::InvalidValue);
+    fx.fail(f, estimate("?"), ErrorCode::InvalidValue);
+    fx.ok(f, estimate("13"));
+    fx.ok(f, estimate("4.5"));
+    assert_eq!(fx.item_view(item).estimate.as_deref(), Some("4.5"));
+    let round_id = fx.start_round(f, item);
+    fx.vote(a, round_id, "8");
+    fx.ok(f, Command::Reveal { round_id });
+    fx.fail(
+        f,
+        Command::AcceptEstimate {
+            round_id,
+            estimate: "8 pts".into(),
+        },
+        ErrorCode::InvalidValue,
+    );
+    fx.ok(
+        f,
+        Command::AcceptEstimate {
+            round_id,
+            estimate: "7".into(),
+        },
+    );
+    // Logged when any editor could write any estimate, it replays as it was applied.
+    fx.room.set_rules(3);
+    let legacy = fx.cmd(a, estimate("a lot"));
+    fx.room.set_rules(crate::journal::RULES);
+    assert!(matches!(legacy.reply, Reply::Ack { .. }));
 }
