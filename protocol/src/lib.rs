@@ -29,7 +29,7 @@ pub use room::{
     Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark,
     RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats,
     RoundView, TextField, TextRevisions, Timer, VoteView, Wsjf, WsjfDimension,
-    default_definition_of_ready,
+    default_definition_of_ready, manual_criteria,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

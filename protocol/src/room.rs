@@ -325,6 +325,11 @@ pub struct ReadyCriterionDraft {
     pub auto: Option<AutoCheck>,
 }
 
+/// The criteria of a Definition of Ready that people check (the others the server checks).
+pub fn manual_criteria(definition: &[ReadyCriterion]) -> impl Iterator<Item = CriterionId> + '_ {
+    definition.iter().filter(|c| c.auto.is_none()).map(|c| c.id)
+}
+
 /// The Definition of Ready a room starts with.
 #[must_use]
 pub fn default_definition_of_ready() -> Vec<ReadyCriterion> {
@@ -583,12 +588,7 @@ impl RoomSnapshot {
     /// Applies a `settings_changed` event, as a client does: checks of criteria no longer
     /// checked by people go.
     pub fn apply_settings(&mut self, settings: RoomSettings) {
-        let manual: Vec<CriterionId> = settings
-            .definition_of_ready
-            .iter()
-            .filter(|c| c.auto.is_none())
-            .map(|c| c.id)
-            .collect();
+        let manual: Vec<CriterionId> = manual_criteria(&settings.definition_of_ready).collect();
         for item in &mut self.items {
             item.checked.retain(|c| manual.contains(c));
         }

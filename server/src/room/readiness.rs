@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use readyroom_protocol::limits::{MAX_CRITERION_CHARS, MAX_READY_CRITERIA};
 use readyroom_protocol::{
     AutoCheck, CriterionId, ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView,
-    ParticipantId, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark,
+    ParticipantId, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark, manual_criteria,
 };
 
 use super::{CommandError, Out, Room, validate};
@@ -265,11 +265,7 @@ impl Room {
             return Ok(());
         }
         if let Some(item) = self.order.get_mut(item_id) {
-            if checked {
-                item.checked.push(criterion);
-            } else {
-                item.checked.retain(|c| *c != criterion);
-            }
+            item.set_checked(criterion, checked);
         }
         self.emit(
             out,
@@ -399,13 +395,8 @@ impl Room {
 
     /// Drops every item's checks of criteria that are not checked by people any more.
     pub(super) fn forget_stale_checks(&mut self) {
-        let manual: HashSet<CriterionId> = self
-            .settings
-            .definition_of_ready
-            .iter()
-            .filter(|c| c.auto.is_none())
-            .map(|c| c.id)
-            .collect();
+        let manual: HashSet<CriterionId> =
+            manual_criteria(&self.settings.definition_of_ready).collect();
         let ids: Vec<ItemId> = self.order.ids().collect();
         for id in ids {
             if let Some(item) = self.order.get_mut(id) {
@@ -418,13 +409,8 @@ impl Room {
 
     /// Checks that every status follows its checklist.
     pub(super) fn check_readiness(&self) -> Result<(), String> {
-        let manual: HashSet<CriterionId> = self
-            .settings
-            .definition_of_ready
-            .iter()
-            .filter(|c| c.auto.is_none())
-            .map(|c| c.id)
-            .collect();
+        let manual: HashSet<CriterionId> =
+            manual_criteria(&self.settings.definition_of_ready).collect();
         for item in self.order.views() {
             let mut seen = HashSet::new();
             if !item
