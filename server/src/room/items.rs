@@ -7,6 +7,7 @@ use readyroom_protocol::limits::{
 };
 use readyroom_protocol::{
     ErrorCode, Event, ItemChange, ItemId, ItemStatus, ItemView, NewItem, ParticipantId, TextOp,
+    WsjfDimension,
 };
 
 use super::order::Placement;
@@ -133,7 +134,24 @@ impl Room {
                 ItemChange::Estimate(estimate)
             }
             ItemChange::Status(v) => ItemChange::Status(v),
-            ItemChange::Wsjf(v) => ItemChange::Wsjf(validate::wsjf(v)?),
+            ItemChange::Wsjf(v) => {
+                // Only the parts given change (0 clears one), so that people setting different
+                // parts at the same time both keep theirs; the event carries every part.
+                let mut merged = self.item(item_id)?.wsjf;
+                for (part, value) in [
+                    (WsjfDimension::BusinessValue, v.business_value),
+                    (WsjfDimension::TimeCriticality, v.time_criticality),
+                    (WsjfDimension::RiskReduction, v.risk_reduction),
+                    (WsjfDimension::JobSize, v.job_size),
+                ] {
+                    match value {
+                        Some(0) => *merged.slot(part) = None,
+                        Some(value) => *merged.slot(part) = Some(validate::wsjf_value(value)?),
+                        None => {}
+                    }
+                }
+                ItemChange::Wsjf(merged)
+            }
         })
     }
 

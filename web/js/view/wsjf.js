@@ -64,9 +64,8 @@ export function renderWsjf(root, item, store, actions) {
                   return;
                 }
                 input.setCustomValidity('');
-                const next = { ...(item.wsjf ?? {}), [part]: value };
-                if (value === undefined) delete next[part];
-                actions.updateItem(item.id, 'wsjf', next);
+                // Only this part: parts others set meanwhile stay (0 clears it).
+                actions.updateItem(item.id, 'wsjf', { [part]: value ?? 0 });
               },
             }),
             canStart &&

@@ -591,7 +591,7 @@ fn an_import_keeps_items_ready_as_overrides_by_nobody() {
 
 #[test]
 fn wsjf_parts_are_entered_directly_within_bounds() {
-    let (mut fx, [_, a, _, o]) = team();
+    let (mut fx, [_, a, b, o]) = team();
     let item = fx.add_item(a, "Search");
     let wsjf = Wsjf {
         business_value: Some(8),
@@ -604,7 +604,7 @@ fn wsjf_parts_are_entered_directly_within_bounds() {
         update(item, ItemChange::Wsjf(wsjf)),
         ErrorCode::Forbidden,
     );
-    for bad in [0, readyroom_protocol::limits::MAX_WSJF_VALUE + 1] {
+    for bad in [readyroom_protocol::limits::MAX_WSJF_VALUE + 1, u32::MAX] {
         fx.fail(
             a,
             update(
@@ -626,6 +626,40 @@ fn wsjf_parts_are_entered_directly_within_bounds() {
         }]
     );
     assert_eq!(fx.item_view(item).wsjf, wsjf);
+    // Only the parts given change, so two people setting different parts both keep theirs;
+    // 0 clears a part.
+    fx.ok(
+        b,
+        update(
+            item,
+            ItemChange::Wsjf(Wsjf {
+                risk_reduction: Some(2),
+                ..Wsjf::default()
+            }),
+        ),
+    );
+    let events = fx.ok(
+        a,
+        update(
+            item,
+            ItemChange::Wsjf(Wsjf {
+                job_size: Some(0),
+                ..Wsjf::default()
+            }),
+        ),
+    );
+    let expected = Wsjf {
+        risk_reduction: Some(2),
+        job_size: None,
+        ..wsjf
+    };
+    assert_eq!(
+        events,
+        [Event::ItemUpdated {
+            item_id: item,
+            change: ItemChange::Wsjf(expected)
+        }]
+    );
 }
 
 #[test]
