@@ -154,53 +154,9 @@ impl Room {
         } else {
             self.hanging_on(&ids, &touched.items)
         };
-        // Dependencies (and the parts of a split) are settled before what hangs on them.
-        // A part may depend on its own original, whose readiness hangs on its parts: the
-        // graph can have circles, so each item is entered once.
-        let mut entered: HashSet<ItemId> = HashSet::new();
-        let mut settled: HashSet<ItemId> = HashSet::new();
-        let mut changes: Vec<ItemId> = Vec::new();
-        for &start in ids.iter().filter(|id| affected.contains(id)) {
-            let mut stack = vec![(start, false)];
-            while let Some((id, expanded)) = stack.pop() {
-                if settled.contains(&id) || (!expanded && !entered.insert(id)) {
-                    continue;
-                }
-                let Some(item) = self.order.get(id) else {
-                    continue;
-                };
-                if !expanded {
-                    stack.push((id, true));
-                    for next in item.dependencies.iter().chain(&item.split_into) {
-                        if affected.contains(next) && !entered.contains(next) {
-                            stack.push((*next, false));
-                        }
-                    }
-                    continue;
-                }
-                settled.insert(id);
-                if item.is_split() {
-                    continue;
-                }
-                let ready = self.should_be_ready(item);
-                let is_ready = item.status == ItemStatus::Ready;
-                let status = if ready && !is_ready {
-                    Some(ItemStatus::Ready)
-                } else if !ready && is_ready {
-                    Some(ItemStatus::New)
-                } else {
-                    None
-                };
-                if let Some(status) = status {
-                    if let Some(item) = self.order.get_mut(id) {
-                        item.status = status;
-                        changes.push(id);
-                    }
-                }
-            }
-        }
+        let changed = self.settle_statuses(&ids, &affected);
         // Announced in backlog order, whatever order they were settled in.
-        for id in ids.into_iter().filter(|id| changes.contains(id)) {
+        for id in ids.into_iter().filter(|id| changed.contains(id)) {
             if let Some(item) = self.order.get(id) {
                 let change = ItemChange::Status(item.status);
                 self.emit(
@@ -211,6 +167,78 @@ impl Room {
                     },
                 );
             }
+        }
+    }
+
+    /// Sets the status of each affected item to what its checklist says, dependencies (and
+    /// the parts of a split) first. A part may depend on its own original, and rooms from
+    /// before cycles were refused may hold some: while a pass changes anything, another
+    /// follows (at most one per item). Returns the items whose status ended up different.
+    fn settle_statuses(&mut self, ids: &[ItemId], affected: &HashSet<ItemId>) -> HashSet<ItemId> {
+        let order = self.settling_order(ids, affected);
+        let before: HashMap<ItemId, ItemStatus> = order
+            .iter()
+            .filter_map(|id| self.order.get(*id).map(|item| (*id, item.status)))
+            .collect();
+        for _ in 0..=order.len() {
+            let mut any = false;
+            for &id in &order {
+                let Some(status) = self.order.get(id).and_then(|item| self.status_due(item)) else {
+                    continue;
+                };
+                if let Some(item) = self.order.get_mut(id) {
+                    item.status = status;
+                    any = true;
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        order
+            .into_iter()
+            .filter(|id| self.order.get(*id).map(|item| item.status) != before.get(id).copied())
+            .collect()
+    }
+
+    /// The affected items, each after what it depends on and after the parts it was split
+    /// into (as far as circles allow), in a depth-first walk from backlog order.
+    fn settling_order(&self, ids: &[ItemId], affected: &HashSet<ItemId>) -> Vec<ItemId> {
+        let mut entered: HashSet<ItemId> = HashSet::new();
+        let mut order = Vec::with_capacity(affected.len());
+        for &start in ids.iter().filter(|id| affected.contains(id)) {
+            let mut stack = vec![(start, false)];
+            while let Some((id, expanded)) = stack.pop() {
+                if expanded {
+                    order.push(id);
+                    continue;
+                }
+                if !entered.insert(id) {
+                    continue;
+                }
+                stack.push((id, true));
+                if let Some(item) = self.order.get(id) {
+                    for next in item.dependencies.iter().chain(&item.split_into) {
+                        if affected.contains(next) && !entered.contains(next) {
+                            stack.push((*next, false));
+                        }
+                    }
+                }
+            }
+        }
+        order
+    }
+
+    /// The status an item's checklist calls for, if it is not the one it has: ready when it
+    /// should be, back to new when it no longer should. Split items keep theirs.
+    fn status_due(&self, item: &ItemView) -> Option<ItemStatus> {
+        if item.is_split() {
+            return None;
+        }
+        match (self.should_be_ready(item), item.status == ItemStatus::Ready) {
+            (true, false) => Some(ItemStatus::Ready),
+            (false, true) => Some(ItemStatus::New),
+            _ => None,
         }
     }
 
@@ -366,30 +394,8 @@ impl Room {
                 item.ready_override = Some(ReadyOverride { by: None, at: now });
             }
         }
-        // Readiness flows along dependencies: at most one pass per item until nothing changes.
-        for _ in 0..=ids.len() {
-            let mut changed = false;
-            for &id in &ids {
-                let Some(item) = self.order.get(id) else {
-                    continue;
-                };
-                let ready = self.should_be_ready(item);
-                if item.is_split() || ready == (item.status == ItemStatus::Ready) {
-                    continue;
-                }
-                if let Some(item) = self.order.get_mut(id) {
-                    item.status = if ready {
-                        ItemStatus::Ready
-                    } else {
-                        ItemStatus::New
-                    };
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        let all: HashSet<ItemId> = ids.iter().copied().collect();
+        self.settle_statuses(&ids, &all);
         self.readiness_derived = true;
     }
 
