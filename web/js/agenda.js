@@ -1,5 +1,7 @@
 // The backlog as the meeting's agenda: after an item, the next one that still needs the team.
 
+import { isSplit } from './protocol.js';
+
 /** @typedef {import('./protocol.js').Item} Item */
 
 /**
@@ -12,5 +14,5 @@
 export function nextAgendaItem(ordered, currentId) {
   const at = currentId ? ordered.findIndex((item) => item.id === currentId) : -1;
   const rotated = [...ordered.slice(at + 1), ...ordered.slice(0, Math.max(at, 0))];
-  return rotated.find((item) => item.id !== currentId && item.status !== 'ready' && !item.split_into?.length) ?? null;
+  return rotated.find((item) => item.id !== currentId && item.status !== 'ready' && !isSplit(item)) ?? null;
 }

@@ -2,6 +2,8 @@
 // circle, which dependencies sit below the item that waits for them, and the whole backlog as a
 // tree of what waits for what.
 
+import { isSplit } from './protocol.js';
+
 /** @typedef {import('./protocol.js').Item} Item */
 
 /**
@@ -35,7 +37,7 @@ export function wouldCycle(items, from, to) {
  */
 export function dependencyCandidates(ordered, items, item, query, limit = 8) {
   const needle = query.trim().toLocaleLowerCase();
-  const open = ordered.filter((other) => other.id !== item.id && !item.dependencies.includes(other.id) && !other.split_into?.length);
+  const open = ordered.filter((other) => other.id !== item.id && !item.dependencies.includes(other.id) && !isSplit(other));
   const starts = [];
   const contains = [];
   for (const other of open) {

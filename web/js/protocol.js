@@ -150,5 +150,21 @@ export function isSplit(item) {
 /** Decisions and questions on one item, at most, and their length (`MAX_REMARKS_PER_ITEM`, `MAX_REMARK_CHARS`). */
 export const REMARKS = { max: 50, chars: 500 };
 
+/**
+ * Whether a remark is an open question: asked and not answered (the server's `Remark::is_open`).
+ * @param {Remark} remark
+ */
+export function isOpenQuestion(remark) {
+  return remark.kind === 'question' && remark.answer === null;
+}
+
+/**
+ * How many questions on an item are still open.
+ * @param {Item} item
+ */
+export function openQuestions(item) {
+  return (item.remarks ?? []).filter(isOpenQuestion).length;
+}
+
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

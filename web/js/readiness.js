@@ -1,6 +1,8 @@
 // The Definition of Ready as the client shows it: which criteria an item meets, by the rules the
 // server applies (docs/protocol.md §18). The server decides the status; this says why.
 
+import { isSplit, openQuestions } from './protocol.js';
+
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').ReadyCriterion} ReadyCriterion */
 
@@ -23,7 +25,7 @@ export const AUTO_LABELS = {
 export function countsAsReady(id, items, seen = new Set()) {
   const item = items.get(id);
   if (!item) return true;
-  if (!item.split_into?.length) return item.status === 'ready';
+  if (!isSplit(item)) return item.status === 'ready';
   if (seen.has(id)) return false;
   seen.add(id);
   return item.split_into.every((part) => countsAsReady(part, items, seen));
@@ -53,7 +55,7 @@ export function checklist(item, items, definition) {
         return { criterion, met: waiting.length === 0, why: waiting.length ? `Waits for ${titles.join(', ')}` : null };
       }
       case 'questions_answered': {
-        const open = (item.remarks ?? []).filter((remark) => remark.kind === 'question' && remark.answer === null).length;
+        const open = openQuestions(item);
         return { criterion, met: open === 0, why: open ? `${open} open question${open === 1 ? '' : 's'}` : null };
       }
       default:

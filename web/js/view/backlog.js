@@ -1,7 +1,7 @@
 // The backlog column: items in rank order, badges, selection, and reordering by pointer (mouse
 // and touch) and keyboard. Moves made by others animate into place.
 
-import { STATUS_LABELS, isSplit } from '../protocol.js';
+import { STATUS_LABELS, isSplit, openQuestions } from '../protocol.js';
 import { countsAsReady } from '../readiness.js';
 import { readinessBadge } from './checklist.js';
 import { moveBelowDependencies } from './dependencies.js';
@@ -260,7 +260,7 @@ function orderWarning(item, ordered, actions) {
  * @param {import('../protocol.js').Item} item
  */
 function openQuestionsBadge(item) {
-  const open = (item.remarks ?? []).filter((remark) => remark.kind === 'question' && remark.answer === null).length;
+  const open = openQuestions(item);
   if (open === 0) return null;
   return h('span', { class: 'badge open-questions', 'data-testid': 'questions-badge', title: 'Open questions', text: `${open} open question${open === 1 ? '' : 's'}` });
 }

@@ -3,6 +3,7 @@
 // it; and the map of the whole backlog as what waits for what.
 
 import { dependenciesBelow, dependencyCandidates, dependencyTree } from '../dependencies.js';
+import { isSplit } from '../protocol.js';
 import { countsAsReady } from '../readiness.js';
 import { readinessBadge } from './checklist.js';
 import { $, h, replace } from './dom.js';
@@ -136,7 +137,7 @@ export class DependencyMap {
 
   render() {
     const store = this.store;
-    const ordered = store.orderedItems().filter((item) => !item.split_into?.length || item.dependencies.length);
+    const ordered = store.orderedItems().filter((item) => !isSplit(item) || item.dependencies.length);
     const roots = dependencyTree(ordered);
     /** @param {import('../dependencies.js').TreeNode} node @returns {HTMLElement} */
     const branch = (node) => {
@@ -157,7 +158,7 @@ export class DependencyMap {
               this.dialog.close();
             },
           }),
-          !ready && !node.item.split_into?.length && readinessBadge(node.item, store),
+          !ready && !isSplit(node.item) && readinessBadge(node.item, store),
           node.repeat && h('small', { class: 'map-repeat', text: '(shown above)' }),
         ),
         node.children.length > 0 && h('ul', { class: 'map-children', 'aria-label': `${node.item.title} waits for` }, ...node.children.map(branch)),

@@ -1,7 +1,7 @@
 // Decisions and questions on an item: what was decided, what is still to find out and who
 // follows it up. An open question keeps the item from being ready, so answering is one step.
 
-import { REMARKS } from '../protocol.js';
+import { REMARKS, isOpenQuestion, openQuestions } from '../protocol.js';
 import { h, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Remark} Remark */
@@ -19,7 +19,7 @@ export function renderRemarks(root, item, store, actions) {
   root.dataset.itemId = item.id;
   const remarks = item.remarks ?? [];
   const canEdit = store.canEdit;
-  const open = remarks.filter((r) => r.kind === 'question' && r.answer === null).length;
+  const open = openQuestions(item);
   const people = store.orderedParticipants();
   const ownerOptions = (/** @type {string | null} */ selected) => [
     h('option', { value: '', text: 'No owner', selected: !selected }),
@@ -69,7 +69,7 @@ export function renderRemarks(root, item, store, actions) {
  */
 function remarkRow(remark, itemId, store, actions, canEdit) {
   const question = remark.kind === 'question';
-  const open = question && remark.answer === null;
+  const open = isOpenQuestion(remark);
   return h(
     'li',
     { class: `remark ${remark.kind}${open ? ' open' : ''}`, 'data-testid': 'remark', 'data-remark-id': remark.id, 'data-open': String(open) },
