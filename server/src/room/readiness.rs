@@ -145,7 +145,9 @@ impl Room {
     /// Brings the statuses of the touched items, and of every item whose readiness hangs on
     /// one of them, in line with their checklists.
     pub(super) fn settle_readiness(&mut self, touched: &Touched, out: &mut Out) {
-        if self.manual_status {
+        // Most commands (votes, moves, text outside the acceptance criteria) touch no
+        // readiness: they must not pay for a walk over the backlog.
+        if self.manual_status || (!touched.all && touched.items.is_empty()) {
             return;
         }
         let ids: Vec<ItemId> = self.order.ids().collect();
