@@ -133,6 +133,10 @@ pub enum Command {
         /// Estimates this part of the item's WSJF score instead of the item's estimate.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dimension: Option<crate::room::WsjfDimension>,
+        /// Starts the item's time budget with the round: a timer of this many seconds that
+        /// stops when the room moves on to another item.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timebox_seconds: Option<u32>,
     },
     /// Voters: plays or changes a card in the current round.
     Vote {
@@ -171,6 +175,9 @@ pub enum Command {
         seconds: u32,
     },
     StopTimer,
+    /// Starts the refinement session's clock (restarts it if one is running).
+    StartSession,
+    EndSession,
     HandOverFacilitator {
         participant_id: ParticipantId,
     },
@@ -333,4 +340,6 @@ pub struct SettingsChange {
     /// The whole new Definition of Ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition_of_ready: Option<Vec<crate::room::ReadyCriterionDraft>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timebox: Option<crate::room::RefinementTimebox>,
 }

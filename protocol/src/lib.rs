@@ -26,10 +26,10 @@ pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport}
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
     AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
-    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride, Remark,
-    RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase, RoundRecord, RoundStats,
-    RoundView, TextField, TextRevisions, Timer, VoteView, Wsjf, WsjfDimension,
-    default_definition_of_ready, manual_criteria,
+    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride,
+    RefinementTimebox, Remark, RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase,
+    RoundRecord, RoundStats, RoundView, Session, TextField, TextRevisions, Timer, VoteView, Wsjf,
+    WsjfDimension, default_definition_of_ready, manual_criteria,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};
@@ -42,3 +42,6 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// A new room's `suggest_split_at`: the median vote that makes a client offer a split (13 is
 /// where the Fibonacci deck starts to mean "too big for one sprint").
 pub const DEFAULT_SPLIT_SUGGESTION: u32 = 13;
+
+/// The working day a [`RefinementTimebox`] counts in.
+pub const WORKING_HOURS_PER_DAY: u32 = 8;

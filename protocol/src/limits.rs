@@ -49,6 +49,11 @@ pub const PLACES_KEPT_FOR_FACILITATOR: usize = 5;
 /// Rounds kept in one item's history; the oldest are dropped first.
 pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
 pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;
+/// Working days in a sprint, at most (a `RefinementTimebox`).
+pub const MAX_SPRINT_DAYS: u32 = 60;
+/// Share of a sprint given to refinement, at most, in percent (5 to 10 is usual).
+pub const MAX_REFINEMENT_PERCENT: u32 = 25;
+pub const MAX_SESSIONS_PER_SPRINT: u32 = 20;
 
 /// Recent text operations a room keeps to transform late `edit_text`s over, at most: this many,
 /// and [`TEXT_HISTORY_BYTES`] of inserted text. An edit made on an older revision gets

@@ -464,6 +464,50 @@ pub struct RoomSettings {
     /// What an item needs to be ready, in the order shown.
     #[serde(default = "default_definition_of_ready")]
     pub definition_of_ready: Vec<ReadyCriterion>,
+    /// How much time refinement gets, from which each session's budget follows.
+    #[serde(default)]
+    pub timebox: RefinementTimebox,
+}
+
+/// The share of a sprint spent refining (the Scrum Guide's "usually no more than 10%"),
+/// spread over the sprint's sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RefinementTimebox {
+    /// Working days in a sprint (1 to [`crate::limits::MAX_SPRINT_DAYS`]).
+    pub sprint_days: u32,
+    /// Percent of the sprint spent refining (1 to [`crate::limits::MAX_REFINEMENT_PERCENT`]).
+    pub share_percent: u32,
+    /// Refinement sessions per sprint (1 to [`crate::limits::MAX_SESSIONS_PER_SPRINT`]).
+    pub sessions_per_sprint: u32,
+}
+
+impl Default for RefinementTimebox {
+    /// Two weeks, 5%, two sessions: two hours each.
+    fn default() -> Self {
+        Self {
+            sprint_days: 10,
+            share_percent: 5,
+            sessions_per_sprint: 2,
+        }
+    }
+}
+
+impl RefinementTimebox {
+    /// One session's budget, counting [`crate::WORKING_HOURS_PER_DAY`] hours a day.
+    #[must_use]
+    pub fn session_budget_seconds(&self) -> u64 {
+        let sprint_seconds =
+            u64::from(self.sprint_days) * u64::from(crate::WORKING_HOURS_PER_DAY) * 3600;
+        sprint_seconds * u64::from(self.share_percent)
+            / 100
+            / u64::from(self.sessions_per_sprint.max(1))
+    }
+}
+
+/// A refinement session under way: the clock its budget is spent against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Session {
+    pub started_at: Timestamp,
 }
 
 fn default_split_suggestion() -> u32 {
@@ -556,6 +600,10 @@ pub struct RoundView {
 pub struct Timer {
     pub started_at: Timestamp,
     pub ends_at: Timestamp,
+    /// The item whose time budget this is (started with its round); it stops when the room
+    /// moves on to another item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<ItemId>,
 }
 
 /// The whole room as one participant may see it.
@@ -573,6 +621,8 @@ pub struct RoomSnapshot {
     pub current_item: Option<ItemId>,
     pub round: Option<RoundView>,
     pub timer: Option<Timer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session>,
 }
 
 impl RoomSnapshot {

@@ -200,6 +200,9 @@ pub enum Event {
     TimerChanged {
         timer: Option<Timer>,
     },
+    SessionChanged {
+        session: Option<crate::room::Session>,
+    },
 
     RoundStarted {
         round: Box<RoundView>,

@@ -157,6 +157,7 @@ fn settings() -> RoomSettings {
         auto_reveal: true,
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
+        timebox: readyroom_protocol::RefinementTimebox::default(),
     }
 }
 
@@ -210,7 +211,9 @@ fn snapshot() -> RoomSnapshot {
         timer: Some(Timer {
             started_at: T0,
             ends_at: T0 + 300_000,
+            item_id: Some(item_id(1)),
         }),
+        session: Some(readyroom_protocol::Session { started_at: T0 }),
     }
 }
 
@@ -349,6 +352,7 @@ fn every_command() -> Vec<Command> {
             item_id: item_id(1),
             deck: Some(custom.clone()),
             dimension: None,
+            timebox_seconds: None,
         },
         Command::Vote {
             round_id: round_id(1),
@@ -376,6 +380,11 @@ fn every_command() -> Vec<Command> {
             default_deck: Some(custom),
             auto_reveal: Some(false),
             suggest_split_at: Some(20),
+            timebox: Some(readyroom_protocol::RefinementTimebox {
+                sprint_days: 15,
+                share_percent: 10,
+                sessions_per_sprint: 3,
+            }),
             definition_of_ready: Some(vec![
                 readyroom_protocol::ReadyCriterionDraft {
                     id: Some(1),
@@ -391,6 +400,8 @@ fn every_command() -> Vec<Command> {
         }),
         Command::StartTimer { seconds: 300 },
         Command::StopTimer,
+        Command::StartSession,
+        Command::EndSession,
         Command::HandOverFacilitator {
             participant_id: participant(2),
         },
@@ -501,6 +512,9 @@ fn every_event() -> Vec<Event> {
             settings: settings(),
         },
         Event::TimerChanged { timer: None },
+        Event::SessionChanged {
+            session: Some(readyroom_protocol::Session { started_at: 1 }),
+        },
         Event::RoundStarted {
             round: Box::new(round_view(RoundPhase::Voting)),
         },

@@ -274,5 +274,6 @@ pub fn default_settings(
         auto_reveal: auto_reveal.unwrap_or(false),
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
+        timebox: readyroom_protocol::RefinementTimebox::default(),
     }
 }

@@ -591,6 +591,7 @@ impl Client {
             item_id,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         })
         .await
     }

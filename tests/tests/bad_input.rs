@@ -254,6 +254,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
                 item_id: ghost_item,
                 deck: None,
                 dimension: None,
+                timebox_seconds: None,
             },
             ErrorCode::UnknownItem,
         ),

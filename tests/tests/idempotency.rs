@@ -61,6 +61,7 @@ async fn an_errored_command_resent_gets_the_same_error_and_old_ids_are_refused()
         item_id: readyroom_protocol::ItemId(uuid_nil()),
         deck: None,
         dimension: None,
+        timebox_seconds: None,
     };
     let cmd = ben.send(start.clone()).await;
     ben.collect_reply(cmd).await.refused(ErrorCode::Forbidden);

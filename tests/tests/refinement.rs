@@ -256,6 +256,7 @@ async fn custom_decks_and_facilitator_handover() {
             item_id: item.id,
             deck: Some(deck),
             dimension: None,
+            timebox_seconds: None,
         })
         .await
         .started_round();
@@ -365,6 +366,7 @@ async fn an_item_split_in_one_step_reaches_everyone_and_stays_for_reference() {
         item_id: checkout.id,
         deck: None,
         dimension: None,
+        timebox_seconds: None,
     })
     .await
     .refused(ErrorCode::InvalidValue);
@@ -473,6 +475,7 @@ async fn a_round_on_a_wsjf_part_sets_that_part_for_everyone() {
             item_id: item.id,
             deck: None,
             dimension: Some(WsjfDimension::TimeCriticality),
+            timebox_seconds: None,
         })
         .await
         .started_round();
@@ -534,4 +537,63 @@ async fn a_question_asked_in_the_meeting_holds_the_item_back_until_answered() {
     assert_eq!(remarks.len(), 1);
     assert_eq!(remarks[0].answer.as_deref(), Some("Amount and date"));
     assert_eq!(remarks[0].owner, Some(ben_welcome.you));
+}
+
+#[tokio::test]
+async fn a_session_and_an_item_budget_reach_everyone_and_late_joiners() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let first = ana.create_item("Sign-up").await;
+    let second = ana.create_item("Checkout").await;
+    ben.request(Command::StartSession)
+        .await
+        .refused(ErrorCode::Forbidden);
+    let started = ana.request(Command::StartSession).await;
+    let session = started.find(|event| match event {
+        Event::SessionChanged { session } => *session,
+        _ => None,
+    });
+    let budget = ana
+        .request(Command::StartRound {
+            item_id: first.id,
+            deck: None,
+            dimension: None,
+            timebox_seconds: Some(600),
+        })
+        .await;
+    let timer = budget.find(|event| match event {
+        Event::TimerChanged { timer } => *timer,
+        _ => None,
+    });
+    assert_eq!(timer.item_id, Some(first.id));
+    assert_eq!(timer.ends_at - timer.started_at, 600_000);
+    let seen = ben.events_until(budget.acked().unwrap()).await;
+    assert!(
+        seen.iter()
+            .any(|f| f.event == Event::TimerChanged { timer: Some(timer) })
+    );
+
+    let (_dee, late) = server.join(&room, "Dee", Role::Observer).await;
+    assert_eq!(late.room.session, Some(session));
+    assert_eq!(late.room.timer, Some(timer));
+
+    // Moving on ends the first item's budget for everyone.
+    let round_id = late.room.round.map(|r| r.id).unwrap();
+    ana.request(Command::CancelRound { round_id }).await.acked();
+    let moved = ana
+        .request(Command::SetCurrentItem {
+            item_id: Some(second.id),
+        })
+        .await;
+    let seen = ben.events_until(moved.acked().unwrap()).await;
+    assert!(
+        seen.iter()
+            .any(|f| f.event == Event::TimerChanged { timer: None })
+    );
+    ana.request(Command::EndSession).await.acked();
+    let (_eve, later) = server.join(&room, "Eve", Role::Observer).await;
+    assert_eq!(later.room.session, None);
+    assert_eq!(later.room.timer, None);
 }

@@ -55,6 +55,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
             item_id: item.id,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         Command::Reveal { round_id: round.id },
         Command::Revote { round_id: round.id },

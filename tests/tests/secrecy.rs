@@ -66,6 +66,7 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
             item_id: item.id,
             deck: Some(deck),
             dimension: None,
+            timebox_seconds: None,
         })
         .await;
     let round = started.started_round();

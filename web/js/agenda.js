@@ -14,5 +14,13 @@ import { isSplit } from './protocol.js';
 export function nextAgendaItem(ordered, currentId) {
   const at = currentId ? ordered.findIndex((item) => item.id === currentId) : -1;
   const rotated = [...ordered.slice(at + 1), ...ordered.slice(0, Math.max(at, 0))];
-  return rotated.find((item) => item.id !== currentId && item.status !== 'ready' && !isSplit(item)) ?? null;
+  return rotated.find((item) => item.id !== currentId && stillToRefine(item)) ?? null;
+}
+
+/**
+ * Whether the item still needs the team: neither ready nor split.
+ * @param {Item} item
+ */
+export function stillToRefine(item) {
+  return item.status !== 'ready' && !isSplit(item);
 }

@@ -3,6 +3,7 @@
 // text sync (typing together) and carets (presence). Turns the view's intents into commands.
 
 import { nextAgendaItem } from './agenda.js';
+import { DEFAULT_TIMEBOX, sessionProgress } from './timebox.js';
 import { createRoom, describeRoom } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
@@ -457,9 +458,33 @@ class App {
     return this.send({ type: 'start_round', item_id: itemId, dimension });
   }
 
-  /** @param {string} itemId */
+  /**
+   * Starts the item's round and, in a session, its share of what is left as a timebox.
+   * @param {string} itemId
+   */
   startRound(itemId) {
-    return this.send({ type: 'start_round', item_id: itemId });
+    const timebox = this.itemBudget();
+    return this.send({ type: 'start_round', item_id: itemId, ...(timebox ? { timebox_seconds: timebox } : {}) });
+  }
+
+  /** The time budget a round started now gets: none outside a session or when turned off. */
+  itemBudget() {
+    const room = this.store.room;
+    if (!room?.session || !this.store.timeboxRounds) return null;
+    return sessionProgress(room.session, room.settings.timebox ?? DEFAULT_TIMEBOX, this.store.orderedItems(), Date.now()).perItem;
+  }
+
+  startSession() {
+    return this.send({ type: 'start_session' });
+  }
+
+  endSession() {
+    return this.send({ type: 'end_session' });
+  }
+
+  /** @param {import('./protocol.js').RefinementTimebox} timebox */
+  setTimebox(timebox) {
+    return this.send({ type: 'update_settings', timebox });
   }
 
   /** @param {string} card */

@@ -41,16 +41,18 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{ id: number, text: string, auto?: AutoCheck }} ReadyCriterion */
 /** @typedef {{ id?: number, text: string, auto?: AutoCheck }} ReadyCriterionDraft */
 /** @typedef {{ by: string | null, at: number }} ReadyOverride */
+/** @typedef {{ sprint_days: number, share_percent: number, sessions_per_sprint: number }} RefinementTimebox */
 /**
  * @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, suggest_split_at?: number,
- *   definition_of_ready?: ReadyCriterion[] }} Settings
+ *   definition_of_ready?: ReadyCriterion[], timebox?: RefinementTimebox }} Settings
  */
 /** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */
-/** @typedef {{ started_at: number, ends_at: number }} Timer */
+/** `item_id` names the item whose time budget the timer is. @typedef {{ started_at: number, ends_at: number, item_id?: string }} Timer */
+/** @typedef {{ started_at: number }} Session */
 /**
  * @typedef {{ room_id: string, seq: number, settings: Settings, facilitator: string | null,
  *   participants: Participant[], items: Item[], current_item: string | null,
- *   round: Round | null, timer: Timer | null }} Snapshot
+ *   round: Round | null, timer: Timer | null, session?: Session | null }} Snapshot
  */
 /** @typedef {'title' | 'description' | 'acceptance_criteria' | 'notes'} TextField */
 /**

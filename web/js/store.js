@@ -47,6 +47,8 @@ export class RoomStore {
     this.selected = null;
     /** Whether this person's view follows the facilitator's current item. */
     this.following = true;
+    /** Whether rounds the facilitator starts in a session get the item's share of it as a timebox. */
+    this.timeboxRounds = true;
     /** `split`: also show the items split into others. */
     this.filters = { status: '', label: '', split: false };
     /** @type {import('./socket.js').ConnectionStatus} */
@@ -277,6 +279,9 @@ export class RoomStore {
       }
       case 'timer_changed':
         room.timer = e.timer;
+        return ['timer'];
+      case 'session_changed':
+        room.session = e.session;
         return ['timer'];
       case 'round_started':
         room.round = e.round;

@@ -1,7 +1,9 @@
 //! What the facilitator leads: the current item, settings, the timebox and the role itself.
 
 use readyroom_protocol::limits::{MAX_ROOM_NAME_CHARS, MAX_TIMER_SECONDS};
-use readyroom_protocol::{ErrorCode, Event, ItemId, ParticipantId, Role, SettingsChange, Timer};
+use readyroom_protocol::{
+    ErrorCode, Event, ItemId, ParticipantId, Role, Session, SettingsChange, Timer,
+};
 
 use super::{CommandError, Out, Room, poker, validate};
 
@@ -24,6 +26,14 @@ impl Room {
         if self.current_item != item_id {
             self.current_item = item_id;
             self.emit(out, Event::CurrentItemChanged { item_id });
+            // An item's time budget is spent on that item: moving on ends it.
+            if self
+                .timer
+                .is_some_and(|t| t.item_id.is_some() && t.item_id != item_id)
+            {
+                self.timer = None;
+                self.emit(out, Event::TimerChanged { timer: None });
+            }
         }
     }
 
@@ -46,6 +56,9 @@ impl Room {
         }
         if let Some(at) = change.suggest_split_at {
             settings.suggest_split_at = validate::split_suggestion(at)?;
+        }
+        if let Some(timebox) = change.timebox {
+            settings.timebox = validate::timebox(timebox)?;
         }
         if let Some(drafts) = change.definition_of_ready {
             settings.definition_of_ready = self.definition_from(drafts)?;
@@ -71,6 +84,16 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "run the timer")?;
+        self.run_timer(seconds, None, out)
+    }
+
+    /// Starts a timer of `seconds`, for `item_id`'s time budget or for whatever the room does.
+    pub(super) fn run_timer(
+        &mut self,
+        seconds: u32,
+        item_id: Option<ItemId>,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
         if seconds == 0 || seconds > MAX_TIMER_SECONDS {
             return Err(CommandError::invalid(format!(
                 "a timebox lasts from 1 to {MAX_TIMER_SECONDS} seconds"
@@ -81,9 +104,41 @@ impl Room {
             ends_at: out
                 .now
                 .saturating_add(u64::from(seconds).saturating_mul(1000)),
+            item_id,
         };
         self.timer = Some(timer);
         self.emit(out, Event::TimerChanged { timer: Some(timer) });
+        Ok(())
+    }
+
+    pub(super) fn start_session(
+        &mut self,
+        actor: ParticipantId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "run the refinement session")?;
+        let session = Session {
+            started_at: out.now,
+        };
+        self.session = Some(session);
+        self.emit(
+            out,
+            Event::SessionChanged {
+                session: Some(session),
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn end_session(
+        &mut self,
+        actor: ParticipantId,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        self.require_facilitator(actor, "run the refinement session")?;
+        if self.session.take().is_some() {
+            self.emit(out, Event::SessionChanged { session: None });
+        }
         Ok(())
     }
 

@@ -122,6 +122,9 @@ impl Room {
             if timer.ends_at < timer.started_at {
                 return Err("the timer ends before it starts".into());
             }
+            if timer.item_id.is_some() && timer.item_id != self.current_item {
+                return Err("an item's time budget runs while the room is on another item".into());
+            }
         }
         let mut seen = HashSet::new();
         if !self.order.ids().all(|id| seen.insert(id)) {

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use rand::RngCore;
 use readyroom_protocol::{
     Command, CommandId, ErrorCode, Event, EventFrame, ParticipantId, RoomId, RoomSettings,
-    RoomSnapshot, Seq, Timer, Timestamp,
+    RoomSnapshot, Seq, Session, Timer, Timestamp,
 };
 
 pub use errors::CommandError;
@@ -85,6 +85,8 @@ pub struct Room {
     current_item: Option<readyroom_protocol::ItemId>,
     round: Option<Round>,
     timer: Option<Timer>,
+    #[serde(default)]
+    session: Option<Session>,
     /// Recent text operations, to transform late `edit_text`s over.
     #[serde(default)]
     texts: texts::TextHistory,
@@ -153,6 +155,7 @@ impl Room {
             current_item: None,
             round: None,
             timer: None,
+            session: None,
             texts: texts::TextHistory::default(),
             legacy_rules: false,
             cycles_allowed: false,
@@ -352,7 +355,14 @@ impl Room {
                 item_id,
                 deck,
                 dimension,
-            } => self.start_round(ctx, actor, item_id, deck.as_ref(), dimension, out),
+                timebox_seconds,
+            } => self.start_round(
+                ctx,
+                actor,
+                (item_id, deck.as_ref(), dimension),
+                timebox_seconds,
+                out,
+            ),
             Command::Vote { round_id, card } => self.vote(actor, round_id, card, out),
             Command::RetractVote { round_id } => self.retract_vote(actor, round_id, out),
             Command::Reveal { round_id } => self.reveal(actor, round_id, out),
@@ -365,6 +375,8 @@ impl Room {
             Command::UpdateSettings(change) => self.update_settings(actor, change, out),
             Command::StartTimer { seconds } => self.start_timer(actor, seconds, out),
             Command::StopTimer => self.stop_timer(actor, out),
+            Command::StartSession => self.start_session(actor, out),
+            Command::EndSession => self.end_session(actor, out),
             Command::HandOverFacilitator { participant_id } => {
                 self.hand_over(actor, participant_id, out)
             }
@@ -401,6 +413,7 @@ impl Room {
             current_item: self.current_item,
             round: self.round.as_ref().map(|round| round.view_for(viewer)),
             timer: self.timer,
+            session: self.session,
         }
     }
 }
@@ -418,6 +431,7 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
     settings.default_deck = poker::normalize_deck(&settings.default_deck)?;
     settings.suggest_split_at = validate::split_suggestion(settings.suggest_split_at)?;
     settings.definition_of_ready = readiness::check_definition(settings.definition_of_ready)?;
+    settings.timebox = validate::timebox(settings.timebox)?;
     Ok(settings)
 }
 

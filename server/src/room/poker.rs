@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use readyroom_protocol::limits::{
-    MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY, MAX_WSJF_VALUE,
+    MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_WSJF_VALUE,
 };
 use readyroom_protocol::{
     COFFEE_CARD, Deck, DeckChoice, DeckKind, ErrorCode, Event, ItemId, ParticipantId, Role,
@@ -164,12 +164,16 @@ impl Room {
         &mut self,
         ctx: &mut Ctx<'_>,
         actor: ParticipantId,
-        item_id: ItemId,
-        deck: Option<&DeckChoice>,
-        dimension: Option<WsjfDimension>,
+        (item_id, deck, dimension): (ItemId, Option<&DeckChoice>, Option<WsjfDimension>),
+        timebox_seconds: Option<u32>,
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "start a round")?;
+        if timebox_seconds.is_some_and(|s| s == 0 || s > MAX_TIMER_SECONDS) {
+            return Err(CommandError::invalid(format!(
+                "an item's timebox lasts from 1 to {MAX_TIMER_SECONDS} seconds"
+            )));
+        }
         let item = self.item(item_id)?;
         if item.is_split() {
             return Err(CommandError::invalid(format!(
@@ -191,7 +195,10 @@ impl Room {
         let number = item.history.last().map_or(1, |record| record.number + 1);
         self.change_current_item(Some(item_id), out);
         self.open_round(ctx, item_id, number, (deck, dimension), out);
-        Ok(())
+        match timebox_seconds {
+            Some(seconds) => self.run_timer(seconds, Some(item_id), out),
+            None => Ok(()),
+        }
     }
 
     fn open_round(

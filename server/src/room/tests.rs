@@ -14,14 +14,15 @@ use readyroom_protocol::limits::{
 use readyroom_protocol::{
     Command, CommandId, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame, ItemChange,
     ItemField, ItemId, ItemStatus, ItemView, JoinRequest, Link, NewItem, PROTOCOL_VERSION,
-    ParticipantId, Role, RoomId, RoomSettings, RoomSnapshot, RoundId, RoundPhase, SettingsChange,
-    TextField, TextOp, Timer, Timestamp, WsjfDimension,
+    ParticipantId, RefinementTimebox, Role, RoomId, RoomSettings, RoomSnapshot, RoundId,
+    RoundPhase, SettingsChange, TextField, TextOp, Timer, Timestamp, WsjfDimension,
 };
 
 use super::secrecy::public_copy;
 use super::{CommandError, Ctx, Joined, Outcome, Reply, Room};
 
 mod refinement;
+mod timebox;
 
 const NOW: Timestamp = 1_750_000_000_000;
 /// Longest rank a client may ever see: 32 bytes plus the terminator, in hex.
@@ -38,6 +39,7 @@ fn settings() -> RoomSettings {
         auto_reveal: false,
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
+        timebox: RefinementTimebox::default(),
     }
 }
 
@@ -313,6 +315,7 @@ impl Fx {
                 item_id,
                 deck: None,
                 dimension: None,
+                timebox_seconds: None,
             },
         );
         round_started(&events)
@@ -1792,6 +1795,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: x,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::Forbidden,
     );
@@ -1801,6 +1805,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: random_item_id(1),
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::UnknownItem,
     );
@@ -1811,6 +1816,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: x,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
     );
     assert_eq!(kinds(&events), ["current_item_changed", "round_started"]);
@@ -1835,6 +1841,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: y,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::RoundInProgress,
     );
@@ -1844,6 +1851,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: x,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::RoundInProgress,
     );
@@ -1856,6 +1864,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: x,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
     );
     let Event::RoundStarted { round } = &events[0] else {
@@ -1869,6 +1878,7 @@ fn start_round_opens_a_round_on_the_item() {
             item_id: y,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
     );
     assert_eq!(kinds(&events), ["current_item_changed", "round_started"]);
@@ -1915,6 +1925,7 @@ fn start_round_uses_the_default_deck_or_a_valid_custom_one() {
                 item_id: x,
                 deck: Some(custom_deck(cards)),
                 dimension: None,
+                timebox_seconds: None,
             },
             ErrorCode::InvalidValue,
         );
@@ -1925,6 +1936,7 @@ fn start_round_uses_the_default_deck_or_a_valid_custom_one() {
             item_id: x,
             deck: Some(custom_deck(&[" 1 ", "12345678", "big"])),
             dimension: None,
+            timebox_seconds: None,
         },
     );
     let Event::RoundStarted { round } = &events[0] else {
@@ -2554,6 +2566,7 @@ fn set_current_item_and_settings() {
             auto_reveal: Some(true),
             suggest_split_at: None,
             definition_of_ready: None,
+            timebox: None,
         }),
         ErrorCode::InvalidValue,
     );
@@ -2590,6 +2603,7 @@ fn timer_starts_and_stops() {
     let timer = Timer {
         started_at: NOW,
         ends_at: NOW + 60_000,
+        item_id: None,
     };
     assert_eq!(
         fx.ok(f, Command::StartTimer { seconds: 60 }),
@@ -2607,7 +2621,8 @@ fn timer_starts_and_stops() {
         fx.snap(a).timer,
         Some(Timer {
             started_at: NOW + 5,
-            ends_at: NOW + 5 + u64::from(MAX_TIMER_SECONDS) * 1_000
+            ends_at: NOW + 5 + u64::from(MAX_TIMER_SECONDS) * 1_000,
+            item_id: None,
         })
     );
     fx.fail(a, Command::StopTimer, ErrorCode::Forbidden);
@@ -2661,6 +2676,7 @@ fn hand_over_and_claim_the_facilitator_role() {
             item_id: x,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::Forbidden,
     );
@@ -2961,6 +2977,7 @@ impl Mirror {
                 item(room, *item_id).remarks.retain(|r| r.id != *remark_id);
             }
             Event::TimerChanged { timer } => room.timer = *timer,
+            Event::SessionChanged { session } => room.session = *session,
             Event::RoundStarted { round } => room.round = Some((**round).clone()),
             Event::VoteCast {
                 round_id,
@@ -3093,6 +3110,12 @@ fn card(rng: &mut StdRng, room: &RoomSnapshot) -> String {
         (_, Some(round)) => round.deck.cards.choose(rng).cloned().unwrap_or_default(),
         (_, None) => "5".into(),
     }
+}
+
+/// Mostly none; otherwise a timebox of any length, some out of bounds.
+fn rng_timebox(rng: &mut StdRng) -> Option<u32> {
+    rng.random_bool(0.3)
+        .then(|| rng.random_range(0..=MAX_TIMER_SECONDS + 10))
 }
 
 fn deck_choice(rng: &mut StdRng) -> Option<DeckChoice> {
@@ -3305,6 +3328,7 @@ impl Fuzz {
                     .rng
                     .random_bool(0.3)
                     .then_some(WsjfDimension::BusinessValue),
+                timebox_seconds: rng_timebox(&mut self.rng),
             },
             17..=19 => Command::Vote {
                 round_id: self.pick_round(),
@@ -3340,14 +3364,24 @@ impl Fuzz {
                     rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_SUGGESTION + 5)
                 }),
                 definition_of_ready: rng.random_bool(0.2).then(|| random_definition(rng)),
+                timebox: rng.random_bool(0.2).then(|| RefinementTimebox {
+                    sprint_days: rng
+                        .random_range(0..=readyroom_protocol::limits::MAX_SPRINT_DAYS + 1),
+                    share_percent: rng.random_range(0..=30),
+                    sessions_per_sprint: rng.random_range(0..=25),
+                }),
             }),
             27 => {
                 if rng.random_bool(0.5) {
                     Command::StartTimer {
                         seconds: rng.random_range(0..=MAX_TIMER_SECONDS + 10),
                     }
-                } else {
+                } else if rng.random_bool(0.5) {
                     Command::StopTimer
+                } else if rng.random_bool(0.7) {
+                    Command::StartSession
+                } else {
+                    Command::EndSession
                 }
             }
             28 => match rng.random_range(0..3) {
@@ -3480,6 +3514,7 @@ impl Fuzz {
                         item_id: self.pick_item(),
                         deck: None,
                         dimension: None,
+                        timebox_seconds: None,
                     },
                 };
                 (at, command)

@@ -1,10 +1,10 @@
 //! Checks on user text. Every string a person types passes through one of these before it
 //! reaches the room state.
 
-use readyroom_protocol::Link;
 use readyroom_protocol::limits::{
     MAX_LABEL_CHARS, MAX_LABELS, MAX_LINK_TITLE_CHARS, MAX_LINK_URL_CHARS, MAX_LINKS,
 };
+use readyroom_protocol::{Link, RefinementTimebox};
 
 use super::CommandError;
 
@@ -64,6 +64,36 @@ pub fn split_suggestion(at: u32) -> Result<u32, CommandError> {
         )));
     }
     Ok(at)
+}
+
+/// A refinement timebox whose every part is within its bounds.
+pub fn timebox(timebox: RefinementTimebox) -> Result<RefinementTimebox, CommandError> {
+    use readyroom_protocol::limits::{
+        MAX_REFINEMENT_PERCENT, MAX_SESSIONS_PER_SPRINT, MAX_SPRINT_DAYS,
+    };
+    let within = |value: u32, max: u32, what: &str| {
+        if (1..=max).contains(&value) {
+            Ok(())
+        } else {
+            Err(CommandError::invalid(format!("{what} is from 1 to {max}")))
+        }
+    };
+    within(
+        timebox.sprint_days,
+        MAX_SPRINT_DAYS,
+        "a sprint's length in working days",
+    )?;
+    within(
+        timebox.share_percent,
+        MAX_REFINEMENT_PERCENT,
+        "the share of the sprint spent refining, in percent,",
+    )?;
+    within(
+        timebox.sessions_per_sprint,
+        MAX_SESSIONS_PER_SPRINT,
+        "the number of refinement sessions in a sprint",
+    )?;
+    Ok(timebox)
 }
 
 /// One part of a WSJF score: a whole number from 1 to `MAX_WSJF_VALUE`.

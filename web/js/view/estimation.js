@@ -4,6 +4,7 @@
 
 import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
+import { DEFAULT_TIMEBOX, sessionProgress, spoken } from '../timebox.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -23,7 +24,7 @@ function renderKey(store) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     // The agenda's next item depends on every status and the order.
     const agenda = store.orderedItems().map((item) => [item.id, item.title, item.status, item.estimate, isSplit(item)]);
-    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.history.length ?? 0, room.current_item, agenda]);
+    return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.history.length ?? 0, room.current_item, agenda, sessionShare(store)]);
   }
   const voters = votersOf(store).map((p) => [p.id, p.name]);
   return JSON.stringify([...common, round, store.items.get(round.item_id)?.title ?? null, voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
@@ -287,8 +288,33 @@ function idleFacilitator(store, actions, selected) {
       estimate,
     ),
     next && h('label', { class: 'toggle' }, withRound, ' Start its round at once'),
+    roundTimeboxToggle(store),
     !next && h('p', { class: 'agenda-done', 'data-testid': 'agenda-done', text: 'Every other item is ready or split: the agenda is done.' }),
   ];
+}
+
+/**
+ * In a session: whether the rounds the facilitator starts get the item's share of the time left.
+ * @param {import('../store.js').RoomStore} store
+ */
+function roundTimeboxToggle(store) {
+  const share = sessionShare(store);
+  if (share === null) return null;
+  const toggle = h('input', { type: 'checkbox', 'data-testid': 'round-timebox', checked: store.timeboxRounds });
+  toggle.addEventListener('change', () => {
+    store.timeboxRounds = toggle.checked;
+  });
+  return h('label', { class: 'toggle' }, toggle, ` Give each round its share of the session (${spoken(share)})`);
+}
+
+/**
+ * An item's share of what is left of the session, or null outside one.
+ * @param {import('../store.js').RoomStore} store
+ */
+function sessionShare(store) {
+  const room = store.room;
+  if (!room?.session) return null;
+  return sessionProgress(room.session, room.settings.timebox ?? DEFAULT_TIMEBOX, store.orderedItems(), Date.now()).perItem;
 }
 
 /** Whether "Next item" also starts the next round; kept while the page is open. */

@@ -14,6 +14,9 @@ import { DefinitionDialog } from './definition-dialog.js';
 import { DependencyMap } from './dependencies.js';
 import { PrioritiesDialog } from './wsjf.js';
 import { SplitDialog } from './split-dialog.js';
+import { SessionPanel } from './session.js';
+import { TimeboxDialog } from './timebox-dialog.js';
+import { clock } from '../timebox.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
 /** @typedef {import('../store.js').Topic} Topic */
@@ -39,6 +42,8 @@ export class View {
     this.definitionDialog = new DefinitionDialog(store, actions);
     this.dependencyMap = new DependencyMap(store);
     this.priorities = new PrioritiesDialog(store, actions);
+    this.timeboxDialog = new TimeboxDialog(store, actions);
+    this.session = new SessionPanel(store, actions, () => this.timeboxDialog.open());
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
     this.itemPanel = new ItemPanel(store, actions, this.openSplit);
@@ -114,6 +119,7 @@ export class View {
     // The room's tools go with the room (a room that is gone, or a removal, ends on the problem screen).
     if (screen !== 'room') {
       clearInterval(this.timerTick);
+      this.session.stop();
       for (const id of ['timer-controls', 'timer', 'share-button']) $(`#${id}`).hidden = true;
     }
     $('#connection').hidden = screen !== 'room';
@@ -155,14 +161,15 @@ export class View {
     }
     if (topics.has('connection') || topics.has('outbox')) this.renderConnection();
     if (topics.has('settings') || topics.has('room')) this.setRoomName(store.room.settings.name);
-    if (topics.has('timer') || topics.has('room') || topics.has('connection')) this.renderTimer();
+    if (topics.has('timer') || topics.has('room') || topics.has('connection') || topics.has('current') || topics.has('items')) this.renderTimer();
+    if (topics.has('timer') || topics.has('room') || topics.has('participants') || topics.has('settings') || topics.has('items')) this.session.render();
     if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
       this.backlog.render();
     }
     if (topics.has('items') || topics.has('selection') || topics.has('participants') || topics.has('round') || topics.has('connection') || topics.has('current')) {
       this.itemPanel.render();
     }
-    if (topics.has('round') || topics.has('participants') || topics.has('items') || topics.has('connection') || topics.has('settings') || topics.has('selection')) {
+    if (topics.has('round') || topics.has('participants') || topics.has('items') || topics.has('connection') || topics.has('settings') || topics.has('selection') || topics.has('timer')) {
       renderEstimation($('#estimation'), store, this.actions, this.openSplit);
     }
     if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
@@ -199,12 +206,14 @@ export class View {
       return;
     }
     element.hidden = false;
+    // An item's budget says whose it is; past its end, both count on to show the overrun.
+    const item = timer.item_id ? this.store.items.get(timer.item_id) : undefined;
+    element.title = item ? `Time budget for “${item.title}”` : 'Timebox';
     const tick = () => {
-      const left = Math.max(0, Math.round((timer.ends_at - Date.now()) / 1000));
-      const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
-      element.textContent = left > 0 ? `Timebox ${text}` : 'Time is up';
-      element.classList.toggle('expired', left === 0);
-      if (left === 0) clearInterval(this.timerTick);
+      const left = Math.round((timer.ends_at - Date.now()) / 1000);
+      const label = item ? 'This item' : 'Timebox';
+      element.textContent = left > 0 ? `${label} ${clock(left)}` : left === 0 ? 'Time is up' : `${label} over by ${clock(-left)}`;
+      element.classList.toggle('expired', left <= 0);
     };
     tick();
     this.timerTick = setInterval(tick, 1000);

@@ -136,6 +136,7 @@ pub fn start_round(cmd: CommandId, item_id: ItemId) -> String {
             item_id,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
     )
 }

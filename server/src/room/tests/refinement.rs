@@ -85,6 +85,7 @@ fn a_split_puts_the_parts_right_after_the_original_and_links_them() {
             item_id: big,
             deck: None,
             dimension: None,
+            timebox_seconds: None,
         },
         ErrorCode::InvalidValue,
     );
@@ -672,6 +673,7 @@ fn a_round_on_a_wsjf_part_sets_that_part_not_the_estimate() {
             item_id: item,
             deck: None,
             dimension: Some(WsjfDimension::BusinessValue),
+            timebox_seconds: None,
         },
     );
     let round_id = round_started(&events);

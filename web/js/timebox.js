@@ -1,0 +1,73 @@
+// The session timebox: a session's budget from the room's sprint settings, the time spent
+// against it, and a fair share of what is left for each item still to refine.
+
+import { stillToRefine } from './agenda.js';
+
+/** @typedef {import('./protocol.js').RefinementTimebox} RefinementTimebox */
+/** @typedef {import('./protocol.js').Item} Item */
+
+/** The working day the server counts in (`WORKING_HOURS_PER_DAY`). */
+const WORKING_HOURS_PER_DAY = 8;
+/** The longest timer the server starts (`MAX_TIMER_SECONDS`). */
+const MAX_TIMER_SECONDS = 4 * 60 * 60;
+
+/** What a room has before its facilitator says otherwise (the server's default). */
+export const DEFAULT_TIMEBOX = Object.freeze({ sprint_days: 10, share_percent: 5, sessions_per_sprint: 2 });
+
+/**
+ * One session's budget in seconds, as the server computes it.
+ * @param {RefinementTimebox} timebox
+ */
+export function sessionBudgetSeconds(timebox) {
+  const sprintSeconds = timebox.sprint_days * WORKING_HOURS_PER_DAY * 3600;
+  return Math.floor(Math.floor((sprintSeconds * timebox.share_percent) / 100) / Math.max(1, timebox.sessions_per_sprint));
+}
+
+/**
+ * Where a session stands at `now` (milliseconds, the client's clock).
+ * @param {{ started_at: number }} session
+ * @param {RefinementTimebox} timebox
+ * @param {Item[]} items
+ * @param {number} now
+ */
+export function sessionProgress(session, timebox, items, now) {
+  const budget = sessionBudgetSeconds(timebox);
+  const spent = Math.max(0, Math.floor((now - session.started_at) / 1000));
+  const toGo = items.filter(stillToRefine).length;
+  return { budget, spent, left: budget - spent, over: Math.max(0, spent - budget), toGo, perItem: perItemSeconds(budget - spent, toGo) };
+}
+
+/**
+ * What is left shared among the items to go, in whole minutes: at least one minute, at most
+ * the longest timer.
+ * @param {number} leftSeconds
+ * @param {number} toGo
+ */
+export function perItemSeconds(leftSeconds, toGo) {
+  const share = Math.floor(Math.max(0, leftSeconds) / Math.max(1, toGo) / 60) * 60;
+  return Math.min(MAX_TIMER_SECONDS, Math.max(60, share));
+}
+
+/**
+ * "1:05:03" from an hour on, "5:03" below.
+ * @param {number} seconds
+ */
+export function clock(seconds) {
+  const whole = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * "2 h", "1 h 30 min", "45 min": a budget as people say it.
+ * @param {number} seconds
+ */
+export function spoken(seconds) {
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}

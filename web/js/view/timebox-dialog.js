@@ -1,0 +1,102 @@
+// The facilitator's timebox: how long the sprint is, its share for refinement and how many
+// sessions share it, with the budget each session gets worked out as they type.
+
+import { DEFAULT_TIMEBOX, sessionBudgetSeconds, spoken } from '../timebox.js';
+import { $, h, replace } from './dom.js';
+
+/** @typedef {import('../protocol.js').RefinementTimebox} RefinementTimebox */
+
+/** Bounds the server holds each part to (`MAX_SPRINT_DAYS` and the others). */
+const BOUNDS = { sprint_days: 60, share_percent: 25, sessions_per_sprint: 20 };
+
+export class TimeboxDialog {
+  /**
+   * @param {import('../store.js').RoomStore} store
+   * @param {any} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.dialog = /** @type {HTMLDialogElement} */ ($('#timebox-dialog'));
+    /** @type {RefinementTimebox} */
+    this.draft = { ...DEFAULT_TIMEBOX };
+    this.error = '';
+  }
+
+  open() {
+    this.draft = { ...(this.store.room?.settings.timebox ?? DEFAULT_TIMEBOX) };
+    this.error = '';
+    this.render();
+    this.dialog.showModal();
+  }
+
+  render() {
+    const budget = h('p', { class: 'timebox-budget', 'data-testid': 'timebox-budget', role: 'status' });
+    const showBudget = () => {
+      const valid = Object.entries(BOUNDS).every(([key, max]) => {
+        const value = this.draft[/** @type {keyof RefinementTimebox} */ (key)];
+        return Number.isInteger(value) && value >= 1 && value <= max;
+      });
+      budget.textContent = valid ? `Each session: ${spoken(sessionBudgetSeconds(this.draft))}` : 'Each session: —';
+    };
+    /**
+     * @param {keyof RefinementTimebox} key
+     * @param {string} label
+     * @param {string} hint
+     */
+    const field = (key, label, hint) =>
+      h(
+        'label',
+        {},
+        label,
+        h('input', {
+          type: 'number',
+          inputmode: 'numeric',
+          min: 1,
+          max: BOUNDS[key],
+          step: 1,
+          required: true,
+          value: this.draft[key],
+          'data-testid': `timebox-${key.replaceAll('_', '-')}`,
+          oninput: (/** @type {Event} */ event) => {
+            this.draft[key] = Number(/** @type {HTMLInputElement} */ (event.target).value);
+            showBudget();
+          },
+        }),
+        h('small', { class: 'dialog-hint', text: hint }),
+      );
+    showBudget();
+    replace(
+      this.dialog,
+      h(
+        'form',
+        { class: 'stack timebox-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.save(event) },
+        h('h2', { id: 'timebox-heading', text: 'Refinement timebox' }),
+        h('p', { class: 'dialog-hint', text: 'Refinement usually takes 5–10% of a sprint. A working day counts 8 hours.' }),
+        field('sprint_days', 'Sprint length (working days)', 'Two weeks are 10 working days.'),
+        field('share_percent', 'Share for refinement (%)', '5 to 10 is usual.'),
+        field('sessions_per_sprint', 'Sessions per sprint', 'The share is spread over these.'),
+        budget,
+        h('p', { class: 'form-error', role: 'alert', hidden: !this.error, text: this.error }),
+        h(
+          'div',
+          { class: 'dialog-buttons' },
+          h('button', { type: 'button', text: 'Cancel', onclick: () => this.dialog.close() }),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'timebox-save', text: 'Save' }),
+        ),
+      ),
+    );
+  }
+
+  /** @param {SubmitEvent} event */
+  async save(event) {
+    event.preventDefault();
+    const reply = await this.actions.setTimebox({ ...this.draft });
+    if (reply?.type === 'error') {
+      this.error = reply.message;
+      this.render();
+      return;
+    }
+    this.dialog.close();
+  }
+}
