@@ -54,7 +54,12 @@ pub enum Command {
         item_id: ItemId,
         parts: Vec<SplitPart>,
     },
+    /// Moves the item to the room's trash, from which the facilitator can restore it.
     DeleteItem {
+        item_id: ItemId,
+    },
+    /// Facilitator: brings an item back from the trash, where it was if it can.
+    RestoreItem {
         item_id: ItemId,
     },
     /// Moves an item between two neighbours, as the mover saw them. `after` wins when both are

@@ -10,6 +10,7 @@ mod client;
 mod deck;
 mod error;
 mod export;
+mod history;
 mod ids;
 pub mod limits;
 mod room;
@@ -23,13 +24,14 @@ pub use client::{
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
+pub use history::{HistoryEntry, HistoryField, ItemHistory};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
     AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
     Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride,
     RefinementTimebox, Remark, RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase,
-    RoundRecord, RoundStats, RoundView, Session, TextField, TextRevisions, Timer, VoteView, Wsjf,
-    WsjfDimension, default_definition_of_ready, manual_criteria,
+    RoundRecord, RoundStats, RoundView, Session, TextField, TextRevisions, Timer, TrashedItem,
+    VoteView, Wsjf, WsjfDimension, default_definition_of_ready, manual_criteria,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

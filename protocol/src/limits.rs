@@ -40,6 +40,12 @@ pub const MAX_CUSTOM_CARDS: usize = 30;
 pub const MAX_CARD_CHARS: usize = 8;
 
 pub const MAX_ITEMS_PER_ROOM: usize = 1_000;
+/// Deleted items a room keeps for restoring; deleting one more forgets the oldest for good.
+pub const MAX_TRASHED_ITEMS: usize = 100;
+/// Changes kept in one item's history; the oldest are dropped first.
+pub const MAX_HISTORY_ENTRIES: usize = 100;
+/// A value kept in an item's history, at most; longer ones are cut short with "…".
+pub const MAX_HISTORY_VALUE_CHARS: usize = 300;
 /// Counts everyone who ever joined and was not removed, online or not. A full room forgets
 /// the participant who has been offline longest to let a newcomer in.
 pub const MAX_PARTICIPANTS_PER_ROOM: usize = 500;

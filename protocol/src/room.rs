@@ -400,6 +400,17 @@ impl ItemView {
         }
     }
 
+    /// Links this item back to a restored one, as `item_restored` asks: a part to its original,
+    /// an original to its part.
+    pub fn recall_link(&mut self, restored: &ItemView) {
+        if restored.split_into.contains(&self.id) {
+            self.split_from = Some(restored.id);
+        }
+        if restored.split_from == Some(self.id) && !self.split_into.contains(&restored.id) {
+            self.split_into.push(restored.id);
+        }
+    }
+
     /// Drops this item's links to a deleted item, as `item_deleted` asks.
     pub fn forget_link(&mut self, deleted: ItemId) {
         self.split_into.retain(|part| *part != deleted);
@@ -623,6 +634,18 @@ pub struct RoomSnapshot {
     pub timer: Option<Timer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Session>,
+    /// Deleted items the facilitator can restore, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trash: Vec<TrashedItem>,
+}
+
+/// A deleted item, as the trash lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TrashedItem {
+    pub item_id: ItemId,
+    pub title: String,
+    pub deleted_at: Timestamp,
+    pub deleted_by: Option<ParticipantId>,
 }
 
 impl RoomSnapshot {
@@ -645,11 +668,41 @@ impl RoomSnapshot {
         self.settings = settings;
     }
 
-    /// Applies an `item_deleted` event, as a client does.
-    pub fn apply_item_deleted(&mut self, item_id: ItemId) {
+    /// Applies an `item_deleted` event (its frame's `at` and `actor`), as a client does: the
+    /// item goes to the trash.
+    pub fn apply_item_deleted(
+        &mut self,
+        item_id: ItemId,
+        at: Timestamp,
+        by: Option<ParticipantId>,
+    ) {
+        if let Some(gone) = self.items.iter().find(|item| item.id == item_id) {
+            self.trash.push(TrashedItem {
+                item_id,
+                title: gone.title.clone(),
+                deleted_at: at,
+                deleted_by: by,
+            });
+        }
         self.items.retain(|item| item.id != item_id);
         for item in &mut self.items {
             item.forget_link(item_id);
         }
+    }
+
+    /// Applies an `item_restored` event, as a client does: the item leaves the trash and its
+    /// split links are mended on both sides (`items` is then out of rank order until sorted).
+    pub fn apply_item_restored(&mut self, restored: &ItemView) {
+        self.trash.retain(|trashed| trashed.item_id != restored.id);
+        for item in &mut self.items {
+            item.recall_link(restored);
+        }
+        self.items.push(restored.clone());
+    }
+
+    /// Applies a `trash_purged` event, as a client does.
+    pub fn apply_trash_purged(&mut self, item_ids: &[ItemId]) {
+        self.trash
+            .retain(|trashed| !item_ids.contains(&trashed.item_id));
     }
 }

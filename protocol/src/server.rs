@@ -178,9 +178,19 @@ pub enum Event {
         item_id: ItemId,
         ready_override: Option<crate::room::ReadyOverride>,
     },
-    /// The item is gone. Other items' links to it (`split_into`, `split_from`) go with it.
+    /// The item went to the trash. Other items' links to it (`split_into`, `split_from`) go
+    /// with it.
     ItemDeleted {
         item_id: ItemId,
+    },
+    /// The item is back from the trash, with its rank. Parts and originals it was split from or
+    /// into link back to it; dependencies on it come back as `item_updated` events.
+    ItemRestored {
+        item: Box<ItemView>,
+    },
+    /// These items left the trash for good, to keep it within its bound.
+    TrashPurged {
+        item_ids: Vec<ItemId>,
     },
     ItemMoved {
         item_id: ItemId,

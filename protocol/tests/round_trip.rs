@@ -214,6 +214,12 @@ fn snapshot() -> RoomSnapshot {
             item_id: Some(item_id(1)),
         }),
         session: Some(readyroom_protocol::Session { started_at: T0 }),
+        trash: vec![readyroom_protocol::TrashedItem {
+            item_id: item_id(2),
+            title: "Old idea".into(),
+            deleted_at: T0,
+            deleted_by: Some(participant(1)),
+        }],
     }
 }
 
@@ -310,6 +316,9 @@ fn every_command() -> Vec<Command> {
             remark_id: 3,
         },
         Command::DeleteItem {
+            item_id: item_id(1),
+        },
+        Command::RestoreItem {
             item_id: item_id(1),
         },
         Command::MoveItem {
@@ -488,6 +497,12 @@ fn every_event() -> Vec<Event> {
         },
         Event::ItemDeleted {
             item_id: item_id(1),
+        },
+        Event::ItemRestored {
+            item: Box::new(item()),
+        },
+        Event::TrashPurged {
+            item_ids: vec![item_id(1)],
         },
         Event::ItemMoved {
             item_id: item_id(1),

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
+        .route("/api/rooms/{id}/items/{item_id}/history", get(item_history))
         .route("/api/rooms/import", post(import_room))
         .route("/api/protocol/schema.json", get(schema))
         .route("/ws/rooms/{id}", get(open_socket))
@@ -115,6 +116,7 @@ impl From<CommandError> for ApiError {
             ErrorCode::TooManyRooms => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InvalidToken => StatusCode::FORBIDDEN,
+            ErrorCode::UnknownItem => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_REQUEST,
         };
@@ -347,6 +349,28 @@ async fn export_room(
         )],
         Json(export),
     )))
+}
+
+async fn item_history(
+    State(state): State<AppState>,
+    Path((id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let item_id: readyroom_protocol::ItemId = item_id
+        .parse()
+        .map_err(|_| ApiError::from(CommandError::unknown_item()))?;
+    let token = bearer(&headers).ok_or_else(|| ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        code: ErrorCode::InvalidToken,
+        message: "send your participant token (or the facilitator token) as `Authorization: Bearer <token>`".into(),
+    })?;
+    let history = state
+        .registry
+        .history(room_id, item_id, token.to_owned())
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store(Json(history)))
 }
 
 async fn import_room(

@@ -208,6 +208,19 @@ impl Registry {
         handle.export(token).await.transpose()
     }
 
+    /// An item's history, if `token` is one of the room's. `Ok(None)`: no such room.
+    pub async fn history(
+        &self,
+        id: RoomId,
+        item_id: readyroom_protocol::ItemId,
+        token: String,
+    ) -> Result<Option<readyroom_protocol::ItemHistory>, CommandError> {
+        let Some(handle) = self.get(id).await? else {
+            return Ok(None);
+        };
+        handle.history(item_id, token).await.transpose()
+    }
+
     /// Deletes stored rooms untouched since `before`, except rooms that are in memory (someone
     /// is there, or was a moment ago). Returns how many were deleted.
     pub async fn delete_stale(&self, before: readyroom_protocol::Timestamp) -> usize {

@@ -767,6 +767,12 @@ impl Mirror {
                     item.forget_link(*item_id);
                 }
             }
+            Event::ItemRestored { item } => {
+                for other in self.items.values_mut() {
+                    other.recall_link(item);
+                }
+                self.items.insert(item.id, (**item).clone());
+            }
             Event::ItemMoved { item_id, rank } => {
                 if let Some(item) = self.items.get_mut(item_id) {
                     item.rank.clone_from(rank);

@@ -1,7 +1,7 @@
 //! How the rest of the server talks to a room's task: a cheap, clonable handle whose methods
 //! are the only way to build the task's messages.
 
-use readyroom_protocol::{ClientMessage, RoomExport, RoomSettings};
+use readyroom_protocol::{ClientMessage, ItemHistory, ItemId, RoomExport, RoomSettings};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::ConnId;
@@ -29,6 +29,12 @@ pub(super) enum RoomMsg {
     Export {
         token: String,
         reply: oneshot::Sender<Result<RoomExport, CommandError>>,
+    },
+    /// An item's history, for the holder of a participant or facilitator token.
+    History {
+        item_id: ItemId,
+        token: String,
+        reply: oneshot::Sender<Result<ItemHistory, CommandError>>,
     },
 }
 
@@ -121,5 +127,23 @@ impl RoomHandle {
         let (reply, export) = oneshot::channel();
         self.tx.send(RoomMsg::Export { token, reply }).await.ok()?;
         export.await.ok()
+    }
+
+    /// An item's history if `token` is one of the room's; `None` if its task is gone.
+    pub async fn history(
+        &self,
+        item_id: ItemId,
+        token: String,
+    ) -> Option<Result<ItemHistory, CommandError>> {
+        let (reply, history) = oneshot::channel();
+        self.tx
+            .send(RoomMsg::History {
+                item_id,
+                token,
+                reply,
+            })
+            .await
+            .ok()?;
+        history.await.ok()
     }
 }

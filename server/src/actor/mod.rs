@@ -312,6 +312,13 @@ impl RoomActor {
                 };
                 let _ = reply.send(export);
             }
+            RoomMsg::History {
+                item_id,
+                token,
+                reply,
+            } => {
+                let _ = reply.send(self.room.item_history(item_id, &token));
+            }
         }
     }
 

@@ -130,6 +130,21 @@ impl Room {
         if !self.order.ids().all(|id| seen.insert(id)) {
             return Err("an item appears twice in the order".into());
         }
+        if self.trash.len() > readyroom_protocol::limits::MAX_TRASHED_ITEMS {
+            return Err("the trash holds more than its bound".into());
+        }
+        for trashed in &self.trash {
+            if !seen.insert(trashed.item_id()) {
+                return Err(format!(
+                    "item {} is both in the trash and elsewhere",
+                    trashed.item_id()
+                ));
+            }
+        }
+        // `seen` now holds every item in the backlog or the trash.
+        if let Some(id) = self.histories.items().find(|id| !seen.contains(id)) {
+            return Err(format!("item {id} has a history but is gone"));
+        }
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! Backlog items: create, edit field by field, delete, move.
+//! Backlog items: create, edit field by field, move.
 
 use std::collections::HashMap;
 
@@ -202,7 +202,11 @@ impl Room {
 
     /// The circle `item_id` would close by depending on `dependencies`, if it would: the
     /// items from `item_id` back to itself, each depending on the next.
-    fn cycle_through(&self, item_id: ItemId, dependencies: &[ItemId]) -> Option<Vec<ItemId>> {
+    pub(super) fn cycle_through(
+        &self,
+        item_id: ItemId,
+        dependencies: &[ItemId],
+    ) -> Option<Vec<ItemId>> {
         // Depth-first along the existing dependencies, from each new one, looking for a way
         // back to `item_id`; `reached_from` keeps the way, for the message.
         let mut reached_from: HashMap<ItemId, ItemId> = HashMap::new();
@@ -240,77 +244,6 @@ impl Room {
             }
         }
         None
-    }
-
-    pub(super) fn delete_item(
-        &mut self,
-        actor: ParticipantId,
-        item_id: ItemId,
-        out: &mut Out,
-    ) -> Result<(), CommandError> {
-        self.require_editor(actor, "delete items")?;
-        if !self.order.contains(item_id) {
-            return Err(CommandError::unknown_item());
-        }
-        if let Some(round) = self.round.as_ref().filter(|round| round.item_id == item_id) {
-            let round_id = round.id;
-            self.round = None;
-            self.emit(out, Event::RoundCancelled { round_id });
-        }
-        if self.current_item == Some(item_id) {
-            self.change_current_item(None, out);
-        }
-        // Events go out in join order and backlog order, not in hash-map order, so the same
-        // commands always yield the same events.
-        let mut editors: Vec<(u64, ParticipantId)> = self
-            .participants
-            .values_mut()
-            .filter(|p| p.view.editing.is_some_and(|e| e.item_id == item_id))
-            .map(|p| {
-                p.view.editing = None;
-                (p.joined, p.view.id)
-            })
-            .collect();
-        editors.sort_unstable();
-        for (_, participant_id) in editors {
-            self.emit(
-                out,
-                Event::EditingChanged {
-                    participant_id,
-                    editing: None,
-                },
-            );
-        }
-        let ids: Vec<ItemId> = self.order.ids().collect();
-        let dependents: Vec<(ItemId, Vec<ItemId>)> = ids
-            .into_iter()
-            .filter_map(|id| {
-                let item = self.order.get_mut(id)?;
-                if !item.dependencies.contains(&item_id) {
-                    return None;
-                }
-                item.dependencies.retain(|d| *d != item_id);
-                Some((id, item.dependencies.clone()))
-            })
-            .collect();
-        for (id, dependencies) in dependents {
-            self.emit(
-                out,
-                Event::ItemUpdated {
-                    item_id: id,
-                    change: ItemChange::Dependencies(dependencies),
-                },
-            );
-        }
-        // The original of a part loses it, and with it maybe its readiness.
-        if let Some(from) = self.order.get(item_id).and_then(|item| item.split_from) {
-            out.touched.item(from);
-        }
-        self.order.remove(item_id);
-        self.forget_split_links(item_id);
-        self.texts.forget_item(item_id);
-        self.emit(out, Event::ItemDeleted { item_id });
-        Ok(())
     }
 
     pub(super) fn move_item(

@@ -5,6 +5,7 @@
 
 mod errors;
 mod facilitation;
+mod history;
 mod invariants;
 mod items;
 mod order;
@@ -19,6 +20,7 @@ mod stats;
 mod texts;
 pub mod tokens;
 mod transfer;
+mod trash;
 mod validate;
 
 use std::collections::HashMap;
@@ -87,6 +89,11 @@ pub struct Room {
     timer: Option<Timer>,
     #[serde(default)]
     session: Option<Session>,
+    /// Deleted items, oldest first.
+    #[serde(default)]
+    trash: Vec<trash::Trashed>,
+    #[serde(default)]
+    histories: history::Histories,
     /// Recent text operations, to transform late `edit_text`s over.
     #[serde(default)]
     texts: texts::TextHistory,
@@ -156,6 +163,8 @@ impl Room {
             round: None,
             timer: None,
             session: None,
+            trash: Vec::new(),
+            histories: history::Histories::default(),
             texts: texts::TextHistory::default(),
             legacy_rules: false,
             cycles_allowed: false,
@@ -338,6 +347,7 @@ impl Room {
                 self.override_ready(actor, item_id, ready, out)
             }
             Command::DeleteItem { item_id } => self.delete_item(actor, item_id, out),
+            Command::RestoreItem { item_id } => self.restore_item(actor, item_id, out),
             Command::MoveItem {
                 item_id,
                 after,
@@ -391,6 +401,7 @@ impl Room {
 
     fn emit(&mut self, out: &mut Out, event: Event) {
         out.touched.note(&event);
+        self.note_history(&event, out.now, out.actor);
         self.seq += 1;
         out.events.push(EventFrame {
             seq: self.seq,
@@ -414,6 +425,7 @@ impl Room {
             round: self.round.as_ref().map(|round| round.view_for(viewer)),
             timer: self.timer,
             session: self.session,
+            trash: self.trash_views(),
         }
     }
 }

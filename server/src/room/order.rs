@@ -103,6 +103,11 @@ impl Order {
         }
     }
 
+    /// The rank for an item placed at the top.
+    pub fn rank_first(&self) -> Result<FractionalIndex, CommandError> {
+        self.between(None, self.by_rank.keys().next())
+    }
+
     pub fn insert(&mut self, rank: FractionalIndex, mut view: ItemView) {
         view.rank = rank.to_string();
         self.by_rank.insert(rank.clone(), view.id);

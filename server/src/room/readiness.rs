@@ -52,6 +52,12 @@ impl Touched {
                     self.item(part.id);
                 }
             }
+            Event::ItemRestored { item } => {
+                self.item(item.id);
+                for id in item.split_from.iter().chain(&item.split_into) {
+                    self.item(*id);
+                }
+            }
             _ => {}
         }
     }

@@ -23,6 +23,7 @@ use super::{CommandError, Ctx, Joined, Outcome, Reply, Room};
 
 mod refinement;
 mod timebox;
+mod trash;
 
 const NOW: Timestamp = 1_750_000_000_000;
 /// Longest rank a client may ever see: 32 bytes plus the terminator, in hex.
@@ -2947,7 +2948,11 @@ impl Mirror {
                 .apply_text_edit(*field, *revision, op)
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}")),
             Event::ItemSplit { item_id, parts } => room.apply_item_split(*item_id, parts),
-            Event::ItemDeleted { item_id } => room.apply_item_deleted(*item_id),
+            Event::ItemDeleted { item_id } => {
+                room.apply_item_deleted(*item_id, frame.at, frame.actor);
+            }
+            Event::ItemRestored { item } => room.apply_item_restored(item),
+            Event::TrashPurged { item_ids } => room.apply_trash_purged(item_ids),
             Event::ItemMoved { item_id, rank } => item(room, *item_id).rank.clone_from(rank),
             Event::ItemsReranked { ranks } => {
                 assert_eq!(
@@ -3287,9 +3292,20 @@ impl Fuzz {
                 };
                 update(item_id, change)
             }
-            6 => Command::DeleteItem {
-                item_id: self.pick_item(),
-            },
+            6 => {
+                let trashed = self
+                    .mirror
+                    .room
+                    .trash
+                    .choose(&mut self.rng)
+                    .map(|t| t.item_id);
+                match trashed {
+                    Some(item_id) if self.rng.random_bool(0.4) => Command::RestoreItem { item_id },
+                    _ => Command::DeleteItem {
+                        item_id: self.pick_item(),
+                    },
+                }
+            }
             7..=9 => Command::MoveItem {
                 item_id: self.pick_item(),
                 after: self.maybe_item(),
