@@ -1,4 +1,4 @@
-// The HTTP API: creating and looking up rooms.
+// The HTTP API: creating and looking up rooms, reading an item's history.
 
 /**
  * @typedef {{ room_id: string, facilitator_token: string, join_url: string,
@@ -29,6 +29,22 @@ export async function describeRoom(roomId) {
   if (response.status === 404) return null;
   if (!response.ok) throw new Error(`the server answered ${response.status}`);
   return response.json();
+}
+
+/**
+ * An item's history, read with this person's participant token.
+ * @param {string} roomId
+ * @param {string} itemId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').ItemHistory>}
+ */
+export async function itemHistory(roomId, itemId, token) {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/items/${encodeURIComponent(itemId)}/history`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.message || `the server answered ${response.status}`);
+  return data;
 }
 
 /** @param {string} roomId */

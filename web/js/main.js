@@ -4,7 +4,7 @@
 
 import { nextAgendaItem } from './agenda.js';
 import { DEFAULT_TIMEBOX, sessionProgress } from './timebox.js';
-import { createRoom, describeRoom } from './api.js';
+import { createRoom, describeRoom, itemHistory } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { loadIdentity, loadName, saveIdentity, saveName, updateIdentity } from './identity.js';
@@ -373,6 +373,22 @@ class App {
   /** @param {import('./protocol.js').ReadyCriterionDraft[]} criteria */
   setDefinitionOfReady(criteria) {
     return this.send({ type: 'update_settings', definition_of_ready: criteria });
+  }
+
+  /** @param {string} itemId */
+  restoreItem(itemId) {
+    return this.send({ type: 'restore_item', item_id: itemId });
+  }
+
+  /**
+   * An item's history, read with this person's participant token.
+   * @param {string} itemId
+   */
+  loadHistory(itemId) {
+    const roomId = /** @type {string} */ (this.roomId);
+    const token = loadIdentity(roomId).participantToken;
+    if (!token) return Promise.reject(new Error('join the room first'));
+    return itemHistory(roomId, itemId, token);
   }
 
   /** @param {string} itemId */

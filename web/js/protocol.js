@@ -49,10 +49,16 @@ export const PROTOCOL_VERSION = 1;
 /** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */
 /** `item_id` names the item whose time budget the timer is. @typedef {{ started_at: number, ends_at: number, item_id?: string }} Timer */
 /** @typedef {{ started_at: number }} Session */
+/** A deleted item the facilitator can restore. @typedef {{ item_id: string, title: string, deleted_at: number, deleted_by: string | null }} TrashedItem */
+/**
+ * One change in an item's history (`GET …/items/{id}/history`).
+ * @typedef {{ at: number, by: string | null, by_name: string | null, field: string, value: string | null, previous: string | null }} HistoryEntry
+ */
+/** @typedef {{ item_id: string, title: string, truncated: boolean, entries: HistoryEntry[] }} ItemHistory */
 /**
  * @typedef {{ room_id: string, seq: number, settings: Settings, facilitator: string | null,
  *   participants: Participant[], items: Item[], current_item: string | null,
- *   round: Round | null, timer: Timer | null, session?: Session | null }} Snapshot
+ *   round: Round | null, timer: Timer | null, session?: Session | null, trash?: TrashedItem[] }} Snapshot
  */
 /** @typedef {'title' | 'description' | 'acceptance_criteria' | 'notes'} TextField */
 /**

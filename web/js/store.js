@@ -156,7 +156,7 @@ export class RoomStore {
       this.createdByMe.set(frame.seq, frame.event.item.id);
       if (this.createdByMe.size > 100) this.createdByMe.delete(/** @type {number} */ (this.createdByMe.keys().next().value));
     }
-    const topics = this.applyEvent(frame.event);
+    const topics = this.applyEvent(frame.event, frame);
     if (topics === null) return false;
     this.notify(topics, frame);
     return true;
@@ -164,9 +164,10 @@ export class RoomStore {
 
   /**
    * @param {import('./protocol.js').ProtocolEvent} e
+   * @param {EventFrame} frame the event's frame: who did it, and when
    * @returns {Topic[] | null} null when the event does not fit this copy
    */
-  applyEvent(e) {
+  applyEvent(e, frame) {
     const room = /** @type {Snapshot} */ (this.room);
     switch (e.type) {
       case 'participant_joined':
@@ -246,7 +247,9 @@ export class RoomStore {
         if (item) item.ready_override = e.ready_override;
         return ['items'];
       }
-      case 'item_deleted':
+      case 'item_deleted': {
+        const gone = this.items.get(e.item_id);
+        if (gone) room.trash = [...(room.trash ?? []), { item_id: e.item_id, title: gone.title, deleted_at: frame.at, deleted_by: frame.actor }];
         this.items.delete(e.item_id);
         // Links of a split go with the item, on every copy.
         for (const item of this.items.values()) {
@@ -255,6 +258,21 @@ export class RoomStore {
         }
         if (this.selected === e.item_id) this.selected = room.current_item ?? null;
         return ['items', 'selection'];
+      }
+      case 'item_restored': {
+        const back = e.item;
+        room.trash = (room.trash ?? []).filter((t) => t.item_id !== back.id);
+        // Its split links are mended on both sides, as the server did.
+        for (const item of this.items.values()) {
+          if (back.split_into?.includes(item.id)) item.split_from = back.id;
+          if (back.split_from === item.id && !item.split_into?.includes(back.id)) item.split_into = [...(item.split_into ?? []), back.id];
+        }
+        this.items.set(back.id, back);
+        return ['items'];
+      }
+      case 'trash_purged':
+        room.trash = (room.trash ?? []).filter((t) => !e.item_ids.includes(t.item_id));
+        return ['items'];
       case 'item_moved': {
         const item = this.items.get(e.item_id);
         if (item) item.rank = e.rank;

@@ -16,6 +16,8 @@ import { PrioritiesDialog } from './wsjf.js';
 import { SplitDialog } from './split-dialog.js';
 import { SessionPanel } from './session.js';
 import { TimeboxDialog } from './timebox-dialog.js';
+import { HistoryDialog } from './history-dialog.js';
+import { TrashDialog } from './trash-dialog.js';
 import { clock } from '../timebox.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
@@ -43,10 +45,14 @@ export class View {
     this.dependencyMap = new DependencyMap(store);
     this.priorities = new PrioritiesDialog(store, actions);
     this.timeboxDialog = new TimeboxDialog(store, actions);
+    this.historyDialog = new HistoryDialog(actions);
+    /** Opens an item's history. @param {string} itemId @param {string} title */
+    this.openHistory = (itemId, title) => this.historyDialog.open(itemId, title);
+    this.trashDialog = new TrashDialog(store, actions, this.openHistory);
     this.session = new SessionPanel(store, actions, () => this.timeboxDialog.open());
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
-    this.itemPanel = new ItemPanel(store, actions, this.openSplit);
+    this.itemPanel = new ItemPanel(store, actions, this.openSplit, this.openHistory);
     this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
     /** @type {import('../carets.js').CaretBook | null} */
     this.carets = null;
@@ -166,6 +172,7 @@ export class View {
     if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
       this.backlog.render();
     }
+    if (topics.has('items') || topics.has('room') || topics.has('participants')) this.renderTrash();
     if (topics.has('items') || topics.has('selection') || topics.has('participants') || topics.has('round') || topics.has('connection') || topics.has('current')) {
       this.itemPanel.render();
     }
@@ -178,6 +185,13 @@ export class View {
     }
     if (topics.has('room')) this.renderShare();
     if (frame) this.announceEvent(frame);
+  }
+
+  renderTrash() {
+    const trash = this.store.room?.trash ?? [];
+    $('#trash-button').hidden = trash.length === 0;
+    $('#trash-count').textContent = String(trash.length);
+    this.trashDialog.refresh();
   }
 
   renderConnection() {
@@ -304,6 +318,7 @@ export class View {
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
     $('#definition-button').addEventListener('click', () => this.definitionDialog.open());
+    $('#trash-button').addEventListener('click', () => this.trashDialog.open());
     $('#dependency-button').addEventListener('click', () => this.dependencyMap.open());
     $('#priorities-button').addEventListener('click', () => this.priorities.open());
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));

@@ -26,11 +26,13 @@ export class ItemPanel {
    * @param {import('../store.js').RoomStore} store
    * @param {any} actions
    * @param {(item: Item) => void} openSplit
+   * @param {(itemId: string, title: string) => void} openHistory
    */
-  constructor(store, actions, openSplit) {
+  constructor(store, actions, openSplit, openHistory) {
     this.store = store;
     this.actions = actions;
     this.openSplit = openSplit;
+    this.openHistory = openHistory;
     this.root = $('#item-panel');
     /** @type {string | null} */
     this.itemId = null;
@@ -580,6 +582,7 @@ export class ItemPanel {
             onclick: () => this.openSplit(item),
           })
         : null,
+      h('button', { type: 'button', 'data-testid': 'item-history', 'aria-haspopup': 'dialog', text: 'History', onclick: () => this.openHistory(item.id, item.title) }),
       canEdit
         ? h('button', {
             type: 'button',
@@ -587,7 +590,7 @@ export class ItemPanel {
             'data-testid': 'delete-item',
             text: 'Delete',
             onclick: () => {
-              if (confirm(`Delete “${item.title}” for everyone?`)) this.actions.deleteItem(item.id);
+              if (confirm(`Move “${item.title}” to the trash for everyone? The facilitator can restore it.`)) this.actions.deleteItem(item.id);
             },
           })
         : null,
