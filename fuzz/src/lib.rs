@@ -17,7 +17,8 @@ pub fn frames(data: &[u8]) {
     }
 }
 
-/// Replaces `@item0`…`@item9` (by backlog position), `@round` and `@p0`…`@p2` by the room's
+/// Replaces `@item0`…`@item9` (by backlog position), `@trash0`…`@trash9` (oldest first), `@round`
+/// and `@p0`…`@p2` by the room's
 /// real ids, which no mutation could guess.
 fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> String {
     if !text.contains('@') {
@@ -30,6 +31,9 @@ fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> Stri
     let mut named = text.to_owned();
     for (at, item) in snapshot.items.iter().enumerate().take(10) {
         named = named.replace(&format!("@item{at}"), &item.id.to_string());
+    }
+    for (at, trashed) in snapshot.trash.iter().enumerate().take(10) {
+        named = named.replace(&format!("@trash{at}"), &trashed.item_id.to_string());
     }
     if let Some(round) = &snapshot.round {
         named = named.replace("@round", &round.id.to_string());
