@@ -44,6 +44,9 @@ pub const MAX_ITEMS_PER_ROOM: usize = 1_000;
 pub const MAX_TRASHED_ITEMS: usize = 100;
 /// Changes kept in one item's history; the oldest are dropped first.
 pub const MAX_HISTORY_ENTRIES: usize = 100;
+/// What a room's item histories hold together, at most (each entry counts its value's bytes
+/// and 64 more); beyond it the room's oldest entries are dropped.
+pub const MAX_HISTORY_BYTES: usize = 2 * 1024 * 1024;
 /// A value kept in an item's history, at most; longer ones are cut short with "…".
 pub const MAX_HISTORY_VALUE_CHARS: usize = 300;
 /// Counts everyone who ever joined and was not removed, online or not. A full room forgets

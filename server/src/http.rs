@@ -101,6 +101,15 @@ impl ApiError {
         }
     }
 
+    /// A request that needed `which` token as a bearer token and sent none.
+    fn no_token(which: &str) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: ErrorCode::InvalidToken,
+            message: format!("send {which} as `Authorization: Bearer <token>`"),
+        }
+    }
+
     fn room_not_found() -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
@@ -331,11 +340,7 @@ async fn export_room(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer(&headers).ok_or_else(|| ApiError {
-        status: StatusCode::UNAUTHORIZED,
-        code: ErrorCode::InvalidToken,
-        message: "send the facilitator token as `Authorization: Bearer <token>`".into(),
-    })?;
+    let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
     let export = state
         .registry
         .export(room_id, token.to_owned())
@@ -360,11 +365,8 @@ async fn item_history(
     let item_id: readyroom_protocol::ItemId = item_id
         .parse()
         .map_err(|_| ApiError::from(CommandError::unknown_item()))?;
-    let token = bearer(&headers).ok_or_else(|| ApiError {
-        status: StatusCode::UNAUTHORIZED,
-        code: ErrorCode::InvalidToken,
-        message: "send your participant token (or the facilitator token) as `Authorization: Bearer <token>`".into(),
-    })?;
+    let token = bearer(&headers)
+        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
     let history = state
         .registry
         .history(room_id, item_id, token.to_owned())

@@ -1,4 +1,4 @@
-// An item's history in words: one sentence per change, as people would say it.
+// An item's history in words: one sentence per change, as people would say it, and who did it.
 
 import { STATUS_LABELS } from './protocol.js';
 
@@ -8,12 +8,23 @@ import { STATUS_LABELS } from './protocol.js';
 const statusLabel = (status) => (status ? STATUS_LABELS[/** @type {keyof typeof STATUS_LABELS} */ (status)] ?? status : '');
 
 /**
- * Who made a change: a name, someone since removed, or the server itself.
+ * Who did something: their name, someone since removed, or the server itself.
+ * @param {string | null} id
+ * @param {string | null | undefined} name their name, if they are still in the room
+ * @param {boolean} [opening] whether the words open a sentence
+ */
+export function doer(id, name, opening = true) {
+  if (name) return name;
+  if (!id) return 'Ready Room';
+  return opening ? 'Someone who left' : 'someone who left';
+}
+
+/**
+ * Who made a change.
  * @param {HistoryEntry} entry
  */
 export function who(entry) {
-  if (entry.by_name) return entry.by_name;
-  return entry.by ? 'Someone who left' : 'Ready Room';
+  return doer(entry.by, entry.by_name);
 }
 
 /**

@@ -3,7 +3,7 @@
 // text sync (typing together) and carets (presence). Turns the view's intents into commands.
 
 import { nextAgendaItem } from './agenda.js';
-import { DEFAULT_TIMEBOX, sessionProgress } from './timebox.js';
+import { roundShare } from './timebox.js';
 import { createRoom, describeRoom, itemHistory } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
@@ -486,8 +486,8 @@ class App {
   /** The time budget a round started now gets: none outside a session or when turned off. */
   itemBudget() {
     const room = this.store.room;
-    if (!room?.session || !this.store.timeboxRounds) return null;
-    return sessionProgress(room.session, room.settings.timebox ?? DEFAULT_TIMEBOX, this.store.orderedItems(), Date.now()).perItem;
+    if (!room || !this.store.timeboxRounds) return null;
+    return roundShare(room, this.store.orderedItems(), Date.now());
   }
 
   startSession() {

@@ -144,6 +144,16 @@ export const DIMENSION_LABELS = {
 /** Criteria a Definition of Ready holds, at most (`MAX_READY_CRITERIA`), and their length. */
 export const READY_CRITERIA = { max: 12, chars: 120 };
 
+/** The longest timer the server starts (`MAX_TIMER_SECONDS`). */
+export const MAX_TIMER_SECONDS = 4 * 60 * 60;
+
+/**
+ * A refinement timebox's bounds (`MAX_SPRINT_DAYS`, `MAX_REFINEMENT_PERCENT`,
+ * `MAX_SESSIONS_PER_SPRINT`; each at least 1) and the working day it counts in
+ * (`WORKING_HOURS_PER_DAY`).
+ */
+export const TIMEBOX = { sprint_days: 60, share_percent: 25, sessions_per_sprint: 20, hoursPerDay: 8 };
+
 /** Parts a split makes, at least and at most (`MAX_SPLIT_PARTS`). */
 export const SPLIT_PARTS = { min: 2, max: 10 };
 

@@ -2,14 +2,10 @@
 // against it, and a fair share of what is left for each item still to refine.
 
 import { stillToRefine } from './agenda.js';
+import { MAX_TIMER_SECONDS, TIMEBOX } from './protocol.js';
 
 /** @typedef {import('./protocol.js').RefinementTimebox} RefinementTimebox */
 /** @typedef {import('./protocol.js').Item} Item */
-
-/** The working day the server counts in (`WORKING_HOURS_PER_DAY`). */
-const WORKING_HOURS_PER_DAY = 8;
-/** The longest timer the server starts (`MAX_TIMER_SECONDS`). */
-const MAX_TIMER_SECONDS = 4 * 60 * 60;
 
 /** What a room has before its facilitator says otherwise (the server's default). */
 export const DEFAULT_TIMEBOX = Object.freeze({ sprint_days: 10, share_percent: 5, sessions_per_sprint: 2 });
@@ -19,7 +15,7 @@ export const DEFAULT_TIMEBOX = Object.freeze({ sprint_days: 10, share_percent: 5
  * @param {RefinementTimebox} timebox
  */
 export function sessionBudgetSeconds(timebox) {
-  const sprintSeconds = timebox.sprint_days * WORKING_HOURS_PER_DAY * 3600;
+  const sprintSeconds = timebox.sprint_days * TIMEBOX.hoursPerDay * 3600;
   return Math.floor(Math.floor((sprintSeconds * timebox.share_percent) / 100) / Math.max(1, timebox.sessions_per_sprint));
 }
 
@@ -35,6 +31,18 @@ export function sessionProgress(session, timebox, items, now) {
   const spent = Math.max(0, Math.floor((now - session.started_at) / 1000));
   const toGo = items.filter(stillToRefine).length;
   return { budget, spent, left: budget - spent, over: Math.max(0, spent - budget), toGo, perItem: perItemSeconds(budget - spent, toGo) };
+}
+
+/**
+ * The time budget a round started now gets in the room's session: its item's share of what is
+ * left; null outside a session.
+ * @param {import('./protocol.js').Snapshot} room
+ * @param {Item[]} items the backlog
+ * @param {number} now
+ */
+export function roundShare(room, items, now) {
+  if (!room.session) return null;
+  return sessionProgress(room.session, room.settings.timebox ?? DEFAULT_TIMEBOX, items, now).perItem;
 }
 
 /**

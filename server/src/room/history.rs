@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use readyroom_protocol::limits::{MAX_HISTORY_ENTRIES, MAX_HISTORY_VALUE_CHARS};
+use readyroom_protocol::limits::{MAX_HISTORY_BYTES, MAX_HISTORY_ENTRIES, MAX_HISTORY_VALUE_CHARS};
 use readyroom_protocol::{
     ErrorCode, Event, HistoryEntry, HistoryField, ItemChange, ItemHistory, ItemId, ItemStatus,
     ParticipantId, RemarkKind, TextField, Timestamp, Wsjf,
@@ -19,6 +19,12 @@ const TYPING_RUN_MS: u64 = 5 * 60 * 1000;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Histories {
     items: HashMap<ItemId, ItemLog>,
+    /// Counts entries as they are made, so the oldest in the room can be found.
+    #[serde(default)]
+    made: u64,
+    /// What the entries hold, by [`Change::bytes`], against [`MAX_HISTORY_BYTES`].
+    #[serde(default)]
+    bytes: usize,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -33,10 +39,21 @@ struct Change {
     by: Option<ParticipantId>,
     field: HistoryField,
     value: Option<String>,
+    #[serde(default)]
+    n: u64,
+}
+
+impl Change {
+    /// What an entry costs against the room's budget: its value and a fixed share for the rest.
+    fn bytes(&self) -> usize {
+        64 + self.value.as_ref().map_or(0, String::len)
+    }
 }
 
 impl Histories {
-    fn push(&mut self, item_id: ItemId, change: Change) {
+    fn push(&mut self, item_id: ItemId, mut change: Change) {
+        self.made += 1;
+        change.n = self.made;
         let log = self.items.entry(item_id).or_default();
         let typing = matches!(
             change.field,
@@ -45,32 +62,78 @@ impl Histories {
                 | HistoryField::AcceptanceCriteria
                 | HistoryField::Notes
         );
-        if let Some(last) = log.entries.back_mut() {
-            let same_run = typing
-                && last.field == change.field
-                && last.by == change.by
-                && change.at.saturating_sub(last.at) <= TYPING_RUN_MS;
-            if same_run {
-                last.at = change.at;
-                last.value = change.value;
-                return;
-            }
+        // A run of keystrokes is one entry, even while others type elsewhere in the item: the
+        // field's latest entry takes the new value and moves to the end (it stays the field's
+        // latest, so the values before and after it are still right).
+        let run = typing
+            .then(|| log.entries.iter().rposition(|e| e.field == change.field))
+            .flatten()
+            .filter(|at| {
+                log.entries.get(*at).is_some_and(|last| {
+                    last.by == change.by && change.at.saturating_sub(last.at) <= TYPING_RUN_MS
+                })
+            });
+        if let Some(last) = run.and_then(|at| log.entries.remove(at)) {
+            self.bytes = self.bytes.saturating_sub(last.bytes());
         }
+        self.bytes += change.bytes();
         log.entries.push_back(change);
         if log.entries.len() > MAX_HISTORY_ENTRIES {
-            log.entries.pop_front();
+            if let Some(dropped) = log.entries.pop_front() {
+                self.bytes = self.bytes.saturating_sub(dropped.bytes());
+            }
             log.truncated = true;
         }
+        while self.bytes > MAX_HISTORY_BYTES && self.drop_oldest() {}
+    }
+
+    /// Drops the room's oldest entry; false when there is none.
+    fn drop_oldest(&mut self) -> bool {
+        let oldest = self
+            .items
+            .iter()
+            .filter_map(|(id, log)| log.entries.front().map(|e| (e.n, *id)))
+            .min();
+        let Some(log) = oldest.and_then(|(_, id)| self.items.get_mut(&id)) else {
+            return false;
+        };
+        if let Some(dropped) = log.entries.pop_front() {
+            self.bytes = self.bytes.saturating_sub(dropped.bytes());
+        }
+        log.truncated = true;
+        true
     }
 
     /// Forgets an item that is gone for good.
     pub fn forget(&mut self, item_id: ItemId) {
-        self.items.remove(&item_id);
+        if let Some(log) = self.items.remove(&item_id) {
+            let bytes: usize = log.entries.iter().map(Change::bytes).sum();
+            self.bytes = self.bytes.saturating_sub(bytes);
+        }
     }
 
     /// The items with a history, so that it can be checked against the room.
     pub fn items(&self) -> impl Iterator<Item = ItemId> + '_ {
         self.items.keys().copied()
+    }
+
+    /// Whether the byte count agrees with the entries and stays within the budget.
+    pub fn check(&self) -> Result<(), String> {
+        let bytes: usize = self
+            .items
+            .values()
+            .flat_map(|log| log.entries.iter().map(Change::bytes))
+            .sum();
+        if bytes != self.bytes {
+            return Err(format!(
+                "histories count {} bytes but hold {bytes}",
+                self.bytes
+            ));
+        }
+        if bytes > MAX_HISTORY_BYTES {
+            return Err("histories hold more than their budget".into());
+        }
+        Ok(())
     }
 }
 
@@ -144,6 +207,7 @@ impl Room {
                         by,
                         field,
                         value,
+                        n: 0,
                     },
                 );
             };

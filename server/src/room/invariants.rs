@@ -145,6 +145,7 @@ impl Room {
         if let Some(id) = self.histories.items().find(|id| !seen.contains(id)) {
             return Err(format!("item {id} has a history but is gone"));
         }
+        self.histories.check()?;
         Ok(())
     }
 }

@@ -109,6 +109,9 @@ pub struct Room {
     /// Set while replaying an input logged when anyone could set any estimate.
     #[serde(skip)]
     free_estimates: bool,
+    /// Set while replaying an input logged when deleting an item forgot it at once.
+    #[serde(skip)]
+    trashless: bool,
     /// Every status has followed its checklist since the room began (rooms created before
     /// the Definition of Ready catch up item by item, as items are touched).
     #[serde(default)]
@@ -170,6 +173,7 @@ impl Room {
             cycles_allowed: false,
             manual_status: false,
             free_estimates: false,
+            trashless: false,
             readiness_derived: true,
             criteria_minted: 0,
             remarks_minted: 0,
@@ -189,6 +193,7 @@ impl Room {
         self.cycles_allowed = rules < 2;
         self.manual_status = rules < 3;
         self.free_estimates = rules < 4;
+        self.trashless = rules < 5;
         // A status set by hand under the earlier rules may disagree with its checklist.
         if self.manual_status {
             self.readiness_derived = false;

@@ -1,9 +1,10 @@
 //! Deleting an item moves it to the room's trash, from which the facilitator restores it to
 //! where it was, with the links that can be mended.
 
-use readyroom_protocol::limits::{MAX_ITEMS_PER_ROOM, MAX_TRASHED_ITEMS};
+use readyroom_protocol::limits::{MAX_ITEMS_PER_ROOM, MAX_SPLIT_PARTS, MAX_TRASHED_ITEMS};
 use readyroom_protocol::{
-    ErrorCode, Event, ItemChange, ItemId, ItemView, ParticipantId, Timestamp, TrashedItem,
+    CriterionId, ErrorCode, Event, ItemChange, ItemId, ItemView, ParticipantId, Timestamp,
+    TrashedItem, manual_criteria,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +18,13 @@ pub struct Trashed {
     deleted_by: Option<ParticipantId>,
     /// The item it came after, to go back behind it; none when it was first.
     after: Option<ItemId>,
-    /// The items that depended on it when it went.
+    /// The items that depended on it when it went, or that lost their dependency on it when
+    /// they came back before it.
     dependents: Vec<ItemId>,
+    /// A part's fellow parts when it went: it goes back to its original only if the original
+    /// is still split into some of these (and not split afresh since).
+    #[serde(default)]
+    siblings: Vec<ItemId>,
 }
 
 impl Trashed {
@@ -104,7 +110,19 @@ impl Room {
             );
         }
         // The original of a part loses it, and with it maybe its readiness.
-        if let Some(from) = self.order.get(item_id).and_then(|item| item.split_from) {
+        let from = self.order.get(item_id).and_then(|item| item.split_from);
+        let siblings = from
+            .and_then(|from| self.order.get(from))
+            .map(|original| {
+                original
+                    .split_into
+                    .iter()
+                    .copied()
+                    .filter(|part| *part != item_id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(from) = from {
             out.touched.item(from);
         }
         let Some(item) = self.order.remove(item_id) else {
@@ -112,12 +130,18 @@ impl Room {
         };
         self.forget_split_links(item_id);
         self.texts.forget_item(item_id);
+        if self.trashless {
+            self.emit(out, Event::ItemDeleted { item_id });
+            self.histories.forget(item_id);
+            return Ok(());
+        }
         self.trash.push(Trashed {
             item,
             deleted_at: out.now,
             deleted_by: Some(actor),
             after,
             dependents: dependent_ids,
+            siblings,
         });
         self.emit(out, Event::ItemDeleted { item_id });
         if self.trash.len() > MAX_TRASHED_ITEMS {
@@ -150,24 +174,57 @@ impl Room {
                 format!("a room holds at most {MAX_ITEMS_PER_ROOM} items"),
             ));
         }
-        let place = match self.trash.get(at).and_then(|t| t.after) {
-            Some(after) if self.order.contains(after) => self.order.rank_for_new(Some(after))?,
-            _ => self.order.rank_first()?,
+        let place = match self.nearest_kept_predecessor(at) {
+            Some(after) => self.order.rank_for_new(Some(after))?,
+            None => self.order.rank_first()?,
         };
-        let Trashed {
+        let (mut taken, kept): (Vec<Trashed>, Vec<Trashed>) = std::mem::take(&mut self.trash)
+            .into_iter()
+            .partition(|t| t.item.id == item_id);
+        self.trash = kept;
+        let Some(Trashed {
             mut item,
             dependents,
+            siblings,
             ..
-        } = self.trash.remove(at);
-        // Only links to what is still there come back; a part goes back to its original, and
-        // an original gets back the parts nobody else has taken.
-        item.dependencies.retain(|id| self.order.contains(*id));
-        item.split_from = item.split_from.filter(|id| self.order.contains(*id));
+        }) = taken.pop()
+        else {
+            return Err(CommandError::unknown_item());
+        };
+        // Only links to what is still there come back. A dependency on an item still in the
+        // trash waits in that item's entry, to come back with it.
+        let (dependencies, waiting): (Vec<ItemId>, Vec<ItemId>) = item
+            .dependencies
+            .iter()
+            .partition(|id| self.order.contains(**id));
+        item.dependencies = dependencies;
+        for trashed in &mut self.trash {
+            if waiting.contains(&trashed.item.id) && !trashed.dependents.contains(&item_id) {
+                trashed.dependents.push(item_id);
+            }
+        }
+        // A part goes back to its original only while the original is still split into some
+        // of its fellow parts, with room for one more; an original gets back the parts nobody
+        // else has taken.
+        item.split_from = item.split_from.filter(|id| {
+            self.order.get(*id).is_some_and(|original| {
+                !original.split_into.is_empty()
+                    && original.split_into.len() < MAX_SPLIT_PARTS
+                    && original
+                        .split_into
+                        .iter()
+                        .all(|part| siblings.contains(part))
+            })
+        });
         item.split_into.retain(|id| {
             self.order
                 .get(*id)
                 .is_some_and(|part| part.split_from.is_none())
         });
+        // Checks of criteria dropped or made automatic while it was away do not come back.
+        let manual: Vec<CriterionId> =
+            manual_criteria(&self.settings.definition_of_ready).collect();
+        item.checked.retain(|c| manual.contains(c));
         let long = self.order.needs_rerank(&place);
         let ids: Vec<ItemId> = self.order.ids().collect();
         for id in ids {
@@ -208,6 +265,25 @@ impl Room {
             );
         }
         Ok(())
+    }
+
+    /// The item the trashed entry `at` should go back behind: the one it followed, or if that
+    /// is in the trash too, the one that one followed, and so on; none means the top.
+    fn nearest_kept_predecessor(&self, at: usize) -> Option<ItemId> {
+        let mut after = self.trash.get(at).and_then(|t| t.after);
+        // Each step moves to another trashed entry: the chain is at most the trash long.
+        for _ in 0..=self.trash.len() {
+            let id = after?;
+            if self.order.contains(id) {
+                return Some(id);
+            }
+            after = self
+                .trash
+                .iter()
+                .find(|t| t.item.id == id)
+                .and_then(|t| t.after);
+        }
+        None
     }
 
     pub(super) fn trash_views(&self) -> Vec<TrashedItem> {

@@ -4,7 +4,7 @@
 
 import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
-import { DEFAULT_TIMEBOX, sessionProgress, spoken } from '../timebox.js';
+import { roundShare, spoken } from '../timebox.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -312,9 +312,7 @@ function roundTimeboxToggle(store) {
  * @param {import('../store.js').RoomStore} store
  */
 function sessionShare(store) {
-  const room = store.room;
-  if (!room?.session) return null;
-  return sessionProgress(room.session, room.settings.timebox ?? DEFAULT_TIMEBOX, store.orderedItems(), Date.now()).perItem;
+  return store.room ? roundShare(store.room, store.orderedItems(), Date.now()) : null;
 }
 
 /** Whether "Next item" also starts the next round; kept while the page is open. */

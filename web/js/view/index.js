@@ -168,7 +168,7 @@ export class View {
     if (topics.has('connection') || topics.has('outbox')) this.renderConnection();
     if (topics.has('settings') || topics.has('room')) this.setRoomName(store.room.settings.name);
     if (topics.has('timer') || topics.has('room') || topics.has('connection') || topics.has('current') || topics.has('items')) this.renderTimer();
-    if (topics.has('timer') || topics.has('room') || topics.has('participants') || topics.has('settings') || topics.has('items')) this.session.render();
+    if (topics.has('timer') || topics.has('room') || topics.has('participants') || topics.has('settings')) this.session.render();
     if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
       this.backlog.render();
     }

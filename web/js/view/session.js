@@ -16,15 +16,22 @@ export class SessionPanel {
     this.openTimebox = openTimebox;
     this.element = $('#session');
     this.tick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
+    /** What the panel shows, so that unrelated changes (anyone's typing) leave it and its focus alone. */
+    this.shown = '';
   }
 
   stop() {
     clearInterval(this.tick);
+    this.shown = '';
     this.element.hidden = true;
   }
 
   render() {
     const room = this.store.room;
+    // Items matter only as how many are still to refine, which the tick reads itself.
+    const key = JSON.stringify([room?.session ?? null, room?.settings.timebox ?? null, this.store.isFacilitator, !!room]);
+    if (key === this.shown) return;
+    this.shown = key;
     clearInterval(this.tick);
     const session = room?.session ?? null;
     const facilitator = this.store.isFacilitator;

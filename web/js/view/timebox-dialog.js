@@ -1,13 +1,14 @@
 // The facilitator's timebox: how long the sprint is, its share for refinement and how many
 // sessions share it, with the budget each session gets worked out as they type.
 
+import { TIMEBOX } from '../protocol.js';
 import { DEFAULT_TIMEBOX, sessionBudgetSeconds, spoken } from '../timebox.js';
 import { $, h, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').RefinementTimebox} RefinementTimebox */
 
-/** Bounds the server holds each part to (`MAX_SPRINT_DAYS` and the others). */
-const BOUNDS = { sprint_days: 60, share_percent: 25, sessions_per_sprint: 20 };
+/** The bounds the server holds each part to. */
+const BOUNDS = { sprint_days: TIMEBOX.sprint_days, share_percent: TIMEBOX.share_percent, sessions_per_sprint: TIMEBOX.sessions_per_sprint };
 
 export class TimeboxDialog {
   /**

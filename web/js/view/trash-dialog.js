@@ -1,6 +1,6 @@
 // The room's trash: what was deleted, by whom and when; the facilitator restores from it.
 
-import { when } from '../history.js';
+import { doer, when } from '../history.js';
 import { $, h, replace } from './dom.js';
 
 export class TrashDialog {
@@ -15,6 +15,8 @@ export class TrashDialog {
     this.openHistory = openHistory;
     this.dialog = /** @type {HTMLDialogElement} */ ($('#trash-dialog'));
     this.error = '';
+    /** What the open dialog shows, so that unrelated changes leave it alone. */
+    this.shown = '';
   }
 
   open() {
@@ -23,13 +25,19 @@ export class TrashDialog {
     this.dialog.showModal();
   }
 
-  /** Keeps an open trash current as items come and go. */
+  /** Keeps an open trash current as items come and go (and leaves it, and its focus, alone otherwise). */
   refresh() {
-    if (this.dialog.open) this.render();
+    if (this.dialog.open && this.key() !== this.shown) this.render();
+  }
+
+  /** What the dialog shows depends on: the role and what is in the trash. */
+  key() {
+    return JSON.stringify([this.store.isFacilitator, (this.store.room?.trash ?? []).map((t) => t.item_id)]);
   }
 
   render() {
     const store = this.store;
+    this.shown = this.key();
     const trash = [...(store.room?.trash ?? [])].reverse();
     const facilitator = store.isFacilitator;
     const now = Date.now();
@@ -39,7 +47,7 @@ export class TrashDialog {
         'form',
         { method: 'dialog', class: 'stack trash-form' },
         h('h2', { id: 'trash-heading', text: 'Trash' }),
-        h('p', { class: 'dialog-hint', text: facilitator ? 'Deleted items stay here for the life of the room (the latest 100). Restoring puts one back where it was.' : 'Deleted items stay here for the life of the room. The facilitator can restore them.' }),
+        h('p', { class: 'dialog-hint', text: `The latest 100 deleted items stay here for the life of the room. ${facilitator ? 'Restoring puts one back where it was.' : 'The facilitator can restore them.'}` }),
         trash.length === 0
           ? h('p', { class: 'dialog-hint', 'data-testid': 'trash-empty', text: 'The trash is empty.' })
           : h(
@@ -53,7 +61,7 @@ export class TrashDialog {
                     'div',
                     { class: 'trash-what' },
                     h('span', { class: 'trash-title', text: trashed.title }),
-                    h('small', { class: 'dialog-hint', text: `Deleted by ${this.name(trashed.deleted_by)} · ${when(trashed.deleted_at, now)}` }),
+                    h('small', { class: 'dialog-hint', text: `Deleted by ${doer(trashed.deleted_by, trashed.deleted_by ? store.participants.get(trashed.deleted_by)?.name : null, false)} · ${when(trashed.deleted_at, now)}` }),
                   ),
                   h('button', { type: 'button', class: 'small', 'data-testid': 'trash-history', text: 'History', onclick: () => this.openHistory(trashed.item_id, trashed.title) }),
                   facilitator && h('button', { type: 'button', class: 'small primary', 'data-testid': 'restore-item', text: 'Restore', onclick: () => this.restore(trashed.item_id) }),
@@ -64,12 +72,6 @@ export class TrashDialog {
         h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', text: 'Close' })),
       ),
     );
-  }
-
-  /** @param {string | null} id */
-  name(id) {
-    if (!id) return 'Ready Room';
-    return this.store.participants.get(id)?.name ?? 'someone who left';
   }
 
   /** @param {string} itemId */

@@ -1,7 +1,7 @@
 //! The trash and each item's history.
 
 use readyroom_protocol::limits::MAX_TRASHED_ITEMS;
-use readyroom_protocol::{HistoryField, SplitPart, TrashedItem};
+use readyroom_protocol::{HistoryField, ReadyCriterionDraft, SplitPart, TrashedItem};
 
 use super::*;
 
@@ -243,4 +243,195 @@ fn an_item_history_says_who_changed_what_and_what_it_was() {
             .map_err(|e| e.code),
         Err(ErrorCode::UnknownItem)
     );
+}
+
+#[test]
+fn a_part_restored_after_its_original_was_split_afresh_stands_alone() {
+    let (mut fx, [f, a, ..]) = team();
+    let big = fx.add_item(a, "Big");
+    let events = fx.ok(
+        a,
+        Command::SplitItem {
+            item_id: big,
+            parts: ["One", "Two"]
+                .map(|title| SplitPart {
+                    title: title.into(),
+                    ..SplitPart::default()
+                })
+                .to_vec(),
+        },
+    );
+    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
+        panic!("expected item_split, got {events:?}");
+    };
+    let [one, two] = [parts[0].id, parts[1].id];
+    fx.ok(a, delete(one));
+    fx.ok(a, delete(two));
+    assert!(
+        !fx.item_view(big).is_split(),
+        "with every part gone it is an item again"
+    );
+    fx.ok(
+        a,
+        Command::SplitItem {
+            item_id: big,
+            parts: ["Three", "Four"]
+                .map(|title| SplitPart {
+                    title: title.into(),
+                    ..SplitPart::default()
+                })
+                .to_vec(),
+        },
+    );
+    let fresh = fx.item_view(big).split_into;
+    fx.ok(f, restore(one));
+    assert_eq!(
+        fx.item_view(one).split_from,
+        None,
+        "not part of the new split"
+    );
+    assert_eq!(fx.item_view(big).split_into, fresh);
+    check_public_copies(&fx.log);
+}
+
+#[test]
+fn a_restored_item_drops_checks_of_criteria_gone_while_it_was_away() {
+    let (mut fx, [f, a, ..]) = team();
+    let item = fx.add_item(a, "Export");
+    fx.ok(
+        a,
+        Command::CheckCriterion {
+            item_id: item,
+            criterion: 5,
+            checked: true,
+        },
+    );
+    fx.ok(a, delete(item));
+    let kept: Vec<ReadyCriterionDraft> = fx
+        .snap(f)
+        .settings
+        .definition_of_ready
+        .into_iter()
+        .filter(|c| c.id != 5)
+        .map(|c| ReadyCriterionDraft {
+            id: Some(c.id),
+            text: c.text,
+            auto: c.auto,
+        })
+        .collect();
+    fx.ok(
+        f,
+        Command::UpdateSettings(SettingsChange {
+            definition_of_ready: Some(kept),
+            ..SettingsChange::default()
+        }),
+    );
+    fx.ok(f, restore(item));
+    assert!(fx.item_view(item).checked.is_empty());
+}
+
+#[test]
+fn a_restore_goes_behind_the_nearest_item_still_there_and_dependencies_wait_in_the_trash() {
+    let (mut fx, [f, a, ..]) = team();
+    let [v, w, x, y] = ["V", "W", "X", "Y"].map(|t| fx.add_item(a, t));
+    fx.ok(a, delete(x));
+    fx.ok(a, delete(w));
+    fx.ok(f, restore(x));
+    assert_eq!(fx.order(), [v, x, y], "behind what W followed");
+    fx.ok(f, restore(w));
+    assert_eq!(fx.order(), [v, w, x, y]);
+
+    // X waits for Y; both go, X comes back first: the dependency waits for Y.
+    fx.ok(a, depend_on(x, &[y]));
+    fx.ok(a, delete(x));
+    fx.ok(a, delete(y));
+    fx.ok(f, restore(x));
+    assert!(fx.item_view(x).dependencies.is_empty());
+    let events = fx.ok(f, restore(y));
+    assert!(events.contains(&Event::ItemUpdated {
+        item_id: x,
+        change: ItemChange::Dependencies(vec![y]),
+    }));
+    check_public_copies(&fx.log);
+}
+
+#[test]
+fn typing_together_keeps_one_entry_per_person_and_field() {
+    let (mut fx, [_, a, b, _]) = team();
+    let item = fx.add_item(a, "Export");
+    for n in 0..20_u64 {
+        fx.now += 500;
+        fx.ok(a, title_edit(item, n, &format!("[{}, \"x\"]", 6 + n)));
+        fx.ok(
+            b,
+            Command::EditText {
+                item_id: item,
+                field: TextField::Description,
+                revision: n,
+                op: text_op(&if n == 0 {
+                    r#"["y"]"#.to_owned()
+                } else {
+                    format!(r#"[{n}, "y"]"#)
+                }),
+                follows: None,
+            },
+        );
+    }
+    let fields: Vec<HistoryField> = history(&fx, item).into_iter().map(|e| e.0).collect();
+    assert_eq!(
+        fields,
+        [
+            HistoryField::Created,
+            HistoryField::Title,
+            HistoryField::Description
+        ]
+    );
+}
+
+#[test]
+fn histories_stay_within_the_room_budget_dropping_the_oldest() {
+    use readyroom_protocol::limits::{MAX_HISTORY_BYTES, MAX_HISTORY_ENTRIES};
+    let (mut fx, [_, a, ..]) = team();
+    let long_label = "l".repeat(34);
+    let entry_bytes = 64 + 300;
+    let items = MAX_HISTORY_BYTES / entry_bytes / MAX_HISTORY_ENTRIES + 2;
+    let ids: Vec<ItemId> = (0..items)
+        .map(|n| fx.add_item(a, &format!("Item {n}")))
+        .collect();
+    for id in &ids {
+        for n in 0..MAX_HISTORY_ENTRIES {
+            let labels = (0..20).map(|l| format!("{long_label}{n}-{l}")).collect();
+            fx.ok(
+                a,
+                Command::UpdateItem {
+                    item_id: *id,
+                    change: ItemChange::Labels(labels),
+                },
+            );
+        }
+    }
+    fx.room.check_invariants().unwrap();
+    let token = fx.facilitator_token.clone();
+    let first = fx.room.item_history(ids[0], &token).unwrap();
+    assert!(first.truncated, "the room's oldest entries went first");
+    assert!(first.entries.len() < MAX_HISTORY_ENTRIES);
+    let last = fx.room.item_history(ids[items - 1], &token).unwrap();
+    assert_eq!(last.entries.len(), MAX_HISTORY_ENTRIES);
+    assert!(
+        last.entries
+            .iter()
+            .all(|e| e.value.as_ref().is_none_or(|v| v.chars().count() <= 300))
+    );
+}
+
+#[test]
+fn deletions_logged_before_the_trash_replay_as_they_were_applied() {
+    let (mut fx, [f, a, ..]) = team();
+    let item = fx.add_item(a, "Old");
+    fx.room.set_rules(4);
+    assert_eq!(kinds(&fx.ok(a, delete(item))), ["item_deleted"]);
+    fx.room.set_rules(crate::journal::RULES);
+    assert!(fx.snap(a).trash.is_empty(), "gone for good, as then");
+    fx.fail(f, restore(item), ErrorCode::UnknownItem);
+    fx.room.check_invariants().unwrap();
 }
