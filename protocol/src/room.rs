@@ -544,7 +544,8 @@ pub struct CardCount {
     pub count: u32,
 }
 
-/// The voters whose cards lie furthest apart, by deck order. Absent when all agree.
+/// The voters whose cards lie furthest apart, by deck order. Absent when all agree, and
+/// between two voters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Outliers {
     pub low_card: String,
@@ -562,9 +563,10 @@ pub struct RoundStats {
     /// numeric card was played.
     pub average: Option<f64>,
     pub median: Option<f64>,
-    /// The most played ordinary card (ties go to the higher card): the proposed estimate.
+    /// The most played ordinary card: the proposed estimate. Absent on a tie for most played:
+    /// the team has not agreed on a card.
     pub mode: Option<String>,
-    /// Share (0 to 1) of ordinary votes that equal `mode`.
+    /// Share (0 to 1) of ordinary votes for the most played card (any of them, on a tie).
     pub agreement: f64,
     /// Every ordinary vote is the same card.
     pub consensus: bool,

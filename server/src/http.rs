@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
         .route("/api/rooms/{id}/items/{item_id}/history", get(item_history))
+        .route("/api/rooms/{id}/qr.svg", get(room_qr))
         .route("/api/rooms/import", post(import_room))
         .route("/api/protocol/schema.json", get(schema))
         .route("/ws/rooms/{id}", get(open_socket))
@@ -452,6 +453,29 @@ async fn describe_room(
         room_id,
         name: settings.name,
     }))
+}
+
+/// The room's team link as a QR code (SVG), for the share dialog.
+async fn room_qr(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    state
+        .registry
+        .get(room_id)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    let link = format!("{}/r/{room_id}", base_url(&state.config, &headers));
+    let image = crate::qr::svg(&link).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "the team link is too long for a QR code",
+        )
+    })?;
+    Ok(no_store(([(header::CONTENT_TYPE, "image/svg+xml")], image)))
 }
 
 /// Whether a page from `origin` may open WebSockets here: the server's own origin (from

@@ -13,8 +13,9 @@ use crate::room::{CommandError, Ctx, Joined, Outcome, Room};
 /// The rules inputs are logged under now. Inputs logged before replay under the rules they
 /// were applied with: version 0 had no command-id ranges and forgot no ghosts; version 1
 /// accepted dependency cycles; version 2 let people set any status by hand; version 3 let any
-/// editor set any estimate; version 4 deleted items for good, with no trash.
-pub const RULES: u32 = 5;
+/// editor set any estimate; version 4 deleted items for good, with no trash; version 5 proposed
+/// the higher card on a tie and flagged outliers between two voters.
+pub const RULES: u32 = 6;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {

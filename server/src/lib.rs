@@ -3,7 +3,7 @@
 //! - [`room`]: the pure room core (no I/O, no async).
 //! - `actor`: one task per room owning its core; `registry`: the live rooms.
 //! - `connection`, `outbox`, `wire`: WebSocket connections, their bounded queues, framing.
-//! - `http`, `web`: routes and the embedded web client.
+//! - `http`, `web`, `qr`: routes, the embedded web client, the team link as a QR code.
 
 mod accept;
 mod actor;
@@ -14,6 +14,7 @@ mod connection;
 mod http;
 mod journal;
 mod outbox;
+mod qr;
 mod rate;
 mod registry;
 pub mod room;

@@ -124,6 +124,9 @@ export const PRESET_CARDS = {
   powers_of_two: ['1', '2', '4', '8', '16', '32', '64'],
 };
 
+/** The cards that are not estimates: "not sure" and "I need a break". */
+export const SPECIAL_CARDS = new Set(['?', '☕']);
+
 /**
  * The ordinary cards of a deck choice (no "?" or "☕").
  * @param {DeckChoice} deck

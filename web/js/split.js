@@ -1,7 +1,7 @@
 // Splitting an item, apart from the screen: when a split is worth suggesting, and how the lines
 // of the original's texts picked for each part become the parts a `split_item` sends.
 
-const SPECIAL_CARDS = new Set(['?', '☕']);
+import { SPECIAL_CARDS } from './protocol.js';
 
 /**
  * Whether a revealed round's votes say the item is too big: the median at or above the room's

@@ -330,6 +330,11 @@ impl Room {
     }
 
     fn reveal_current(&mut self, auto: bool, out: &mut Out) {
+        let fairness = if self.tie_goes_high {
+            stats::Fairness::TieGoesHigh
+        } else {
+            stats::Fairness::Fair
+        };
         let Some(round) = self.round.as_mut() else {
             return;
         };
@@ -338,7 +343,7 @@ impl Room {
             number: round.number,
             deck: round.deck.clone(),
             votes: stats::ordered_votes(&round.deck, &round.votes),
-            stats: stats::compute(&round.deck, &round.votes),
+            stats: stats::compute(&round.deck, &round.votes, fairness),
             revealed_at: out.now,
             accepted: None,
             dimension: round.dimension,

@@ -19,7 +19,19 @@ pub fn ordered_votes(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> Ve
     list
 }
 
-pub fn compute(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> RoundStats {
+/// What a reveal computes, by the rules inputs were applied under: the first ones broke a tie
+/// for the most played card towards the higher card and flagged outliers among two voters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fairness {
+    TieGoesHigh,
+    Fair,
+}
+
+pub fn compute(
+    deck: &Deck,
+    votes: &BTreeMap<ParticipantId, String>,
+    fairness: Fairness,
+) -> RoundStats {
     let mut counts = vec![0u32; deck.cards.len()];
     for card in votes.values() {
         if let Some(slot) = deck.position(card).and_then(|i| counts.get_mut(i)) {
@@ -45,8 +57,11 @@ pub fn compute(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> RoundSta
         .map(|(i, count)| (i, *count))
         .collect();
     let ordinary_votes: u32 = ordinary.iter().map(|(_, count)| count).sum();
-    // `max_by_key` keeps the last maximum, so ties go to the higher card.
-    let mode = ordinary.iter().max_by_key(|(_, count)| *count).copied();
+    // `max_by_key` keeps the last maximum, so ties went to the higher card.
+    let top = ordinary.iter().max_by_key(|(_, count)| *count).copied();
+    let tied = top.is_some_and(|(_, most)| ordinary.iter().filter(|(_, c)| *c == most).count() > 1);
+    // A tie proposes no card: the team has not agreed on one.
+    let mode = top.filter(|_| fairness == Fairness::TieGoesHigh || !tied);
     let card_at = |i: usize| deck.cards.get(i).cloned().unwrap_or_default();
 
     let mut values: Vec<f64> = if deck.is_numeric() {
@@ -56,8 +71,10 @@ pub fn compute(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> RoundSta
     };
     values.sort_by(f64::total_cmp);
 
+    // Two voters who differ are a disagreement, not one of them an outlier.
+    let enough_voters = fairness == Fairness::TieGoesHigh || ordinary_votes > 2;
     let outliers = match (ordinary.first(), ordinary.last()) {
-        (Some(&(low, _)), Some(&(high, _))) if low != high => {
+        (Some(&(low, _)), Some(&(high, _))) if low != high && enough_voters => {
             let voters_of = |i: usize| -> Vec<ParticipantId> {
                 let card = card_at(i);
                 votes
@@ -82,7 +99,7 @@ pub fn compute(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> RoundSta
         average: average(&values),
         median: median(&values),
         mode: mode.map(|(i, _)| card_at(i)),
-        agreement: mode.map_or(0.0, |(_, count)| {
+        agreement: top.map_or(0.0, |(_, count)| {
             round2(f64::from(count) / f64::from(ordinary_votes))
         }),
         consensus: ordinary.len() == 1,
@@ -143,7 +160,7 @@ mod tests {
     #[test]
     fn numeric_deck_statistics() {
         let (ids, v) = votes(&["3", "5", "5", "13", "?"]);
-        let s = compute(&deck(DeckKind::Fibonacci), &v);
+        let s = compute(&deck(DeckKind::Fibonacci), &v, Fairness::Fair);
         assert_eq!(s.votes, 5);
         assert_eq!(s.average, Some(6.5));
         assert_eq!(s.median, Some(5.0));
@@ -168,16 +185,39 @@ mod tests {
     #[test]
     fn half_card_and_even_median() {
         let (_, v) = votes(&["½", "1", "2", "3"]);
-        let s = compute(&deck(DeckKind::ModifiedFibonacci), &v);
+        let s = compute(&deck(DeckKind::ModifiedFibonacci), &v, Fairness::Fair);
         assert_eq!(s.average, Some(1.63));
         assert_eq!(s.median, Some(1.5));
-        assert_eq!(s.mode.as_deref(), Some("3"), "ties go to the higher card");
+        assert_eq!(s.mode, None, "a four-way tie proposes no card");
+        assert!((s.agreement - 0.25).abs() < 1e-9);
+        let first_rules = compute(
+            &deck(DeckKind::ModifiedFibonacci),
+            &v,
+            Fairness::TieGoesHigh,
+        );
+        assert_eq!(
+            first_rules.mode.as_deref(),
+            Some("3"),
+            "ties went to the higher card"
+        );
+    }
+
+    #[test]
+    fn two_voters_who_differ_are_a_tie_without_outliers() {
+        let (_, v) = votes(&["8", "21"]);
+        let s = compute(&deck(DeckKind::Fibonacci), &v, Fairness::Fair);
+        assert_eq!(s.mode, None, "8 against 21 proposes neither");
+        assert_eq!(s.outliers, None, "nobody is singled out between two");
+        assert!(!s.consensus);
+        let first_rules = compute(&deck(DeckKind::Fibonacci), &v, Fairness::TieGoesHigh);
+        assert_eq!(first_rules.mode.as_deref(), Some("21"));
+        assert!(first_rules.outliers.is_some());
     }
 
     #[test]
     fn word_decks_have_no_average_but_do_have_outliers() {
         let (_, v) = votes(&["S", "M", "M", "XL"]);
-        let s = compute(&deck(DeckKind::TShirt), &v);
+        let s = compute(&deck(DeckKind::TShirt), &v, Fairness::Fair);
         assert_eq!((s.average, s.median), (None, None));
         assert_eq!(s.mode.as_deref(), Some("M"));
         let outliers = s.outliers.unwrap();
@@ -190,20 +230,20 @@ mod tests {
     #[test]
     fn consensus_and_only_special_cards() {
         let (_, v) = votes(&["8", "8", "☕"]);
-        let s = compute(&deck(DeckKind::Fibonacci), &v);
+        let s = compute(&deck(DeckKind::Fibonacci), &v, Fairness::Fair);
         assert!(s.consensus);
         assert!((s.agreement - 1.0).abs() < 1e-9);
         assert_eq!(s.outliers, None);
 
         let (_, v) = votes(&["?", "☕"]);
-        let s = compute(&deck(DeckKind::Fibonacci), &v);
+        let s = compute(&deck(DeckKind::Fibonacci), &v, Fairness::Fair);
         assert_eq!(
             (s.mode, s.average, s.median, s.consensus),
             (None, None, None, false)
         );
         assert!(s.agreement.abs() < 1e-9);
 
-        let s = compute(&deck(DeckKind::Fibonacci), &BTreeMap::new());
+        let s = compute(&deck(DeckKind::Fibonacci), &BTreeMap::new(), Fairness::Fair);
         assert_eq!(s.votes, 0);
         assert!(s.distribution.is_empty());
     }

@@ -110,7 +110,7 @@ scenario('a raw backlog of ten items ends ready, or says why not', async (scene)
   for (const itemId of order) {
     await startRound(ana, itemId, people);
     await vote(ana, '3');
-    await vote(ben, '5');
+    await vote(ben, '3');
     await ana.page.locator(tid('reveal')).click();
     await waitPhase(ana.page, 'revealed');
     await ana.page.locator(tid('accept')).click();

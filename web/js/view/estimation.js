@@ -5,6 +5,7 @@
 import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
 import { roundShare, spoken } from '../timebox.js';
+import { verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -27,7 +28,8 @@ function renderKey(store) {
     return JSON.stringify([...common, 'idle', selected?.id ?? null, selected?.history.length ?? 0, room.current_item, agenda, sessionShare(store)]);
   }
   const voters = votersOf(store).map((p) => [p.id, p.name]);
-  return JSON.stringify([...common, round, store.items.get(round.item_id)?.title ?? null, voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
+  const roundItem = store.items.get(round.item_id);
+  return JSON.stringify([...common, round, roundItem?.title ?? null, roundItem?.description ?? '', roundItem?.acceptance_criteria ?? '', voters, round.revealed ? names(store, [...(round.revealed.stats.outliers?.low ?? []), ...(round.revealed.stats.outliers?.high ?? [])]) : '']);
 }
 
 /**
@@ -58,19 +60,40 @@ export function renderEstimation(root, store, actions, openSplit) {
   if (builtFrom.get(root) === key) return;
   builtFrom.set(root, key);
   const focus = focusedControl(root);
+  const hadFocus = root.contains(document.activeElement);
   const customInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   const custom = customInput && root.dataset.roundId === room.round?.id ? customInput.value : '';
   build(root, store, actions, openSplit);
   root.dataset.roundId = room.round?.id ?? '';
   const newInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   if (newInput && custom) newInput.value = custom;
-  if (focus) {
-    const target = /** @type {HTMLElement | null} */ (root.querySelector(focus.selector));
-    if (target) {
-      target.focus({ preventScroll: true });
-      if (target instanceof HTMLInputElement && focus.start !== null) target.setSelectionRange(focus.start, focus.end ?? focus.start);
-    }
+  const target = focus ? /** @type {HTMLElement | null} */ (root.querySelector(focus.selector)) : null;
+  if (target && focus) {
+    target.focus({ preventScroll: true });
+    if (target instanceof HTMLInputElement && focus.start !== null) target.setSelectionRange(focus.start, focus.end ?? focus.start);
+  } else if (hadFocus) {
+    // The control pressed is gone (a round started, votes revealed): the focus goes to what
+    // comes next here rather than falling to the page.
+    const next = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="card"][tabindex="0"], [data-testid="reveal"]:not(:disabled), [data-testid="accept"], [data-testid="revote"], [data-testid="next-item"], [data-testid="start-round-here"], button'));
+    (next ?? root).focus({ preventScroll: true });
   }
+}
+
+/**
+ * Arrow keys move between the cards, which are one stop for Tab (a roving tabindex).
+ * @param {KeyboardEvent} event
+ */
+function moveAmongCards(event) {
+  const cards = Array.from(/** @type {HTMLElement} */ (event.currentTarget).querySelectorAll('[data-testid="card"]'));
+  const at = cards.indexOf(/** @type {Element} */ (document.activeElement));
+  if (at < 0) return;
+  const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: cards.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const next = /** @type {HTMLElement | undefined} */ (cards[(to + cards.length) % cards.length]);
+  if (!next) return;
+  for (const card of cards) card.setAttribute('tabindex', card === next ? '0' : '-1');
+  next.focus();
 }
 
 /**
@@ -168,17 +191,30 @@ function votersOf(store) {
 function votingPart(store, actions) {
   const round = /** @type {import('../protocol.js').Round} */ (store.room?.round);
   const mine = round.my_card;
+  const item = store.items.get(round.item_id);
   return h(
     'div',
     { class: 'voting' },
+    item &&
+      (item.description || item.acceptance_criteria) &&
+      h(
+        'details',
+        { class: 'round-item', 'data-testid': 'round-item', open: true },
+        h('summary', { text: 'About this item' }),
+        item.description && h('p', { class: 'round-item-text', text: item.description }),
+        item.acceptance_criteria && h('strong', { text: 'Acceptance criteria' }),
+        item.acceptance_criteria && h('p', { class: 'round-item-text', text: item.acceptance_criteria }),
+      ),
     store.canVote
       ? h(
           'div',
-          { class: 'cards', role: 'group', 'aria-label': 'Your card' },
+          { class: 'cards', role: 'group', 'aria-label': 'Your card', onkeydown: moveAmongCards },
           ...round.deck.cards.map((card, index) =>
             h('button', {
               type: 'button',
               class: 'card',
+              // One Tab stop for the deck: the played card, or the first.
+              tabindex: (mine ? mine === card : index === 0) ? 0 : -1,
               'data-testid': 'card',
               'data-card': card,
               'aria-pressed': String(mine === card),
@@ -194,7 +230,15 @@ function votingPart(store, actions) {
       h(
         'div',
         { class: 'facilitator-controls' },
-        h('button', { type: 'button', class: 'primary', 'data-testid': 'reveal', text: `Reveal (${round.voted.length})`, onclick: () => actions.reveal() }),
+        h('button', {
+          type: 'button',
+          class: 'primary',
+          'data-testid': 'reveal',
+          text: `Reveal (${round.voted.length})`,
+          disabled: round.voted.length === 0,
+          title: round.voted.length === 0 ? 'Nobody has voted yet' : 'Show everyone’s cards',
+          onclick: () => actions.reveal(),
+        }),
         h('button', { type: 'button', 'data-testid': 'cancel-round', text: 'Cancel round', onclick: () => actions.cancelRound() }),
         autoRevealToggle(store, actions),
       ),
@@ -211,6 +255,9 @@ function resultsPart(store, actions, openSplit) {
   const record = /** @type {import('../protocol.js').RoundRecord} */ (round.revealed);
   const stats = record.stats;
   const max = Math.max(1, ...stats.distribution.map((d) => d.count));
+  const said = verdict(stats);
+  /** @param {string} card */
+  const acceptText = (card) => (round.dimension ? `${card} as ${DIMENSION_LABELS[round.dimension]}` : `Accept ${card}`);
   let custom = /** @type {HTMLInputElement | null} */ (null);
   return h(
     'div',
@@ -237,14 +284,17 @@ function resultsPart(store, actions, openSplit) {
       stat('Most common', stats.mode ?? '—', 'stat-mode'),
       stat('Agreement', `${Math.round(stats.agreement * 100)}%${stats.consensus ? ' ✓' : ''}`, 'stat-agreement'),
     ),
+    h('p', { class: `verdict ${said.kind}`, 'data-testid': 'verdict', 'data-kind': said.kind, text: said.text }),
     splitSuggestion(store, record, openSplit),
     stats.outliers && h('p', { class: 'outliers', text: `Lowest ${stats.outliers.low_card}: ${names(store, stats.outliers.low)} · Highest ${stats.outliers.high_card}: ${names(store, stats.outliers.high)}` }),
     store.isFacilitator &&
       h(
         'div',
         { class: 'facilitator-controls' },
-        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: round.dimension ? `${stats.mode} as ${DIMENSION_LABELS[round.dimension]}` : `Accept ${stats.mode}`, onclick: () => actions.accept(stats.mode) }),
-        h('button', { type: 'button', 'data-testid': 'revote', text: 'Vote again', onclick: () => actions.revote() }),
+        stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: acceptText(stats.mode), onclick: () => actions.accept(stats.mode) }),
+        // Without an agreed card, talking and voting again comes first; any tied card can still be taken.
+        h('button', { type: 'button', class: stats.mode ? '' : 'primary', 'data-testid': 'revote', text: 'Vote again', onclick: () => actions.revote() }),
+        ...said.tied.map((card) => h('button', { type: 'button', 'data-testid': 'accept-tied', 'data-card': card, text: acceptText(card), onclick: () => actions.accept(card) })),
         h(
           'form',
           {

@@ -24,6 +24,9 @@ import { clock } from '../timebox.js';
 /** @typedef {import('../store.js').Topic} Topic */
 /** @typedef {any} Actions the app's intents (see main.js) */
 
+/** Toasts shown at once; older ones give way. */
+const MAX_TOASTS = 3;
+
 const CONNECTION_TEXT = {
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -52,7 +55,19 @@ export class View {
     this.session = new SessionPanel(store, actions, () => this.timeboxDialog.open());
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
-    this.itemPanel = new ItemPanel(store, actions, this.openSplit, this.openHistory);
+    /** Opens the invitation: the team link to copy. */
+    this.openShare = () => {
+      this.renderShare();
+      const share = /** @type {HTMLDialogElement} */ ($('#share-dialog'));
+      share.showModal();
+      // The link reads from its start, and the first thing to do is copy it.
+      for (const input of share.querySelectorAll('input')) {
+        input.setSelectionRange(0, 0);
+        input.scrollLeft = 0;
+      }
+      /** @type {HTMLElement} */ ($('[data-copy="join-link"]')).focus();
+    };
+    this.itemPanel = new ItemPanel(store, actions, this.openSplit, this.openHistory, this.openShare);
     this.timerTick = /** @type {ReturnType<typeof setInterval> | undefined} */ (undefined);
     /** @type {import('../carets.js').CaretBook | null} */
     this.carets = null;
@@ -110,11 +125,14 @@ export class View {
    */
   showJoin(roomName, name, facilitator) {
     this.show('room');
+    // Nothing of the room is drawn yet: the dialog stands alone until the room arrives.
+    document.body.classList.add('joining');
     setUpJoin(roomName, name, facilitator, (displayName, role) => this.actions.join(displayName, role));
   }
 
   showRoom() {
     this.show('room');
+    document.body.classList.remove('joining');
     $('#share-button').hidden = false;
   }
 
@@ -142,8 +160,13 @@ export class View {
 
   /** @param {string} message */
   toast(message) {
-    const toast = h('div', { class: 'toast', role: 'alert', text: message });
-    $('#toasts').append(toast);
+    const shelf = $('#toasts');
+    // The same message again is the same toast, shown longer; and a few at most stay up.
+    const same = Array.from(shelf.children).find((toast) => toast.textContent === message);
+    same?.remove();
+    const toast = h('div', { class: 'toast', role: 'alert', 'data-testid': 'toast', text: message });
+    shelf.append(toast);
+    while (shelf.children.length > MAX_TOASTS) shelf.firstElementChild?.remove();
     setTimeout(() => toast.remove(), 5000);
   }
 
@@ -167,6 +190,11 @@ export class View {
     }
     if (topics.has('connection') || topics.has('outbox')) this.renderConnection();
     if (topics.has('settings') || topics.has('room')) this.setRoomName(store.room.settings.name);
+    // Arrived in the room (a join, or a full welcome again): the focus starts at its content
+    // instead of nowhere.
+    if (topics.has('room') && (document.activeElement === document.body || document.activeElement === null)) {
+      /** @type {HTMLElement} */ ($('#main')).focus({ preventScroll: true });
+    }
     if (topics.has('timer') || topics.has('room') || topics.has('connection') || topics.has('current') || topics.has('items')) this.renderTimer();
     if (topics.has('timer') || topics.has('room') || topics.has('participants') || topics.has('settings')) this.session.render();
     if (topics.has('items') || topics.has('current') || topics.has('selection') || topics.has('filters') || topics.has('connection')) {
@@ -263,6 +291,9 @@ export class View {
     const store = this.store;
     const base = `${location.origin}/r/${store.room?.room_id}`;
     /** @type {HTMLInputElement} */ ($('#join-link')).value = base;
+    const qr = /** @type {HTMLImageElement} */ ($('#join-qr'));
+    const qrSource = `/api/rooms/${encodeURIComponent(store.room?.room_id ?? '')}/qr.svg`;
+    if (qr.getAttribute('src') !== qrSource) qr.src = qrSource;
     const facilitatorRow = $('#facilitator-link-row');
     const token = this.actions.holdsFacilitatorToken ? this.actions.facilitatorToken : null;
     facilitatorRow.hidden = !token;
@@ -336,10 +367,7 @@ export class View {
     const shortcuts = /** @type {HTMLDialogElement} */ ($('#shortcuts-dialog'));
     $('#shortcuts-button').addEventListener('click', () => shortcuts.showModal());
     const share = /** @type {HTMLDialogElement} */ ($('#share-dialog'));
-    $('#share-button').addEventListener('click', () => {
-      this.renderShare();
-      share.showModal();
-    });
+    $('#share-button').addEventListener('click', () => this.openShare());
     share.addEventListener('click', async (event) => {
       const button = /** @type {HTMLElement} */ (event.target).closest('[data-copy]');
       if (!(button instanceof HTMLElement)) return;

@@ -27,12 +27,14 @@ export class ItemPanel {
    * @param {any} actions
    * @param {(item: Item) => void} openSplit
    * @param {(itemId: string, title: string) => void} openHistory
+   * @param {() => void} openShare
    */
-  constructor(store, actions, openSplit, openHistory) {
+  constructor(store, actions, openSplit, openHistory, openShare) {
     this.store = store;
     this.actions = actions;
     this.openSplit = openSplit;
     this.openHistory = openHistory;
+    this.openShare = openShare;
     this.root = $('#item-panel');
     /** @type {string | null} */
     this.itemId = null;
@@ -104,7 +106,7 @@ export class ItemPanel {
       this.itemId = null;
       this.caretLayers.clear();
       this.root.removeAttribute('data-item-id');
-      replace(this.root, h('div', { class: 'empty-panel' }, h('h2', { text: store.items.size ? 'Pick an item' : 'An empty backlog' }), h('p', { text: store.items.size ? 'Open an item from the backlog to see and edit it.' : 'Add items on the left; everyone sees them appear as you type.' })));
+      replace(this.root, store.items.size ? h('div', { class: 'empty-panel' }, h('h2', { text: 'Pick an item' }), h('p', { text: 'Open an item from the backlog to see and edit it.' })) : this.gettingStarted());
       return;
     }
     if (item.id !== this.itemId) this.build(item);
@@ -141,7 +143,8 @@ export class ItemPanel {
         h('div', { class: 'item-follow', id: 'follow-bar' }),
         h('div', { class: 'split-note', id: 'split-note', 'data-testid': 'split-note' }),
         h('div', { class: 'title-row' }, label('title', 'Title'), indicator('title')),
-        field('title', h('input', { class: 'title-input', maxlength: 300, autocomplete: 'off' })),
+        // A textarea so that a long title wraps; it stays one line of text (see `wire`).
+        field('title', h('textarea', { class: 'title-input', maxlength: 300, rows: 1, autocomplete: 'off' })),
         h('div', { class: 'item-actions', id: 'item-actions' }),
       ),
       h(
@@ -220,6 +223,16 @@ export class ItemPanel {
         event.preventDefault();
         this.undoOrRedo(/** @type {TextField} */ (name), text, kind === 'historyUndo' ? 'undo' : 'redo');
       });
+      if (name === 'title') {
+        // A title is one line: pasted line breaks become spaces.
+        text.addEventListener('paste', (event) => {
+          const pasted = /** @type {ClipboardEvent} */ (event).clipboardData?.getData('text/plain') ?? '';
+          if (!/[\r\n]/.test(pasted)) return;
+          event.preventDefault();
+          text.setRangeText(pasted.replace(/\s*[\r\n]+\s*/g, ' '), text.selectionStart ?? 0, text.selectionEnd ?? 0, 'end');
+          text.dispatchEvent(new Event('input'));
+        });
+      }
     } else {
       element.addEventListener('change', () => this.flush(name));
     }
@@ -227,7 +240,7 @@ export class ItemPanel {
       const keyboard = /** @type {KeyboardEvent} */ (event);
       const key = keyboard.key;
       if (key === 'Escape') /** @type {HTMLElement} */ (element).blur();
-      if (key === 'Enter' && element.tagName === 'INPUT') {
+      if (key === 'Enter' && (element.tagName === 'INPUT' || name === 'title')) {
         event.preventDefault();
         if (!isTextField(name)) this.flush(name);
       }
@@ -543,6 +556,30 @@ export class ItemPanel {
     note.hidden = children.length === 0;
   }
 
+  /** What an empty room offers: the three steps of a refinement, the invitation first at hand. */
+  gettingStarted() {
+    const store = this.store;
+    const alone = store.orderedParticipants().filter((p) => p.online).length <= 1;
+    return h(
+      'div',
+      { class: 'empty-panel getting-started', 'data-testid': 'getting-started' },
+      h('h2', { text: 'Start your refinement' }),
+      h(
+        'ol',
+        { class: 'steps' },
+        h('li', {}, h('strong', { text: 'Add the items to refine' }), h('span', { text: store.canEdit ? ': add them in the backlog on the left; a title is enough to start. Everyone sees each one as soon as it is added.' : ': the facilitator and voters add them in the backlog on the left.' })),
+        h(
+          'li',
+          {},
+          h('strong', { text: 'Invite your team' }),
+          h('span', { text: alone ? ': nobody else is here yet. Share the team link, or show its QR code to the room.' : ': share the team link with whoever is missing.' }),
+          h('div', { class: 'step-action' }, h('button', { type: 'button', class: alone ? 'primary' : '', 'data-testid': 'invite', text: 'Invite people', onclick: () => this.openShare() })),
+        ),
+        h('li', {}, h('strong', { text: 'Refine each item together' }), h('span', { text: ': write it, check it against the Definition of Ready, estimate it, then go on to the next.' })),
+      ),
+    );
+  }
+
   /**
    * @param {Item} item
    * @param {boolean} canEdit
@@ -567,7 +604,11 @@ export class ItemPanel {
             disabled: round?.phase === 'voting',
             title: round?.phase === 'voting' ? 'A round is running: reveal or cancel it first' : 'Start a planning-poker round on this item',
             text: item.history.length ? 'Estimate again' : 'Estimate this item',
-            onclick: () => this.actions.startRound(item.id),
+            onclick: () => {
+              this.actions.startRound(item.id);
+              // The button is disabled while the round runs: the focus goes where the round is.
+              $('#estimation').focus({ preventScroll: true });
+            },
           })
         : null,
       canEdit && !split

@@ -1,7 +1,18 @@
 // The people panel: who is here, their role, whether they voted, what they are editing.
 
 import { FIELD_LABELS } from '../protocol.js';
+import { caretColour } from './carets.js';
 import { h, replace } from './dom.js';
+
+/**
+ * Up to two initials of a name: "Ana Lima" → "AL", "ben" → "B".
+ * @param {string} name
+ */
+export function initials(name) {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = (words.length > 1 ? [words[0], words[words.length - 1]] : words).map((word) => Array.from(word)[0] ?? '');
+  return letters.join('').toUpperCase() || '?';
+}
 
 /**
  * @param {HTMLElement} list
@@ -16,6 +27,8 @@ export function renderParticipants(list, me, store, actions, carets) {
   const round = room.round;
   const voted = new Set(round?.phase === 'voting' ? round.voted : []);
   const people = store.orderedParticipants().sort((a, b) => Number(b.online) - Number(a.online));
+  // Cut off, this copy cannot know who is still here: it says so instead of showing stale dots.
+  const cutOff = store.connection !== 'connected';
   replace(
     list,
     ...people.map((p) => {
@@ -33,7 +46,7 @@ export function renderParticipants(list, me, store, actions, carets) {
                 type: 'button',
                 class: 'small',
                 'data-testid': 'hand-over',
-                'aria-label': `Make ${p.name} the facilitator`,
+                'aria-label': `Hand over to ${p.name}`,
                 title: 'Hand over the facilitator role',
                 text: 'Hand over',
                 onclick: () => {
@@ -53,18 +66,27 @@ export function renderParticipants(list, me, store, actions, carets) {
                 }),
             )
           : null;
+      const presence = cutOff ? (p.id === store.you ? 'offline' : 'unknown') : p.online ? 'online' : 'offline';
+      const presenceText = { online: 'Online', offline: 'Offline', unknown: 'Not known while you are offline' }[presence];
       return h(
         'li',
         {
-          class: `person${p.online ? '' : ' offline'}${p.id === store.you ? ' you' : ''}`,
+          class: `person${presence === 'online' ? '' : ' offline'}${p.id === store.you ? ' you' : ''}`,
           'data-testid': 'participant',
           'data-participant-id': p.id,
           'data-online': String(p.online),
+          'data-presence': presence,
           'data-role': p.role,
           'data-voted': voted.has(p.id) ? 'true' : null,
           'data-facilitator': isFacilitator ? 'true' : null,
         },
-        h('span', { class: 'presence', 'aria-label': p.online ? 'online' : 'offline', title: p.online ? 'Online' : 'Offline' }),
+        h(
+          'span',
+          { class: 'avatar', 'aria-hidden': 'true', style: { '--avatar-colour': caretColour(p.id) } },
+          initials(p.name),
+          h('span', { class: `presence ${presence}`, title: presenceText }),
+        ),
+        h('span', { class: 'visually-hidden', text: `${presenceText}.` }),
         h(
           'span',
           { class: 'person-main' },
@@ -77,7 +99,14 @@ export function renderParticipants(list, me, store, actions, carets) {
             editingItem && editing && h('span', { class: 'editing-note', text: `editing ${FIELD_LABELS[editing.field]} of “${editingItem.title}”` }),
           ),
         ),
-        round?.phase === 'voting' && p.role === 'voter' && h('span', { class: `vote-mark${voted.has(p.id) ? ' done' : ''}`, 'aria-label': voted.has(p.id) ? 'has voted' : 'has not voted yet', text: voted.has(p.id) ? '✓' : '…' }),
+        round?.phase === 'voting' &&
+          p.role === 'voter' &&
+          h(
+            'span',
+            { class: `vote-mark${voted.has(p.id) ? ' done' : ''}` },
+            h('span', { 'aria-hidden': 'true', text: voted.has(p.id) ? '✓' : '…' }),
+            h('span', { class: 'visually-hidden', text: voted.has(p.id) ? 'has voted' : 'has not voted yet' }),
+          ),
         tools,
       );
     }),
