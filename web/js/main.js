@@ -480,7 +480,16 @@ class App {
    */
   startRound(itemId) {
     const timebox = this.itemBudget();
-    return this.send({ type: 'start_round', item_id: itemId, ...(timebox ? { timebox_seconds: timebox } : {}) });
+    const deck = this.store.roundDeck;
+    // A deck for the next round only is used up by it.
+    if (deck) this.setRoundDeck(null);
+    return this.send({ type: 'start_round', item_id: itemId, ...(deck ? { deck } : {}), ...(timebox ? { timebox_seconds: timebox } : {}) });
+  }
+
+  /** @param {import('./protocol.js').DeckChoice | null} deck the next round's, or null for the room's */
+  setRoundDeck(deck) {
+    this.store.roundDeck = deck;
+    this.store.notify(['round']);
   }
 
   /** The time budget a round started now gets: none outside a session or when turned off. */

@@ -124,6 +124,9 @@ export const PRESET_CARDS = {
   powers_of_two: ['1', '2', '4', '8', '16', '32', '64'],
 };
 
+/** A custom deck's bounds (`MAX_CUSTOM_CARDS`, `MAX_CARD_CHARS`). */
+export const CUSTOM_DECK = { maxCards: 30, cardChars: 8 };
+
 /** The cards that are not estimates: "not sure" and "I need a break". */
 export const SPECIAL_CARDS = new Set(['?', '☕']);
 

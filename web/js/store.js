@@ -47,6 +47,8 @@ export class RoomStore {
     this.selected = null;
     /** Whether this person's view follows the facilitator's current item. */
     this.following = true;
+    /** The deck the facilitator chose for the next round only (null: the room's). @type {import('./protocol.js').DeckChoice | null} */
+    this.roundDeck = null;
     /** Whether rounds the facilitator starts in a session get the item's share of it as a timebox. */
     this.timeboxRounds = true;
     /** `split`: also show the items split into others. */

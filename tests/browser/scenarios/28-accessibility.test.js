@@ -25,6 +25,12 @@ for (const colorScheme of ['light', 'dark']) {
     const item = await addItem(ana, 'Export the backlog as CSV');
     await selectItem(ana, item);
     await expectAccessible(ana.page, 'room with an item open');
+    for (const [opener, dialog] of [['open-deck', 'deck-dialog'], ['invite-or-share', 'share-dialog'], ['open-timebox', 'timebox-dialog']]) {
+      await ana.page.locator(opener === 'invite-or-share' ? '#share-button' : tid(opener)).click();
+      await ana.page.locator(opener === 'invite-or-share' ? '#share-dialog' : tid(dialog)).waitFor({ state: 'visible' });
+      await expectAccessible(ana.page, dialog);
+      await ana.page.keyboard.press('Escape');
+    }
 
     await ana.page.locator(`${tid('item-panel')} ${tid('start-round')}`).click();
     await waitPhase(ben.page, 'voting');

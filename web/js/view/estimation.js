@@ -5,6 +5,7 @@
 import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
 import { roundShare, spoken } from '../timebox.js';
+import { deckName } from '../decks.js';
 import { verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
@@ -20,7 +21,7 @@ function renderKey(store) {
   const room = store.room;
   if (!room) return '';
   const round = room.round;
-  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at];
+  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at, room.settings.default_deck, store.roundDeck];
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     // The agenda's next item depends on every status and the order.
@@ -52,8 +53,9 @@ function focusedControl(root) {
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
  * @param {(item: import('../protocol.js').Item) => void} openSplit
+ * @param {() => void} openDeck
  */
-export function renderEstimation(root, store, actions, openSplit) {
+export function renderEstimation(root, store, actions, openSplit, openDeck) {
   const room = store.room;
   if (!room) return;
   const key = renderKey(store);
@@ -63,7 +65,7 @@ export function renderEstimation(root, store, actions, openSplit) {
   const hadFocus = root.contains(document.activeElement);
   const customInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   const custom = customInput && root.dataset.roundId === room.round?.id ? customInput.value : '';
-  build(root, store, actions, openSplit);
+  build(root, store, actions, openSplit, openDeck);
   root.dataset.roundId = room.round?.id ?? '';
   const newInput = /** @type {HTMLInputElement | null} */ (root.querySelector('[data-testid="accept-value"]'));
   if (newInput && custom) newInput.value = custom;
@@ -101,8 +103,9 @@ function moveAmongCards(event) {
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
  * @param {(item: import('../protocol.js').Item) => void} openSplit
+ * @param {() => void} openDeck
  */
-function build(root, store, actions, openSplit) {
+function build(root, store, actions, openSplit, openDeck) {
   const room = /** @type {import('../protocol.js').Snapshot} */ (store.room);
   const round = room.round;
   root.dataset.phase = round ? round.phase : 'idle';
@@ -115,7 +118,7 @@ function build(root, store, actions, openSplit) {
         ? h(
             'div',
             { class: 'idle' },
-            ...idleFacilitator(store, actions, selected),
+            ...idleFacilitator(store, actions, selected, openDeck),
             autoRevealToggle(store, actions),
           )
         : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
@@ -318,8 +321,9 @@ function resultsPart(store, actions, openSplit) {
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
  * @param {import('../protocol.js').Item | undefined} selected
+ * @param {() => void} openDeck
  */
-function idleFacilitator(store, actions, selected) {
+function idleFacilitator(store, actions, selected, openDeck) {
   if (!selected) return [h('p', { text: 'Open an item, then start a round.' })];
   const next = nextAgendaItem(store.orderedItems(), store.room?.current_item ?? selected.id);
   const done = isSplit(selected) || selected.status === 'ready' || selected.estimate !== null;
@@ -339,8 +343,26 @@ function idleFacilitator(store, actions, selected) {
     ),
     next && h('label', { class: 'toggle' }, withRound, ' Start its round at once'),
     roundTimeboxToggle(store),
+    deckLine(store, openDeck),
     !next && h('p', { class: 'agenda-done', 'data-testid': 'agenda-done', text: 'Every other item is ready or split: the agenda is done.' }),
   ];
+}
+
+/**
+ * Which deck the next round uses, and the way to change it.
+ * @param {import('../store.js').RoomStore} store
+ * @param {() => void} openDeck
+ */
+function deckLine(store, openDeck) {
+  const room = store.room;
+  if (!room) return null;
+  const deck = store.roundDeck ?? room.settings.default_deck;
+  return h(
+    'p',
+    { class: 'deck-line', 'data-testid': 'deck-line' },
+    h('span', { text: `Deck: ${deckName(deck)}${store.roundDeck ? ' (next round only)' : ''}` }),
+    h('button', { type: 'button', class: 'small', 'data-testid': 'open-deck', 'aria-haspopup': 'dialog', text: 'Change…', onclick: openDeck }),
+  );
 }
 
 /**

@@ -16,6 +16,7 @@ import { PrioritiesDialog } from './wsjf.js';
 import { SplitDialog } from './split-dialog.js';
 import { SessionPanel } from './session.js';
 import { TimeboxDialog } from './timebox-dialog.js';
+import { DeckDialog } from './deck-dialog.js';
 import { HistoryDialog } from './history-dialog.js';
 import { TrashDialog } from './trash-dialog.js';
 import { clock } from '../timebox.js';
@@ -48,6 +49,9 @@ export class View {
     this.dependencyMap = new DependencyMap(store);
     this.priorities = new PrioritiesDialog(store, actions);
     this.timeboxDialog = new TimeboxDialog(store, actions);
+    this.deckDialog = new DeckDialog(store, actions);
+    /** Opens the deck the facilitator estimates with. */
+    this.openDeck = () => this.deckDialog.open();
     this.historyDialog = new HistoryDialog(actions);
     /** Opens an item's history. @param {string} itemId @param {string} title */
     this.openHistory = (itemId, title) => this.historyDialog.open(itemId, title);
@@ -205,7 +209,7 @@ export class View {
       this.itemPanel.render();
     }
     if (topics.has('round') || topics.has('participants') || topics.has('items') || topics.has('connection') || topics.has('settings') || topics.has('selection') || topics.has('timer')) {
-      renderEstimation($('#estimation'), store, this.actions, this.openSplit);
+      renderEstimation($('#estimation'), store, this.actions, this.openSplit, this.openDeck);
     }
     if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
       renderParticipants($('#participants'), $('#me'), store, this.actions, this.carets);

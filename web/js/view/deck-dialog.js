@@ -1,0 +1,165 @@
+// The facilitator's deck: a preset or the team's own cards, with or without "?" and "☕", for
+// the room or for the next round only.
+
+import { parseCards } from '../decks.js';
+import { DECK_LABELS, deckCards } from '../protocol.js';
+import { $, h, replace } from './dom.js';
+
+/** @typedef {import('../protocol.js').DeckChoice} DeckChoice */
+
+/**
+ * Cards in a row, small, as a deck is previewed.
+ * @param {string[]} cards
+ */
+function preview(cards) {
+  return h('span', { class: 'deck-preview', 'aria-hidden': 'true' }, ...cards.map((card) => h('span', { class: 'mini-card', text: card })));
+}
+
+export class DeckDialog {
+  /**
+   * @param {import('../store.js').RoomStore} store
+   * @param {any} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.dialog = /** @type {HTMLDialogElement} */ ($('#deck-dialog'));
+    this.kind = 'fibonacci';
+    this.customText = '';
+    this.unsure = true;
+    this.coffee = true;
+    /** @type {'room' | 'round'} */
+    this.scope = 'room';
+    this.error = '';
+  }
+
+  open() {
+    const current = this.store.roundDeck ?? this.store.room?.settings.default_deck ?? { kind: 'fibonacci' };
+    this.kind = current.kind;
+    this.customText = current.kind === 'custom' ? deckCards(current).join(', ') : this.customText;
+    this.unsure = current.unsure ?? true;
+    this.coffee = current.coffee ?? true;
+    this.scope = this.store.roundDeck ? 'round' : 'room';
+    this.error = '';
+    this.render();
+    this.dialog.showModal();
+  }
+
+  /** @returns {DeckChoice | null} the deck as chosen, null while the custom cards do not make one */
+  choice() {
+    if (this.kind !== 'custom') return { kind: this.kind, unsure: this.unsure, coffee: this.coffee };
+    const { cards, error } = parseCards(this.customText);
+    return error ? null : { kind: 'custom', cards, unsure: this.unsure, coffee: this.coffee };
+  }
+
+  /** The custom cards as they would be played, or what is wrong with them, kept up with typing. */
+  refreshPreview() {
+    const { cards, error } = parseCards(this.customText);
+    const note = /** @type {HTMLElement | null} */ (this.dialog.querySelector('[data-testid="deck-custom-note"]'));
+    const shown = /** @type {HTMLElement | null} */ (this.dialog.querySelector('[data-testid="deck-custom-preview"]'));
+    if (!note || !shown) return;
+    note.textContent = error ?? '';
+    note.hidden = !error;
+    replace(shown, ...(error ? [] : [preview([...cards, ...this.extras()])]));
+  }
+
+  /** "?" and "☕", as chosen. */
+  extras() {
+    return [this.unsure ? '?' : '', this.coffee ? '☕' : ''].filter(Boolean);
+  }
+
+  render() {
+    const custom = parseCards(this.customText);
+    const extras = this.extras();
+    const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {() => void} */ pick) =>
+      h('input', { type: 'radio', name, value, checked, 'data-testid': `${name}-${value}`, onchange: pick });
+    replace(
+      this.dialog,
+      h(
+        'form',
+        { class: 'stack deck-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.save(event) },
+        h('h2', { id: 'deck-heading', text: 'Estimation deck' }),
+        h(
+          'fieldset',
+          { class: 'deck-kinds' },
+          h('legend', { text: 'Cards' }),
+          ...Object.entries(DECK_LABELS).map(([kind, label]) =>
+            h(
+              'label',
+              { class: 'deck-kind' },
+              radio('deck-kind', kind, this.kind === kind, () => {
+                this.kind = kind;
+                this.render();
+              }),
+              h('span', { class: 'deck-kind-name', text: label.replace(/ \(.*\)$/, '') }),
+              kind === 'custom' ? null : preview(deckCards({ kind })),
+            ),
+          ),
+        ),
+        this.kind === 'custom' &&
+          h(
+            'label',
+            {},
+            'Your cards, lowest first',
+            h('input', {
+              'data-testid': 'deck-custom-cards',
+              value: this.customText,
+              placeholder: '1, 2, 3, 5, 8',
+              autocomplete: 'off',
+              oninput: (/** @type {Event} */ event) => {
+                this.customText = /** @type {HTMLInputElement} */ (event.target).value;
+                this.refreshPreview();
+              },
+            }),
+            h('small', { class: 'form-error', 'data-testid': 'deck-custom-note', role: 'status', hidden: !custom.error || !this.customText, text: this.customText ? custom.error ?? '' : '' }),
+            h('span', { 'data-testid': 'deck-custom-preview' }, custom.error ? null : preview([...custom.cards, ...extras])),
+          ),
+        h(
+          'fieldset',
+          { class: 'deck-extras' },
+          h('legend', { text: 'Also offer' }),
+          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-unsure', checked: this.unsure, onchange: (/** @type {Event} */ e) => { this.unsure = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' “?” for “not sure”'),
+          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-coffee', checked: this.coffee, onchange: (/** @type {Event} */ e) => { this.coffee = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' “☕” for “I need a break”'),
+        ),
+        h(
+          'fieldset',
+          { class: 'deck-scope' },
+          h('legend', { text: 'Use it for' }),
+          h('label', { class: 'toggle' }, radio('deck-scope', 'room', this.scope === 'room', () => { this.scope = 'room'; }), ' every round in this room'),
+          h('label', { class: 'toggle' }, radio('deck-scope', 'round', this.scope === 'round', () => { this.scope = 'round'; }), ' the next round only'),
+        ),
+        h('p', { class: 'form-error', role: 'alert', hidden: !this.error, text: this.error }),
+        h(
+          'div',
+          { class: 'dialog-buttons' },
+          h('button', { type: 'button', text: 'Cancel', onclick: () => this.dialog.close() }),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'deck-save', text: 'Use this deck' }),
+        ),
+      ),
+    );
+  }
+
+  /** @param {SubmitEvent} event */
+  async save(event) {
+    event.preventDefault();
+    const choice = this.choice();
+    if (!choice) {
+      this.error = parseCards(this.customText).error ?? '';
+      this.render();
+      return;
+    }
+    if (this.scope === 'round') {
+      this.actions.setRoundDeck(choice);
+      this.dialog.close();
+      return;
+    }
+    const reply = await this.actions.setDefaultDeck(choice);
+    if (reply?.type === 'error') {
+      this.error = reply.message;
+      this.render();
+      return;
+    }
+    this.actions.setRoundDeck(null);
+    this.dialog.close();
+  }
+}
