@@ -32,6 +32,20 @@ export function verdict(stats) {
 }
 
 /**
+ * The lowest and highest ordinary cards played and how many places apart they lie in the deck;
+ * null when fewer than two different cards were played.
+ * @param {import('./protocol.js').RoundRecord} record
+ * @returns {{ low: string, high: string, steps: number } | null}
+ */
+export function spread(record) {
+  const played = record.stats.distribution.filter((d) => !SPECIAL_CARDS.has(d.card));
+  if (played.length < 2) return null;
+  const low = played[0].card;
+  const high = played[played.length - 1].card;
+  return { low, high, steps: record.deck.cards.indexOf(high) - record.deck.cards.indexOf(low) };
+}
+
+/**
  * "8 and 21", "3, 5 and 8".
  * @param {string[]} cards
  */

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { verdict } from '../../../web/js/results.js';
+import { spread, verdict } from '../../../web/js/results.js';
 
 const stats = (pairs, { mode = null, consensus = false } = {}) => ({
   votes: pairs.reduce((n, [, count]) => n + count, 0),
@@ -30,4 +30,10 @@ test('consensus, a most common card, and nothing to go on', () => {
   assert.match(most.text, /^No consensus: votes from 3 to 13\./);
   assert.equal(verdict(stats([])).kind, 'nothing');
   assert.match(verdict(stats([['?', 2]])).text, /Nobody played an estimate/);
+});
+
+test('the spread counts the deck’s cards between the lowest and the highest vote', () => {
+  const record = (pairs) => ({ deck: { kind: 'fibonacci', cards: ['0', '1', '2', '3', '5', '8', '13', '21', '?', '☕'] }, stats: stats(pairs) });
+  assert.deepEqual(spread(record([['3', 1], ['5', 2], ['13', 1], ['?', 1]])), { low: '3', high: '13', steps: 3 });
+  assert.equal(spread(record([['5', 3], ['☕', 1]])), null, 'one card is no spread');
 });

@@ -6,7 +6,7 @@ import { DIMENSION_LABELS, isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
 import { roundShare, spoken } from '../timebox.js';
 import { deckName } from '../decks.js';
-import { verdict } from '../results.js';
+import { spread, verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
 import { h, replace } from './dom.js';
 
@@ -135,6 +135,10 @@ function build(root, store, actions, openSplit, openDeck) {
   }
   const cards = new Map(record ? record.votes.map((v) => [v.participant_id, v.card]) : []);
   const voted = new Set(round.voted);
+  // The cards turn over once, at the reveal, not again whenever the panel is drawn.
+  const revealKey = record ? `${round.id}:${round.number}` : null;
+  const flip = revealKey !== null && flippedAt.get(root) !== revealKey;
+  if (revealKey) flippedAt.set(root, revealKey);
 
   replace(
     root,
@@ -151,8 +155,8 @@ function build(root, store, actions, openSplit, openDeck) {
     ),
     h(
       'ul',
-      { class: 'vote-table', 'data-testid': 'vote-table', 'aria-label': 'Votes' },
-      ...voters.map((p) => {
+      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'aria-label': 'Votes' },
+      ...voters.map((p, index) => {
         const state = record ? 'revealed' : voted.has(p.id) ? 'voted' : 'waiting';
         const card = cards.get(p.id);
         return h(
@@ -163,9 +167,11 @@ function build(root, store, actions, openSplit, openDeck) {
             'data-participant-id': p.id,
             'data-state': state,
             'data-outlier': outlier.get(p.id) ?? null,
+            style: { '--i': index },
           },
           h('span', {
             class: 'slot-card',
+            role: 'img',
             'aria-label': state === 'revealed' ? `${p.name} voted ${card ?? 'nothing'}` : state === 'voted' ? `${p.name} has voted` : `${p.name} has not voted yet`,
             text: state === 'revealed' ? card ?? '–' : state === 'voted' ? '' : '…',
           }),
@@ -176,6 +182,9 @@ function build(root, store, actions, openSplit, openDeck) {
     round.phase === 'voting' ? votingPart(store, actions) : resultsPart(store, actions, openSplit),
   );
 }
+
+/** Which reveal each panel has shown turning over. @type {WeakMap<HTMLElement, string>} */
+const flippedAt = new WeakMap();
 
 /**
  * Everyone who votes in this round: online voters, and anyone who already voted.
@@ -287,6 +296,7 @@ function resultsPart(store, actions, openSplit) {
       stat('Most common', stats.mode ?? '—', 'stat-mode'),
       stat('Agreement', `${Math.round(stats.agreement * 100)}%${stats.consensus ? ' ✓' : ''}`, 'stat-agreement'),
     ),
+    spreadLine(record),
     h('p', { class: `verdict ${said.kind}`, 'data-testid': 'verdict', 'data-kind': said.kind, text: said.text }),
     splitSuggestion(store, record, openSplit),
     stats.outliers && h('p', { class: 'outliers', text: `Lowest ${stats.outliers.low_card}: ${names(store, stats.outliers.low)} · Highest ${stats.outliers.high_card}: ${names(store, stats.outliers.high)}` }),
@@ -313,6 +323,16 @@ function resultsPart(store, actions, openSplit) {
         h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', text: 'Close without estimate', onclick: () => actions.cancelRound() }),
       ),
   );
+}
+
+/**
+ * How far apart the votes are, in cards of the deck.
+ * @param {import('../protocol.js').RoundRecord} record
+ */
+function spreadLine(record) {
+  const gap = spread(record);
+  if (!gap) return null;
+  return h('p', { class: 'spread', 'data-testid': 'spread', text: `Spread: ${gap.low} to ${gap.high}, ${gap.steps} card${gap.steps === 1 ? '' : 's'} apart` });
 }
 
 /**

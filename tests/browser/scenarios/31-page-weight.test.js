@@ -1,0 +1,59 @@
+// What a visit costs: the page and its assets arrive compressed, the assets are kept by the
+// browser for good (their addresses change with each build) while the page is asked about
+// again; and the time from a join link to a usable room, printed as a figure for
+// BENCHMARKS.md (measured, never asserted: a slow machine is not a failure).
+
+import assert from 'node:assert/strict';
+import { scenario } from '../harness.js';
+import { enterRoom, tid, waitConnected } from '../ui.js';
+
+scenario('a join link loads compressed, cached assets and a usable room', async (scene, t) => {
+  const room = await scene.api('POST', '/api/rooms', { name: 'Sprint 43', default_deck: { kind: 'fibonacci' }, auto_reveal: false });
+  const ben = await scene.person({ name: 'Ben' });
+  /** @type {{ url: string, status: number, encoding: string, caching: string, bytes: number }[]} */
+  const seen = [];
+  ben.page.on('requestfinished', async (request) => {
+    const response = await request.response();
+    if (!response || request.url().includes('/ws/')) return;
+    const sizes = await request.sizes();
+    const headers = await response.allHeaders();
+    seen.push({ url: new URL(request.url()).pathname, status: response.status(), encoding: headers['content-encoding'] ?? '', caching: headers['cache-control'] ?? '', bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+  });
+
+  const clicked = performance.now();
+  await ben.page.goto(room.join_url);
+  await ben.page.locator(tid('join-dialog')).waitFor({ state: 'visible' });
+  const dialogShown = performance.now();
+  await ben.page.locator(tid('join-dialog')).locator('input[name="display-name"]').fill('Ben');
+  const joining = performance.now();
+  await ben.page.locator(tid('join')).click();
+  await ben.page.locator(tid('room')).waitFor({ state: 'visible' });
+  await waitConnected(ben.page);
+  await ben.page.locator(tid('participant')).first().waitFor();
+  const usable = performance.now();
+
+  const assets = seen.filter((r) => r.url.startsWith('/v/'));
+  const page = seen.find((r) => r.url.startsWith('/r/'));
+  assert.ok(page, 'the page was loaded');
+  assert.equal(page.caching, 'no-cache', 'the page is asked about on every visit');
+  assert.ok(assets.length > 5, `assets come from versioned addresses: ${seen.map((r) => r.url).join(', ')}`);
+  for (const asset of assets) {
+    assert.match(asset.caching, /immutable/, `${asset.url} is kept for good`);
+    if (/\.(js|css|svg)$/.test(asset.url)) assert.match(asset.encoding, /^(br|gzip)$/, `${asset.url} arrives compressed`);
+  }
+  assert.match(page.encoding, /^(br|gzip)$/, 'the page arrives compressed');
+  const first = seen.reduce((sum, r) => sum + r.bytes, 0);
+
+  // A second visit: the page is revalidated, the assets come from the browser's cache.
+  seen.length = 0;
+  const again = performance.now();
+  await ben.page.reload();
+  await enterRoom(ben, { name: 'Ben' });
+  const againUsable = performance.now();
+  const fetched = seen.filter((r) => r.url.startsWith('/v/'));
+  assert.deepEqual(fetched.map((r) => r.url), [], 'no asset is fetched again');
+
+  const ms = (/** @type {number} */ value) => Math.round(value);
+  t.diagnostic(`benchmark: join link → join dialog ${ms(dialogShown - clicked)} ms; join → usable room ${ms(usable - joining)} ms; link → usable, less typing the name, ${ms(dialogShown - clicked + usable - joining)} ms`);
+  t.diagnostic(`benchmark: first visit ${Math.round(first / 1024)} KiB in ${assets.length + 1} requests (page and assets, compressed); reload to a usable room ${ms(againUsable - again)} ms, ${fetched.length} assets fetched again`);
+});
