@@ -57,6 +57,7 @@ pub fn room(data: &[u8]) {
         name: "Fuzz".into(),
         default_deck: DeckChoice::default(),
         auto_reveal: false,
+        anonymous_reveal: false,
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),

@@ -341,6 +341,8 @@ pub struct SettingsChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_reveal: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous_reveal: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggest_split_at: Option<u32>,
     /// The whole new Definition of Ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]

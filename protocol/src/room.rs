@@ -468,6 +468,9 @@ pub struct RoomSettings {
     pub default_deck: DeckChoice,
     /// Reveal as soon as every online voter has voted.
     pub auto_reveal: bool,
+    /// Reveals show the cards played but not who played which (`RoundRecord::anonymous`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous_reveal: bool,
     /// After a reveal whose median vote is at least this, clients offer to split the item (on
     /// a deck of words: when the most played card is its largest); 0 never.
     #[serde(default = "default_split_suggestion")]
@@ -585,6 +588,10 @@ pub struct RoundRecord {
     pub revealed_at: Timestamp,
     /// The estimate the facilitator accepted after this round, if any.
     pub accepted: Option<String>,
+    /// Revealed without names (the room's `anonymous_reveal`): `votes` is empty and there are
+    /// no `outliers`; `stats.distribution` holds the cards.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
     /// The part of the WSJF score this round estimated; absent for the estimate itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<WsjfDimension>,

@@ -96,6 +96,7 @@ fn record() -> RoundRecord {
         },
         revealed_at: T0 + 60_000,
         accepted: Some("8".into()),
+        anonymous: false,
         dimension: None,
     }
 }
@@ -155,6 +156,7 @@ fn settings() -> RoomSettings {
         name: "Sprint 42 refinement".into(),
         default_deck: DeckChoice::default(),
         auto_reveal: true,
+        anonymous_reveal: false,
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),
@@ -388,6 +390,7 @@ fn every_command() -> Vec<Command> {
             name: Some("Sprint 43".into()),
             default_deck: Some(custom),
             auto_reveal: Some(false),
+            anonymous_reveal: None,
             suggest_split_at: Some(20),
             timebox: Some(readyroom_protocol::RefinementTimebox {
                 sprint_days: 15,
@@ -837,6 +840,7 @@ fn optional_fields_may_be_omitted() {
         settings.command,
         Command::UpdateSettings(SettingsChange {
             auto_reveal: Some(false),
+            anonymous_reveal: None,
             ..SettingsChange::default()
         })
     );

@@ -285,6 +285,7 @@ pub fn default_settings(
         name: name.unwrap_or_else(|| "Refinement".to_owned()),
         default_deck: deck.unwrap_or_default(),
         auto_reveal: auto_reveal.unwrap_or(false),
+        anonymous_reveal: false,
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),

@@ -1,4 +1,11 @@
 //! The web client, embedded in the binary so that it runs from any directory.
+//!
+//! The page (`index.html`) is never cached without asking; everything it loads is served under
+//! `/v/{version}/`, where the version is a digest of every embedded file, so browsers keep
+//! those for good (`immutable`) and a new build is a new address. Responses are compressed
+//! (brotli or gzip, as the browser accepts) by `tower-http`.
+
+use std::sync::LazyLock;
 
 use axum::Router;
 use axum::body::Body;
@@ -7,6 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
+use tower_http::compression::CompressionLayer;
 
 #[derive(RustEmbed)]
 #[folder = "../web/"]
@@ -18,35 +27,133 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/", get(|headers: HeaderMap| async move { asset("index.html", &headers) }))
-        .route("/r/{room}", get(|headers: HeaderMap| async move { asset("index.html", &headers) }))
-        .route("/{*path}", get(|Path(path): Path<String>, headers: HeaderMap| async move { asset(&path, &headers) }))
+/// The digest of every embedded file, by path: what versions the assets' addresses.
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut paths: Vec<_> = Assets::iter().collect();
+    paths.sort();
+    let mut hasher = Sha256::new();
+    for path in paths {
+        if let Some(file) = Assets::get(&path) {
+            hasher.update(path.as_bytes());
+            hasher.update(file.metadata.sha256_hash());
+        }
+    }
+    short_hex(&hasher.finalize())
+});
+
+/// The first twelve hex digits of a digest: enough to tell builds apart.
+fn short_hex(digest: &[u8]) -> String {
+    let head: Vec<u8> = digest.iter().take(6).copied().collect();
+    crate::room::hex(&head)
 }
 
-fn asset(path: &str, headers: &HeaderMap) -> Response {
+/// How long an asset may be kept.
+#[derive(Clone, Copy)]
+enum Caching {
+    /// Asked about again on every use (cheaply, with its ETag).
+    Revalidate,
+    /// Kept for good: its address changes with its content.
+    Immutable,
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/", get(|headers: HeaderMap| async move { page(&headers) }))
+        .route(
+            "/r/{room}",
+            get(|headers: HeaderMap| async move { page(&headers) }),
+        )
+        .route(
+            "/v/{version}/{*path}",
+            get(
+                |Path((version, path)): Path<(String, String)>, headers: HeaderMap| async move {
+                    if version == *VERSION {
+                        asset(&path, &headers, Caching::Immutable)
+                    } else {
+                        // Another build's address: what it held is not here any more.
+                        (StatusCode::NOT_FOUND, "not found").into_response()
+                    }
+                },
+            ),
+        )
+        .route(
+            "/{*path}",
+            get(|Path(path): Path<String>, headers: HeaderMap| async move {
+                asset(&path, &headers, Caching::Revalidate)
+            }),
+        )
+        .layer(CompressionLayer::new())
+}
+
+/// The page, pointing at this build's versioned assets.
+fn page(headers: &HeaderMap) -> Response {
+    let Some(file) = Assets::get("index.html") else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let prefix = format!("/v/{}/", *VERSION);
+    // The page's own links (to `/`) stay; what it loads moves under the version.
+    let mut html = String::from_utf8_lossy(&file.data).into_owned();
+    for asset in ["/css/", "/js/", "/favicon.svg"] {
+        let moved = format!("=\"{prefix}{}", asset.trim_start_matches('/'));
+        html = html.replace(&format!("=\"{asset}"), &moved);
+    }
+    let etag = format!(
+        "\"{}-{}\"",
+        *VERSION,
+        short_hex(&file.metadata.sha256_hash())
+    );
+    respond(
+        html.into_bytes(),
+        "text/html",
+        &etag,
+        headers,
+        Caching::Revalidate,
+    )
+}
+
+fn asset(path: &str, headers: &HeaderMap, caching: Caching) -> Response {
     let Some(file) = Assets::get(path) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let etag = format!("\"{}\"", crate::room::hex(&file.metadata.sha256_hash()));
+    respond(
+        file.data.into_owned(),
+        file.metadata.mimetype(),
+        &etag,
+        headers,
+        caching,
+    )
+}
+
+fn respond(
+    body: Vec<u8>,
+    mime: &str,
+    etag: &str,
+    headers: &HeaderMap,
+    caching: Caching,
+) -> Response {
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|tag| tag.as_bytes() == etag.as_bytes());
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Response::new(Body::from(file.data))
+        Response::new(Body::from(body))
     };
     let headers = response.headers_mut();
-    if let Ok(mime) = HeaderValue::from_str(file.metadata.mimetype()) {
+    if let Ok(mime) = HeaderValue::from_str(mime) {
         headers.insert(header::CONTENT_TYPE, mime);
     }
-    if let Ok(tag) = HeaderValue::from_str(&etag) {
+    if let Ok(tag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, tag);
     }
-    // Asset names carry no content hash, so browsers revalidate (cheaply, via the ETag).
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(match caching {
+            Caching::Revalidate => "no-cache",
+            Caching::Immutable => "public, max-age=31536000, immutable",
+        }),
+    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

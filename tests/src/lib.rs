@@ -111,6 +111,27 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// GETs `url` as a holder of `token` would, after checking that it is refused without a
+    /// token (401) and with a token of no room (403). Returns the answer.
+    pub async fn get_with_token(&self, url: &str, token: &str) -> reqwest::Response {
+        let anonymous = self.http().get(url).send().await.expect("request");
+        assert_eq!(anonymous.status(), 401, "{url} without a token");
+        let stranger = self
+            .http()
+            .get(url)
+            .bearer_auth("0".repeat(32))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(stranger.status(), 403, "{url} with a stranger's token");
+        self.http()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }

@@ -443,23 +443,7 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     ben.vote(second_round.id, "89").await;
 
     let url = server.url(&format!("/api/rooms/{}/export", room.room_id));
-    let refused = server.http().get(&url).send().await.unwrap();
-    assert_eq!(refused.status(), 401);
-    let wrong = server
-        .http()
-        .get(&url)
-        .bearer_auth("0".repeat(32))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 403);
-    let response = server
-        .http()
-        .get(&url)
-        .bearer_auth(&room.facilitator_token)
-        .send()
-        .await
-        .unwrap();
+    let response = server.get_with_token(&url, &room.facilitator_token).await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-disposition"]

@@ -69,6 +69,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
         },
         Command::UpdateSettings(SettingsChange {
             auto_reveal: Some(true),
+            anonymous_reveal: None,
             ..SettingsChange::default()
         }),
         Command::StartTimer { seconds: 60 },

@@ -542,6 +542,11 @@ class App {
   }
 
   /** @param {boolean} on */
+  setAnonymousReveal(on) {
+    return this.send({ type: 'update_settings', anonymous_reveal: on });
+  }
+
+  /** @param {boolean} on */
   setAutoReveal(on) {
     return this.send({ type: 'update_settings', auto_reveal: on });
   }

@@ -21,7 +21,7 @@ export const PROTOCOL_VERSION = 1;
  */
 /**
  * @typedef {{ round_id: string, number: number, deck: Deck, votes: Vote[], stats: RoundStats,
- *   revealed_at: number, accepted: string | null, dimension?: WsjfDimension }} RoundRecord
+ *   revealed_at: number, accepted: string | null, dimension?: WsjfDimension, anonymous?: boolean }} RoundRecord
  */
 /**
  * @typedef {{ id: string, item_id: string, number: number, deck: Deck, phase: 'voting' | 'revealed',
@@ -43,7 +43,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{ by: string | null, at: number }} ReadyOverride */
 /** @typedef {{ sprint_days: number, share_percent: number, sessions_per_sprint: number }} RefinementTimebox */
 /**
- * @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, suggest_split_at?: number,
+ * @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, anonymous_reveal?: boolean, suggest_split_at?: number,
  *   definition_of_ready?: ReadyCriterion[], timebox?: RefinementTimebox }} Settings
  */
 /** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */

@@ -54,6 +54,9 @@ impl Room {
         if let Some(auto_reveal) = change.auto_reveal {
             settings.auto_reveal = auto_reveal;
         }
+        if let Some(anonymous) = change.anonymous_reveal {
+            settings.anonymous_reveal = anonymous;
+        }
         if let Some(at) = change.suggest_split_at {
             settings.suggest_split_at = validate::split_suggestion(at)?;
         }

@@ -335,17 +335,28 @@ impl Room {
         } else {
             stats::Fairness::Fair
         };
+        let anonymous = self.settings.anonymous_reveal;
         let Some(round) = self.round.as_mut() else {
             return;
         };
+        let mut stats = stats::compute(&round.deck, &round.votes, fairness);
+        // Without names, nobody is singled out either.
+        if anonymous {
+            stats.outliers = None;
+        }
         let record = RoundRecord {
             round_id: round.id,
             number: round.number,
             deck: round.deck.clone(),
-            votes: stats::ordered_votes(&round.deck, &round.votes),
-            stats: stats::compute(&round.deck, &round.votes, fairness),
+            votes: if anonymous {
+                Vec::new()
+            } else {
+                stats::ordered_votes(&round.deck, &round.votes)
+            },
+            stats,
             revealed_at: out.now,
             accepted: None,
+            anonymous,
             dimension: round.dimension,
         };
         round.revealed = Some(record.clone());

@@ -21,6 +21,7 @@ use readyroom_protocol::{
 use super::secrecy::public_copy;
 use super::{CommandError, Ctx, Joined, Outcome, Reply, Room};
 
+mod estimation;
 mod refinement;
 mod timebox;
 mod trash;
@@ -38,6 +39,7 @@ fn settings() -> RoomSettings {
         name: "Refinement".into(),
         default_deck: DeckChoice::default(),
         auto_reveal: false,
+        anonymous_reveal: false,
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: RefinementTimebox::default(),
@@ -360,6 +362,7 @@ fn team_with(settings: RoomSettings) -> (Fx, [ParticipantId; 4]) {
 fn auto_reveal_team() -> (Fx, [ParticipantId; 4]) {
     team_with(RoomSettings {
         auto_reveal: true,
+        anonymous_reveal: false,
         ..settings()
     })
 }
@@ -2482,6 +2485,7 @@ fn auto_reveal_fires_when_switched_on_but_not_when_a_voter_returns() {
         f,
         Command::UpdateSettings(SettingsChange {
             auto_reveal: Some(true),
+            anonymous_reveal: None,
             ..SettingsChange::default()
         }),
     );
@@ -2565,6 +2569,7 @@ fn set_current_item_and_settings() {
             name: Some("Valid".into()),
             default_deck: Some(custom_deck(&[])),
             auto_reveal: Some(true),
+            anonymous_reveal: None,
             suggest_split_at: None,
             definition_of_ready: None,
             timebox: None,
@@ -3376,6 +3381,7 @@ impl Fuzz {
                 name: rng.random_bool(0.3).then(|| text(rng)),
                 default_deck: deck_choice(rng),
                 auto_reveal: rng.random_bool(0.3).then(|| rng.random()),
+                anonymous_reveal: None,
                 suggest_split_at: rng.random_bool(0.2).then(|| {
                     rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_SUGGESTION + 5)
                 }),

@@ -1008,6 +1008,7 @@ fn world(seed: u64) -> World {
         name: "Simulated".into(),
         default_deck: readyroom_protocol::DeckChoice::default(),
         auto_reveal: false,
+        anonymous_reveal: false,
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),

@@ -38,3 +38,24 @@ scenario('a tie between two voters proposes neither card', async (scene) => {
   await ana.page.locator(tid('accept')).click();
   await waitPhase(ben.page, 'idle');
 });
+
+scenario('a reveal without names shows the cards and nobody under them', async (scene) => {
+  const { people } = await openRoom(scene, [{ name: 'Ana' }, { name: 'Ben', colorScheme: 'dark' }, { name: 'Cy' }]);
+  const [ana, ben, cy] = people;
+  const item = await addItem(ana, 'Audit log');
+  await ana.page.locator(tid('anonymous-reveal')).check();
+  await startRound(ana, item, people);
+  await vote(ana, '3');
+  await vote(ben, '3');
+  await vote(cy, '13');
+  await ana.page.locator(tid('reveal')).click();
+  for (const { page } of people) {
+    await waitPhase(page, 'revealed');
+    const slots = page.locator(tid('vote-slot'));
+    await eventually(async () => assert.deepEqual(await slots.allInnerTexts(), ['3', '3', '13']));
+    assert.equal(await page.locator('.slot-name').count(), 0, 'no names under the cards');
+    assert.match(await textOf(page.locator(tid('anonymous-note'))), /nobody sees who played which card/);
+    assert.equal(await page.locator(`${tid('vote-slot')}[data-outlier]`).count(), 0);
+  }
+  await scene.snap(ben, 'results-anonymous-dark');
+});

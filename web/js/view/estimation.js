@@ -21,7 +21,7 @@ function renderKey(store) {
   const room = store.room;
   if (!room) return '';
   const round = room.round;
-  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at, room.settings.default_deck, store.roundDeck];
+  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at, room.settings.default_deck, store.roundDeck, room.settings.anonymous_reveal ?? false];
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     // The agenda's next item depends on every status and the order.
@@ -153,7 +153,7 @@ function build(root, store, actions, openSplit, openDeck) {
       ),
       h('span', { class: 'round-number', text: `Round ${round.number}` }),
     ),
-    h(
+    record?.anonymous ? anonymousVotes(record, flip) : h(
       'ul',
       { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'aria-label': 'Votes' },
       ...voters.map((p, index) => {
@@ -180,6 +180,27 @@ function build(root, store, actions, openSplit, openDeck) {
       }),
     ),
     round.phase === 'voting' ? votingPart(store, actions) : resultsPart(store, actions, openSplit),
+  );
+}
+
+/**
+ * The cards of a reveal without names: each vote face up, with nobody under it.
+ * @param {import('../protocol.js').RoundRecord} record
+ * @param {boolean} flip
+ */
+function anonymousVotes(record, flip) {
+  const cards = record.stats.distribution.flatMap((d) => Array.from({ length: d.count }, () => d.card));
+  return h(
+    'div',
+    {},
+    h(
+      'ul',
+      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'data-anonymous': 'true', 'aria-label': 'Votes, without names' },
+      ...cards.map((card, index) =>
+        h('li', { class: 'vote-slot revealed', 'data-testid': 'vote-slot', 'data-state': 'revealed', style: { '--i': index } }, h('span', { class: 'slot-card', role: 'img', 'aria-label': `A vote: ${card}`, text: card })),
+      ),
+    ),
+    h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-note', text: 'Revealed without names: nobody sees who played which card.' }),
   );
 }
 
@@ -451,15 +472,27 @@ function names(store, ids) {
  * @param {any} actions
  */
 function autoRevealToggle(store, actions) {
+  const settings = store.room?.settings;
+  return h(
+    'div',
+    { class: 'reveal-options' },
+    checkbox('auto-reveal', !!settings?.auto_reveal, (on) => actions.setAutoReveal(on), ' Reveal when everyone has voted'),
+    checkbox('anonymous-reveal', !!settings?.anonymous_reveal, (on) => actions.setAnonymousReveal(on), ' Reveal without names'),
+  );
+}
+
+/**
+ * A labelled checkbox of the facilitator's.
+ * @param {string} testid
+ * @param {boolean} checked
+ * @param {(on: boolean) => void} change
+ * @param {string} text
+ */
+function checkbox(testid, checked, change, text) {
   return h(
     'label',
     { class: 'toggle' },
-    h('input', {
-      type: 'checkbox',
-      'data-testid': 'auto-reveal',
-      checked: !!store.room?.settings.auto_reveal,
-      onchange: (/** @type {Event} */ event) => actions.setAutoReveal(/** @type {HTMLInputElement} */ (event.target).checked),
-    }),
-    ' Reveal when everyone has voted',
+    h('input', { type: 'checkbox', 'data-testid': testid, checked, onchange: (/** @type {Event} */ event) => change(/** @type {HTMLInputElement} */ (event.target).checked) }),
+    text,
   );
 }

@@ -674,7 +674,11 @@ export class ItemPanel {
           {},
           h('span', { text: summary.join(' · ') }),
           record.accepted && h('span', { class: 'badge estimate', text: `accepted ${record.accepted}` }),
-          h('span', { class: 'history-votes', text: record.votes.map((v) => `${store.nameOf(v.participant_id)}: ${v.card}`).join(', ') }),
+          h('span', {
+            class: 'history-votes',
+            // A reveal without names keeps only the cards.
+            text: record.anonymous ? `Without names: ${s.distribution.map((d) => (d.count > 1 ? `${d.count} × ${d.card}` : d.card)).join(', ')}` : record.votes.map((v) => `${store.nameOf(v.participant_id)}: ${v.card}`).join(', '),
+          }),
         );
       }),
       item.history.length === 0 ? h('li', { class: 'none', text: 'Not estimated yet.' }) : null,

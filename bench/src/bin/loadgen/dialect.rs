@@ -88,6 +88,7 @@ pub fn manual_reveal(cmd: CommandId) -> String {
         cmd,
         Command::UpdateSettings(SettingsChange {
             auto_reveal: Some(false),
+            anonymous_reveal: None,
             ..SettingsChange::default()
         }),
     )

@@ -20,6 +20,31 @@ fn depend_on(item_id: ItemId, on: &[ItemId]) -> Command {
     }
 }
 
+/// Splits `item_id` into two parts with these titles; returns the parts.
+fn split_in_two(
+    fx: &mut Fx,
+    actor: ParticipantId,
+    item_id: ItemId,
+    titles: [&str; 2],
+) -> [ItemId; 2] {
+    let events = fx.ok(
+        actor,
+        Command::SplitItem {
+            item_id,
+            parts: titles
+                .map(|title| SplitPart {
+                    title: title.into(),
+                    ..SplitPart::default()
+                })
+                .to_vec(),
+        },
+    );
+    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
+        panic!("expected item_split, got {events:?}");
+    };
+    [parts[0].id, parts[1].id]
+}
+
 #[test]
 fn a_deleted_item_waits_in_the_trash_and_comes_back_where_it_was() {
     let (mut fx, [f, a, b, o]) = team();
@@ -74,22 +99,7 @@ fn a_deleted_item_waits_in_the_trash_and_comes_back_where_it_was() {
 fn a_restore_mends_split_links_and_skips_a_dependency_that_would_close_a_circle() {
     let (mut fx, [f, a, ..]) = team();
     let big = fx.add_item(a, "Big");
-    let events = fx.ok(
-        a,
-        Command::SplitItem {
-            item_id: big,
-            parts: ["One", "Two"]
-                .map(|title| SplitPart {
-                    title: title.into(),
-                    ..SplitPart::default()
-                })
-                .to_vec(),
-        },
-    );
-    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
-        panic!("expected item_split, got {events:?}");
-    };
-    let [one, two] = [parts[0].id, parts[1].id];
+    let [one, two] = split_in_two(&mut fx, a, big, ["One", "Two"]);
     fx.ok(a, delete(two));
     assert_eq!(fx.item_view(big).split_into, [one]);
     fx.ok(f, restore(two));
@@ -249,40 +259,14 @@ fn an_item_history_says_who_changed_what_and_what_it_was() {
 fn a_part_restored_after_its_original_was_split_afresh_stands_alone() {
     let (mut fx, [f, a, ..]) = team();
     let big = fx.add_item(a, "Big");
-    let events = fx.ok(
-        a,
-        Command::SplitItem {
-            item_id: big,
-            parts: ["One", "Two"]
-                .map(|title| SplitPart {
-                    title: title.into(),
-                    ..SplitPart::default()
-                })
-                .to_vec(),
-        },
-    );
-    let Some(Event::ItemSplit { parts, .. }) = events.first() else {
-        panic!("expected item_split, got {events:?}");
-    };
-    let [one, two] = [parts[0].id, parts[1].id];
+    let [one, two] = split_in_two(&mut fx, a, big, ["One", "Two"]);
     fx.ok(a, delete(one));
     fx.ok(a, delete(two));
     assert!(
         !fx.item_view(big).is_split(),
         "with every part gone it is an item again"
     );
-    fx.ok(
-        a,
-        Command::SplitItem {
-            item_id: big,
-            parts: ["Three", "Four"]
-                .map(|title| SplitPart {
-                    title: title.into(),
-                    ..SplitPart::default()
-                })
-                .to_vec(),
-        },
-    );
+    split_in_two(&mut fx, a, big, ["Three", "Four"]);
     let fresh = fx.item_view(big).split_into;
     fx.ok(f, restore(one));
     assert_eq!(
