@@ -614,6 +614,9 @@ pub struct RoundView {
     /// The part of the WSJF score this round estimates; absent for the estimate itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension: Option<WsjfDimension>,
+    /// This round reveals without names (the room's `anonymous_reveal` when it started).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anonymous: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -188,6 +188,7 @@ fn round_view(phase: RoundPhase) -> RoundView {
         my_card: Some("5".into()),
         revealed: (phase == RoundPhase::Revealed).then(record),
         dimension: None,
+        anonymous: false,
     }
 }
 

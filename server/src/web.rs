@@ -28,7 +28,19 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      frame-ancestors 'none'; form-action 'self'";
 
 /// The digest of every embedded file, by path: what versions the assets' addresses.
-static VERSION: LazyLock<String> = LazyLock::new(|| {
+static VERSION: LazyLock<String> = LazyLock::new(digest_of_assets);
+
+/// This build's asset version. A debug build reads `web/` from disk as it changes, so there it
+/// is worked out afresh each time (and a changed file gets a new address too).
+fn version() -> String {
+    if cfg!(debug_assertions) {
+        digest_of_assets()
+    } else {
+        VERSION.clone()
+    }
+}
+
+fn digest_of_assets() -> String {
     let mut paths: Vec<_> = Assets::iter().collect();
     paths.sort();
     let mut hasher = Sha256::new();
@@ -39,7 +51,7 @@ static VERSION: LazyLock<String> = LazyLock::new(|| {
         }
     }
     short_hex(&hasher.finalize())
-});
+}
 
 /// The first twelve hex digits of a digest: enough to tell builds apart.
 fn short_hex(digest: &[u8]) -> String {
@@ -66,8 +78,8 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/v/{version}/{*path}",
             get(
-                |Path((version, path)): Path<(String, String)>, headers: HeaderMap| async move {
-                    if version == *VERSION {
+                |Path((asked, path)): Path<(String, String)>, headers: HeaderMap| async move {
+                    if asked == version() {
                         asset(&path, &headers, Caching::Immutable)
                     } else {
                         // Another build's address: what it held is not here any more.
@@ -90,7 +102,8 @@ fn page(headers: &HeaderMap) -> Response {
     let Some(file) = Assets::get("index.html") else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    let prefix = format!("/v/{}/", *VERSION);
+    let version = version();
+    let prefix = format!("/v/{version}/");
     // The page's own links (to `/`) stay; what it loads moves under the version.
     let mut html = String::from_utf8_lossy(&file.data).into_owned();
     for asset in ["/css/", "/js/", "/favicon.svg"] {
@@ -99,7 +112,7 @@ fn page(headers: &HeaderMap) -> Response {
     }
     let etag = format!(
         "\"{}-{}\"",
-        *VERSION,
+        version,
         short_hex(&file.metadata.sha256_hash())
     );
     respond(

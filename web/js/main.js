@@ -481,9 +481,14 @@ class App {
   startRound(itemId) {
     const timebox = this.itemBudget();
     const deck = this.store.roundDeck;
-    // A deck for the next round only is used up by it.
-    if (deck) this.setRoundDeck(null);
-    return this.send({ type: 'start_round', item_id: itemId, ...(deck ? { deck } : {}), ...(timebox ? { timebox_seconds: timebox } : {}) });
+    const sent = this.send({ type: 'start_round', item_id: itemId, ...(deck ? { deck } : {}), ...(timebox ? { timebox_seconds: timebox } : {}) });
+    // A deck for the next round only is used up by a round that started, not by a refusal.
+    if (deck) {
+      sent.then((/** @type {any} */ reply) => {
+        if (reply?.type !== 'error' && this.store.roundDeck === deck) this.setRoundDeck(null);
+      });
+    }
+    return sent;
   }
 
   /** @param {import('./protocol.js').DeckChoice | null} deck the next round's, or null for the room's */

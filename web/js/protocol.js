@@ -25,7 +25,7 @@ export const PROTOCOL_VERSION = 1;
  */
 /**
  * @typedef {{ id: string, item_id: string, number: number, deck: Deck, phase: 'voting' | 'revealed',
- *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null,
+ *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null, anonymous?: boolean,
  *   dimension?: WsjfDimension }} Round
  */
 /**

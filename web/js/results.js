@@ -11,9 +11,10 @@ import { SPECIAL_CARDS } from './protocol.js';
 
 /**
  * @param {RoundStats} stats
+ * @param {boolean} [anonymous] revealed without names: nobody is asked to speak for their card
  * @returns {Verdict}
  */
-export function verdict(stats) {
+export function verdict(stats, anonymous = false) {
   const ordinary = stats.distribution.filter((d) => !SPECIAL_CARDS.has(d.card));
   if (ordinary.length === 0) {
     return { kind: 'nothing', tied: [], text: stats.votes === 0 ? 'Nobody voted. Vote again when the team is ready.' : 'Nobody played an estimate. Talk about what is unclear, then vote again.' };
@@ -28,7 +29,8 @@ export function verdict(stats) {
     const tied = ordinary.filter((d) => d.count === most).map((d) => d.card);
     return { kind: 'tie', tied, text: `No consensus: ${joinCards(tied)} are tied. Talk it through and vote again, or split the item if it is too big.` };
   }
-  return { kind: 'most_common', tied: [], text: `No consensus: votes from ${range}. Hear the highest and lowest, then accept ${stats.mode}, vote again, or split the item.` };
+  const talk = anonymous ? 'Talk about what would make it bigger or smaller' : 'Hear the highest and lowest';
+  return { kind: 'most_common', tied: [], text: `No consensus: votes from ${range}. ${talk}, then accept ${stats.mode}, vote again, or split the item.` };
 }
 
 /**

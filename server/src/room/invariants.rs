@@ -130,6 +130,18 @@ impl Room {
         if !self.order.ids().all(|id| seen.insert(id)) {
             return Err("an item appears twice in the order".into());
         }
+        let anonymous_with_names = self
+            .order
+            .views()
+            .into_iter()
+            .flat_map(|item| item.history)
+            .chain(self.round.as_ref().and_then(|round| round.revealed.clone()))
+            .any(|record| {
+                record.anonymous && (!record.votes.is_empty() || record.stats.outliers.is_some())
+            });
+        if anonymous_with_names {
+            return Err("a round revealed without names names its voters".into());
+        }
         if self.trash.len() > readyroom_protocol::limits::MAX_TRASHED_ITEMS {
             return Err("the trash holds more than its bound".into());
         }

@@ -26,6 +26,9 @@ pub struct Round {
     /// The part of the item's WSJF score estimated, if not the estimate itself.
     #[serde(default)]
     pub dimension: Option<WsjfDimension>,
+    /// Revealed without names: fixed when the round starts, so that whoever votes knows.
+    #[serde(default)]
+    pub anonymous: bool,
 }
 
 impl Round {
@@ -51,6 +54,7 @@ impl Round {
             my_card: self.votes.get(&viewer).cloned(),
             revealed: self.revealed.clone(),
             dimension: self.dimension,
+            anonymous: self.anonymous,
         }
     }
 
@@ -218,6 +222,7 @@ impl Room {
             votes: BTreeMap::new(),
             revealed: None,
             dimension,
+            anonymous: self.settings.anonymous_reveal,
         };
         // Nobody has voted yet, so whom the view is built for makes no difference.
         let view = Box::new(round.view_for(ParticipantId(uuid::Uuid::nil())));
@@ -335,10 +340,10 @@ impl Room {
         } else {
             stats::Fairness::Fair
         };
-        let anonymous = self.settings.anonymous_reveal;
         let Some(round) = self.round.as_mut() else {
             return;
         };
+        let anonymous = round.anonymous;
         let mut stats = stats::compute(&round.deck, &round.votes, fairness);
         // Without names, nobody is singled out either.
         if anonymous {

@@ -3381,7 +3381,7 @@ impl Fuzz {
                 name: rng.random_bool(0.3).then(|| text(rng)),
                 default_deck: deck_choice(rng),
                 auto_reveal: rng.random_bool(0.3).then(|| rng.random()),
-                anonymous_reveal: None,
+                anonymous_reveal: rng.random_bool(0.2).then(|| rng.random()),
                 suggest_split_at: rng.random_bool(0.2).then(|| {
                     rng.random_range(0..=readyroom_protocol::limits::MAX_SPLIT_SUGGESTION + 5)
                 }),

@@ -153,6 +153,11 @@ fn clean_item(
     let mut history = item.history;
     let excess = history.len().saturating_sub(MAX_ROUNDS_IN_HISTORY);
     history.drain(..excess);
+    // A round revealed without names stays without them, whatever the file says.
+    for record in history.iter_mut().filter(|record| record.anonymous) {
+        record.votes.clear();
+        record.stats.outliers = None;
+    }
     Ok(ItemView {
         id: item.id,
         rank: String::new(),

@@ -73,10 +73,10 @@ export function renderEstimation(root, store, actions, openSplit, openDeck) {
   if (target && focus) {
     target.focus({ preventScroll: true });
     if (target instanceof HTMLInputElement && focus.start !== null) target.setSelectionRange(focus.start, focus.end ?? focus.start);
-  } else if (hadFocus) {
+  } else if (hadFocus && document.activeElement !== root) {
     // The control pressed is gone (a round started, votes revealed): the focus goes to what
-    // comes next here rather than falling to the page.
-    const next = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="card"][tabindex="0"], [data-testid="reveal"]:not(:disabled), [data-testid="accept"], [data-testid="revote"], [data-testid="next-item"], [data-testid="start-round-here"], button'));
+    // comes next here, in this order, rather than falling to the page.
+    const next = NEXT_FOCUS.map((selector) => /** @type {HTMLElement | null} */ (root.querySelector(selector))).find(Boolean);
     (next ?? root).focus({ preventScroll: true });
   }
 }
@@ -204,6 +204,9 @@ function anonymousVotes(record, flip) {
   );
 }
 
+/** Where the focus goes when the control that had it is gone, first match first. */
+const NEXT_FOCUS = ['[data-testid="card"][tabindex="0"]', '[data-testid="reveal"]:not(:disabled)', '[data-testid="accept"]', '[data-testid="revote"]', '[data-testid="next-item"]', '[data-testid="start-round-here"]'];
+
 /** Which reveal each panel has shown turning over. @type {WeakMap<HTMLElement, string>} */
 const flippedAt = new WeakMap();
 
@@ -259,6 +262,7 @@ function votingPart(store, actions) {
         )
       : h('p', { class: 'observer-note', text: 'You are observing: voters are choosing their cards.' }),
     store.canVote && h('p', { class: 'my-vote', 'aria-live': 'polite', text: mine ? `You played ${mine}. Click it again to take it back.` : 'Pick a card. Nobody sees it until the reveal.' }),
+    round.anonymous && h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-round', text: 'This round reveals without names: nobody will see who played which card.' }),
     store.isFacilitator &&
       h(
         'div',
@@ -288,7 +292,7 @@ function resultsPart(store, actions, openSplit) {
   const record = /** @type {import('../protocol.js').RoundRecord} */ (round.revealed);
   const stats = record.stats;
   const max = Math.max(1, ...stats.distribution.map((d) => d.count));
-  const said = verdict(stats);
+  const said = verdict(stats, !!record.anonymous);
   /** @param {string} card */
   const acceptText = (card) => (round.dimension ? `${card} as ${DIMENSION_LABELS[round.dimension]}` : `Accept ${card}`);
   let custom = /** @type {HTMLInputElement | null} */ (null);

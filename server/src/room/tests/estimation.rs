@@ -17,8 +17,14 @@ fn an_anonymous_reveal_shows_the_cards_and_nobody_who_played_them() {
     assert!(fx.snap(o).settings.anonymous_reveal);
     let item = fx.add_item(a, "Export");
     let round = fx.start_round(f, item);
+    assert!(
+        fx.snap(a).round.is_some_and(|r| r.anonymous),
+        "voters are told"
+    );
     fx.vote(a, round, "3");
     fx.vote(b, round, "13");
+    // Switched off after people voted in confidence, it still holds for this round.
+    fx.ok(f, anonymous(false));
     let events = fx.ok(f, Command::Reveal { round_id: round });
     let Some(Event::RoundRevealed { record, .. }) = events.first() else {
         panic!("expected round_revealed, got {events:?}");
@@ -42,8 +48,7 @@ fn an_anonymous_reveal_shows_the_cards_and_nobody_who_played_them() {
         assert!(revealed.is_some_and(|r| r.votes.is_empty()));
     }
 
-    // Turned off, the next reveal has names again.
-    fx.ok(f, anonymous(false));
+    // Off, the next round has names again.
     fx.ok(f, Command::Revote { round_id: round });
     let again = fx.snap(f).round.map(|r| r.id).unwrap();
     fx.vote(a, again, "5");
