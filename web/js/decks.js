@@ -32,14 +32,13 @@ export function parseCards(text) {
  */
 export function deckName(choice) {
   if (choice.kind === 'custom') return `Custom: ${deckCards(choice).join(', ')}`;
-  return (DECK_LABELS[choice.kind] ?? choice.kind).replace(/ \(.*\)$/, '');
+  return kindName(choice.kind);
 }
 
 /**
- * Whether two deck choices are the same deck.
- * @param {DeckChoice} a
- * @param {DeckChoice} b
+ * A kind of deck's name, without the sample of its cards: "Fibonacci", "Custom".
+ * @param {string} kind
  */
-export function sameDeck(a, b) {
-  return a.kind === b.kind && deckCards(a).join('\u0000') === deckCards(b).join('\u0000') && (a.unsure ?? true) === (b.unsure ?? true) && (a.coffee ?? true) === (b.coffee ?? true);
+export function kindName(kind) {
+  return (DECK_LABELS[kind] ?? kind).replace(/ \(.*\)$/, '');
 }

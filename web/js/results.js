@@ -15,7 +15,7 @@ import { SPECIAL_CARDS } from './protocol.js';
  * @returns {Verdict}
  */
 export function verdict(stats, anonymous = false) {
-  const ordinary = stats.distribution.filter((d) => !SPECIAL_CARDS.has(d.card));
+  const ordinary = ordinaryPlayed(stats);
   if (ordinary.length === 0) {
     return { kind: 'nothing', tied: [], text: stats.votes === 0 ? 'Nobody voted. Vote again when the team is ready.' : 'Nobody played an estimate. Talk about what is unclear, then vote again.' };
   }
@@ -40,7 +40,7 @@ export function verdict(stats, anonymous = false) {
  * @returns {{ low: string, high: string, steps: number } | null}
  */
 export function spread(record) {
-  const played = record.stats.distribution.filter((d) => !SPECIAL_CARDS.has(d.card));
+  const played = ordinaryPlayed(record.stats);
   if (played.length < 2) return null;
   const low = played[0].card;
   const high = played[played.length - 1].card;
@@ -53,4 +53,12 @@ export function spread(record) {
  */
 function joinCards(cards) {
   return cards.length <= 1 ? cards.join('') : `${cards.slice(0, -1).join(', ')} and ${cards[cards.length - 1]}`;
+}
+
+/**
+ * The ordinary cards played, with their counts, in deck order (no "?" or "☕").
+ * @param {RoundStats} stats
+ */
+function ordinaryPlayed(stats) {
+  return stats.distribution.filter((d) => !SPECIAL_CARDS.has(d.card));
 }

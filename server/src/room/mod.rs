@@ -112,9 +112,10 @@ pub struct Room {
     /// Set while replaying an input logged when deleting an item forgot it at once.
     #[serde(skip)]
     trashless: bool,
-    /// Set while replaying an input logged when a tie proposed the higher card.
+    /// How reveals compute their numbers: the first way while replaying an input logged when a
+    /// tie proposed the higher card.
     #[serde(skip)]
-    tie_goes_high: bool,
+    fairness: stats::Fairness,
     /// Every status has followed its checklist since the room began (rooms created before
     /// the Definition of Ready catch up item by item, as items are touched).
     #[serde(default)]
@@ -177,7 +178,7 @@ impl Room {
             manual_status: false,
             free_estimates: false,
             trashless: false,
-            tie_goes_high: false,
+            fairness: stats::Fairness::Fair,
             readiness_derived: true,
             criteria_minted: 0,
             remarks_minted: 0,
@@ -198,7 +199,11 @@ impl Room {
         self.manual_status = rules < 3;
         self.free_estimates = rules < 4;
         self.trashless = rules < 5;
-        self.tie_goes_high = rules < 6;
+        self.fairness = if rules < 6 {
+            stats::Fairness::TieGoesHigh
+        } else {
+            stats::Fairness::Fair
+        };
         // A status set by hand under the earlier rules may disagree with its checklist.
         if self.manual_status {
             self.readiness_derived = false;

@@ -335,11 +335,7 @@ impl Room {
     }
 
     fn reveal_current(&mut self, auto: bool, out: &mut Out) {
-        let fairness = if self.tie_goes_high {
-            stats::Fairness::TieGoesHigh
-        } else {
-            stats::Fairness::Fair
-        };
+        let fairness = self.fairness;
         let Some(round) = self.round.as_mut() else {
             return;
         };

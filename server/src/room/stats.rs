@@ -21,9 +21,10 @@ pub fn ordered_votes(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> Ve
 
 /// What a reveal computes, by the rules inputs were applied under: the first ones broke a tie
 /// for the most played card towards the higher card and flagged outliers among two voters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Fairness {
     TieGoesHigh,
+    #[default]
     Fair,
 }
 

@@ -1,7 +1,7 @@
 // The facilitator's deck: a preset or the team's own cards, with or without "?" and "☕", for
 // the room or for the next round only.
 
-import { parseCards } from '../decks.js';
+import { kindName, parseCards } from '../decks.js';
 import { DECK_LABELS, deckCards } from '../protocol.js';
 import { $, h, replace } from './dom.js';
 
@@ -83,7 +83,7 @@ export class DeckDialog {
           'fieldset',
           { class: 'deck-kinds' },
           h('legend', { text: 'Cards' }),
-          ...Object.entries(DECK_LABELS).map(([kind, label]) =>
+          ...Object.keys(DECK_LABELS).map((kind) =>
             h(
               'label',
               { class: 'deck-kind' },
@@ -91,7 +91,7 @@ export class DeckDialog {
                 this.kind = kind;
                 this.render();
               }),
-              h('span', { class: 'deck-kind-name', text: label.replace(/ \(.*\)$/, '') }),
+              h('span', { class: 'deck-kind-name', text: kindName(kind) }),
               kind === 'custom' ? null : preview(deckCards({ kind })),
             ),
           ),
