@@ -61,6 +61,7 @@ pub fn room(data: &[u8]) {
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     };
     let (mut room, facilitator_token) = Room::create(
         RoomId::from_random_bytes([1; 16]),

@@ -143,10 +143,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         timebox_seconds: Option<u32>,
     },
-    /// Voters: plays or changes a card in the current round.
+    /// Voters: plays or changes a card in the current round or in a pre-vote round.
     Vote {
         round_id: RoundId,
         card: String,
+        /// How sure the voter is; shown with the results.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confidence: Option<crate::Confidence>,
     },
     /// Voters: takes a vote back before reveal.
     RetractVote {
@@ -170,6 +173,44 @@ pub enum Command {
     CancelRound {
         round_id: RoundId,
     },
+
+    // Pre-votes: facilitator, except voting (`vote` and `retract_vote` with a pre-vote round).
+    /// Opens a pre-vote round on each item, voted on until `closes_at`.
+    OpenPrevotes {
+        item_ids: Vec<ItemId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deck: Option<DeckChoice>,
+        closes_at: crate::Timestamp,
+    },
+    /// Reveals every open pre-vote round at once, into the `prevote_review`.
+    RevealPrevotes,
+    /// Discards the open pre-votes unseen.
+    CancelPrevotes,
+    /// Accepts the most played card of these reviewed items (each with consensus) as their
+    /// estimates, in one step.
+    AcceptPrevotes {
+        item_ids: Vec<ItemId>,
+    },
+    /// Closes the pre-vote review, leaving what is still in it unestimated.
+    DismissPrevoteReview,
+
+    // Relative sizing board: opening, accepting and closing are the facilitator's; voters and
+    // the facilitator place items.
+    /// Opens the board with these items, all unsized, and the deck's ordinary cards as columns.
+    OpenSizingBoard {
+        item_ids: Vec<ItemId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deck: Option<DeckChoice>,
+    },
+    /// Moves an item to the end of a column (`null`: back to unsized).
+    PlaceOnBoard {
+        item_id: ItemId,
+        column: Option<String>,
+    },
+    /// Sets every placed item's estimate to its column and closes the board.
+    AcceptSizing,
+    /// Closes the board without changing any estimate.
+    CloseSizingBoard,
 
     // Facilitation: facilitator only, except `claim_facilitator`.
     SetCurrentItem {
@@ -349,4 +390,6 @@ pub struct SettingsChange {
     pub definition_of_ready: Option<Vec<crate::room::ReadyCriterionDraft>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timebox: Option<crate::room::RefinementTimebox>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consensus_percent: Option<u32>,
 }

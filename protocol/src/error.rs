@@ -42,6 +42,10 @@ pub enum ErrorCode {
     RoundRevealed,
     /// The round must be revealed first.
     RoundNotRevealed,
+    /// The pre-vote's `closes_at` has passed; it waits for the facilitator's reveal.
+    VotingClosed,
+    /// The command needs the relative sizing board, which is not open.
+    NoSizingBoard,
     /// The room already holds [`crate::limits::MAX_ITEMS_PER_ROOM`] items.
     TooManyItems,
     /// The room already holds [`crate::limits::MAX_PARTICIPANTS_PER_ROOM`] participants.

@@ -9,6 +9,7 @@
 mod client;
 mod deck;
 mod error;
+mod estimation;
 mod export;
 mod history;
 mod ids;
@@ -23,6 +24,10 @@ pub use client::{
 };
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
+pub use estimation::{
+    Confidence, ConfidenceTally, PrevoteResult, PrevoteReview, Prevotes, SizingBoard,
+    SizingPlacement,
+};
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
 pub use history::{HistoryEntry, HistoryField, ItemHistory};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
@@ -47,3 +52,7 @@ pub const DEFAULT_SPLIT_SUGGESTION: u32 = 13;
 
 /// The working day a [`RefinementTimebox`] counts in.
 pub const WORKING_HOURS_PER_DAY: u32 = 8;
+
+/// A new room's `consensus_percent`: the share of votes on one card that counts as agreement
+/// when pre-votes are revealed.
+pub const DEFAULT_CONSENSUS_PERCENT: u32 = 70;

@@ -57,6 +57,11 @@ pub const MAX_PARTICIPANTS_PER_ROOM: usize = 500;
 pub const PLACES_KEPT_FOR_FACILITATOR: usize = 5;
 /// Rounds kept in one item's history; the oldest are dropped first.
 pub const MAX_ROUNDS_IN_HISTORY: usize = 50;
+/// Items in one set of pre-votes, and on the relative sizing board.
+pub const MAX_PREVOTE_ITEMS: usize = 100;
+pub const MAX_SIZING_ITEMS: usize = 100;
+/// How far ahead pre-votes may close: 30 days, in milliseconds.
+pub const MAX_PREVOTE_MILLIS: u64 = 30 * 24 * 60 * 60 * 1000;
 pub const MAX_TIMER_SECONDS: u32 = 4 * 60 * 60;
 /// Working days in a sprint, at most (a `RefinementTimebox`).
 pub const MAX_SPRINT_DAYS: u32 = 60;

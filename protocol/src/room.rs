@@ -481,6 +481,14 @@ pub struct RoomSettings {
     /// How much time refinement gets, from which each session's budget follows.
     #[serde(default)]
     pub timebox: RefinementTimebox,
+    /// Pre-votes whose most played card has at least this share (percent) of the ordinary
+    /// votes are offered for accepting in one step (50 to 100).
+    #[serde(default = "default_consensus_percent")]
+    pub consensus_percent: u32,
+}
+
+fn default_consensus_percent() -> u32 {
+    crate::DEFAULT_CONSENSUS_PERCENT
 }
 
 /// The share of a sprint spent refining (the Scrum Guide's "usually no more than 10%"),
@@ -539,6 +547,8 @@ pub enum RoundPhase {
 pub struct VoteView {
     pub participant_id: ParticipantId,
     pub card: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<crate::Confidence>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -574,6 +584,9 @@ pub struct RoundStats {
     /// Every ordinary vote is the same card.
     pub consensus: bool,
     pub outliers: Option<Outliers>,
+    /// How sure the voters were, for votes that said (also on an anonymous reveal).
+    #[serde(default, skip_serializing_if = "crate::ConfidenceTally::is_empty")]
+    pub confidence: crate::ConfidenceTally,
 }
 
 /// A revealed round, as kept in its item's history.
@@ -609,6 +622,12 @@ pub struct RoundView {
     pub voted: Vec<ParticipantId>,
     /// The receiving participant's own card, if it voted. Never anyone else's.
     pub my_card: Option<String>,
+    /// The confidence the receiving participant gave with its card, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_confidence: Option<crate::Confidence>,
+    /// A pre-vote round: votes are accepted until then, and it is revealed with the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<Timestamp>,
     /// Every vote and the statistics; present once revealed.
     pub revealed: Option<RoundRecord>,
     /// The part of the WSJF score this round estimates; absent for the estimate itself.
@@ -649,6 +668,15 @@ pub struct RoomSnapshot {
     /// Deleted items the facilitator can restore, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trash: Vec<TrashedItem>,
+    /// Pre-votes open for voting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prevotes: Option<crate::Prevotes>,
+    /// Revealed pre-votes still to be settled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prevote_review: Option<crate::PrevoteReview>,
+    /// The relative sizing board, while open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizing: Option<crate::SizingBoard>,
 }
 
 /// A deleted item, as the trash lists it.
@@ -668,6 +696,33 @@ impl RoomSnapshot {
             original.split_into = parts.iter().map(|part| part.id).collect();
         }
         self.items.extend(parts.iter().cloned());
+        self.drop_from_estimation(item_id);
+    }
+
+    /// An item that left the backlog (deleted or split) leaves the open pre-votes, the
+    /// pre-vote review and the sizing board, as on the server.
+    pub fn drop_from_estimation(&mut self, item_id: ItemId) {
+        if let Some(prevotes) = &mut self.prevotes {
+            prevotes.rounds.retain(|round| round.item_id != item_id);
+            if prevotes.rounds.is_empty() {
+                self.prevotes = None;
+            }
+        }
+        self.settle_review(item_id);
+        if let Some(board) = &mut self.sizing {
+            board.placements.retain(|p| p.item_id != item_id);
+        }
+    }
+
+    /// The item's estimate was accepted: it leaves the pre-vote review, which closes once
+    /// empty.
+    pub fn settle_review(&mut self, item_id: ItemId) {
+        if let Some(review) = &mut self.prevote_review {
+            review.results.retain(|result| result.item_id != item_id);
+            if review.results.is_empty() {
+                self.prevote_review = None;
+            }
+        }
     }
 
     /// Applies a `settings_changed` event, as a client does: checks of criteria no longer
@@ -700,6 +755,7 @@ impl RoomSnapshot {
         for item in &mut self.items {
             item.forget_link(item_id);
         }
+        self.drop_from_estimation(item_id);
     }
 
     /// Applies an `item_restored` event, as a client does: the item leaves the trash and its

@@ -223,6 +223,9 @@ pub enum Event {
         participant_id: ParticipantId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         card: Option<String>,
+        /// Like `card`, only in the voter's own copy.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confidence: Option<crate::Confidence>,
     },
     VoteRetracted {
         round_id: RoundId,
@@ -246,5 +249,31 @@ pub enum Event {
         estimate: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dimension: Option<crate::room::WsjfDimension>,
+    },
+    /// Pre-vote rounds opened (replacing none: only one set is open at a time).
+    PrevotesOpened {
+        prevotes: crate::Prevotes,
+    },
+    /// The open pre-votes were discarded unseen.
+    PrevotesCancelled,
+    /// Every pre-vote round revealed at once. Each record is also appended to its item's
+    /// history; the review replaces any earlier one.
+    PrevotesRevealed {
+        review: crate::PrevoteReview,
+    },
+    /// The review was closed. (Items also leave it one by one as their estimates are accepted,
+    /// or when they are deleted or split.)
+    PrevoteReviewDismissed,
+    SizingOpened {
+        board: crate::SizingBoard,
+    },
+    /// The frame's `actor` moved the item to the end of `column` (`null`: unsized).
+    SizingPlaced {
+        item_id: ItemId,
+        column: Option<String>,
+    },
+    /// The board closed; when `accepted`, `item_updated` events with the estimates came first.
+    SizingClosed {
+        accepted: bool,
     },
 }

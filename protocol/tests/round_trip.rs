@@ -64,10 +64,12 @@ fn record() -> RoundRecord {
             VoteView {
                 participant_id: participant(1),
                 card: "5".into(),
+                confidence: Some(readyroom_protocol::Confidence::High),
             },
             VoteView {
                 participant_id: participant(2),
                 card: "8".into(),
+                confidence: None,
             },
         ],
         stats: RoundStats {
@@ -93,6 +95,11 @@ fn record() -> RoundRecord {
                 high_card: "8".into(),
                 high: vec![participant(2)],
             }),
+            confidence: readyroom_protocol::ConfidenceTally {
+                low: 0,
+                medium: 0,
+                high: 1,
+            },
         },
         revealed_at: T0 + 60_000,
         accepted: Some("8".into()),
@@ -160,6 +167,7 @@ fn settings() -> RoomSettings {
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     }
 }
 
@@ -186,9 +194,11 @@ fn round_view(phase: RoundPhase) -> RoundView {
         started_at: T0,
         voted: vec![participant(1), participant(2)],
         my_card: Some("5".into()),
+        my_confidence: Some(readyroom_protocol::Confidence::Medium),
         revealed: (phase == RoundPhase::Revealed).then(record),
         dimension: None,
         anonymous: false,
+        closes_at: None,
     }
 }
 
@@ -223,6 +233,47 @@ fn snapshot() -> RoomSnapshot {
             deleted_at: T0,
             deleted_by: Some(participant(1)),
         }],
+        prevotes: Some(prevotes()),
+        prevote_review: Some(prevote_review()),
+        sizing: Some(sizing_board()),
+    }
+}
+
+fn prevotes() -> readyroom_protocol::Prevotes {
+    let mut round = round_view(RoundPhase::Voting);
+    round.closes_at = Some(T0 + 86_400_000);
+    readyroom_protocol::Prevotes {
+        closes_at: T0 + 86_400_000,
+        rounds: vec![round],
+    }
+}
+
+fn prevote_review() -> readyroom_protocol::PrevoteReview {
+    readyroom_protocol::PrevoteReview {
+        results: vec![readyroom_protocol::PrevoteResult {
+            item_id: item_id(1),
+            record: record(),
+            consensus: false,
+            spread: 1,
+        }],
+    }
+}
+
+fn sizing_board() -> readyroom_protocol::SizingBoard {
+    readyroom_protocol::SizingBoard {
+        deck: fibonacci(),
+        placements: vec![
+            readyroom_protocol::SizingPlacement {
+                item_id: item_id(1),
+                column: Some("5".into()),
+                by: Some(participant(1)),
+            },
+            readyroom_protocol::SizingPlacement {
+                item_id: item_id(2),
+                column: None,
+                by: None,
+            },
+        ],
     }
 }
 
@@ -369,6 +420,7 @@ fn every_command() -> Vec<Command> {
         Command::Vote {
             round_id: round_id(1),
             card: "☕".into(),
+            confidence: None,
         },
         Command::RetractVote {
             round_id: round_id(1),
@@ -386,12 +438,34 @@ fn every_command() -> Vec<Command> {
         Command::CancelRound {
             round_id: round_id(1),
         },
+        Command::OpenPrevotes {
+            item_ids: vec![item_id(1), item_id(2)],
+            deck: None,
+            closes_at: T0 + 86_400_000,
+        },
+        Command::RevealPrevotes,
+        Command::CancelPrevotes,
+        Command::AcceptPrevotes {
+            item_ids: vec![item_id(1)],
+        },
+        Command::DismissPrevoteReview,
+        Command::OpenSizingBoard {
+            item_ids: vec![item_id(1), item_id(2)],
+            deck: Some(DeckChoice::default()),
+        },
+        Command::PlaceOnBoard {
+            item_id: item_id(1),
+            column: Some("5".into()),
+        },
+        Command::AcceptSizing,
+        Command::CloseSizingBoard,
         Command::SetCurrentItem { item_id: None },
         Command::UpdateSettings(SettingsChange {
             name: Some("Sprint 43".into()),
             default_deck: Some(custom),
             auto_reveal: Some(false),
             anonymous_reveal: None,
+            consensus_percent: Some(80),
             suggest_split_at: Some(20),
             timebox: Some(readyroom_protocol::RefinementTimebox {
                 sprint_days: 15,
@@ -541,6 +615,7 @@ fn every_event() -> Vec<Event> {
             round_id: round_id(1),
             participant_id: participant(1),
             card: Some("13".into()),
+            confidence: Some(readyroom_protocol::Confidence::Low),
         },
         Event::VoteRetracted {
             round_id: round_id(1),
@@ -566,6 +641,22 @@ fn every_event() -> Vec<Event> {
             estimate: "13".into(),
             dimension: Some(readyroom_protocol::WsjfDimension::BusinessValue),
         },
+        Event::PrevotesOpened {
+            prevotes: prevotes(),
+        },
+        Event::PrevotesCancelled,
+        Event::PrevotesRevealed {
+            review: prevote_review(),
+        },
+        Event::PrevoteReviewDismissed,
+        Event::SizingOpened {
+            board: sizing_board(),
+        },
+        Event::SizingPlaced {
+            item_id: item_id(2),
+            column: None,
+        },
+        Event::SizingClosed { accepted: true },
     ]
 }
 
@@ -982,6 +1073,7 @@ fn server_wire_shapes() {
             round_id: round_id(1),
             participant_id: participant(2),
             card: None,
+            confidence: None,
         },
     );
     assert_eq!(

@@ -289,5 +289,6 @@ pub fn default_settings(
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     }
 }

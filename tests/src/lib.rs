@@ -622,6 +622,7 @@ impl Client {
         self.request(Command::Vote {
             round_id,
             card: card.to_owned(),
+            confidence: None,
         })
         .await
         .acked()

@@ -245,6 +245,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
             Command::Vote {
                 round_id: RoundId(uuid::Uuid::new_v4()),
                 card: "3".into(),
+                confidence: None,
             },
             ErrorCode::NoActiveRound,
         ),
@@ -266,6 +267,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     ana.request(Command::Vote {
         round_id: round.id,
         card: "4".into(),
+        confidence: None,
     })
     .await
     .refused(ErrorCode::InvalidValue);
@@ -284,6 +286,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     ana.request(Command::Vote {
         round_id: round.id,
         card: "3".into(),
+        confidence: None,
     })
     .await
     .refused(ErrorCode::RoundRevealed);
@@ -294,6 +297,7 @@ async fn invalid_values_unknown_ids_and_stale_rounds_change_nothing() {
     ana.request(Command::Vote {
         round_id: round.id,
         card: "3".into(),
+        confidence: None,
     })
     .await
     .refused(ErrorCode::StaleRound);

@@ -141,6 +141,7 @@ async fn three_people_refine_a_backlog() {
     ben.request(Command::Vote {
         round_id: round.id,
         card: "5".into(),
+        confidence: None,
     })
     .await
     .refused(ErrorCode::StaleRound);
@@ -213,6 +214,7 @@ async fn auto_reveal_fires_when_every_online_voter_has_voted() {
         .request(Command::Vote {
             round_id: round.id,
             card: "L".into(),
+            confidence: None,
         })
         .await;
     // Gus is online and has not voted, so nothing is revealed yet.

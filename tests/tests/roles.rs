@@ -36,6 +36,7 @@ async fn observers_and_voters_cannot_do_what_their_role_does_not_allow() {
         Command::Vote {
             round_id: round.id,
             card: "3".into(),
+            confidence: None,
         },
         Command::SetEditing {
             editing: Some(readyroom_protocol::Editing {

@@ -76,6 +76,7 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
         .request(Command::Vote {
             round_id: round.id,
             card: "Qx7".into(),
+            confidence: None,
         })
         .await;
     // Ben's own copy carries his card.
@@ -89,6 +90,7 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
         .request(Command::Vote {
             round_id: round.id,
             card: "Zk9".into(),
+            confidence: None,
         })
         .await;
     // Ben changes his mind, then takes it back and votes again.
@@ -157,4 +159,102 @@ async fn no_vote_value_reaches_anyone_else_before_reveal() {
         .find(|f| f.contains("round_revealed"))
         .unwrap();
     assert!(reveal_frame.contains("Qx7") && reveal_frame.contains("Zk9"));
+}
+
+/// Whether any of the client's frames mentions a confidence.
+fn saw_confidence(client: &Client) -> bool {
+    client.frames.iter().any(|f| f.contains("\"confidence\""))
+}
+
+#[tokio::test]
+async fn pre_votes_cast_over_days_stay_secret_until_revealed_together() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let (mut cy, _) = server.join(&room, "Cy", Role::Voter).await;
+    let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
+    let first = ana.create_item("First").await;
+    let second = ana.create_item("Second").await;
+    let deck = readyroom_protocol::DeckChoice {
+        kind: readyroom_protocol::DeckKind::Custom,
+        cards: CARDS.iter().map(|c| (*c).to_owned()).collect(),
+        unsure: true,
+        coffee: true,
+    };
+    let now = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let opened = ana
+        .request(Command::OpenPrevotes {
+            item_ids: vec![first.id, second.id],
+            deck: Some(deck),
+            closes_at: now + 86_400_000,
+        })
+        .await;
+    let rounds = opened.find(|e| match e {
+        Event::PrevotesOpened { prevotes } => Some(prevotes.rounds.clone()),
+        _ => None,
+    });
+    let round_of = |item| rounds.iter().find(|r| r.item_id == item).unwrap().id;
+
+    ben.request(Command::Vote {
+        round_id: round_of(first.id),
+        card: "Qx7".into(),
+        confidence: Some(readyroom_protocol::Confidence::High),
+    })
+    .await
+    .acked();
+    let last = cy
+        .request(Command::Vote {
+            round_id: round_of(second.id),
+            card: "Zk9".into(),
+            confidence: Some(readyroom_protocol::Confidence::Low),
+        })
+        .await
+        .acked()
+        .unwrap();
+    // Ben goes home; his vote waits.
+    let ben_token = ben.token.clone().unwrap();
+    drop(ben);
+
+    for client in [&mut ana, &mut obs] {
+        client.events_until(last).await;
+        assert_eq!(leaked_cards(client, None), Vec::<String>::new());
+        assert!(!saw_confidence(client), "someone's confidence leaked");
+    }
+    assert_eq!(leaked_cards(&cy, Some("Zk9")), Vec::<String>::new());
+
+    // Snapshots the next morning: who voted on what, and one's own cards only.
+    let (late, welcome) = server.join(&room, "Lia", Role::Voter).await;
+    let prevotes = welcome.room.prevotes.unwrap();
+    let voted: Vec<usize> = prevotes.rounds.iter().map(|r| r.voted.len()).collect();
+    assert_eq!(voted, [1, 1]);
+    assert_eq!(leaked_cards(&late, None), Vec::<String>::new());
+    assert!(!saw_confidence(&late));
+    let mut ben_again = server.connect(&room).await;
+    let welcome = ben_again.join_with(rejoin_request(&ben_token)).await;
+    let mine = &welcome.room.prevotes.unwrap().rounds[0];
+    assert_eq!(
+        (mine.my_card.as_deref(), mine.my_confidence),
+        (Some("Qx7"), Some(readyroom_protocol::Confidence::High))
+    );
+    assert_eq!(leaked_cards(&ben_again, Some("Qx7")), Vec::<String>::new());
+
+    // The reveal shows all of them to everyone at once.
+    let revealed = ana.request(Command::RevealPrevotes).await;
+    let seq = revealed.acked().unwrap();
+    obs.events_until(seq).await;
+    let reveal_frame = obs
+        .frames
+        .iter()
+        .rev()
+        .find(|f| f.contains("prevotes_revealed"))
+        .unwrap();
+    assert!(reveal_frame.contains("Qx7") && reveal_frame.contains("Zk9"));
+    assert!(reveal_frame.contains("\"high\"") && reveal_frame.contains("\"low\""));
 }

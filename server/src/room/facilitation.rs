@@ -63,6 +63,9 @@ impl Room {
         if let Some(timebox) = change.timebox {
             settings.timebox = validate::timebox(timebox)?;
         }
+        if let Some(percent) = change.consensus_percent {
+            settings.consensus_percent = validate::consensus_percent(percent)?;
+        }
         if let Some(drafts) = change.definition_of_ready {
             settings.definition_of_ready = self.definition_from(drafts)?;
         }

@@ -118,6 +118,7 @@ impl Room {
                 }
             }
         }
+        self.check_estimation_beyond_rounds()?;
         if let Some(timer) = self.timer {
             if timer.ends_at < timer.started_at {
                 return Err("the timer ends before it starts".into());
@@ -158,6 +159,69 @@ impl Room {
             return Err(format!("item {id} has a history but is gone"));
         }
         self.histories.check()?;
+        Ok(())
+    }
+
+    /// Pre-votes, their review and the sizing board name items of the backlog, at most once
+    /// each; pre-votes hold only voters' cards of their deck, unrevealed.
+    fn check_estimation_beyond_rounds(&self) -> Result<(), String> {
+        let once = |ids: &mut dyn Iterator<Item = readyroom_protocol::ItemId>, what: &str| {
+            let mut seen = HashSet::new();
+            for id in ids {
+                if !self.order.contains(id) || !seen.insert(id) {
+                    return Err(format!("{what} names item {id} that is gone or twice"));
+                }
+            }
+            Ok(())
+        };
+        if let Some(set) = &self.prevotes {
+            if set.rounds.is_empty() {
+                return Err("open pre-votes without a round".into());
+            }
+            once(&mut set.rounds.iter().map(|r| r.item_id), "a pre-vote")?;
+            for round in &set.rounds {
+                if round.revealed.is_some() || round.closes_at != Some(set.closes_at) {
+                    return Err("an open pre-vote is revealed or closes at another time".into());
+                }
+                if round.votes.values().any(|card| !round.deck.contains(card))
+                    || round
+                        .confidence
+                        .keys()
+                        .any(|p| !round.votes.contains_key(p))
+                {
+                    return Err("a pre-vote holds a card or confidence without a vote".into());
+                }
+                if round.votes.keys().any(|p| {
+                    self.participants
+                        .get(p)
+                        .is_none_or(|p| p.view.role != Role::Voter)
+                }) {
+                    return Err("a pre-vote from an observer or a non-participant".into());
+                }
+            }
+        }
+        if let Some(review) = &self.prevote_review {
+            if review.results.is_empty() {
+                return Err("an empty pre-vote review is kept".into());
+            }
+            once(
+                &mut review.results.iter().map(|r| r.item_id),
+                "the pre-vote review",
+            )?;
+        }
+        if let Some(board) = &self.sizing {
+            once(
+                &mut board.placements.iter().map(|p| p.item_id),
+                "the sizing board",
+            )?;
+            if board.placements.iter().any(|p| {
+                p.column
+                    .as_ref()
+                    .is_some_and(|column| !board.deck.contains(column))
+            }) {
+                return Err("an item sits in a column the board does not have".into());
+            }
+        }
         Ok(())
     }
 }

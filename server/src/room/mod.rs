@@ -11,10 +11,12 @@ mod items;
 mod order;
 mod participants;
 mod poker;
+mod prevotes;
 mod readiness;
 mod remarks;
 mod replies;
 pub mod secrecy;
+mod sizing;
 mod split;
 mod stats;
 mod texts;
@@ -89,6 +91,12 @@ pub struct Room {
     timer: Option<Timer>,
     #[serde(default)]
     session: Option<Session>,
+    #[serde(default)]
+    prevotes: Option<prevotes::PrevoteSet>,
+    #[serde(default)]
+    prevote_review: Option<readyroom_protocol::PrevoteReview>,
+    #[serde(default)]
+    sizing: Option<readyroom_protocol::SizingBoard>,
     /// Deleted items, oldest first.
     #[serde(default)]
     trash: Vec<trash::Trashed>,
@@ -170,6 +178,9 @@ impl Room {
             round: None,
             timer: None,
             session: None,
+            prevotes: None,
+            prevote_review: None,
+            sizing: None,
             trash: Vec::new(),
             histories: history::Histories::default(),
             texts: texts::TextHistory::default(),
@@ -388,7 +399,11 @@ impl Room {
                 timebox_seconds,
                 out,
             ),
-            Command::Vote { round_id, card } => self.vote(actor, round_id, card, out),
+            Command::Vote {
+                round_id,
+                card,
+                confidence,
+            } => self.vote(actor, (round_id, card, confidence), out),
             Command::RetractVote { round_id } => self.retract_vote(actor, round_id, out),
             Command::Reveal { round_id } => self.reveal(actor, round_id, out),
             Command::Revote { round_id } => self.revote(ctx, actor, round_id, out),
@@ -396,6 +411,23 @@ impl Room {
                 self.accept_estimate(actor, round_id, &estimate, out)
             }
             Command::CancelRound { round_id } => self.cancel_round(actor, round_id, out),
+            Command::OpenPrevotes {
+                item_ids,
+                deck,
+                closes_at,
+            } => self.open_prevotes(ctx, actor, (item_ids, deck.as_ref(), closes_at), out),
+            Command::RevealPrevotes => self.reveal_prevotes(actor, out),
+            Command::CancelPrevotes => self.cancel_prevotes(actor, out),
+            Command::AcceptPrevotes { item_ids } => self.accept_prevotes(actor, &item_ids, out),
+            Command::DismissPrevoteReview => self.dismiss_prevote_review(actor, out),
+            Command::OpenSizingBoard { item_ids, deck } => {
+                self.open_sizing_board(actor, item_ids, deck.as_ref(), out)
+            }
+            Command::PlaceOnBoard { item_id, column } => {
+                self.place_on_board(actor, item_id, column, out)
+            }
+            Command::AcceptSizing => self.accept_sizing(actor, out),
+            Command::CloseSizingBoard => self.close_sizing_board(actor, out),
             Command::SetCurrentItem { item_id } => self.set_current_item(actor, item_id, out),
             Command::UpdateSettings(change) => self.update_settings(actor, change, out),
             Command::StartTimer { seconds } => self.start_timer(actor, seconds, out),
@@ -441,6 +473,9 @@ impl Room {
             timer: self.timer,
             session: self.session,
             trash: self.trash_views(),
+            prevotes: self.prevotes.as_ref().map(|set| set.view_for(viewer)),
+            prevote_review: self.prevote_review.clone(),
+            sizing: self.sizing.clone(),
         }
     }
 }
@@ -459,6 +494,7 @@ pub fn validate_settings(mut settings: RoomSettings) -> Result<RoomSettings, Com
     settings.suggest_split_at = validate::split_suggestion(settings.suggest_split_at)?;
     settings.definition_of_ready = readiness::check_definition(settings.definition_of_ready)?;
     settings.timebox = validate::timebox(settings.timebox)?;
+    settings.consensus_percent = validate::consensus_percent(settings.consensus_percent)?;
     Ok(settings)
 }
 

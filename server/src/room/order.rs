@@ -80,6 +80,11 @@ impl Order {
         self.items.get_mut(&id).map(|item| &mut item.view)
     }
 
+    /// The item's rank, for sorting a selection of items into backlog order.
+    pub fn rank(&self, id: ItemId) -> Option<FractionalIndex> {
+        self.items.get(&id).map(|item| item.rank.clone())
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = ItemId> + '_ {
         self.by_rank.values().copied()
     }

@@ -242,13 +242,20 @@ impl Room {
     }
 
     /// The offline participant gone longest who can be forgotten without loss to the meeting:
-    /// not the facilitator, and holding no vote in a round still being voted on.
+    /// not the facilitator, and holding no vote in a round (or pre-vote) still being voted on.
     fn longest_gone(&self) -> Option<ParticipantId> {
-        let voting = self.round.as_ref().filter(|round| round.revealed.is_none());
+        // Pre-votes are cast by people who then leave: their votes must wait for the reveal.
+        let voting = self
+            .round
+            .iter()
+            .filter(|round| round.revealed.is_none())
+            .chain(self.prevotes.iter().flat_map(|set| set.rounds.iter()));
+        let holds_vote =
+            |id: &ParticipantId| voting.clone().any(|round| round.votes.contains_key(id));
         self.participants
             .values()
             .filter(|p| p.connections == 0 && !self.is_facilitator(p.view.id))
-            .filter(|p| voting.is_none_or(|round| !round.votes.contains_key(&p.view.id)))
+            .filter(|p| !holds_vote(&p.view.id))
             .min_by_key(|p| (p.offline_since, p.joined))
             .map(|p| p.view.id)
     }
@@ -261,7 +268,11 @@ impl Room {
         };
         self.tokens.remove(&participant.token);
         // Dropped without a `vote_retracted`: clients drop it on `participant_removed`.
-        if let Some(round) = &mut self.round {
+        for round in self.round.iter_mut().chain(
+            self.prevotes
+                .iter_mut()
+                .flat_map(|set| set.rounds.iter_mut()),
+        ) {
             round.forget_vote(id);
         }
         self.emit(out, Event::ParticipantRemoved { participant_id: id });

@@ -6,8 +6,9 @@ use readyroom_protocol::limits::{
     MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_ROUNDS_IN_HISTORY, MAX_TIMER_SECONDS, MAX_WSJF_VALUE,
 };
 use readyroom_protocol::{
-    COFFEE_CARD, Deck, DeckChoice, DeckKind, ErrorCode, Event, ItemId, ParticipantId, Role,
-    RoundId, RoundPhase, RoundRecord, RoundView, Timestamp, UNSURE_CARD, WsjfDimension, is_special,
+    COFFEE_CARD, Confidence, Deck, DeckChoice, DeckKind, ErrorCode, Event, ItemId, ParticipantId,
+    Role, RoundId, RoundPhase, RoundRecord, RoundView, Timestamp, UNSURE_CARD, WsjfDimension,
+    is_special,
 };
 
 use super::items::validate_estimate;
@@ -29,6 +30,12 @@ pub struct Round {
     /// Revealed without names: fixed when the round starts, so that whoever votes knows.
     #[serde(default)]
     pub anonymous: bool,
+    /// How sure each voter who said was of their card.
+    #[serde(default)]
+    pub confidence: BTreeMap<ParticipantId, Confidence>,
+    /// Set on a pre-vote round: votes are accepted until then.
+    #[serde(default)]
+    pub closes_at: Option<Timestamp>,
 }
 
 impl Round {
@@ -52,17 +59,78 @@ impl Round {
             started_at: self.started_at,
             voted: self.votes.keys().copied().collect(),
             my_card: self.votes.get(&viewer).cloned(),
+            my_confidence: self.confidence.get(&viewer).copied(),
             revealed: self.revealed.clone(),
             dimension: self.dimension,
             anonymous: self.anonymous,
+            closes_at: self.closes_at,
         }
     }
 
     pub fn forget_vote(&mut self, id: ParticipantId) {
         if self.revealed.is_none() {
             self.votes.remove(&id);
+            self.confidence.remove(&id);
         }
     }
+
+    /// Freezes the votes into their record (also kept as `revealed`).
+    pub fn reveal(&mut self, now: Timestamp, fairness: stats::Fairness) -> RoundRecord {
+        let anonymous = self.anonymous;
+        let mut stats = stats::compute(&self.deck, &self.votes, fairness);
+        for confidence in self.confidence.values() {
+            stats.confidence.add(*confidence);
+        }
+        // Without names, nobody is singled out either.
+        if anonymous {
+            stats.outliers = None;
+        }
+        let record = RoundRecord {
+            round_id: self.id,
+            number: self.number,
+            deck: self.deck.clone(),
+            votes: if anonymous {
+                Vec::new()
+            } else {
+                stats::ordered_votes(&self.deck, &self.votes, &self.confidence)
+            },
+            stats,
+            revealed_at: now,
+            accepted: None,
+            anonymous,
+            dimension: self.dimension,
+        };
+        self.revealed = Some(record.clone());
+        record
+    }
+}
+
+/// A new round, nobody's vote in it yet.
+pub fn new_round(
+    ctx: &mut Ctx<'_>,
+    item_id: ItemId,
+    number: u32,
+    deck: Deck,
+    (now, anonymous): (Timestamp, bool),
+) -> Round {
+    Round {
+        id: RoundId::from_random_bytes(random_id_bytes(ctx.rng)),
+        item_id,
+        number,
+        deck,
+        started_at: now,
+        votes: BTreeMap::new(),
+        revealed: None,
+        dimension: None,
+        anonymous,
+        confidence: BTreeMap::new(),
+        closes_at: None,
+    }
+}
+
+/// The number the next round on an item gets.
+pub fn next_round_number(item: &readyroom_protocol::ItemView) -> u32 {
+    item.history.last().map_or(1, |record| record.number + 1)
 }
 
 /// A deck choice as the room keeps it: custom cards trimmed, presets without a card list.
@@ -196,7 +264,7 @@ impl Room {
             ));
         }
         let deck = resolve_deck(deck.unwrap_or(&self.settings.default_deck))?;
-        let number = item.history.last().map_or(1, |record| record.number + 1);
+        let number = next_round_number(item);
         self.change_current_item(Some(item_id), out);
         self.open_round(ctx, item_id, number, (deck, dimension), out);
         match timebox_seconds {
@@ -213,34 +281,54 @@ impl Room {
         (deck, dimension): (Deck, Option<WsjfDimension>),
         out: &mut Out,
     ) {
-        let round = Round {
-            id: RoundId::from_random_bytes(random_id_bytes(ctx.rng)),
+        let mut round = new_round(
+            ctx,
             item_id,
             number,
             deck,
-            started_at: out.now,
-            votes: BTreeMap::new(),
-            revealed: None,
-            dimension,
-            anonymous: self.settings.anonymous_reveal,
-        };
+            (out.now, self.settings.anonymous_reveal),
+        );
+        round.dimension = dimension;
         // Nobody has voted yet, so whom the view is built for makes no difference.
         let view = Box::new(round.view_for(ParticipantId(uuid::Uuid::nil())));
         self.round = Some(round);
         self.emit(out, Event::RoundStarted { round: view });
     }
 
+    /// The round a vote names: the live one or one of the open pre-votes.
+    fn round_to_vote_in(
+        &mut self,
+        round_id: RoundId,
+        now: Timestamp,
+    ) -> Result<&mut Round, CommandError> {
+        if self.prevote_round(round_id).is_some() {
+            let round = self
+                .prevote_round(round_id)
+                .ok_or_else(|| CommandError::invalid("no such pre-vote"))?;
+            if round.closes_at.is_some_and(|closes_at| now > closes_at) {
+                return Err(CommandError::new(
+                    ErrorCode::VotingClosed,
+                    "this pre-vote has closed; its votes wait for the reveal",
+                ));
+            }
+            return Ok(round);
+        }
+        self.voting_round(round_id)?;
+        self.round
+            .as_mut()
+            .ok_or_else(|| CommandError::new(ErrorCode::NoActiveRound, "no round is running"))
+    }
+
     pub(super) fn vote(
         &mut self,
         actor: ParticipantId,
-        round_id: RoundId,
-        card: String,
+        (round_id, card, confidence): (RoundId, String, Option<Confidence>),
         out: &mut Out,
     ) -> Result<(), CommandError> {
         if self.participant(actor)?.view.role != Role::Voter {
             return Err(CommandError::forbidden("vote (observers watch)"));
         }
-        let round = self.voting_round(round_id)?;
+        let round = self.round_to_vote_in(round_id, out.now)?;
         if !round.deck.contains(&card) {
             // The reply is remembered for resends: echo a card only if it is card-sized.
             return Err(CommandError::invalid(
@@ -251,21 +339,29 @@ impl Room {
                 },
             ));
         }
-        if round.votes.get(&actor) == Some(&card) {
+        if round.votes.get(&actor) == Some(&card)
+            && round.confidence.get(&actor) == confidence.as_ref()
+        {
             return Ok(());
         }
-        if let Some(round) = &mut self.round {
-            round.votes.insert(actor, card.clone());
-        }
+        round.votes.insert(actor, card.clone());
+        match confidence {
+            Some(confidence) => round.confidence.insert(actor, confidence),
+            None => round.confidence.remove(&actor),
+        };
+        let live = round.closes_at.is_none();
         self.emit(
             out,
             Event::VoteCast {
                 round_id,
                 participant_id: actor,
                 card: Some(card),
+                confidence,
             },
         );
-        self.maybe_auto_reveal(out);
+        if live {
+            self.maybe_auto_reveal(out);
+        }
         Ok(())
     }
 
@@ -276,18 +372,35 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.participant(actor)?;
-        self.voting_round(round_id)?;
-        self.drop_vote(actor, out);
+        let round = self.round_to_vote_in(round_id, out.now)?;
+        round.confidence.remove(&actor);
+        if round.votes.remove(&actor).is_some() {
+            self.emit(
+                out,
+                Event::VoteRetracted {
+                    round_id,
+                    participant_id: actor,
+                },
+            );
+        }
         Ok(())
     }
 
-    /// Takes back a participant's unrevealed vote, if it has one.
+    /// Takes back a participant's unrevealed votes (live and pre-votes), if it has any.
     pub(super) fn drop_vote(&mut self, id: ParticipantId, out: &mut Out) {
-        let Some(round) = self.round.as_mut().filter(|round| round.revealed.is_none()) else {
-            return;
-        };
-        if round.votes.remove(&id).is_some() {
-            let round_id = round.id;
+        let live = self.round.as_mut().filter(|round| round.revealed.is_none());
+        let prevotes = self
+            .prevotes
+            .iter_mut()
+            .flat_map(|set| set.rounds.iter_mut());
+        let mut retracted = Vec::new();
+        for round in live.into_iter().chain(prevotes) {
+            round.confidence.remove(&id);
+            if round.votes.remove(&id).is_some() {
+                retracted.push(round.id);
+            }
+        }
+        for round_id in retracted {
             self.emit(
                 out,
                 Event::VoteRetracted {
@@ -339,35 +452,9 @@ impl Room {
         let Some(round) = self.round.as_mut() else {
             return;
         };
-        let anonymous = round.anonymous;
-        let mut stats = stats::compute(&round.deck, &round.votes, fairness);
-        // Without names, nobody is singled out either.
-        if anonymous {
-            stats.outliers = None;
-        }
-        let record = RoundRecord {
-            round_id: round.id,
-            number: round.number,
-            deck: round.deck.clone(),
-            votes: if anonymous {
-                Vec::new()
-            } else {
-                stats::ordered_votes(&round.deck, &round.votes)
-            },
-            stats,
-            revealed_at: out.now,
-            accepted: None,
-            anonymous,
-            dimension: round.dimension,
-        };
-        round.revealed = Some(record.clone());
+        let record = round.reveal(out.now, fairness);
         let item_id = round.item_id;
-        if let Some(item) = self.order.get_mut(item_id) {
-            if item.history.len() >= MAX_ROUNDS_IN_HISTORY {
-                item.history.remove(0);
-            }
-            item.history.push(record.clone());
-        }
+        self.keep_in_history(item_id, &record);
         self.emit(
             out,
             Event::RoundRevealed {
@@ -376,6 +463,16 @@ impl Room {
                 auto,
             },
         );
+    }
+
+    /// Appends a revealed round to its item's history, within the history's bound.
+    pub(super) fn keep_in_history(&mut self, item_id: ItemId, record: &RoundRecord) {
+        if let Some(item) = self.order.get_mut(item_id) {
+            if item.history.len() >= MAX_ROUNDS_IN_HISTORY {
+                item.history.remove(0);
+            }
+            item.history.push(record.clone());
+        }
     }
 
     pub(super) fn revote(
@@ -422,6 +519,7 @@ impl Room {
             item.accept(round_id, &estimate, dimension);
         }
         self.round = None;
+        self.settle_review(item_id);
         self.emit(
             out,
             Event::EstimateAccepted {

@@ -15,6 +15,7 @@ pub fn public_copy(frame: &EventFrame) -> Option<(ParticipantId, EventFrame)> {
             round_id,
             participant_id,
             card: Some(_),
+            ..
         } => Some((
             *participant_id,
             EventFrame {
@@ -22,6 +23,7 @@ pub fn public_copy(frame: &EventFrame) -> Option<(ParticipantId, EventFrame)> {
                     round_id: *round_id,
                     participant_id: *participant_id,
                     card: None,
+                    confidence: None,
                 },
                 ..frame.clone()
             },

@@ -89,6 +89,7 @@ impl Room {
             }
             after = id;
         }
+        self.drop_from_estimation(item_id);
         if let Some(round) = self.round.as_ref().filter(|round| round.item_id == item_id) {
             let round_id = round.id;
             self.round = None;

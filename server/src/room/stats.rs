@@ -3,16 +3,22 @@
 use std::collections::BTreeMap;
 
 use readyroom_protocol::{
-    CardCount, Deck, Outliers, ParticipantId, RoundStats, VoteView, card_value, is_special,
+    CardCount, Confidence, ConfidenceTally, Deck, Outliers, ParticipantId, RoundStats, VoteView,
+    card_value, is_special,
 };
 
 /// Votes ordered by card (deck order), then by participant, so every client lists them alike.
-pub fn ordered_votes(deck: &Deck, votes: &BTreeMap<ParticipantId, String>) -> Vec<VoteView> {
+pub fn ordered_votes(
+    deck: &Deck,
+    votes: &BTreeMap<ParticipantId, String>,
+    confidence: &BTreeMap<ParticipantId, Confidence>,
+) -> Vec<VoteView> {
     let mut list: Vec<VoteView> = votes
         .iter()
         .map(|(participant_id, card)| VoteView {
             participant_id: *participant_id,
             card: card.clone(),
+            confidence: confidence.get(participant_id).copied(),
         })
         .collect();
     list.sort_by_key(|v| (deck.position(&v.card), v.participant_id));
@@ -105,6 +111,7 @@ pub fn compute(
         }),
         consensus: ordinary.len() == 1,
         outliers,
+        confidence: ConfidenceTally::default(),
     }
 }
 

@@ -12,16 +12,18 @@ use readyroom_protocol::limits::{
     REMEMBERED_REPLIES, TEXT_HISTORY_OPS,
 };
 use readyroom_protocol::{
-    Command, CommandId, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame, ItemChange,
-    ItemField, ItemId, ItemStatus, ItemView, JoinRequest, Link, NewItem, PROTOCOL_VERSION,
-    ParticipantId, RefinementTimebox, Role, RoomId, RoomSettings, RoomSnapshot, RoundId,
-    RoundPhase, SettingsChange, TextField, TextOp, Timer, Timestamp, WsjfDimension,
+    Command, CommandId, Confidence, DeckChoice, DeckKind, Editing, ErrorCode, Event, EventFrame,
+    ItemChange, ItemField, ItemId, ItemStatus, ItemView, JoinRequest, Link, NewItem,
+    PROTOCOL_VERSION, ParticipantId, RefinementTimebox, Role, RoomId, RoomSettings, RoomSnapshot,
+    RoundId, RoundPhase, RoundView, SettingsChange, TextField, TextOp, Timer, Timestamp,
+    WsjfDimension,
 };
 
 use super::secrecy::public_copy;
 use super::{CommandError, Ctx, Joined, Outcome, Reply, Room};
 
 mod estimation;
+mod prevotes;
 mod refinement;
 mod timebox;
 mod trash;
@@ -43,6 +45,7 @@ fn settings() -> RoomSettings {
         suggest_split_at: 13,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     }
 }
 
@@ -330,6 +333,7 @@ impl Fx {
             Command::Vote {
                 round_id,
                 card: card.into(),
+                confidence: None,
             },
         )
     }
@@ -862,6 +866,7 @@ fn resending_a_command_returns_the_same_reply_and_applies_nothing() {
         Command::Vote {
             round_id: random_round_id(1),
             card: "5".into(),
+            confidence: None,
         },
     );
     assert_eq!(error_code(&refused), Some(ErrorCode::NoActiveRound));
@@ -1757,6 +1762,7 @@ fn becoming_an_observer_retracts_the_vote_and_stops_editing() {
         Command::Vote {
             round_id: round,
             card: "8".into(),
+            confidence: None,
         },
         ErrorCode::Forbidden,
     );
@@ -1959,6 +1965,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: random_round_id(1),
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::NoActiveRound,
     );
@@ -1969,7 +1976,8 @@ fn vote_rules() {
         [Event::VoteCast {
             round_id: round,
             participant_id: a,
-            card: Some("5".into())
+            card: Some("5".into()),
+            confidence: None,
         }]
     );
     assert!(
@@ -1984,6 +1992,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::Forbidden,
     );
@@ -1992,6 +2001,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::Forbidden,
     );
@@ -2000,6 +2010,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: random_round_id(2),
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::StaleRound,
     );
@@ -2009,6 +2020,7 @@ fn vote_rules() {
             Command::Vote {
                 round_id: round,
                 card: card.into(),
+                confidence: None,
             },
             ErrorCode::InvalidValue,
         );
@@ -2020,6 +2032,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::RoundRevealed,
     );
@@ -2029,6 +2042,7 @@ fn vote_rules() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
         ErrorCode::StaleRound,
     );
@@ -2044,6 +2058,7 @@ fn a_refused_vote_does_not_echo_a_huge_card() {
         Command::Vote {
             round_id: round,
             card: "9".repeat(60_000),
+            confidence: None,
         },
     );
     let Reply::Error(error) = outcome.reply else {
@@ -2304,6 +2319,7 @@ fn accept_estimate_sets_the_estimate_and_closes_the_round() {
         Command::Vote {
             round_id: round,
             card: "8".into(),
+            confidence: None,
         },
         ErrorCode::NoActiveRound,
     );
@@ -2380,6 +2396,7 @@ fn auto_reveal_fires_when_every_online_voter_has_voted() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
     );
     assert_eq!(
@@ -2412,6 +2429,7 @@ fn auto_reveal_ignores_offline_voters_and_needs_someone_online() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
     );
     assert!(
@@ -2509,6 +2527,7 @@ fn auto_reveal_fires_when_switched_on_but_not_when_a_voter_returns() {
         Command::Vote {
             round_id: round,
             card: "5".into(),
+            confidence: None,
         },
     );
     assert_eq!(
@@ -2573,6 +2592,7 @@ fn set_current_item_and_settings() {
             suggest_split_at: None,
             definition_of_ready: None,
             timebox: None,
+            consensus_percent: None,
         }),
         ErrorCode::InvalidValue,
     );
@@ -2826,6 +2846,7 @@ fn check_public_copies(log: &[EventFrame]) {
                     round_id,
                     participant_id,
                     card: Some(_),
+                    ..
                 },
                 Some((owner, copy)),
             ) => {
@@ -2839,7 +2860,8 @@ fn check_public_copies(log: &[EventFrame]) {
                     Event::VoteCast {
                         round_id: *round_id,
                         participant_id: owner,
-                        card: None
+                        card: None,
+                        confidence: None,
                     }
                 );
             }
@@ -2993,10 +3015,14 @@ impl Mirror {
                 round_id,
                 participant_id,
                 card,
+                confidence,
             } => {
                 assert_eq!(*card, None, "seed {seed}: the watcher saw someone's card");
-                let round = room.round.as_mut().unwrap();
-                assert_eq!(round.id, *round_id);
+                assert_eq!(
+                    *confidence, None,
+                    "seed {seed}: the watcher saw someone's confidence"
+                );
+                let round = round_mut(room, *round_id);
                 if !round.voted.contains(participant_id) {
                     round.voted.push(*participant_id);
                     round.voted.sort();
@@ -3006,9 +3032,9 @@ impl Mirror {
                 round_id,
                 participant_id,
             } => {
-                let round = room.round.as_mut().unwrap();
-                assert_eq!(round.id, *round_id);
-                round.voted.retain(|p| p != participant_id);
+                round_mut(room, *round_id)
+                    .voted
+                    .retain(|p| p != participant_id);
             }
             Event::RoundRevealed {
                 item_id, record, ..
@@ -3032,13 +3058,55 @@ impl Mirror {
                 estimate,
                 dimension,
             } => {
-                assert_eq!(room.round.take().map(|r| r.id), Some(*round_id));
+                if room.round.as_ref().is_some_and(|r| r.id == *round_id) {
+                    room.round = None;
+                } else {
+                    let review = room.prevote_review.as_ref().unwrap();
+                    assert!(
+                        review
+                            .results
+                            .iter()
+                            .any(|r| r.record.round_id == *round_id)
+                    );
+                }
                 item(room, *item_id).accept(*round_id, estimate, *dimension);
+                room.settle_review(*item_id);
             }
+            Event::PrevotesOpened { prevotes } => room.prevotes = Some(prevotes.clone()),
+            Event::PrevotesCancelled => room.prevotes = None,
+            Event::PrevotesRevealed { review } => {
+                room.prevotes = None;
+                for result in &review.results {
+                    let history = &mut item(room, result.item_id).history;
+                    if history.len() == MAX_ROUNDS_IN_HISTORY {
+                        history.remove(0);
+                    }
+                    history.push(result.record.clone());
+                }
+                room.prevote_review = Some(review.clone());
+            }
+            Event::PrevoteReviewDismissed => room.prevote_review = None,
+            Event::SizingOpened { board } => room.sizing = Some(board.clone()),
+            Event::SizingPlaced { item_id, column } => {
+                room.sizing
+                    .as_mut()
+                    .unwrap()
+                    .place(*item_id, column.clone(), frame.actor);
+            }
+            Event::SizingClosed { .. } => room.sizing = None,
         }
         room.items
             .sort_by(|x, y| x.rank.as_bytes().cmp(y.rank.as_bytes()));
     }
+}
+
+/// The live round or the open pre-vote round with this id.
+fn round_mut(room: &mut RoomSnapshot, id: RoundId) -> &mut RoundView {
+    room.round
+        .iter_mut()
+        .chain(room.prevotes.iter_mut().flat_map(|p| p.rounds.iter_mut()))
+        .find(|round| round.id == id)
+        .unwrap()
 }
 
 fn person(room: &mut RoomSnapshot, id: ParticipantId) -> &mut readyroom_protocol::ParticipantView {
@@ -3120,6 +3188,18 @@ fn card(rng: &mut StdRng, room: &RoomSnapshot) -> String {
         (_, Some(round)) => round.deck.cards.choose(rng).cloned().unwrap_or_default(),
         (_, None) => "5".into(),
     }
+}
+
+fn confidence(rng: &mut StdRng) -> Option<Confidence> {
+    [
+        None,
+        Some(Confidence::Low),
+        Some(Confidence::Medium),
+        Some(Confidence::High),
+    ]
+    .choose(rng)
+    .copied()
+    .flatten()
 }
 
 /// Mostly none; otherwise a timebox of any length, some out of bounds.
@@ -3234,7 +3314,7 @@ impl Fuzz {
 
     fn random_command(&mut self) -> Command {
         let rng = &mut self.rng;
-        match rng.random_range(0..35) {
+        match rng.random_range(0..38) {
             0..=2 => Command::CreateItem(NewItem {
                 title: text(rng),
                 description: if rng.random_bool(0.2) {
@@ -3354,7 +3434,28 @@ impl Fuzz {
             17..=19 => Command::Vote {
                 round_id: self.pick_round(),
                 card: card(&mut self.rng, &self.mirror.room),
+                confidence: confidence(&mut self.rng),
             },
+            35 => self.prevote_command(),
+            36 => {
+                let prevote = self
+                    .mirror
+                    .room
+                    .prevotes
+                    .as_ref()
+                    .and_then(|p| p.rounds.choose(&mut self.rng))
+                    .map(|r| (r.id, r.deck.cards.clone()));
+                match prevote {
+                    Some((round_id, cards)) if self.rng.random_bool(0.85) => Command::Vote {
+                        round_id,
+                        card: cards.choose(&mut self.rng).cloned().unwrap_or_default(),
+                        confidence: confidence(&mut self.rng),
+                    },
+                    Some((round_id, _)) => Command::RetractVote { round_id },
+                    None => Command::Ping,
+                }
+            }
+            37 => self.sizing_command(),
             20 => Command::RetractVote {
                 round_id: self.pick_round(),
             },
@@ -3392,6 +3493,7 @@ impl Fuzz {
                     share_percent: rng.random_range(0..=30),
                     sessions_per_sprint: rng.random_range(0..=25),
                 }),
+                consensus_percent: rng.random_bool(0.1).then(|| rng.random_range(40..=105)),
             }),
             27 => {
                 if rng.random_bool(0.5) {
@@ -3479,6 +3581,63 @@ impl Fuzz {
         }
     }
 
+    fn some_items(&mut self) -> Vec<ItemId> {
+        let count = self.rng.random_range(0..4);
+        (0..count).map(|_| self.pick_item()).collect()
+    }
+
+    fn prevote_command(&mut self) -> Command {
+        match self.rng.random_range(0..6) {
+            0 | 1 => Command::OpenPrevotes {
+                item_ids: self.some_items(),
+                deck: deck_choice(&mut self.rng),
+                closes_at: (self.fx.now + self.rng.random_range(0..200_000)).saturating_sub(10_000),
+            },
+            2 => Command::RevealPrevotes,
+            3 => Command::CancelPrevotes,
+            4 => {
+                let reviewed: Vec<ItemId> = self
+                    .mirror
+                    .room
+                    .prevote_review
+                    .iter()
+                    .flat_map(|r| r.results.iter())
+                    .filter(|r| r.consensus || self.rng.random_bool(0.1))
+                    .map(|r| r.item_id)
+                    .collect();
+                Command::AcceptPrevotes { item_ids: reviewed }
+            }
+            _ => Command::DismissPrevoteReview,
+        }
+    }
+
+    fn sizing_command(&mut self) -> Command {
+        let board = self.mirror.room.sizing.clone();
+        match (self.rng.random_range(0..8), board) {
+            (0, _) => Command::OpenSizingBoard {
+                item_ids: self.some_items(),
+                deck: deck_choice(&mut self.rng),
+            },
+            (1, _) => Command::AcceptSizing,
+            (2, _) => Command::CloseSizingBoard,
+            (_, Some(board)) => Command::PlaceOnBoard {
+                item_id: board
+                    .placements
+                    .choose(&mut self.rng)
+                    .map_or_else(|| self.pick_item(), |p| p.item_id),
+                column: if self.rng.random_bool(0.9) {
+                    board.deck.cards.choose(&mut self.rng).cloned()
+                } else {
+                    None
+                },
+            },
+            (_, None) => Command::PlaceOnBoard {
+                item_id: self.pick_item(),
+                column: Some("5".into()),
+            },
+        }
+    }
+
     fn online(&self) -> Vec<usize> {
         (0..self.people.len())
             .filter(|i| self.people[*i].connections > 0)
@@ -3513,6 +3672,7 @@ impl Fuzz {
                     Command::Vote {
                         round_id: round.id,
                         card,
+                        confidence: None,
                     },
                 )
             }

@@ -1012,6 +1012,7 @@ fn world(seed: u64) -> World {
         suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
         definition_of_ready: readyroom_protocol::default_definition_of_ready(),
         timebox: readyroom_protocol::RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     };
     let (mut room, facilitator_token) = Room::create(
         RoomId::from_random_bytes([3; 16]),

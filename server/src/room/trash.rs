@@ -53,6 +53,7 @@ impl Room {
         if !self.order.contains(item_id) {
             return Err(CommandError::unknown_item());
         }
+        self.drop_from_estimation(item_id);
         if let Some(round) = self.round.as_ref().filter(|round| round.item_id == item_id) {
             let round_id = round.id;
             self.round = None;

@@ -66,6 +66,17 @@ pub fn split_suggestion(at: u32) -> Result<u32, CommandError> {
     Ok(at)
 }
 
+/// The share of votes on one card that counts as agreement on a pre-vote.
+pub fn consensus_percent(percent: u32) -> Result<u32, CommandError> {
+    if (50..=100).contains(&percent) {
+        Ok(percent)
+    } else {
+        Err(CommandError::invalid(
+            "the share of votes that makes a consensus is from 50 to 100 percent",
+        ))
+    }
+}
+
 /// A refinement timebox whose every part is within its bounds.
 pub fn timebox(timebox: RefinementTimebox) -> Result<RefinementTimebox, CommandError> {
     use readyroom_protocol::limits::{

@@ -148,6 +148,7 @@ pub fn vote(cmd: CommandId, round_id: RoundId, card: &str) -> String {
         Command::Vote {
             round_id,
             card: card.to_owned(),
+            confidence: None,
         },
     )
 }
