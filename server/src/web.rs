@@ -82,8 +82,15 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
                     if asked == version() {
                         asset(&path, &headers, Caching::Immutable)
                     } else {
-                        // Another build's address: what it held is not here any more.
-                        (StatusCode::NOT_FOUND, "not found").into_response()
+                        // Another build's address: what it held is not here any more. Not
+                        // to be remembered either: during a rolling upgrade the same address
+                        // may be answered by a node still running that build.
+                        (
+                            StatusCode::NOT_FOUND,
+                            [(header::CACHE_CONTROL, "no-store")],
+                            "not found",
+                        )
+                            .into_response()
                     }
                 },
             ),

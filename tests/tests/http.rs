@@ -192,3 +192,40 @@ async fn room_creation_is_rationed_per_address() {
     let error: Value = refused.json().await.unwrap();
     assert_eq!(error["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn assets_live_under_the_builds_version_and_another_builds_address_is_not_remembered() {
+    let server = TestServer::start().await;
+    let page = server
+        .http()
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("/v/").expect("the page loads versioned assets");
+    let script = page[start..].split('"').next().unwrap().to_owned();
+    assert!(
+        script.ends_with(".js") || script.ends_with(".css") || script.ends_with(".svg"),
+        "{script}"
+    );
+    let kept = server.http().get(server.url(&script)).send().await.unwrap();
+    assert_eq!(kept.status(), 200, "{script}");
+    assert!(
+        kept.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    let version = script.split('/').nth(2).unwrap();
+    let other = script.replacen(version, "000000000000", 1);
+    let gone = server.http().get(server.url(&other)).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        gone.headers()["cache-control"],
+        "no-store",
+        "a node still on that build may answer it later"
+    );
+}
