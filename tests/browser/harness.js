@@ -33,6 +33,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // The client speaks the browser's language: the scenarios read its English text.
+  '--lang=en-US',
 ];
 
 /** The server binary: $READYROOM_BIN, else target/release, else target/debug. */
@@ -216,7 +218,9 @@ export function launchBrowser() {
  * @returns {Promise<Person>}
  */
 export async function newPerson(browser, { name, ...contextOptions }) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  // English unless a scenario asks for another language (`locale: 'de-DE'`): it sets
+  // navigator.languages and Accept-Language, which the client picks its language from.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', ...contextOptions });
   context.setDefaultTimeout(WAIT);
   context.setDefaultNavigationTimeout(WAIT);
   const page = await context.newPage();

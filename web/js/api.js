@@ -1,5 +1,32 @@
 // The HTTP API: creating and looking up rooms, reading an item's history.
 
+import { t } from './i18n.js';
+
+/**
+ * A refusal from the server: its error code (docs/protocol.md §12) and message, said to
+ * people by `errorText`.
+ */
+export class ApiError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The error a refused request stands for.
+ * @param {Response} response
+ * @param {any} data its body, when it was JSON
+ */
+function refusal(response, data) {
+  const code = typeof data?.code === 'string' ? data.code : 'http';
+  return new ApiError(code, data?.message || t('error.http', { status: String(response.status) }));
+}
+
 /**
  * @typedef {{ room_id: string, facilitator_token: string, join_url: string,
  *   facilitator_url: string, ws_url: string }} RoomCreated
@@ -16,7 +43,7 @@ export async function createRoom(body) {
     body: JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.message || `the server answered ${response.status}`);
+  if (!response.ok) throw refusal(response, data);
   return data;
 }
 
@@ -27,7 +54,7 @@ export async function createRoom(body) {
 export async function describeRoom(roomId) {
   const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
   if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`the server answered ${response.status}`);
+  if (!response.ok) throw refusal(response, null);
   return response.json();
 }
 
@@ -43,7 +70,7 @@ export async function itemHistory(roomId, itemId, token) {
     headers: { authorization: `Bearer ${token}` },
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.message || `the server answered ${response.status}`);
+  if (!response.ok) throw refusal(response, data);
   return data;
 }
 

@@ -5,6 +5,7 @@
 // did not take (a rate limit, an id another tab used first).
 
 import { loadOutbox, nextCommandId, saveOutbox } from './identity.js';
+import { t } from './i18n.js';
 
 /** @typedef {import('./protocol.js').Command} Command */
 /**
@@ -35,7 +36,7 @@ export class CommandPipeline {
   /**
    * @param {string} roomId
    * @param {{ canSend: () => boolean, send: (message: object) => boolean,
-   *   unansweredChanged: (count: number) => void, refused: (message: string) => void }} port
+   *   unansweredChanged: (count: number) => void, refused: (error: { code: string, message: string }) => void }} port
    */
   constructor(roomId, port) {
     this.roomId = roomId;
@@ -191,8 +192,8 @@ export class CommandPipeline {
   refuseIfTooLarge(command) {
     const size = new TextEncoder().encode(JSON.stringify({ cmd: Number.MAX_SAFE_INTEGER, ...command })).length;
     if (size <= this.maxFrameBytes) return null;
-    const reply = { type: 'error', cmd: null, code: 'frame_too_large', message: 'This change is too large to send.' };
-    this.port.refused(reply.message);
+    const reply = { type: 'error', cmd: null, code: 'frame_too_large', message: t('error.frame_too_large') };
+    this.port.refused(reply);
     return reply;
   }
 
@@ -218,7 +219,7 @@ export class CommandPipeline {
       if (!this.outbox.includes(entry) || entry.sentOn !== connection) continue;
       entry.retries += 1;
       if (entry.retries > MAX_RETRIES) {
-        this.finish(entry, { type: 'error', cmd: entry.cmd, code: 'not_sent', message: 'The server did not take this change; try again.' });
+        this.finish(entry, { type: 'error', cmd: entry.cmd, code: 'not_sent', message: t('error.not_sent') });
         continue;
       }
       entry.sentOn = 0;
@@ -292,7 +293,7 @@ export class CommandPipeline {
       return;
     }
     this.finish(entry, reply);
-    if (reply.type === 'error' && reply.code !== 'rate_limited') this.port.refused(reply.message);
+    if (reply.type === 'error' && reply.code !== 'rate_limited') this.port.refused(reply);
   }
 
   /**
@@ -306,12 +307,17 @@ export class CommandPipeline {
     for (const resolve of entry.resolvers) resolve(reply);
   }
 
-  /** @param {string} message */
-  failAll(message) {
+  /**
+   * Answers everything unanswered with an error made here: `disconnected` (the connection
+   * ended for good) or `not_participant` (this person was removed).
+   * @param {'disconnected' | 'not_participant'} code
+   */
+  failAll(code) {
     const entries = this.outbox;
     this.outbox = [];
     this.changed();
-    for (const entry of entries) for (const resolve of entry.resolvers) resolve({ type: 'error', cmd: entry.cmd, code: 'disconnected', message });
+    const message = t(`error.${code}`);
+    for (const entry of entries) for (const resolve of entry.resolvers) resolve({ type: 'error', cmd: entry.cmd, code, message });
   }
 
   changed() {

@@ -149,3 +149,21 @@ export function saveTheme(theme) {
     // Harmless: the theme falls back to the system's.
   }
 }
+
+/** The language chosen with the switcher, or null to follow the browser's. @returns {string | null} */
+export function loadLanguage() {
+  try {
+    return localStorage.getItem(`${PREFIX}language`);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} language */
+export function saveLanguage(language) {
+  try {
+    localStorage.setItem(`${PREFIX}language`, language);
+  } catch {
+    // Harmless: the next visit follows the browser's languages again.
+  }
+}

@@ -7,7 +7,8 @@ import { roundShare } from './timebox.js';
 import { createRoom, describeRoom, itemHistory } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
-import { loadIdentity, loadName, saveIdentity, saveName, updateIdentity } from './identity.js';
+import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
+import { loadIdentity, loadLanguage, loadName, saveIdentity, saveLanguage, saveName, updateIdentity } from './identity.js';
 import { IDENTITY_LOST, isTextField } from './protocol.js';
 import { Session } from './session.js';
 import { RoomStore } from './store.js';
@@ -55,7 +56,7 @@ class App {
       canSend: () => !!this.session?.canSend,
       send: (message) => !!this.session?.send(message),
       unansweredChanged: (count) => this.store.setUnanswered(count),
-      refused: (message) => this.view.toast(message),
+      refused: (error) => this.view.toast(errorText(error)),
     });
     this.textSync = new TextSync(this.store, this.pipeline);
     this.view.attachTextSync(this.textSync, this.carets);
@@ -71,12 +72,12 @@ class App {
     let room;
     try {
       room = await describeRoom(roomId);
-    } catch (error) {
-      this.view.showProblem('The server cannot be reached', String(error));
+    } catch {
+      this.view.showProblem('problem.unreachable.title', 'problem.unreachable.text');
       return;
     }
     if (!room) {
-      this.view.showProblem('This room does not exist', 'Check the link, or create a new room.');
+      this.view.showProblem('problem.noRoom.title', 'problem.noRoom.text');
       return;
     }
     this.view.setRoomName(room.name);
@@ -135,12 +136,12 @@ class App {
         onRemoved: () => {
           this.forgetIdentity();
           this.leave();
-          this.view.showProblem('You were removed from this room', 'The facilitator removed you. Reload to join again.');
+          this.view.showProblem('problem.removed.title', 'problem.removed.text');
         },
         onRoomGone: () => {
           this.forgetIdentity();
           this.leave();
-          this.view.showProblem('This room does not exist', 'It may have been deleted. Check the link, or create a new room.');
+          this.view.showProblem('problem.noRoom.title', 'problem.gone.text');
         },
         onStatus: (status) => this.store.setConnection(status),
       });
@@ -159,7 +160,7 @@ class App {
   leave() {
     this.session?.leave();
     this.session = null;
-    this.pipeline?.failAll('The connection to the room ended before the server answered.');
+    this.pipeline?.failAll('disconnected');
   }
 
   /**
@@ -168,12 +169,12 @@ class App {
    */
   onJoinRefused(error, hadToken) {
     this.session = null;
-    this.pipeline?.failAll('The connection to the room ended before the server answered.');
+    this.pipeline?.failAll('disconnected');
     if (IDENTITY_LOST.has(error.code) && hadToken) {
       this.forgetIdentity();
       this.view.showJoin(this.store.room?.settings.name ?? '', loadName(), this.holdsFacilitatorToken);
     } else {
-      this.view.showProblem('You could not join this room', error.message);
+      this.view.showProblem('problem.joinRefused.title', 'problem.joinRefused.text', () => ({ reason: errorText(error) }));
     }
   }
 
@@ -229,7 +230,7 @@ class App {
     this.store.reset(welcome.room, welcome.you, welcome.epoch ?? null);
     /** @type {TextSync} */ (this.textSync).welcomed();
     this.joined(welcome.last_cmd, welcome.max_frame_bytes);
-    if (first) this.view.announce(`You joined ${welcome.room.settings.name}.`);
+    if (first) this.view.announce(t('announce.you', { room: welcome.room.settings.name }));
   }
 
   /**
@@ -261,7 +262,7 @@ class App {
   forgetIdentity() {
     const roomId = /** @type {string} */ (this.roomId);
     updateIdentity(roomId, { participantToken: undefined, epoch: undefined, seq: undefined });
-    this.pipeline?.failAll('You are no longer a participant of this room.');
+    this.pipeline?.failAll('not_participant');
     this.welcomed = false;
   }
 
@@ -294,6 +295,22 @@ class App {
   }
 
   // Intents from the view, one per thing a person can do.
+
+  /**
+   * Shows the page in another language from now on, here and on the next visit. Nothing is
+   * reloaded: the room, the connection and what is being typed stay as they are.
+   * @param {string} language
+   */
+  async setLanguage(language) {
+    if (!isLocale(language)) return;
+    saveLanguage(language);
+    try {
+      await setLocale(language);
+    } catch {
+      this.view.toast(t('error.language'));
+    }
+    this.view.relocalize();
+  }
 
   /** @param {string} title */
   async createItem(title) {
@@ -387,7 +404,7 @@ class App {
   loadHistory(itemId) {
     const roomId = /** @type {string} */ (this.roomId);
     const token = loadIdentity(roomId).participantToken;
-    if (!token) return Promise.reject(new Error('join the room first'));
+    if (!token) return Promise.reject(new Error(t('error.notJoined')));
     return itemHistory(roomId, itemId, token);
   }
 
@@ -611,5 +628,15 @@ class App {
   }
 }
 
-const app = new App();
-app.start();
+/**
+ * The language comes first, so that nothing is drawn in another one: the one chosen before,
+ * else the browser's, else English (also when its catalogue cannot be loaded).
+ */
+async function boot() {
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  await setLocale(pickLocale(loadLanguage(), preferred)).catch(() => {});
+  const app = new App();
+  app.start();
+}
+
+boot();

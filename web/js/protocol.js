@@ -1,5 +1,6 @@
-// Wire vocabulary shared by the client's modules: the protocol version, human labels for
-// protocol values, and JSDoc types of the messages (see docs/protocol.md).
+// Wire vocabulary shared by the client's modules: the protocol version, the protocol's values
+// and limits, and JSDoc types of the messages (see docs/protocol.md). What they are called for
+// people is in the message catalogue (i18n.js).
 
 export const PROTOCOL_VERSION = 1;
 
@@ -84,37 +85,11 @@ export function isTextField(field) {
 /** @typedef {{ type: string, [key: string]: any }} ServerMessage */
 /** @typedef {{ type: string, [key: string]: any }} Command */
 
-/** @type {Record<ItemStatus, string>} */
-export const STATUS_LABELS = {
-  new: 'New',
-  needs_info: 'Needs info',
-  needs_splitting: 'Needs splitting',
-  ready: 'Ready',
-};
+/** An item's statuses, in the order they are offered (their names are in the message catalogue). */
+export const ITEM_STATUSES = /** @type {readonly ItemStatus[]} */ (['new', 'needs_info', 'needs_splitting', 'ready']);
 
-/** @type {Record<string, string>} */
-export const DECK_LABELS = {
-  fibonacci: 'Fibonacci (0, 1, 2, 3, 5, 8 …)',
-  modified_fibonacci: 'Modified Fibonacci (0, ½, 1, 2, 3, 5, 8, 13, 20, 40, 100)',
-  t_shirt: 'T-shirt sizes (XS … XXL)',
-  powers_of_two: 'Powers of 2 (1, 2, 4, 8 …)',
-  custom: 'Custom',
-};
-
-/** @type {Record<ItemField, string>} */
-export const FIELD_LABELS = {
-  title: 'title',
-  description: 'description',
-  acceptance_criteria: 'acceptance criteria',
-  notes: 'notes',
-  remarks: 'decisions and questions',
-  labels: 'labels',
-  links: 'links',
-  dependencies: 'dependencies',
-  estimate: 'estimate',
-  status: 'status',
-  wsjf: 'WSJF',
-};
+/** The kinds of deck: the presets, then the team's own. */
+export const DECK_KINDS = /** @type {readonly string[]} */ (['fibonacci', 'modified_fibonacci', 't_shirt', 'powers_of_two', 'custom']);
 
 /** The cards of the preset decks, lowest first (`DeckKind::preset_cards`). @type {Record<string, string[]>} */
 export const PRESET_CARDS = {
@@ -138,14 +113,6 @@ export const SPECIAL_CARDS = new Set(['?', '☕']);
 export function deckCards(deck) {
   return deck.kind === 'custom' ? deck.cards ?? [] : PRESET_CARDS[deck.kind] ?? [];
 }
-
-/** What a round on a part of the WSJF score estimates, for people. @type {Record<WsjfDimension, string>} */
-export const DIMENSION_LABELS = {
-  business_value: 'business value',
-  time_criticality: 'time criticality',
-  risk_reduction: 'risk reduction',
-  job_size: 'job size',
-};
 
 /** Criteria a Definition of Ready holds, at most (`MAX_READY_CRITERIA`), and their length. */
 export const READY_CRITERIA = { max: 12, chars: 120 };

@@ -1,18 +1,48 @@
 // The Definition of Ready as the client shows it: which criteria an item meets, by the rules the
 // server applies (docs/protocol.md §18). The server decides the status; this says why.
 
+import { formatList, t } from './i18n.js';
 import { isSplit, openQuestions } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').ReadyCriterion} ReadyCriterion */
 
-/** What each automatic check looks at, for people. @type {Record<string, string>} */
-export const AUTO_LABELS = {
-  estimated: 'has an estimate',
-  acceptance_criteria: 'has acceptance criteria',
-  dependencies_ready: 'everything it depends on is ready',
-  questions_answered: 'no open questions',
-};
+/** The automatic checks, in the order they are offered. */
+export const AUTO_CHECKS = /** @type {readonly import('./protocol.js').AutoCheck[]} */ (['estimated', 'acceptance_criteria', 'dependencies_ready', 'questions_answered']);
+
+/**
+ * What an automatic check looks at, for people: "has an estimate".
+ * @param {string} auto
+ */
+export function autoLabel(auto) {
+  const key = `readiness.auto.${auto}`;
+  const label = t(key);
+  return label === key ? auto : label;
+}
+
+/**
+ * The criteria a room starts with, as the server words them (`default_definition_of_ready`),
+ * and their keys in the catalogue.
+ */
+const DEFAULT_CRITERIA = /** @type {Record<string, string>} */ ({
+  'Clear title and description': 'readiness.default.clear',
+  'Acceptance criteria written': 'readiness.default.acceptanceCriteria',
+  Estimated: 'readiness.default.estimated',
+  'No unfinished dependencies': 'readiness.default.dependencies',
+  'Small enough for one sprint': 'readiness.default.small',
+  'Open questions answered': 'readiness.default.questions',
+});
+
+/**
+ * A criterion's text to show. The server starts every room with the same criteria in English:
+ * those are shown in the page's language (each person in their own), while anything a
+ * facilitator wrote is shown as written.
+ * @param {string} text
+ */
+export function criterionText(text) {
+  const key = DEFAULT_CRITERIA[text];
+  return key ? t(key) : text;
+}
 
 /**
  * Whether an item others depend on is done being refined: ready, or split into parts that all
@@ -44,19 +74,19 @@ export function checklist(item, items, definition) {
   return definition.map((criterion) => {
     switch (criterion.auto) {
       case 'estimated':
-        return { criterion, met: item.estimate !== null, why: item.estimate === null ? 'No estimate yet' : null };
+        return { criterion, met: item.estimate !== null, why: item.estimate === null ? t('readiness.why.estimate') : null };
       case 'acceptance_criteria': {
         const met = item.acceptance_criteria.trim() !== '';
-        return { criterion, met, why: met ? null : 'No acceptance criteria yet' };
+        return { criterion, met, why: met ? null : t('readiness.why.acceptanceCriteria') };
       }
       case 'dependencies_ready': {
         const waiting = item.dependencies.filter((id) => !countsAsReady(id, items));
-        const titles = waiting.map((id) => `“${items.get(id)?.title ?? 'an item'}”`);
-        return { criterion, met: waiting.length === 0, why: waiting.length ? `Waits for ${titles.join(', ')}` : null };
+        const titles = waiting.map((id) => t('quoted', { text: items.get(id)?.title ?? t('item.anItem') }));
+        return { criterion, met: waiting.length === 0, why: waiting.length ? t('readiness.why.waits', { titles: formatList(titles) }) : null };
       }
       case 'questions_answered': {
         const open = openQuestions(item);
-        return { criterion, met: open === 0, why: open ? `${open} open question${open === 1 ? '' : 's'}` : null };
+        return { criterion, met: open === 0, why: open ? t('questions.open', { count: open }) : null };
       }
       default:
         return { criterion, met: checked.has(criterion.id), why: null };

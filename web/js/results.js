@@ -1,6 +1,7 @@
 // What a reveal's numbers mean, said plainly: consensus, a most common card, a tie, or nothing
 // to go on, and what to do next.
 
+import { formatList, t } from './i18n.js';
 import { SPECIAL_CARDS } from './protocol.js';
 
 /** @typedef {import('./protocol.js').RoundStats} RoundStats */
@@ -17,20 +18,19 @@ import { SPECIAL_CARDS } from './protocol.js';
 export function verdict(stats, anonymous = false) {
   const ordinary = ordinaryPlayed(stats);
   if (ordinary.length === 0) {
-    return { kind: 'nothing', tied: [], text: stats.votes === 0 ? 'Nobody voted. Vote again when the team is ready.' : 'Nobody played an estimate. Talk about what is unclear, then vote again.' };
+    return { kind: 'nothing', tied: [], text: t(stats.votes === 0 ? 'verdict.noVotes' : 'verdict.noEstimates') };
   }
   if (stats.consensus) {
-    return { kind: 'consensus', tied: [], text: `Consensus: everyone played ${ordinary[0].card}.` };
+    return { kind: 'consensus', tied: [], text: t('verdict.consensus', { card: ordinary[0].card }) };
   }
-  // The distribution is in deck order: its first and last ordinary cards are the range.
-  const range = `${ordinary[0].card} to ${ordinary[ordinary.length - 1].card}`;
   if (stats.mode === null) {
     const most = Math.max(...ordinary.map((d) => d.count));
     const tied = ordinary.filter((d) => d.count === most).map((d) => d.card);
-    return { kind: 'tie', tied, text: `No consensus: ${joinCards(tied)} are tied. Talk it through and vote again, or split the item if it is too big.` };
+    return { kind: 'tie', tied, text: t('verdict.tie', { cards: formatList(tied) }) };
   }
-  const talk = anonymous ? 'Talk about what would make it bigger or smaller' : 'Hear the highest and lowest';
-  return { kind: 'most_common', tied: [], text: `No consensus: votes from ${range}. ${talk}, then accept ${stats.mode}, vote again, or split the item.` };
+  // The distribution is in deck order: its first and last ordinary cards are the range.
+  const range = { low: ordinary[0].card, high: ordinary[ordinary.length - 1].card, card: stats.mode };
+  return { kind: 'most_common', tied: [], text: t(anonymous ? 'verdict.mostCommonAnonymous' : 'verdict.mostCommon', range) };
 }
 
 /**
@@ -45,14 +45,6 @@ export function spread(record) {
   const low = played[0].card;
   const high = played[played.length - 1].card;
   return { low, high, steps: record.deck.cards.indexOf(high) - record.deck.cards.indexOf(low) };
-}
-
-/**
- * "8 and 21", "3, 5 and 8".
- * @param {string[]} cards
- */
-function joinCards(cards) {
-  return cards.length <= 1 ? cards.join('') : `${cards.slice(0, -1).join(', ')} and ${cards[cards.length - 1]}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The client's copy of the room: a snapshot from `welcome`, kept current by applying events in
 // sequence order. Knows nothing of the DOM or the socket. Listeners learn which parts changed.
 
+import { t } from './i18n.js';
 import { isSplit, isTextField } from './protocol.js';
 import { applyTextOp } from './text-op.js';
 
@@ -122,7 +123,7 @@ export class RoomStore {
 
   /** @param {string | null | undefined} id */
   nameOf(id) {
-    return (id && this.participants.get(id)?.name) || 'Someone';
+    return (id && this.participants.get(id)?.name) || t('people.someone');
   }
 
   get me() {

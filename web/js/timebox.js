@@ -2,6 +2,7 @@
 // against it, and a fair share of what is left for each item still to refine.
 
 import { stillToRefine } from './agenda.js';
+import { formatDuration } from './i18n.js';
 import { MAX_TIMER_SECONDS, TIMEBOX } from './protocol.js';
 
 /** @typedef {import('./protocol.js').RefinementTimebox} RefinementTimebox */
@@ -69,13 +70,9 @@ export function clock(seconds) {
 }
 
 /**
- * "2 h", "1 h 30 min", "45 min": a budget as people say it.
+ * "2 hr", "1 hr 30 min", "45 min": a budget as people say it, in the page's language.
  * @param {number} seconds
  */
 export function spoken(seconds) {
-  const minutes = Math.round(seconds / 60);
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  return formatDuration(seconds);
 }

@@ -5,13 +5,8 @@ import { isSplit } from './protocol.js';
 
 /** @typedef {import('./protocol.js').Item} Item */
 
-/** The parts of a score, in the order they are shown, with what people call them. */
-export const WSJF_PARTS = /** @type {const} */ ([
-  ['business_value', 'Business value'],
-  ['time_criticality', 'Time criticality'],
-  ['risk_reduction', 'Risk reduction / opportunity'],
-  ['job_size', 'Job size'],
-]);
+/** The parts of a score, in the order they are shown (their names are in the message catalogue). */
+export const WSJF_PARTS = /** @type {const} */ (['business_value', 'time_criticality', 'risk_reduction', 'job_size']);
 
 /**
  * The job size: as given, else the estimate when it is a number.

@@ -71,7 +71,7 @@ scenario('large votes lead to a split that replaces the item for everyone', asyn
   await ana.page.locator(tid('filter-split')).check();
   await eventually(async () => assert.equal(await backlogItem(ana.page, checkout).locator(tid('split-badge')).innerText(), 'Split into 2'));
   await selectItem(ana, checkout);
-  await eventually(async () => assert.match(await ana.page.locator(tid('split-note')).innerText(), /Split into 2 items.*“Pay by card”, “Pay by invoice”/s));
+  await eventually(async () => assert.match(await ana.page.locator(tid('split-note')).innerText(), /Split into 2 items.*“Pay by card” and “Pay by invoice”/s));
   assert.equal(await ana.page.locator(`${tid('item-panel')} ${tid('start-round')}`).count(), 0, 'a split item is estimated through its parts');
   assert.equal(await ana.page.locator(tid('split-item')).count(), 0);
   assert.match(await ana.page.locator(tid('vote-history')).innerText(), /Round 1/);

@@ -16,31 +16,31 @@ scenario('a session runs against its budget, item by item', async (scene) => {
   await addItem(ana, 'Receipts');
 
   // Before the session, only the facilitator sees its budget and how to start it.
-  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('session-budget'))), /^Budget 2 h: 5% of a 10-day sprint over 2 sessions\.$/));
+  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('session-budget'))), /^Budget 2 hr: 5% of a 10-day sprint over 2 sessions\.$/));
   assert.equal(await ben.page.locator(tid('session')).isHidden(), true, 'nothing to see before a session');
 
   await ana.page.locator(tid('open-timebox')).click();
   const dialog = ana.page.locator(tid('timebox-dialog'));
   await dialog.locator(tid('timebox-share-percent')).fill('10');
   await dialog.locator(tid('timebox-sessions-per-sprint')).fill('4');
-  await eventually(async () => assert.equal(await textOf(dialog.locator(tid('timebox-budget'))), 'Each session: 2 h'));
+  await eventually(async () => assert.equal(await textOf(dialog.locator(tid('timebox-budget'))), 'Each session: 2 hr'));
   await dialog.locator(tid('timebox-sessions-per-sprint')).fill('0');
   await eventually(async () => assert.equal(await textOf(dialog.locator(tid('timebox-budget'))), 'Each session: —'));
   await dialog.locator(tid('timebox-sessions-per-sprint')).fill('2');
   await scene.snap(ana, 'timebox-dialog');
   await dialog.locator(tid('timebox-save')).click();
   await eventually(async () => assert.equal(await dialog.isVisible(), false));
-  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('session-budget'))), /^Budget 4 h: 10% of a 10-day sprint over 2 sessions\.$/));
+  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('session-budget'))), /^Budget 4 hr: 10% of a 10-day sprint over 2 sessions\.$/));
 
   await ana.page.locator(tid('start-session')).click();
   for (const { page } of people) {
-    await eventually(async () => assert.match(await textOf(page.locator(tid('session-spent'))), /^0:0\d of 4 h$/));
-    await eventually(async () => assert.equal(await textOf(page.locator(tid('session-share'))), '3 items to go · about 1 h 20 min each'));
+    await eventually(async () => assert.match(await textOf(page.locator(tid('session-spent'))), /^0:0\d of 4 hr$/));
+    await eventually(async () => assert.equal(await textOf(page.locator(tid('session-share'))), '3 items to go · about 1 hr 20 min each'));
   }
 
   // The facilitator's round takes the item's share of the session, and everyone sees it run.
   await selectItem(ana, first);
-  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('round-timebox')).locator('xpath=..')), /share of the session \(1 h 20 min\)/));
+  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('round-timebox')).locator('xpath=..')), /share of the session \(1 hr 20 min\)/));
   await startRound(ana, first, people);
   for (const { page } of people) {
     await eventually(async () => assert.match(await textOf(page.locator(tid('timer'))), /^This item 1:19:5\d|^This item 1:20:00$/));

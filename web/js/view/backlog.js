@@ -1,7 +1,8 @@
 // The backlog column: items in rank order, badges, selection, and reordering by pointer (mouse
 // and touch) and keyboard. Moves made by others animate into place.
 
-import { STATUS_LABELS, isSplit, openQuestions } from '../protocol.js';
+import { formatList, formatNumber, has, t } from '../i18n.js';
+import { isSplit, openQuestions } from '../protocol.js';
 import { countsAsReady } from '../readiness.js';
 import { readinessBadge } from './checklist.js';
 import { moveBelowDependencies } from './dependencies.js';
@@ -67,7 +68,7 @@ export class Backlog {
       }
     }
     const blockers = (/** @type {import('../protocol.js').Item} */ item) =>
-      item.dependencies.filter((id) => !countsAsReady(id, store.items)).map((id) => store.items.get(id)?.title ?? 'an item');
+      item.dependencies.filter((id) => !countsAsReady(id, store.items)).map((id) => store.items.get(id)?.title ?? t('item.anItem'));
     const ordered = store.orderedItems();
     replace(
       this.list,
@@ -83,9 +84,9 @@ export class Backlog {
             'data-split': isSplit(item) ? 'true' : null,
             'aria-current': item.id === store.selected ? 'true' : null,
             tabIndex: 0,
-            'aria-label': `${index + 1}. ${item.title}`,
+            'aria-label': t('backlog.itemLabel', { position: index + 1, title: item.title }),
           },
-          canEdit && h('span', { class: 'drag-handle', 'data-testid': 'drag-handle', 'aria-hidden': 'true', title: 'Drag to reorder', text: '⠿' }),
+          canEdit && h('span', { class: 'drag-handle', 'data-testid': 'drag-handle', 'aria-hidden': 'true', title: t('backlog.drag'), text: '⠿' }),
           h(
             'span',
             { class: 'item-line' },
@@ -93,15 +94,15 @@ export class Backlog {
             h(
               'span',
               { class: 'item-badges' },
-              item.id === current && h('span', { class: 'badge current', text: 'Now' }),
-              item.id === votingOn && h('span', { class: 'badge voting', text: 'Voting' }),
+              item.id === current && h('span', { class: 'badge current', text: t('backlog.now') }),
+              item.id === votingOn && h('span', { class: 'badge voting', text: t('backlog.voting') }),
               isSplit(item)
-                ? h('span', { class: 'badge split', 'data-testid': 'split-badge', text: `Split into ${item.split_into?.length}` })
-                : h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: STATUS_LABELS[item.status] ?? item.status }),
+                ? h('span', { class: 'badge split', 'data-testid': 'split-badge', text: t('backlog.splitInto', { count: item.split_into?.length ?? 0 }) })
+                : h('span', { class: `badge status-${item.status}`, 'data-testid': 'status-badge', text: has(`status.${item.status}`) ? t(`status.${item.status}`) : item.status }),
               !isSplit(item) && item.status !== 'ready' && readinessBadge(item, store),
               openQuestionsBadge(item),
               ...item.labels.slice(0, 3).map((label) => h('span', { class: 'badge label', text: label })),
-              item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: 'Estimate', text: item.estimate }),
+              item.estimate && h('span', { class: 'badge estimate', 'data-testid': 'estimate-badge', title: t('item.estimateField'), text: item.estimate }),
               dependencyBadge('waits', blockers(item)),
               dependencyBadge('blocks', waitingOn.get(item.id) ?? []),
               canEdit && orderWarning(item, ordered, this.actions),
@@ -111,13 +112,13 @@ export class Backlog {
       ),
     );
     if (items.length === 0) {
-      this.list.append(h('li', { class: 'empty', text: store.items.size ? 'No item matches the filters.' : 'No items yet. Add the first one above.' }));
+      this.list.append(h('li', { class: 'empty', text: t(store.items.size ? 'backlog.noMatch' : 'backlog.empty') }));
     }
     // The count is of the active backlog; split items are there only on request.
     const splitCount = [...store.items.values()].filter(isSplit).length;
-    $('#backlog-count').textContent = String(store.items.size - splitCount);
+    $('#backlog-count').textContent = formatNumber(store.items.size - splitCount);
     $('#filter-split-row').hidden = splitCount === 0;
-    $('#split-count').textContent = `(${splitCount})`;
+    $('#split-count').textContent = t('backlog.splitCount', { count: splitCount });
     /** @type {HTMLInputElement} */ ($('#new-item-title')).disabled = !canEdit;
     /** @type {HTMLButtonElement} */ ($('[data-testid=add-item]')).disabled = !canEdit;
     animateMoves(before, /** @type {HTMLElement[]} */ ([...this.list.children]));
@@ -227,9 +228,8 @@ export class Backlog {
  */
 function dependencyBadge(kind, titles) {
   if (titles.length === 0) return null;
-  const verb = kind === 'waits' ? 'Waits for' : 'Blocks';
-  const text = titles.length === 1 ? `${verb} “${titles[0]}”` : `${verb} ${titles.length} items`;
-  return h('span', { class: `badge dependency ${kind}`, 'data-testid': `${kind}-badge`, title: `${verb}: ${titles.join(', ')}`, text });
+  const text = titles.length === 1 ? t(`backlog.${kind}.one`, { title: titles[0] }) : t(`backlog.${kind}.many`, { count: titles.length });
+  return h('span', { class: `badge dependency ${kind}`, 'data-testid': `${kind}-badge`, title: t(`backlog.${kind}.title`, { titles: formatList(titles) }), text });
 }
 
 
@@ -246,8 +246,8 @@ function orderWarning(item, ordered, actions) {
     type: 'button',
     class: 'badge order-warning',
     'data-testid': 'order-warning-badge',
-    title: `Ranked above “${move.below.title}”, which it depends on: move it just below`,
-    text: `↓ Below “${move.below.title}”`,
+    title: t('backlog.orderWarningTitle', { title: move.below.title }),
+    text: t('backlog.orderWarning', { title: move.below.title }),
     onclick: (/** @type {MouseEvent} */ event) => {
       event.stopPropagation();
       actions.moveItem(item.id, move.after, move.before);
@@ -262,5 +262,5 @@ function orderWarning(item, ordered, actions) {
 function openQuestionsBadge(item) {
   const open = openQuestions(item);
   if (open === 0) return null;
-  return h('span', { class: 'badge open-questions', 'data-testid': 'questions-badge', title: 'Open questions', text: `${open} open question${open === 1 ? '' : 's'}` });
+  return h('span', { class: 'badge open-questions', 'data-testid': 'questions-badge', title: t('questions.title'), text: t('questions.open', { count: open }) });
 }

@@ -3,7 +3,8 @@
 // facilitator's override.
 
 import { isSplit } from '../protocol.js';
-import { AUTO_LABELS, checklist, readinessOf } from '../readiness.js';
+import { t } from '../i18n.js';
+import { autoLabel, checklist, criterionText, readinessOf } from '../readiness.js';
 import { h, replace } from './dom.js';
 
 /**
@@ -29,14 +30,14 @@ export function renderChecklist(root, item, store, actions) {
     h(
       'div',
       { class: 'checklist-head' },
-      h('h3', { id: 'checklist-heading', text: 'Definition of Ready' }),
+      h('h3', { id: 'checklist-heading', text: t('readiness.heading') }),
       h('span', {
         class: `readiness${ready ? ' is-ready' : ''}`,
         'data-testid': 'readiness',
-        text: ready ? (override && met < entries.length ? `Ready (override) · ${met}/${entries.length}` : 'Ready ✓') : `${met} of ${entries.length}`,
+        text: ready ? (override && met < entries.length ? t('readiness.overridden', { met, total: entries.length }) : t('readiness.ready')) : t('readiness.of', { met, total: entries.length }),
       }),
     ),
-    h('progress', { class: 'readiness-bar', max: entries.length, value: met, 'aria-label': `${met} of ${entries.length} criteria met` }),
+    h('progress', { class: 'readiness-bar', max: entries.length, value: met, 'aria-label': t('readiness.met', { met, count: entries.length }) }),
     h(
       'ul',
       { class: 'criteria', 'aria-labelledby': 'checklist-heading' },
@@ -49,11 +50,11 @@ export function renderChecklist(root, item, store, actions) {
                 'span',
                 { class: 'auto-criterion' },
                 h('span', { class: 'mark', 'aria-hidden': 'true', text: done ? '✓' : '○' }),
-                h('span', { text: criterion.text }),
+                h('span', { text: criterionText(criterion.text) }),
                 // Checked by the server: why it is not met yet, or a quiet word that it is automatic.
                 why
                   ? h('small', { class: 'auto-note', 'data-testid': 'criterion-why', text: why })
-                  : h('small', { class: 'auto-tag', title: `Checked automatically: ${AUTO_LABELS[criterion.auto] ?? criterion.auto}`, text: 'auto' }),
+                  : h('small', { class: 'auto-tag', title: t('readiness.autoTitle', { check: autoLabel(criterion.auto) }), text: t('readiness.autoTag') }),
               )
             : h(
                 'label',
@@ -65,7 +66,7 @@ export function renderChecklist(root, item, store, actions) {
                   disabled: !store.canEdit,
                   onchange: (/** @type {Event} */ event) => actions.checkCriterion(item.id, criterion.id, /** @type {HTMLInputElement} */ (event.target).checked),
                 }),
-                h('span', { text: criterion.text }),
+                h('span', { text: criterionText(criterion.text) }),
               ),
         ),
       ),
@@ -74,10 +75,10 @@ export function renderChecklist(root, item, store, actions) {
       h(
         'p',
         { class: 'override-note', 'data-testid': 'override-note' },
-        override.by ? `Marked ready by ${store.nameOf(override.by)} over its checklist.` : 'Ready before the room had a Definition of Ready.',
-        store.isFacilitator && h('button', { type: 'button', class: 'small', 'data-testid': 'override-undo', text: 'Take back', onclick: () => actions.overrideReady(item.id, false) }),
+        override.by ? t('readiness.overrideBy', { name: store.nameOf(override.by) }) : t('readiness.overrideBefore'),
+        store.isFacilitator && h('button', { type: 'button', class: 'small', 'data-testid': 'override-undo', text: t('readiness.overrideUndo'), onclick: () => actions.overrideReady(item.id, false) }),
       ),
-    !ready && store.isFacilitator && h('button', { type: 'button', class: 'small', 'data-testid': 'override-ready', text: 'Mark ready anyway', title: 'Ready over its checklist: recorded and shown to everyone', onclick: () => actions.overrideReady(item.id, true) }),
+    !ready && store.isFacilitator && h('button', { type: 'button', class: 'small', 'data-testid': 'override-ready', text: t('readiness.override'), title: t('readiness.overrideTitle'), onclick: () => actions.overrideReady(item.id, true) }),
   );
 }
 
@@ -90,5 +91,5 @@ export function readinessBadge(item, store) {
   const definition = store.room?.settings.definition_of_ready ?? [];
   if (definition.length === 0) return null;
   const { met, total } = readinessOf(item, store.items, definition);
-  return h('span', { class: 'badge readiness', 'data-testid': 'readiness-badge', title: `Definition of Ready: ${met} of ${total} criteria met`, text: `${met}/${total}` });
+  return h('span', { class: 'badge readiness', 'data-testid': 'readiness-badge', title: t('readiness.badgeTitle', { met, count: total }), text: t('readiness.badge', { met, total }) });
 }

@@ -2,7 +2,8 @@
 // the room or for the next round only.
 
 import { kindName, parseCards } from '../decks.js';
-import { DECK_LABELS, deckCards } from '../protocol.js';
+import { errorText, t } from '../i18n.js';
+import { DECK_KINDS, deckCards } from '../protocol.js';
 import { $, h, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').DeckChoice} DeckChoice */
@@ -78,12 +79,12 @@ export class DeckDialog {
       h(
         'form',
         { class: 'stack deck-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.save(event) },
-        h('h2', { id: 'deck-heading', text: 'Estimation deck' }),
+        h('h2', { id: 'deck-heading', text: t('landing.deck') }),
         h(
           'fieldset',
           { class: 'deck-kinds' },
-          h('legend', { text: 'Cards' }),
-          ...Object.keys(DECK_LABELS).map((kind) =>
+          h('legend', { text: t('deckDialog.cards') }),
+          ...DECK_KINDS.map((kind) =>
             h(
               'label',
               { class: 'deck-kind' },
@@ -100,7 +101,7 @@ export class DeckDialog {
           h(
             'label',
             {},
-            'Your cards, lowest first',
+            t('deckDialog.yourCards'),
             h('input', {
               'data-testid': 'deck-custom-cards',
               value: this.customText,
@@ -117,23 +118,23 @@ export class DeckDialog {
         h(
           'fieldset',
           { class: 'deck-extras' },
-          h('legend', { text: 'Also offer' }),
-          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-unsure', checked: this.unsure, onchange: (/** @type {Event} */ e) => { this.unsure = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' “?” for “not sure”'),
-          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-coffee', checked: this.coffee, onchange: (/** @type {Event} */ e) => { this.coffee = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' “☕” for “I need a break”'),
+          h('legend', { text: t('deckDialog.alsoOffer') }),
+          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-unsure', checked: this.unsure, onchange: (/** @type {Event} */ e) => { this.unsure = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' ', t('deckDialog.unsure')),
+          h('label', { class: 'toggle' }, h('input', { type: 'checkbox', 'data-testid': 'deck-coffee', checked: this.coffee, onchange: (/** @type {Event} */ e) => { this.coffee = /** @type {HTMLInputElement} */ (e.target).checked; this.refreshPreview(); } }), ' ', t('deckDialog.coffee')),
         ),
         h(
           'fieldset',
           { class: 'deck-scope' },
-          h('legend', { text: 'Use it for' }),
-          h('label', { class: 'toggle' }, radio('deck-scope', 'room', this.scope === 'room', () => { this.scope = 'room'; }), ' every round in this room'),
-          h('label', { class: 'toggle' }, radio('deck-scope', 'round', this.scope === 'round', () => { this.scope = 'round'; }), ' the next round only'),
+          h('legend', { text: t('deckDialog.useFor') }),
+          h('label', { class: 'toggle' }, radio('deck-scope', 'room', this.scope === 'room', () => { this.scope = 'room'; }), ' ', t('deckDialog.room')),
+          h('label', { class: 'toggle' }, radio('deck-scope', 'round', this.scope === 'round', () => { this.scope = 'round'; }), ' ', t('deckDialog.round')),
         ),
         h('p', { class: 'form-error', role: 'alert', hidden: !this.error, text: this.error }),
         h(
           'div',
           { class: 'dialog-buttons' },
-          h('button', { type: 'button', text: 'Cancel', onclick: () => this.dialog.close() }),
-          h('button', { type: 'submit', class: 'primary', 'data-testid': 'deck-save', text: 'Use this deck' }),
+          h('button', { type: 'button', text: t('dialog.cancel'), onclick: () => this.dialog.close() }),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'deck-save', text: t('deckDialog.use') }),
         ),
       ),
     );
@@ -155,7 +156,7 @@ export class DeckDialog {
     }
     const reply = await this.actions.setDefaultDeck(choice);
     if (reply?.type === 'error') {
-      this.error = reply.message;
+      this.error = errorText(reply);
       this.render();
       return;
     }

@@ -2,7 +2,8 @@
 // the checks the server makes by itself) and everyone else reads. Saved as a whole.
 
 import { READY_CRITERIA } from '../protocol.js';
-import { AUTO_LABELS } from '../readiness.js';
+import { errorText, t } from '../i18n.js';
+import { AUTO_CHECKS, autoLabel, criterionText } from '../readiness.js';
 import { $, h, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').ReadyCriterionDraft} Draft */
@@ -18,6 +19,13 @@ export class DefinitionDialog {
     this.dialog = /** @type {HTMLDialogElement} */ ($('#definition-dialog'));
     /** @type {Draft[]} */
     this.drafts = [];
+    /**
+     * Criteria typed in since the dialog opened. The others are shown in the page's language
+     * (see `criterionText`) but saved as the room has them, so that opening and saving in German
+     * does not turn the room's criteria German for everyone.
+     * @type {WeakSet<Draft>}
+     */
+    this.edited = new WeakSet();
     this.error = '';
   }
 
@@ -36,8 +44,8 @@ export class DefinitionDialog {
       h(
         'form',
         { class: 'stack definition-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.save(event) },
-        h('h2', { id: 'definition-heading', text: 'Definition of Ready' }),
-        h('p', { class: 'dialog-hint', text: editable ? 'What an item needs before the team takes it into a sprint. People tick their criteria on each item; the server checks the automatic ones.' : 'What an item needs before the team takes it into a sprint. The facilitator can change it.' }),
+        h('h2', { id: 'definition-heading', text: t('readiness.heading') }),
+        h('p', { class: 'dialog-hint', text: t(editable ? 'definition.hint' : 'definition.hintReadOnly') }),
         h(
           'ol',
           { class: 'definition-list' },
@@ -48,40 +56,39 @@ export class DefinitionDialog {
               editable
                 ? h('input', {
                     'data-testid': 'definition-text',
-                    'aria-label': `Criterion ${index + 1}`,
-                    value: draft.text,
+                    'aria-label': t('definition.criterion', { number: index + 1 }),
+                    value: this.edited.has(draft) ? draft.text : criterionText(draft.text),
                     required: true,
                     maxlength: READY_CRITERIA.chars,
                     autocomplete: 'off',
                     oninput: (/** @type {Event} */ event) => {
                       draft.text = /** @type {HTMLInputElement} */ (event.target).value;
+                      this.edited.add(draft);
                     },
                   })
-                : h('span', { class: 'definition-text', text: draft.text }),
+                : h('span', { class: 'definition-text', text: criterionText(draft.text) }),
               editable
                 ? h(
                     'select',
                     {
                       'data-testid': 'definition-check',
-                      'aria-label': `Who checks criterion ${index + 1}`,
+                      'aria-label': t('definition.who', { number: index + 1 }),
                       onchange: (/** @type {Event} */ event) => {
                         const value = /** @type {HTMLSelectElement} */ (event.target).value;
                         draft.auto = value ? /** @type {import('../protocol.js').AutoCheck} */ (value) : undefined;
                         this.render();
                       },
                     },
-                    h('option', { value: '', text: 'People tick it', selected: !draft.auto }),
-                    ...Object.entries(AUTO_LABELS)
-                      .filter(([auto]) => auto === draft.auto || !usedAutos.has(/** @type {any} */ (auto)))
-                      .map(([auto, label]) => h('option', { value: auto, text: `Automatic: ${label}`, selected: draft.auto === auto })),
+                    h('option', { value: '', text: t('definition.people'), selected: !draft.auto }),
+                    ...AUTO_CHECKS.filter((auto) => auto === draft.auto || !usedAutos.has(auto)).map((auto) => h('option', { value: auto, text: t('definition.automatic', { check: autoLabel(auto) }), selected: draft.auto === auto })),
                   )
-                : h('small', { class: 'auto-note', text: draft.auto ? `Automatic: ${AUTO_LABELS[draft.auto]}` : 'People tick it' }),
-              editable && h('button', { type: 'button', class: 'small', 'aria-label': `Move criterion ${index + 1} up`, disabled: index === 0, text: '↑', onclick: () => this.move(index, -1) }),
+                : h('small', { class: 'auto-note', text: draft.auto ? t('definition.automatic', { check: autoLabel(draft.auto) }) : t('definition.people') }),
+              editable && h('button', { type: 'button', class: 'small', 'aria-label': t('definition.up', { number: index + 1 }), disabled: index === 0, text: '↑', onclick: () => this.move(index, -1) }),
               editable &&
                 h('button', {
                   type: 'button',
                   class: 'small',
-                  'aria-label': `Remove criterion ${index + 1}`,
+                  'aria-label': t('definition.remove', { number: index + 1 }),
                   disabled: this.drafts.length === 1,
                   text: '×',
                   onclick: () => {
@@ -98,7 +105,7 @@ export class DefinitionDialog {
             type: 'button',
             class: 'small',
             'data-testid': 'definition-add',
-            text: '+ Add a criterion',
+            text: t('definition.add'),
             onclick: () => {
               this.drafts.push({ text: '' });
               this.render();
@@ -110,8 +117,8 @@ export class DefinitionDialog {
         h(
           'div',
           { class: 'dialog-buttons' },
-          h('button', { type: 'button', text: editable ? 'Cancel' : 'Close', onclick: () => this.dialog.close() }),
-          editable && h('button', { type: 'submit', class: 'primary', 'data-testid': 'definition-save', text: 'Save' }),
+          h('button', { type: 'button', text: t(editable ? 'dialog.cancel' : 'dialog.close'), onclick: () => this.dialog.close() }),
+          editable && h('button', { type: 'submit', class: 'primary', 'data-testid': 'definition-save', text: t('dialog.save') }),
         ),
       ),
     );
@@ -132,7 +139,7 @@ export class DefinitionDialog {
     event.preventDefault();
     const reply = await this.actions.setDefinitionOfReady(this.drafts.map(({ id, text, auto }) => ({ id, text: text.trim(), auto })));
     if (reply?.type === 'error') {
-      this.error = reply.message;
+      this.error = errorText(reply);
       this.render();
       return;
     }

@@ -3,6 +3,7 @@
 // it; and the map of the whole backlog as what waits for what.
 
 import { dependenciesBelow, dependencyCandidates, dependencyTree } from '../dependencies.js';
+import { t } from '../i18n.js';
 import { isSplit } from '../protocol.js';
 import { countsAsReady } from '../readiness.js';
 import { readinessBadge } from './checklist.js';
@@ -35,7 +36,7 @@ export class DependencyField {
     this.store = store;
     this.actions = actions;
     this.list = h('ul', { class: 'dependencies', id: 'dependencies', 'data-testid': 'dependencies' });
-    this.search = h('input', { type: 'search', 'data-testid': 'dependency-search', placeholder: 'Add a dependency: search by title…', 'aria-label': 'Add a dependency: search by title', autocomplete: 'off' });
+    this.search = h('input', { type: 'search', 'data-testid': 'dependency-search', placeholder: t('dependencies.searchPlaceholder'), 'aria-label': t('dependencies.search'), autocomplete: 'off' });
     this.results = h('ul', { class: 'dependency-results', 'data-testid': 'dependency-results', role: 'list' });
     this.warning = h('div', { class: 'order-warning', 'data-testid': 'order-warning', role: 'status' });
     /** @type {Item | null} */
@@ -69,12 +70,12 @@ export class DependencyField {
         return h(
           'li',
           {},
-          h('span', { class: `dependency-state${ready ? ' ready' : ''}`, title: ready ? 'Ready' : 'Not ready yet', text: ready ? '✓' : '…' }),
-          h('button', { type: 'button', class: 'link-button', text: other?.title ?? 'a deleted item', onclick: () => store.select(id) }),
-          canEdit && h('button', { type: 'button', class: 'small', 'aria-label': `Remove dependency on ${other?.title ?? 'item'}`, text: '×', onclick: () => this.actions.updateItem(item.id, 'dependencies', item.dependencies.filter((d) => d !== id)) }),
+          h('span', { class: `dependency-state${ready ? ' ready' : ''}`, title: t(ready ? 'status.ready' : 'backlog.notReady'), text: ready ? '✓' : '…' }),
+          h('button', { type: 'button', class: 'link-button', text: other?.title ?? t('item.deleted'), onclick: () => store.select(id) }),
+          canEdit && h('button', { type: 'button', class: 'small', 'aria-label': t('dependencies.remove', { title: other?.title ?? t('item.deleted') }), text: '×', onclick: () => this.actions.updateItem(item.id, 'dependencies', item.dependencies.filter((d) => d !== id)) }),
         );
       }),
-      item.dependencies.length === 0 ? h('li', { class: 'none', text: 'No dependencies.' }) : null,
+      item.dependencies.length === 0 ? h('li', { class: 'none', text: t('dependencies.none') }) : null,
     );
     this.search.hidden = !canEdit;
     this.renderResults();
@@ -82,8 +83,8 @@ export class DependencyField {
     this.warning.hidden = !move;
     replace(
       this.warning,
-      move && h('span', { text: `Ranked above “${move.below.title}”, which it depends on.` }),
-      move && canEdit && h('button', { type: 'button', class: 'small', 'data-testid': 'move-below', text: `Move below “${move.below.title}”`, onclick: () => this.actions.moveItem(item.id, move.after, move.before) }),
+      move && h('span', { text: t('dependencies.rankedAbove', { title: move.below.title }) }),
+      move && canEdit && h('button', { type: 'button', class: 'small', 'data-testid': 'move-below', text: t('dependencies.moveBelow', { title: move.below.title }), onclick: () => this.actions.moveItem(item.id, move.after, move.before) }),
     );
   }
 
@@ -106,8 +107,8 @@ export class DependencyField {
             type: 'button',
             'data-testid': 'dependency-option',
             disabled: cycle,
-            title: cycle ? `“${other.title}” already waits for this item: that would be a circle` : `Depends on “${other.title}”`,
-            text: cycle ? `${other.title} (would be a circle)` : other.title,
+            title: t(cycle ? 'dependencies.circleTitle' : 'dependencies.dependsOn', { title: other.title }),
+            text: cycle ? t('dependencies.circle', { title: other.title }) : other.title,
             onclick: () => {
               this.search.value = '';
               this.actions.updateItem(item.id, 'dependencies', [...item.dependencies, other.id]);
@@ -117,7 +118,7 @@ export class DependencyField {
           }),
         ),
       ),
-      candidates.length === 0 ? h('li', { class: 'none', text: 'No other item has that in its title.' }) : null,
+      candidates.length === 0 ? h('li', { class: 'none', text: t('dependencies.noMatch') }) : null,
     );
   }
 }
@@ -148,7 +149,7 @@ export class DependencyMap {
         h(
           'span',
           { class: 'map-line' },
-          h('span', { class: `dependency-state${ready ? ' ready' : ''}`, title: ready ? 'Ready' : 'Not ready yet', text: ready ? '✓' : '…' }),
+          h('span', { class: `dependency-state${ready ? ' ready' : ''}`, title: t(ready ? 'status.ready' : 'backlog.notReady'), text: ready ? '✓' : '…' }),
           h('button', {
             type: 'button',
             class: 'link-button',
@@ -159,9 +160,9 @@ export class DependencyMap {
             },
           }),
           !ready && !isSplit(node.item) && readinessBadge(node.item, store),
-          node.repeat && h('small', { class: 'map-repeat', text: '(shown above)' }),
+          node.repeat && h('small', { class: 'map-repeat', text: t('dependencies.shownAbove') }),
         ),
-        node.children.length > 0 && h('ul', { class: 'map-children', 'aria-label': `${node.item.title} waits for` }, ...node.children.map(branch)),
+        node.children.length > 0 && h('ul', { class: 'map-children', 'aria-label': t('dependencies.waitsFor', { title: node.item.title }) }, ...node.children.map(branch)),
       );
     };
     replace(
@@ -169,10 +170,10 @@ export class DependencyMap {
       h(
         'form',
         { method: 'dialog', class: 'stack' },
-        h('h2', { id: 'dependency-heading', text: 'What waits for what' }),
-        h('p', { class: 'dialog-hint', text: 'Each item, with what it depends on indented beneath it. ✓ ready, … not ready yet.' }),
-        roots.length ? h('ul', { class: 'dependency-map', 'data-testid': 'dependency-map' }, ...roots.map(branch)) : h('p', { text: 'No item depends on another yet.' }),
-        h('div', { class: 'dialog-buttons' }, h('button', { value: 'close', text: 'Close' })),
+        h('h2', { id: 'dependency-heading', text: t('dependencies.mapHeading') }),
+        h('p', { class: 'dialog-hint', text: t('dependencies.mapHint') }),
+        roots.length ? h('ul', { class: 'dependency-map', 'data-testid': 'dependency-map' }, ...roots.map(branch)) : h('p', { text: t('dependencies.mapEmpty') }),
+        h('div', { class: 'dialog-buttons' }, h('button', { value: 'close', text: t('dialog.close') })),
       ),
     );
   }

@@ -1,5 +1,7 @@
 // The only way the view builds elements. Text always goes in as text nodes, never as HTML.
 
+import { listParts, tParts } from '../i18n.js';
+
 /**
  * @typedef {Record<string, any>} Attributes
  * `class`, `text`, `data-*`, `aria-*` and other attributes; `on<event>` functions become
@@ -39,6 +41,27 @@ export function append(parent, children) {
     if (child === null || child === undefined || child === false) continue;
     parent.append(typeof child === 'object' ? child : document.createTextNode(String(child)));
   }
+}
+
+/**
+ * A message with elements in its gaps ("Voting on {title}" with a button for the title), in
+ * the order the language puts them; gaps without an element stay as they are written.
+ * @param {string} key
+ * @param {Record<string, string | number>} params
+ * @param {Record<string, Node>} slots
+ * @returns {Array<Node | string>}
+ */
+export function localized(key, params, slots) {
+  return tParts(key, params).map((part) => (typeof part === 'string' ? part : slots[part.slot] ?? `{${part.slot}}`));
+}
+
+/**
+ * Elements in a list as the language writes one: "A, B and C", "A, B y C".
+ * @param {Node[]} nodes
+ * @returns {Array<Node | string>}
+ */
+export function listOf(nodes) {
+  return listParts(nodes.length).map((part) => (typeof part === 'string' ? part : nodes[part.index]));
 }
 
 /**

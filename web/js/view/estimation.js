@@ -2,13 +2,14 @@
 // results with their chart, and the facilitator's controls. Rebuilt only when something it shows
 // changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
 
-import { DIMENSION_LABELS, isSplit } from '../protocol.js';
+import { formatList, formatNumber, formatPercent, locale, t } from '../i18n.js';
+import { isSplit } from '../protocol.js';
 import { nextAgendaItem } from '../agenda.js';
 import { roundShare, spoken } from '../timebox.js';
 import { deckName } from '../decks.js';
 import { spread, verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
-import { h, replace } from './dom.js';
+import { h, localized, replace } from './dom.js';
 
 /** What each estimation area was last built from. @type {WeakMap<HTMLElement, string>} */
 const builtFrom = new WeakMap();
@@ -21,7 +22,7 @@ function renderKey(store) {
   const room = store.room;
   if (!room) return '';
   const round = room.round;
-  const common = [store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at, room.settings.default_deck, store.roundDeck, room.settings.anonymous_reveal ?? false];
+  const common = [locale(), store.you, store.isFacilitator, store.canVote, store.canEdit, room.settings.auto_reveal, room.settings.suggest_split_at, room.settings.default_deck, store.roundDeck, room.settings.anonymous_reveal ?? false];
   if (!round) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     // The agenda's next item depends on every status and the order.
@@ -113,7 +114,7 @@ function build(root, store, actions, openSplit, openDeck) {
     const selected = store.selected ? store.items.get(store.selected) : undefined;
     replace(
       root,
-      h('h2', { text: 'Estimation' }),
+      h('h2', { text: t('estimation.heading') }),
       store.isFacilitator
         ? h(
             'div',
@@ -121,7 +122,7 @@ function build(root, store, actions, openSplit, openDeck) {
             ...idleFacilitator(store, actions, selected, openDeck),
             autoRevealToggle(store, actions),
           )
-        : h('p', { class: 'idle', text: 'Waiting for the facilitator to start a round.' }),
+        : h('p', { class: 'idle', text: t('estimation.waiting') }),
     );
     return;
   }
@@ -148,14 +149,17 @@ function build(root, store, actions, openSplit, openDeck) {
       h(
         'h2',
         {},
-        round.dimension ? `${round.phase === 'voting' ? 'Voting on the' : 'Results for the'} ${DIMENSION_LABELS[round.dimension]} of ` : round.phase === 'voting' ? 'Voting on ' : 'Results for ',
-        h('button', { type: 'button', class: 'link-button', text: item?.title ?? 'a deleted item', onclick: () => item && store.select(item.id) }),
+        ...localized(
+          `estimation.${round.phase === 'voting' ? 'voting' : 'results'}${round.dimension ? 'Dimension' : ''}`,
+          round.dimension ? { dimension: t(`wsjf.dimension.${round.dimension}`) } : {},
+          { title: h('button', { type: 'button', class: 'link-button', text: item?.title ?? t('item.deleted'), onclick: () => item && store.select(item.id) }) },
+        ),
       ),
-      h('span', { class: 'round-number', text: `Round ${round.number}` }),
+      h('span', { class: 'round-number', text: t('estimation.round', { number: round.number }) }),
     ),
     record?.anonymous ? anonymousVotes(record, flip) : h(
       'ul',
-      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'aria-label': 'Votes' },
+      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'aria-label': t('estimation.votes') },
       ...voters.map((p, index) => {
         const state = record ? 'revealed' : voted.has(p.id) ? 'voted' : 'waiting';
         const card = cards.get(p.id);
@@ -172,10 +176,10 @@ function build(root, store, actions, openSplit, openDeck) {
           h('span', {
             class: 'slot-card',
             role: 'img',
-            'aria-label': state === 'revealed' ? `${p.name} voted ${card ?? 'nothing'}` : state === 'voted' ? `${p.name} has voted` : `${p.name} has not voted yet`,
+            'aria-label': state === 'revealed' ? (card ? t('estimation.slot.revealed', { name: p.name, card }) : t('estimation.slot.revealedNothing', { name: p.name })) : t(`estimation.slot.${state}`, { name: p.name }),
             text: state === 'revealed' ? card ?? '–' : state === 'voted' ? '' : '…',
           }),
-          h('span', { class: 'slot-name', text: p.id === store.you ? 'You' : p.name }),
+          h('span', { class: 'slot-name', text: p.id === store.you ? t('estimation.you') : p.name }),
         );
       }),
     ),
@@ -195,13 +199,23 @@ function anonymousVotes(record, flip) {
     {},
     h(
       'ul',
-      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'data-anonymous': 'true', 'aria-label': 'Votes, without names' },
+      { class: `vote-table${flip ? ' flip' : ''}`, 'data-testid': 'vote-table', 'data-anonymous': 'true', 'aria-label': t('estimation.votesAnonymous') },
       ...cards.map((card, index) =>
-        h('li', { class: 'vote-slot revealed', 'data-testid': 'vote-slot', 'data-state': 'revealed', style: { '--i': index } }, h('span', { class: 'slot-card', role: 'img', 'aria-label': `A vote: ${card}`, text: card })),
+        h('li', { class: 'vote-slot revealed', 'data-testid': 'vote-slot', 'data-state': 'revealed', style: { '--i': index } }, h('span', { class: 'slot-card', role: 'img', 'aria-label': t('estimation.aVote', { card }), text: card })),
       ),
     ),
-    h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-note', text: 'Revealed without names: nobody sees who played which card.' }),
+    h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-note', text: t('estimation.anonymousRevealed') }),
   );
+}
+
+/**
+ * A card as a screen reader says it, with the key that plays it.
+ * @param {string} card
+ * @param {number} index
+ */
+function cardLabel(card, index) {
+  const name = card === '☕' ? t('card.coffee') : card === '?' ? t('card.unsure') : card;
+  return index < 9 ? t('card.withKey', { card: name, key: index + 1 }) : name;
 }
 
 /** Where the focus goes when the control that had it is gone, first match first. */
@@ -236,15 +250,15 @@ function votingPart(store, actions) {
       h(
         'details',
         { class: 'round-item', 'data-testid': 'round-item', open: true },
-        h('summary', { text: 'About this item' }),
+        h('summary', { text: t('estimation.aboutItem') }),
         item.description && h('p', { class: 'round-item-text', text: item.description }),
-        item.acceptance_criteria && h('strong', { text: 'Acceptance criteria' }),
+        item.acceptance_criteria && h('strong', { text: t('item.acceptanceCriteria') }),
         item.acceptance_criteria && h('p', { class: 'round-item-text', text: item.acceptance_criteria }),
       ),
     store.canVote
       ? h(
           'div',
-          { class: 'cards', role: 'group', 'aria-label': 'Your card', onkeydown: moveAmongCards },
+          { class: 'cards', role: 'group', 'aria-label': t('estimation.yourCard'), onkeydown: moveAmongCards },
           ...round.deck.cards.map((card, index) =>
             h('button', {
               type: 'button',
@@ -254,15 +268,15 @@ function votingPart(store, actions) {
               'data-testid': 'card',
               'data-card': card,
               'aria-pressed': String(mine === card),
-              'aria-label': `${card === '☕' ? 'Coffee break' : card === '?' ? 'Not sure' : card}${index < 9 ? ` (key ${index + 1})` : ''}`,
+              'aria-label': cardLabel(card, index),
               text: card,
               onclick: () => actions.vote(card),
             }),
           ),
         )
-      : h('p', { class: 'observer-note', text: 'You are observing: voters are choosing their cards.' }),
-    store.canVote && h('p', { class: 'my-vote', 'aria-live': 'polite', text: mine ? `You played ${mine}. Click it again to take it back.` : 'Pick a card. Nobody sees it until the reveal.' }),
-    round.anonymous && h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-round', text: 'This round reveals without names: nobody will see who played which card.' }),
+      : h('p', { class: 'observer-note', text: t('estimation.observing') }),
+    store.canVote && h('p', { class: 'my-vote', 'aria-live': 'polite', text: mine ? t('estimation.played', { card: mine }) : t('estimation.pick') }),
+    round.anonymous && h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-round', text: t('estimation.anonymousRound') }),
     store.isFacilitator &&
       h(
         'div',
@@ -271,12 +285,12 @@ function votingPart(store, actions) {
           type: 'button',
           class: 'primary',
           'data-testid': 'reveal',
-          text: `Reveal (${round.voted.length})`,
+          text: t('estimation.reveal', { count: round.voted.length }),
           disabled: round.voted.length === 0,
-          title: round.voted.length === 0 ? 'Nobody has voted yet' : 'Show everyone’s cards',
+          title: t(round.voted.length === 0 ? 'estimation.nobodyVoted' : 'estimation.revealTitle'),
           onclick: () => actions.reveal(),
         }),
-        h('button', { type: 'button', 'data-testid': 'cancel-round', text: 'Cancel round', onclick: () => actions.cancelRound() }),
+        h('button', { type: 'button', 'data-testid': 'cancel-round', text: t('estimation.cancel'), onclick: () => actions.cancelRound() }),
         autoRevealToggle(store, actions),
       ),
   );
@@ -294,44 +308,44 @@ function resultsPart(store, actions, openSplit) {
   const max = Math.max(1, ...stats.distribution.map((d) => d.count));
   const said = verdict(stats, !!record.anonymous);
   /** @param {string} card */
-  const acceptText = (card) => (round.dimension ? `${card} as ${DIMENSION_LABELS[round.dimension]}` : `Accept ${card}`);
+  const acceptText = (card) => (round.dimension ? t('estimation.acceptDimension', { card, dimension: t(`wsjf.dimension.${round.dimension}`) }) : t('estimation.accept', { card }));
   let custom = /** @type {HTMLInputElement | null} */ (null);
   return h(
     'div',
     { class: 'results', 'data-testid': 'results' },
     h(
       'div',
-      { class: 'chart', role: 'img', 'aria-label': `Distribution: ${stats.distribution.map((d) => `${d.count} × ${d.card}`).join(', ') || 'no votes'}` },
+      { class: 'chart', role: 'img', 'aria-label': t('estimation.distribution', { votes: stats.distribution.map((d) => t('estimation.times', { count: d.count, card: d.card })).join(', ') || t('estimation.noVotes') }) },
       ...stats.distribution.map((d) =>
         h(
           'div',
           { class: `bar${d.card === stats.mode ? ' mode' : ''}`, 'data-testid': 'bar', 'data-card': d.card, 'data-count': d.count },
-          h('span', { class: 'bar-count', text: d.count }),
+          h('span', { class: 'bar-count', text: formatNumber(d.count) }),
           h('span', { class: 'bar-fill', style: { height: `${Math.round((d.count / max) * 100)}%` } }),
           h('span', { class: 'bar-card', text: d.card }),
         ),
       ),
-      stats.distribution.length === 0 && h('p', { text: 'Nobody voted.' }),
+      stats.distribution.length === 0 && h('p', { text: t('estimation.nobody') }),
     ),
     h(
       'dl',
       { class: 'stats' },
-      stat('Average', stats.average ?? '—', 'stat-average'),
-      stat('Median', stats.median ?? '—', 'stat-median'),
-      stat('Most common', stats.mode ?? '—', 'stat-mode'),
-      stat('Agreement', `${Math.round(stats.agreement * 100)}%${stats.consensus ? ' ✓' : ''}`, 'stat-agreement'),
+      stat(t('estimation.average'), stats.average === null ? '—' : formatNumber(stats.average), 'stat-average'),
+      stat(t('estimation.median'), stats.median === null ? '—' : formatNumber(stats.median), 'stat-median'),
+      stat(t('estimation.mode'), stats.mode ?? '—', 'stat-mode'),
+      stat(t('estimation.agreement'), `${formatPercent(stats.agreement)}${stats.consensus ? '\u00a0✓' : ''}`, 'stat-agreement'),
     ),
     spreadLine(record),
     h('p', { class: `verdict ${said.kind}`, 'data-testid': 'verdict', 'data-kind': said.kind, text: said.text }),
     splitSuggestion(store, record, openSplit),
-    stats.outliers && h('p', { class: 'outliers', text: `Lowest ${stats.outliers.low_card}: ${names(store, stats.outliers.low)} · Highest ${stats.outliers.high_card}: ${names(store, stats.outliers.high)}` }),
+    stats.outliers && h('p', { class: 'outliers', text: t('estimation.outliers', { low: stats.outliers.low_card, lowNames: names(store, stats.outliers.low), high: stats.outliers.high_card, highNames: names(store, stats.outliers.high) }) }),
     store.isFacilitator &&
       h(
         'div',
         { class: 'facilitator-controls' },
         stats.mode && h('button', { type: 'button', class: 'primary', 'data-testid': 'accept', text: acceptText(stats.mode), onclick: () => actions.accept(stats.mode) }),
         // Without an agreed card, talking and voting again comes first; any tied card can still be taken.
-        h('button', { type: 'button', class: stats.mode ? '' : 'primary', 'data-testid': 'revote', text: 'Vote again', onclick: () => actions.revote() }),
+        h('button', { type: 'button', class: stats.mode ? '' : 'primary', 'data-testid': 'revote', text: t('estimation.revote'), onclick: () => actions.revote() }),
         ...said.tied.map((card) => h('button', { type: 'button', 'data-testid': 'accept-tied', 'data-card': card, text: acceptText(card), onclick: () => actions.accept(card) })),
         h(
           'form',
@@ -342,10 +356,10 @@ function resultsPart(store, actions, openSplit) {
               if (custom?.value.trim()) actions.accept(custom.value.trim());
             },
           },
-          (custom = h('input', { 'data-testid': 'accept-value', maxlength: 16, placeholder: 'Other value', 'aria-label': 'Estimate to accept' })),
-          h('button', { type: 'submit', 'data-testid': 'accept-custom', text: 'Accept' }),
+          (custom = h('input', { 'data-testid': 'accept-value', maxlength: 16, placeholder: t('estimation.otherValue'), 'aria-label': t('estimation.acceptValue') })),
+          h('button', { type: 'submit', 'data-testid': 'accept-custom', text: t('estimation.acceptCustom') }),
         ),
-        h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', text: 'Close without estimate', onclick: () => actions.cancelRound() }),
+        h('button', { type: 'button', class: 'subtle-button', 'data-testid': 'cancel-round', text: t('estimation.close'), onclick: () => actions.cancelRound() }),
       ),
   );
 }
@@ -357,7 +371,7 @@ function resultsPart(store, actions, openSplit) {
 function spreadLine(record) {
   const gap = spread(record);
   if (!gap) return null;
-  return h('p', { class: 'spread', 'data-testid': 'spread', text: `Spread: ${gap.low} to ${gap.high}, ${gap.steps} card${gap.steps === 1 ? '' : 's'} apart` });
+  return h('p', { class: 'spread', 'data-testid': 'spread', text: t('estimation.spread', { low: gap.low, high: gap.high, count: gap.steps }) });
 }
 
 /**
@@ -369,11 +383,18 @@ function spreadLine(record) {
  * @param {() => void} openDeck
  */
 function idleFacilitator(store, actions, selected, openDeck) {
-  if (!selected) return [h('p', { text: 'Open an item, then start a round.' })];
+  if (!selected) return [h('p', { text: t('estimation.openItem') })];
   const next = nextAgendaItem(store.orderedItems(), store.room?.current_item ?? selected.id);
   const done = isSplit(selected) || selected.status === 'ready' || selected.estimate !== null;
-  const estimate = !isSplit(selected) && h('button', { type: 'button', class: done ? '' : 'primary', 'data-testid': 'start-round-here', text: selected.history.length ? 'Estimate again' : 'Estimate this item', onclick: () => actions.startRound(selected.id) });
-  const text = isSplit(selected) ? `“${selected.title}” has been split: estimate its parts.` : done ? `“${selected.title}” is ${selected.status === 'ready' ? 'ready' : `estimated (${selected.estimate})`}.` : `Start a round to estimate “${selected.title}”.`;
+  const estimate = !isSplit(selected) && h('button', { type: 'button', class: done ? '' : 'primary', 'data-testid': 'start-round-here', text: t(selected.history.length ? 'item.estimateAgain' : 'item.estimate'), onclick: () => actions.startRound(selected.id) });
+  const title = selected.title;
+  const text = isSplit(selected)
+    ? t('estimation.idle.split', { title })
+    : done
+      ? selected.status === 'ready'
+        ? t('estimation.idle.ready', { title })
+        : t('estimation.idle.estimated', { title, estimate: selected.estimate ?? '' })
+      : t('estimation.idle.start', { title });
   const withRound = h('input', { type: 'checkbox', 'data-testid': 'next-with-round', checked: nextWithRound });
   withRound.addEventListener('change', () => {
     nextWithRound = withRound.checked;
@@ -383,13 +404,13 @@ function idleFacilitator(store, actions, selected, openDeck) {
     h(
       'div',
       { class: 'idle-actions' },
-      next && h('button', { type: 'button', class: done ? 'primary' : '', 'data-testid': 'next-item', title: 'Next item (.)', text: `Next: “${next.title}” →`, onclick: () => actions.nextItem(nextWithRound) }),
+      next && h('button', { type: 'button', class: done ? 'primary' : '', 'data-testid': 'next-item', title: t('estimation.nextTitle'), text: t('estimation.next', { title: next.title }), onclick: () => actions.nextItem(nextWithRound) }),
       estimate,
     ),
-    next && h('label', { class: 'toggle' }, withRound, ' Start its round at once'),
+    next && h('label', { class: 'toggle' }, withRound, ' ', t('estimation.nextWithRound')),
     roundTimeboxToggle(store),
     deckLine(store, openDeck),
-    !next && h('p', { class: 'agenda-done', 'data-testid': 'agenda-done', text: 'Every other item is ready or split: the agenda is done.' }),
+    !next && h('p', { class: 'agenda-done', 'data-testid': 'agenda-done', text: t('estimation.agendaDone') }),
   ];
 }
 
@@ -405,8 +426,8 @@ function deckLine(store, openDeck) {
   return h(
     'p',
     { class: 'deck-line', 'data-testid': 'deck-line' },
-    h('span', { text: `Deck: ${deckName(deck)}${store.roundDeck ? ' (next round only)' : ''}` }),
-    h('button', { type: 'button', class: 'small', 'data-testid': 'open-deck', 'aria-haspopup': 'dialog', text: 'Change…', onclick: openDeck }),
+    h('span', { text: t(store.roundDeck ? 'estimation.deckNextRound' : 'estimation.deck', { deck: deckName(deck) }) }),
+    h('button', { type: 'button', class: 'small', 'data-testid': 'open-deck', 'aria-haspopup': 'dialog', text: t('estimation.changeDeck'), onclick: openDeck }),
   );
 }
 
@@ -421,7 +442,7 @@ function roundTimeboxToggle(store) {
   toggle.addEventListener('change', () => {
     store.timeboxRounds = toggle.checked;
   });
-  return h('label', { class: 'toggle' }, toggle, ` Give each round its share of the session (${spoken(share)})`);
+  return h('label', { class: 'toggle' }, toggle, ' ', t('estimation.roundTimebox', { share: spoken(share) }));
 }
 
 /**
@@ -449,8 +470,8 @@ function splitSuggestion(store, record, openSplit) {
   return h(
     'div',
     { class: 'split-suggestion', 'data-testid': 'split-suggestion' },
-    h('p', { text: 'Votes this large suggest the item is too big for one sprint.' }),
-    store.canEdit && h('button', { type: 'button', 'data-testid': 'split-suggested', text: 'Split this item…', onclick: () => openSplit(item) }),
+    h('p', { text: t('estimation.splitSuggestion') }),
+    store.canEdit && h('button', { type: 'button', 'data-testid': 'split-suggested', text: t('estimation.splitSuggested'), onclick: () => openSplit(item) }),
   );
 }
 
@@ -468,7 +489,7 @@ function stat(label, value, testid) {
  * @param {string[]} ids
  */
 function names(store, ids) {
-  return ids.map((id) => store.nameOf(id)).join(', ');
+  return formatList(ids.map((id) => store.nameOf(id)));
 }
 
 /**
@@ -480,8 +501,8 @@ function autoRevealToggle(store, actions) {
   return h(
     'div',
     { class: 'reveal-options' },
-    checkbox('auto-reveal', !!settings?.auto_reveal, (on) => actions.setAutoReveal(on), ' Reveal when everyone has voted'),
-    checkbox('anonymous-reveal', !!settings?.anonymous_reveal, (on) => actions.setAnonymousReveal(on), ' Reveal without names'),
+    checkbox('auto-reveal', !!settings?.auto_reveal, (on) => actions.setAutoReveal(on), t('estimation.autoReveal')),
+    checkbox('anonymous-reveal', !!settings?.anonymous_reveal, (on) => actions.setAnonymousReveal(on), t('estimation.anonymousReveal')),
   );
 }
 
@@ -497,6 +518,7 @@ function checkbox(testid, checked, change, text) {
     'label',
     { class: 'toggle' },
     h('input', { type: 'checkbox', 'data-testid': testid, checked, onchange: (/** @type {Event} */ event) => change(/** @type {HTMLInputElement} */ (event.target).checked) }),
+    ' ',
     text,
   );
 }

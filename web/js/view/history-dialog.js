@@ -2,7 +2,8 @@
 // dialog opens (the history is not part of the room everyone keeps).
 
 import { when, whatChanged, who } from '../history.js';
-import { $, h, replace } from './dom.js';
+import { errorText, t } from '../i18n.js';
+import { $, h, localized, replace } from './dom.js';
 
 export class HistoryDialog {
   /** @param {any} actions */
@@ -19,7 +20,7 @@ export class HistoryDialog {
    */
   async open(itemId, title) {
     const opening = ++this.opening;
-    this.render(title, h('p', { class: 'dialog-hint', role: 'status', text: 'Loading…' }));
+    this.render(title, h('p', { class: 'dialog-hint', role: 'status', text: t('historyDialog.loading') }));
     if (!this.dialog.open) this.dialog.showModal();
     try {
       const history = await this.actions.loadHistory(itemId);
@@ -29,7 +30,7 @@ export class HistoryDialog {
       this.render(
         history.title,
         entries.length === 0
-          ? h('p', { class: 'dialog-hint', text: 'No changes yet.' })
+          ? h('p', { class: 'dialog-hint', text: t('historyDialog.empty') })
           : h(
               'ol',
               { class: 'history-list', 'data-testid': 'history-list' },
@@ -37,16 +38,16 @@ export class HistoryDialog {
                 h(
                   'li',
                   { 'data-testid': 'history-entry', 'data-field': entry.field },
-                  h('span', { class: 'history-what' }, h('strong', { text: who(entry) }), ` ${whatChanged(entry)}`),
+                  h('span', { class: 'history-what' }, ...localized('historyDialog.entry', { what: whatChanged(entry) }, { who: h('strong', { text: who(entry) }) })),
                   h('time', { class: 'history-when', datetime: new Date(entry.at).toISOString(), text: when(entry.at, now) }),
                 ),
               ),
             ),
-        history.truncated ? h('p', { class: 'dialog-hint', text: 'Older changes are no longer kept.' }) : null,
+        history.truncated ? h('p', { class: 'dialog-hint', text: t('historyDialog.truncated') }) : null,
       );
     } catch (error) {
       if (opening !== this.opening) return;
-      this.render(title, h('p', { class: 'form-error', role: 'alert', text: `The history could not be loaded: ${/** @type {Error} */ (error).message}` }));
+      this.render(title, h('p', { class: 'form-error', role: 'alert', text: t('historyDialog.failed', { reason: errorText(/** @type {any} */ (error)) }) }));
     }
   }
 
@@ -60,9 +61,9 @@ export class HistoryDialog {
       h(
         'form',
         { method: 'dialog', class: 'stack history-form' },
-        h('h2', { id: 'history-heading' }, 'History of ', h('q', { text: title })),
+        h('h2', { id: 'history-heading' }, ...localized('historyDialog.heading', {}, { title: h('q', { text: title }) })),
         ...body,
-        h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', 'data-testid': 'history-close', text: 'Close' })),
+        h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', 'data-testid': 'history-close', text: t('dialog.close') })),
       ),
     );
   }

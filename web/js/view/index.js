@@ -1,14 +1,15 @@
 // The view: the only code that touches the DOM. It renders the store and turns what people do
 // into calls on the app's intents.
 
+import { LOCALES, LOCALE_NAMES, formatMinutes, formatNumber, formatPercent, locale, t } from '../i18n.js';
 import { loadTheme, saveTheme } from '../identity.js';
-import { STATUS_LABELS } from '../protocol.js';
+import { ITEM_STATUSES } from '../protocol.js';
 import { NOT_READY } from '../store.js';
 import { Backlog } from './backlog.js';
 import { $, h, isTyping, replace } from './dom.js';
 import { renderEstimation } from './estimation.js';
 import { ItemPanel } from './item-panel.js';
-import { setUpJoin, setUpLanding } from './landing.js';
+import { fillDecks, setJoinHeading, setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
 import { DefinitionDialog } from './definition-dialog.js';
 import { DependencyMap } from './dependencies.js';
@@ -28,12 +29,20 @@ import { clock } from '../timebox.js';
 /** Toasts shown at once; older ones give way. */
 const MAX_TOASTS = 3;
 
-const CONNECTION_TEXT = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
+/** Minutes a facilitator can start a timebox for. */
+const TIMEBOX_MINUTES = [1, 2, 3, 5, 10, 15, 30];
+
+/**
+ * Fills in the page's own text (index.html, written in English) from the catalogue: elements
+ * with `data-i18n` get their text, `data-i18n-<attribute>` the attribute.
+ * @param {ParentNode} root
+ */
+function localizeStatic(root) {
+  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(/** @type {string} */ (element.getAttribute('data-i18n')));
+  for (const attribute of ['aria-label', 'title', 'placeholder', 'alt']) {
+    for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) element.setAttribute(attribute, t(/** @type {string} */ (element.getAttribute(`data-i18n-${attribute}`))));
+  }
+}
 
 export class View {
   /**
@@ -77,6 +86,11 @@ export class View {
     this.carets = null;
     /** The screen shown. @type {'landing' | 'problem' | 'room' | null} */
     this.screen = null;
+    /** What the problem screen says, kept to say it again in another language. @type {{ title: string, text: string, params: () => Record<string, string> } | null} */
+    this.problem = null;
+    /** The room's name while joining, for the join dialog's heading. */
+    this.joiningRoom = '';
+    this.localize();
     this.applyTheme();
     this.setUpChrome();
     this.setUpKeyboard();
@@ -113,13 +127,20 @@ export class View {
   }
 
   /**
-   * @param {string} title
-   * @param {string} text
+   * @param {string} title the catalogue's key of the heading
+   * @param {string} text the key of what it says, with `{reason}` when there is one
+   * @param {() => Record<string, string>} [params] its placeholders, worked out in the language shown
    */
-  showProblem(title, text) {
-    $('#problem-title').textContent = title;
-    $('#problem-text').textContent = text;
+  showProblem(title, text, params = () => ({})) {
+    this.problem = { title, text, params };
+    this.renderProblem();
     this.show('problem');
+  }
+
+  renderProblem() {
+    if (!this.problem) return;
+    $('#problem-title').textContent = t(this.problem.title);
+    $('#problem-text').textContent = t(this.problem.text, this.problem.params());
   }
 
   /**
@@ -131,6 +152,7 @@ export class View {
     this.show('room');
     // Nothing of the room is drawn yet: the dialog stands alone until the room arrives.
     document.body.classList.add('joining');
+    this.joiningRoom = roomName;
     setUpJoin(roomName, name, facilitator, (displayName, role) => this.actions.join(displayName, role));
   }
 
@@ -213,7 +235,7 @@ export class View {
     }
     if (topics.has('participants') || topics.has('round') || topics.has('room') || topics.has('connection')) {
       renderParticipants($('#participants'), $('#me'), store, this.actions, this.carets);
-      $('#people-count').textContent = String(store.orderedParticipants().filter((p) => p.online).length);
+      $('#people-count').textContent = formatNumber(store.orderedParticipants().filter((p) => p.online).length);
     }
     if (topics.has('room')) this.renderShare();
     if (frame) this.announceEvent(frame);
@@ -222,7 +244,7 @@ export class View {
   renderTrash() {
     const trash = this.store.room?.trash ?? [];
     $('#trash-button').hidden = trash.length === 0;
-    $('#trash-count').textContent = String(trash.length);
+    $('#trash-count').textContent = formatNumber(trash.length);
     this.trashDialog.refresh();
   }
 
@@ -230,7 +252,7 @@ export class View {
     const element = $('#connection');
     const status = this.store.connection;
     element.dataset.state = status;
-    element.textContent = CONNECTION_TEXT[status];
+    element.textContent = t(`connection.${status}`);
     document.body.classList.toggle('disconnected', status !== 'connected');
     // Only once in a room: before the first welcome, "connecting" is no news.
     const banner = $('#offline-banner');
@@ -239,7 +261,7 @@ export class View {
     const note = $('#unsent-note');
     note.className = waiting ? 'unsent' : '';
     note.dataset.count = String(waiting);
-    note.textContent = waiting ? `${waiting} change${waiting === 1 ? '' : 's'} waiting to be sent.` : '';
+    note.textContent = waiting ? t('offline.unsent', { count: waiting }) : '';
   }
 
   renderTimer() {
@@ -254,11 +276,11 @@ export class View {
     element.hidden = false;
     // An item's budget says whose it is; past its end, both count on to show the overrun.
     const item = timer.item_id ? this.store.items.get(timer.item_id) : undefined;
-    element.title = item ? `Time budget for “${item.title}”` : 'Timebox';
+    element.title = item ? t('timer.itemTitle', { title: item.title }) : t('timer.timebox');
     const tick = () => {
       const left = Math.round((timer.ends_at - Date.now()) / 1000);
-      const label = item ? 'This item' : 'Timebox';
-      element.textContent = left > 0 ? `${label} ${clock(left)}` : left === 0 ? 'Time is up' : `${label} over by ${clock(-left)}`;
+      const whose = item ? 'item' : 'timebox';
+      element.textContent = left > 0 ? t(`timer.${whose}.left`, { time: clock(left) }) : left === 0 ? t('timer.up') : t(`timer.${whose}.over`, { time: clock(-left) });
       element.classList.toggle('expired', left <= 0);
     };
     tick();
@@ -274,19 +296,19 @@ export class View {
     replace(
       controls,
       running
-        ? h('button', { type: 'button', class: 'icon-button', 'data-testid': 'stop-timer', text: 'Stop timer', onclick: () => this.actions.stopTimer() })
+        ? h('button', { type: 'button', class: 'icon-button', 'data-testid': 'stop-timer', text: t('timer.stop'), onclick: () => this.actions.stopTimer() })
         : h(
             'select',
             {
               'data-testid': 'start-timer',
-              'aria-label': 'Start a timebox',
+              'aria-label': t('timer.start'),
               onchange: (/** @type {Event} */ event) => {
                 const minutes = Number(/** @type {HTMLSelectElement} */ (event.target).value);
                 if (minutes > 0) this.actions.startTimer(minutes * 60);
               },
             },
-            h('option', { value: '', text: 'Timebox…' }),
-            ...[1, 2, 3, 5, 10, 15, 30].map((m) => h('option', { value: m, text: `${m} min` })),
+            h('option', { value: '', text: t('timer.choose') }),
+            ...TIMEBOX_MINUTES.map((m) => h('option', { value: m, text: formatMinutes(m) })),
           ),
     );
   }
@@ -310,45 +332,82 @@ export class View {
     const e = frame.event;
     switch (e.type) {
       case 'participant_joined':
-        if (e.participant.id !== store.you) this.announce(`${e.participant.name} joined.`);
+        if (e.participant.id !== store.you) this.announce(t('announce.joined', { name: e.participant.name }));
         break;
       case 'round_revealed': {
         const s = e.record.stats;
-        const parts = [`Votes revealed: ${s.votes} vote${s.votes === 1 ? '' : 's'}`];
-        if (s.average !== null) parts.push(`average ${s.average}`);
-        if (s.median !== null) parts.push(`median ${s.median}`);
-        if (s.mode) parts.push(`most common ${s.mode}`);
-        parts.push(`agreement ${Math.round(s.agreement * 100)}%`);
-        this.announce(`${parts.join(', ')}.`);
+        const parts = [t('announce.votes', { count: s.votes })];
+        if (s.average !== null) parts.push(t('announce.average', { value: formatNumber(s.average) }));
+        if (s.median !== null) parts.push(t('announce.median', { value: formatNumber(s.median) }));
+        if (s.mode) parts.push(t('announce.mode', { card: s.mode }));
+        parts.push(t('announce.agreement', { percent: formatPercent(s.agreement) }));
+        this.announce(t('announce.revealed', { details: parts.join(', ') }));
         break;
       }
       case 'current_item_changed': {
         const item = e.item_id ? store.items.get(e.item_id) : null;
-        if (item) this.announce(`Now discussing: ${item.title}.`);
+        if (item) this.announce(t('announce.current', { title: item.title }));
         break;
       }
       case 'round_started': {
         const item = store.items.get(e.round.item_id);
-        if (item) this.announce(`Estimation started for ${item.title}.`);
+        if (item) this.announce(t('announce.roundStarted', { title: item.title }));
         break;
       }
       case 'estimate_accepted': {
         const item = store.items.get(e.item_id);
-        if (item) this.announce(`${item.title} estimated at ${e.estimate}.`);
+        if (item) this.announce(t('announce.accepted', { title: item.title, estimate: e.estimate }));
         break;
       }
       case 'facilitator_changed':
-        if (e.participant_id) this.announce(`${store.nameOf(e.participant_id)} is now the facilitator.`);
+        if (e.participant_id) this.announce(t('announce.facilitator', { name: store.nameOf(e.participant_id) }));
         break;
       default:
         break;
     }
   }
 
-  setUpChrome() {
+  /**
+   * Says everything again in the language now chosen: the page's own text, then whatever the
+   * parts drew, without losing what people were doing (the room, typing, a half-typed value).
+   */
+  relocalize() {
+    this.localize();
+    if (this.screen === 'landing') fillDecks();
+    if (this.screen === 'problem') this.renderProblem();
+    if (document.body.classList.contains('joining')) setJoinHeading(this.joiningRoom);
+    this.renderConnection();
+    if (!this.store.room) return;
+    // The item panel's labels are made once per item: made again, in the new language.
+    this.itemPanel.relocalize();
+    this.render(new Set(/** @type {import('../store.js').Topic[]} */ (['items', 'participants', 'round', 'settings', 'current', 'timer', 'selection', 'connection', 'filters', 'outbox'])));
+    this.renderShare();
+  }
+
+  /** The page's own text and the controls filled in here, in the current language. */
+  localize() {
+    document.documentElement.lang = locale();
+    localizeStatic(document);
     const statusFilter = /** @type {HTMLSelectElement} */ ($('#filter-status'));
-    for (const [value, label] of Object.entries(STATUS_LABELS)) statusFilter.append(h('option', { value, text: label }));
-    statusFilter.append(h('option', { value: NOT_READY, text: 'Not ready yet' }));
+    const chosen = statusFilter.value;
+    replace(
+      statusFilter,
+      h('option', { value: '', text: t('backlog.allStatuses') }),
+      ...ITEM_STATUSES.map((value) => h('option', { value, text: t(`status.${value}`) })),
+      h('option', { value: NOT_READY, text: t('backlog.notReady') }),
+    );
+    statusFilter.value = chosen;
+    const language = /** @type {HTMLSelectElement} */ ($('#language'));
+    // Each language named in itself, and marked as such for screen readers.
+    if (language.options.length === 0) for (const code of LOCALES) language.append(h('option', { value: code, lang: code, text: LOCALE_NAMES[code] }));
+    language.value = locale();
+    $('#language-code').textContent = locale().toUpperCase();
+  }
+
+  setUpChrome() {
+    const language = /** @type {HTMLSelectElement} */ ($('#language'));
+    language.addEventListener('change', () => this.actions.setLanguage(language.value));
+    const statusFilter = /** @type {HTMLSelectElement} */ ($('#filter-status'));
     statusFilter.addEventListener('change', () => this.store.setFilters({ status: statusFilter.value }));
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
@@ -379,12 +438,12 @@ export class View {
       input.select();
       try {
         await navigator.clipboard.writeText(input.value);
-        button.textContent = 'Copied ✓';
+        button.textContent = t('share.copied');
       } catch {
-        button.textContent = 'Press Ctrl+C';
+        button.textContent = t('share.pressCopy');
       }
       setTimeout(() => {
-        button.textContent = 'Copy';
+        button.textContent = t('share.copy');
       }, 2000);
     });
   }

@@ -5,7 +5,8 @@
 // person is changing is not overwritten until they leave it. Nor is the panel taken away from
 // under them: following the facilitator to another item waits until they leave the field.
 
-import { DIMENSION_LABELS, STATUS_LABELS, deckCards, isSplit, isTextField } from '../protocol.js';
+import { formatList, formatNumber, formatPercent, t } from '../i18n.js';
+import { ITEM_STATUSES, deckCards, isSplit, isTextField } from '../protocol.js';
 import { readinessOf } from '../readiness.js';
 import { charCount, charsToUnits, diffOp, transformPosition, unitsToChars } from '../text-op.js';
 import { CaretLayer } from './carets.js';
@@ -13,7 +14,7 @@ import { renderChecklist } from './checklist.js';
 import { DependencyField } from './dependencies.js';
 import { renderRemarks } from './remarks.js';
 import { renderWsjf } from './wsjf.js';
-import { $, h, isTyping, replace } from './dom.js';
+import { $, h, isTyping, listOf, localized, replace } from './dom.js';
 
 /** @typedef {import('../protocol.js').Item} Item */
 /** @typedef {import('../protocol.js').ItemField} ItemField */
@@ -86,6 +87,12 @@ export class ItemPanel {
     document.addEventListener('selectionchange', () => this.reportCaret());
   }
 
+  /** Builds the panel again at the next render, its labels in the language now chosen. */
+  relocalize() {
+    if (this.typingHere()) return;
+    this.itemId = null;
+  }
+
   /** Whether the person is typing in (or choosing in) a field of this panel. */
   typingHere() {
     const active = document.activeElement;
@@ -106,7 +113,7 @@ export class ItemPanel {
       this.itemId = null;
       this.caretLayers.clear();
       this.root.removeAttribute('data-item-id');
-      replace(this.root, store.items.size ? h('div', { class: 'empty-panel' }, h('h2', { text: 'Pick an item' }), h('p', { text: 'Open an item from the backlog to see and edit it.' })) : this.gettingStarted());
+      replace(this.root, store.items.size ? h('div', { class: 'empty-panel' }, h('h2', { text: t('item.pick') }), h('p', { text: t('item.pickHint') })) : this.gettingStarted());
       return;
     }
     if (item.id !== this.itemId) this.build(item);
@@ -121,7 +128,7 @@ export class ItemPanel {
     this.caretLayers.clear();
     this.shown.clear();
     this.root.dataset.itemId = item.id;
-    const statusSelect = h('select', { id: 'field-status', 'data-testid': 'field-status' }, ...Object.entries(STATUS_LABELS).map(([value, label]) => h('option', { value, text: label })));
+    const statusSelect = h('select', { id: 'field-status', 'data-testid': 'field-status' }, ...ITEM_STATUSES.map((value) => h('option', { value, text: t(`status.${value}`) })));
     const field = (/** @type {ItemField} */ name, /** @type {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} */ element) => {
       element.id = `field-${name}`;
       element.dataset.testid = `field-${name}`;
@@ -142,7 +149,7 @@ export class ItemPanel {
         { class: 'item-head' },
         h('div', { class: 'item-follow', id: 'follow-bar' }),
         h('div', { class: 'split-note', id: 'split-note', 'data-testid': 'split-note' }),
-        h('div', { class: 'title-row' }, label('title', 'Title'), indicator('title')),
+        h('div', { class: 'title-row' }, label('title', t('item.title')), indicator('title')),
         // A textarea so that a long title wraps; it stays one line of text (see `wire`).
         field('title', h('textarea', { class: 'title-input', maxlength: 300, rows: 1, autocomplete: 'off' })),
         h('div', { class: 'item-actions', id: 'item-actions' }),
@@ -150,26 +157,26 @@ export class ItemPanel {
       h(
         'div',
         { class: 'field-grid' },
-        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('status', 'Status'), indicator('status')), field('status', statusSelect)),
-        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('estimate', 'Estimate'), indicator('estimate')), field('estimate', h('input', { maxlength: 16, autocomplete: 'off', placeholder: '—', list: 'estimate-cards' })), h('datalist', { id: 'estimate-cards' })),
-        h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', 'Labels (comma-separated)'), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: 'e.g. billing, mobile' }))),
+        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('status', t('item.status')), indicator('status')), field('status', statusSelect)),
+        h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('estimate', t('item.estimateField')), indicator('estimate')), field('estimate', h('input', { maxlength: 16, autocomplete: 'off', placeholder: '—', list: 'estimate-cards' })), h('datalist', { id: 'estimate-cards' })),
+        h('div', { class: 'field wide' }, h('div', { class: 'title-row' }, label('labels', t('item.labels')), indicator('labels')), field('labels', h('input', { autocomplete: 'off', placeholder: t('item.labelsPlaceholder') }))),
       ),
       h('section', { class: 'checklist', id: 'checklist', 'data-testid': 'checklist', 'aria-labelledby': 'checklist-heading' }),
       h('div', { class: 'field wsjf', id: 'wsjf-field', 'data-testid': 'wsjf' }),
-      h('div', { class: 'field', id: 'dependency-field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Depends on' }), indicator('dependencies'))),
-      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', 'Description'), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: 'What and why…' }))),
-      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', 'Acceptance criteria'), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: 'Given … when … then …' }))),
+      h('div', { class: 'field', id: 'dependency-field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: t('item.dependsOn') }), indicator('dependencies'))),
+      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('description', t('item.description')), indicator('description')), field('description', h('textarea', { rows: 6, maxlength: 20000, placeholder: t('item.descriptionPlaceholder') }))),
+      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('acceptance_criteria', t('item.acceptanceCriteria')), indicator('acceptance_criteria')), field('acceptance_criteria', h('textarea', { rows: 4, maxlength: 20000, placeholder: t('item.acceptanceCriteriaPlaceholder') }))),
       h('div', { class: 'field remarks-field', id: 'remarks-field', 'data-testid': 'remarks-field' }),
-      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('notes', 'Notes'), indicator('notes')), field('notes', h('textarea', { rows: 3, maxlength: 20000, placeholder: 'What was said, links to follow up…' }))),
-      h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Links' }), indicator('links')), h('ul', { class: 'links', id: 'links' }), this.linkForm()),
-      h('section', { class: 'history', 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading', text: 'Vote history' }), h('ol', { id: 'vote-history', 'data-testid': 'vote-history' })),
+      h('div', { class: 'field' }, h('div', { class: 'title-row' }, label('notes', t('item.notes')), indicator('notes')), field('notes', h('textarea', { rows: 3, maxlength: 20000, placeholder: t('item.notesPlaceholder') }))),
+      h('div', { class: 'field' }, h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: t('item.links') }), indicator('links')), h('ul', { class: 'links', id: 'links' }), this.linkForm()),
+      h('section', { class: 'history', 'aria-labelledby': 'history-heading' }, h('h3', { id: 'history-heading', text: t('item.voteHistory') }), h('ol', { id: 'vote-history', 'data-testid': 'vote-history' })),
     );
     this.dependencyField = new DependencyField($('#dependency-field', this.root), this.store, this.actions);
   }
 
   linkForm() {
-    const url = h('input', { type: 'url', placeholder: 'https://…', 'aria-label': 'Link URL', required: true });
-    const title = h('input', { placeholder: 'Title (optional)', 'aria-label': 'Link title' });
+    const url = h('input', { type: 'url', placeholder: 'https://…', 'aria-label': t('item.linkUrl'), required: true });
+    const title = h('input', { placeholder: t('item.linkTitlePlaceholder'), 'aria-label': t('item.linkTitle') });
     return h(
       'form',
       {
@@ -193,7 +200,7 @@ export class ItemPanel {
       },
       url,
       title,
-      h('button', { type: 'submit', text: 'Add link' }),
+      h('button', { type: 'submit', text: t('item.addLink') }),
     );
   }
 
@@ -467,7 +474,7 @@ export class ItemPanel {
     for (const element of this.root.querySelectorAll('[data-testid^=editing-]')) {
       const field = /** @type {ItemField} */ (/** @type {HTMLElement} */ (element).dataset.testid?.slice('editing-'.length));
       const names = editors.get(field);
-      element.textContent = names ? `${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} editing…` : '';
+      element.textContent = names ? t('item.editing', { count: names.length, names: formatList(names) }) : '';
       this.fields.get(field)?.classList.toggle('others-editing', !!names);
     }
   }
@@ -480,11 +487,11 @@ export class ItemPanel {
     const bar = $('#follow-bar', this.root);
     if (this.postponed && store.selected) {
       const next = store.items.get(store.selected);
-      replace(bar, h('span', { class: 'follow-note', 'data-testid': 'follow-postponed', text: `Next: “${next?.title ?? 'another item'}”, once you leave this field.` }));
+      replace(bar, h('span', { class: 'follow-note', 'data-testid': 'follow-postponed', text: t('item.postponed', { title: next?.title ?? t('item.another') }) }));
       return;
     }
     if (store.isFacilitator) {
-      replace(bar, currentItem ? h('span', { class: 'follow-note', text: current === item.id ? 'Everyone is looking at this item.' : `Everyone follows you to “${currentItem.title}”.` }) : null);
+      replace(bar, currentItem ? h('span', { class: 'follow-note', text: current === item.id ? t('item.everyoneHere') : t('item.everyoneFollows', { title: currentItem.title }) }) : null);
       return;
     }
     replace(
@@ -494,12 +501,12 @@ export class ItemPanel {
         class: 'small',
         'data-testid': 'follow-toggle',
         'aria-pressed': String(store.following),
-        text: store.following ? 'Following the facilitator' : 'Follow the facilitator',
-        title: store.following ? 'Stop following to browse on your own' : 'Go where the facilitator is',
+        text: t(store.following ? 'item.following' : 'item.follow'),
+        title: t(store.following ? 'item.followingTitle' : 'item.followTitle'),
         onclick: () => store.setFollowing(!store.following),
       }),
       currentItem && current !== item.id
-        ? h('button', { type: 'button', class: 'small primary', 'data-testid': 'jump-to-current', text: `Jump to “${currentItem.title}”`, onclick: () => store.setFollowing(true) })
+        ? h('button', { type: 'button', class: 'small primary', 'data-testid': 'jump-to-current', text: t('item.jump', { title: currentItem.title }), onclick: () => store.setFollowing(true) })
         : null,
     );
   }
@@ -511,7 +518,7 @@ export class ItemPanel {
     if (!deck || !list) return;
     replace(list, ...deckCards(deck).map((card) => h('option', { value: card })));
     const input = this.fields.get('estimate');
-    if (input) input.title = this.store.isFacilitator ? 'A card of the deck or a number' : 'The team agrees on the estimate in a round';
+    if (input) input.title = t(this.store.isFacilitator ? 'item.estimateTitle' : 'item.estimateTeam');
   }
 
   /**
@@ -527,7 +534,7 @@ export class ItemPanel {
     const ready = !!item.ready_override || met === total;
     for (const option of select.options) {
       option.disabled = option.value === 'ready' ? !ready : ready;
-      option.title = option.disabled ? (ready ? 'It meets the Definition of Ready' : 'Not every criterion of the Definition of Ready is met') : '';
+      option.title = option.disabled ? t(ready ? 'item.meetsDefinition' : 'item.missesDefinition') : '';
     }
   }
 
@@ -541,16 +548,14 @@ export class ItemPanel {
     const note = $('#split-note', this.root);
     const link = (/** @type {string} */ id) => {
       const other = store.items.get(id);
-      return h('button', { type: 'button', class: 'link-button', text: other ? `“${other.title}”` : 'a deleted item', onclick: () => store.select(id) });
+      return h('button', { type: 'button', class: 'link-button', text: other ? t('quoted', { text: other.title }) : t('item.deleted'), onclick: () => store.select(id) });
     };
     const parts = item.split_into ?? [];
     const children = [];
     if (parts.length > 0) {
-      children.push(h('span', { class: 'badge split', text: 'Split' }), ` Split into ${parts.length} items, kept here for reference: `);
-      parts.forEach((id, index) => children.push(index > 0 ? ', ' : '', link(id)));
-      children.push('.');
+      children.push(h('span', { class: 'badge split', text: t('item.splitBadge') }), ' ', ...localized('item.splitInto', { count: parts.length }, { parts: h('span', {}, ...listOf(parts.map(link))) }));
     } else if (item.split_from) {
-      children.push('Split from ', link(item.split_from), '.');
+      children.push(...localized('item.splitFrom', {}, { original: link(item.split_from) }));
     }
     replace(note, ...children);
     note.hidden = children.length === 0;
@@ -563,19 +568,19 @@ export class ItemPanel {
     return h(
       'div',
       { class: 'empty-panel getting-started', 'data-testid': 'getting-started' },
-      h('h2', { text: 'Start your refinement' }),
+      h('h2', { text: t('start.heading') }),
       h(
         'ol',
         { class: 'steps' },
-        h('li', {}, h('strong', { text: 'Add the items to refine' }), h('span', { text: store.canEdit ? ': add them in the backlog on the left; a title is enough to start. Everyone sees each one as soon as it is added.' : ': the facilitator and voters add them in the backlog on the left.' })),
+        h('li', {}, h('strong', { text: t('start.add') }), h('span', { text: t(store.canEdit ? 'start.addHow' : 'start.addOthers') })),
         h(
           'li',
           {},
-          h('strong', { text: 'Invite your team' }),
-          h('span', { text: alone ? ': nobody else is here yet. Share the team link, or show its QR code to the room.' : ': share the team link with whoever is missing.' }),
-          h('div', { class: 'step-action' }, h('button', { type: 'button', class: alone ? 'primary' : '', 'data-testid': 'invite', text: 'Invite people', onclick: () => this.openShare() })),
+          h('strong', { text: t('start.invite') }),
+          h('span', { text: t(alone ? 'start.inviteAlone' : 'start.inviteMissing') }),
+          h('div', { class: 'step-action' }, h('button', { type: 'button', class: alone ? 'primary' : '', 'data-testid': 'invite', text: t('share.heading'), onclick: () => this.openShare() })),
         ),
-        h('li', {}, h('strong', { text: 'Refine each item together' }), h('span', { text: ': write it, check it against the Definition of Ready, estimate it, then go on to the next.' })),
+        h('li', {}, h('strong', { text: t('start.refine') }), h('span', { text: t('start.refineHow') })),
       ),
     );
   }
@@ -593,7 +598,7 @@ export class ItemPanel {
     replace(
       $('#item-actions', this.root),
       facilitator && store.room?.current_item !== item.id
-        ? h('button', { type: 'button', 'data-testid': 'make-current', text: 'Lead everyone here', onclick: () => this.actions.makeCurrent(item.id) })
+        ? h('button', { type: 'button', 'data-testid': 'make-current', text: t('item.lead'), onclick: () => this.actions.makeCurrent(item.id) })
         : null,
       facilitator && !split
         ? h('button', {
@@ -602,8 +607,8 @@ export class ItemPanel {
             class: item.estimate === null ? 'primary' : '',
             'data-testid': 'start-round',
             disabled: round?.phase === 'voting',
-            title: round?.phase === 'voting' ? 'A round is running: reveal or cancel it first' : 'Start a planning-poker round on this item',
-            text: item.history.length ? 'Estimate again' : 'Estimate this item',
+            title: t(round?.phase === 'voting' ? 'item.roundRunning' : 'item.estimateTitleRound'),
+            text: t(item.history.length ? 'item.estimateAgain' : 'item.estimate'),
             onclick: () => {
               this.actions.startRound(item.id);
               // The button is disabled while the round runs: the focus goes where the round is.
@@ -618,20 +623,20 @@ export class ItemPanel {
             class: item.status === 'needs_splitting' ? 'primary' : '',
             'data-testid': 'split-item',
             disabled: votingHere,
-            title: votingHere ? 'It is being voted on: reveal or cancel the round first' : 'Split it into smaller items',
-            text: 'Split…',
+            title: t(votingHere ? 'item.splitVoting' : 'item.splitTitle'),
+            text: t('item.split'),
             onclick: () => this.openSplit(item),
           })
         : null,
-      h('button', { type: 'button', 'data-testid': 'item-history', 'aria-haspopup': 'dialog', text: 'History', onclick: () => this.openHistory(item.id, item.title) }),
+      h('button', { type: 'button', 'data-testid': 'item-history', 'aria-haspopup': 'dialog', text: t('item.history'), onclick: () => this.openHistory(item.id, item.title) }),
       canEdit
         ? h('button', {
             type: 'button',
             class: 'danger',
             'data-testid': 'delete-item',
-            text: 'Delete',
+            text: t('item.delete'),
             onclick: () => {
-              if (confirm(`Move “${item.title}” to the trash for everyone? The facilitator can restore it.`)) this.actions.deleteItem(item.id);
+              if (confirm(t('item.deleteConfirm', { title: item.title }))) this.actions.deleteItem(item.id);
             },
           })
         : null,
@@ -651,10 +656,10 @@ export class ItemPanel {
           {},
           // The server accepts only http(s) URLs, so the href cannot run script.
           h('a', { href: link.url, target: '_blank', rel: 'noopener noreferrer', text: link.title || link.url }),
-          canEdit && h('button', { type: 'button', class: 'small', 'aria-label': `Remove link ${link.title || link.url}`, text: '×', onclick: () => this.actions.updateItem(item.id, 'links', item.links.filter((_, i) => i !== index)) }),
+          canEdit && h('button', { type: 'button', class: 'small', 'aria-label': t('item.removeLink', { link: link.title || link.url }), text: '×', onclick: () => this.actions.updateItem(item.id, 'links', item.links.filter((_, i) => i !== index)) }),
         ),
       ),
-      item.links.length === 0 ? h('li', { class: 'none', text: 'No links.' }) : null,
+      item.links.length === 0 ? h('li', { class: 'none', text: t('item.noLinks') }) : null,
     );
   }
 
@@ -665,23 +670,26 @@ export class ItemPanel {
       $('#vote-history', this.root),
       ...[...item.history].reverse().map((record) => {
         const s = record.stats;
-        const summary = [record.dimension ? `Round ${record.number} (${DIMENSION_LABELS[record.dimension]})` : `Round ${record.number}`, `${s.votes} vote${s.votes === 1 ? '' : 's'}`];
-        if (s.average !== null) summary.push(`avg ${s.average}`);
-        if (s.mode) summary.push(`most ${s.mode}`);
-        summary.push(`${Math.round(s.agreement * 100)}% agreement`);
+        const round = t('estimation.round', { number: record.number });
+        const summary = [record.dimension ? t('item.roundDimension', { round, dimension: t(`wsjf.dimension.${record.dimension}`) }) : round, t('announce.votes', { count: s.votes })];
+        if (s.average !== null) summary.push(t('item.historyAverage', { value: formatNumber(s.average) }));
+        if (s.mode) summary.push(t('item.historyMode', { card: s.mode }));
+        summary.push(t('item.historyAgreement', { percent: formatPercent(s.agreement) }));
         return h(
           'li',
           {},
           h('span', { text: summary.join(' · ') }),
-          record.accepted && h('span', { class: 'badge estimate', text: `accepted ${record.accepted}` }),
+          record.accepted && h('span', { class: 'badge estimate', text: t('item.historyAccepted', { card: record.accepted }) }),
           h('span', {
             class: 'history-votes',
             // A reveal without names keeps only the cards.
-            text: record.anonymous ? `Without names: ${s.distribution.map((d) => (d.count > 1 ? `${d.count} × ${d.card}` : d.card)).join(', ')}` : record.votes.map((v) => `${store.nameOf(v.participant_id)}: ${v.card}`).join(', '),
+            text: record.anonymous
+              ? t('item.historyAnonymous', { votes: s.distribution.map((d) => (d.count > 1 ? t('estimation.times', { count: d.count, card: d.card }) : d.card)).join(', ') })
+              : record.votes.map((v) => t('item.historyVote', { name: store.nameOf(v.participant_id), card: v.card })).join(', '),
           }),
         );
       }),
-      item.history.length === 0 ? h('li', { class: 'none', text: 'Not estimated yet.' }) : null,
+      item.history.length === 0 ? h('li', { class: 'none', text: t('item.notEstimated') }) : null,
     );
   }
 }

@@ -1,15 +1,25 @@
 // The landing page (create a room, open a link) and the join dialog.
 
-import { DECK_LABELS } from '../protocol.js';
-import { $, h } from './dom.js';
+import { ApiError } from '../api.js';
+import { kindLabel } from '../decks.js';
+import { errorText, t } from '../i18n.js';
+import { DECK_KINDS } from '../protocol.js';
+import { $, h, replace } from './dom.js';
+
+/** The presets offered for a new room, named in the current language (the choice is kept). */
+export function fillDecks() {
+  const form = /** @type {HTMLFormElement} */ ($('#create-form'));
+  const deck = /** @type {HTMLSelectElement} */ (form.elements.namedItem('deck'));
+  const chosen = deck.value;
+  replace(deck, ...DECK_KINDS.filter((kind) => kind !== 'custom').map((kind) => h('option', { value: kind, text: kindLabel(kind) })));
+  if (chosen) deck.value = chosen;
+}
 
 /** @param {any} actions */
 export function setUpLanding(actions) {
   const form = /** @type {HTMLFormElement} */ ($('#create-form'));
   const deck = /** @type {HTMLSelectElement} */ (form.elements.namedItem('deck'));
-  for (const [value, label] of Object.entries(DECK_LABELS)) {
-    if (value !== 'custom') deck.append(h('option', { value, text: label }));
-  }
+  fillDecks();
   const error = /** @type {HTMLElement} */ (form.querySelector('.form-error'));
   const nameInput = /** @type {HTMLInputElement} */ (form.elements.namedItem('room-name'));
   nameInput.focus();
@@ -19,9 +29,11 @@ export function setUpLanding(actions) {
     button.disabled = true;
     error.hidden = true;
     try {
-      await actions.createRoom(nameInput.value.trim() || 'Refinement', deck.value);
+      await actions.createRoom(nameInput.value.trim() || t('landing.defaultName'), deck.value);
     } catch (problem) {
-      error.textContent = `The room could not be created: ${problem instanceof Error ? problem.message : problem}`;
+      // Refused by the server (a code to say in words), or it could not be reached at all.
+      const reason = problem instanceof ApiError ? errorText(problem) : t('error.network');
+      error.textContent = t('landing.createFailed', { reason });
       error.hidden = false;
       button.disabled = false;
     }
@@ -33,10 +45,15 @@ export function setUpLanding(actions) {
     const match = /\/r\/([0-9a-fA-F-]{36})/.exec(link) ?? /^([0-9a-fA-F-]{36})$/.exec(link.trim());
     if (match) location.assign(`/r/${match[1]}${link.includes('#') ? link.slice(link.indexOf('#')) : ''}`);
     else {
-      error.textContent = 'That does not look like a Ready Room link.';
+      error.textContent = t('landing.notALink');
       error.hidden = false;
     }
   });
+}
+
+/** @param {string} roomName */
+export function setJoinHeading(roomName) {
+  $('#join-heading').textContent = t('join.heading', { room: roomName });
 }
 
 /**
@@ -48,7 +65,7 @@ export function setUpLanding(actions) {
 export function setUpJoin(roomName, name, facilitator, onJoin) {
   const dialog = /** @type {HTMLDialogElement} */ ($('#join-dialog'));
   const form = /** @type {HTMLFormElement} */ ($('#join-form'));
-  $('#join-room-name').textContent = roomName;
+  setJoinHeading(roomName);
   $('#join-facilitator-note').hidden = !facilitator;
   const input = /** @type {HTMLInputElement} */ (form.elements.namedItem('display-name'));
   input.value = name;

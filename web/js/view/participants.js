@@ -1,6 +1,6 @@
 // The people panel: who is here, their role, whether they voted, what they are editing.
 
-import { FIELD_LABELS } from '../protocol.js';
+import { t } from '../i18n.js';
 import { caretColour } from './carets.js';
 import { h, replace } from './dom.js';
 
@@ -46,28 +46,28 @@ export function renderParticipants(list, me, store, actions, carets) {
                 type: 'button',
                 class: 'small',
                 'data-testid': 'hand-over',
-                'aria-label': `Hand over to ${p.name}`,
-                title: 'Hand over the facilitator role',
-                text: 'Hand over',
+                'aria-label': t('people.handOverTo', { name: p.name }),
+                title: t('people.handOverTitle'),
+                text: t('people.handOver'),
                 onclick: () => {
-                  if (confirm(`Make ${p.name} the facilitator? You will stop being it.`)) actions.handOver(p.id);
+                  if (confirm(t('people.handOverConfirm', { name: p.name }))) actions.handOver(p.id);
                 },
               }),
               h('button', {
                   type: 'button',
                   class: 'small danger',
                   'data-testid': 'remove-participant',
-                  'aria-label': `Remove ${p.name} from the room`,
-                  title: 'Remove this person (for people who left)',
-                  text: 'Remove',
-                    onclick: () => {
-                    if (confirm(`Remove ${p.name} from the room?`)) actions.removeParticipant(p.id);
+                  'aria-label': t('people.removeLabel', { name: p.name }),
+                  title: t('people.removeTitle'),
+                  text: t('people.remove'),
+                  onclick: () => {
+                    if (confirm(t('people.removeConfirm', { name: p.name }))) actions.removeParticipant(p.id);
                   },
                 }),
             )
           : null;
       const presence = cutOff ? (p.id === store.you ? 'offline' : 'unknown') : p.online ? 'online' : 'offline';
-      const presenceText = { online: 'Online', offline: 'Offline', unknown: 'Not known while you are offline' }[presence];
+      const presenceText = t(`people.presence.${presence}`);
       return h(
         'li',
         {
@@ -86,17 +86,17 @@ export function renderParticipants(list, me, store, actions, carets) {
           initials(p.name),
           h('span', { class: `presence ${presence}`, title: presenceText }),
         ),
-        h('span', { class: 'visually-hidden', text: `${presenceText}.` }),
+        h('span', { class: 'visually-hidden', text: t('people.presenceSaid', { presence: presenceText }) }),
         h(
           'span',
           { class: 'person-main' },
-          h('span', { class: 'person-name', text: p.id === store.you ? `${p.name} (you)` : p.name }),
+          h('span', { class: 'person-name', text: p.id === store.you ? t('people.you', { name: p.name }) : p.name }),
           h(
             'span',
             { class: 'person-meta' },
-            isFacilitator && h('span', { class: 'badge facilitator', text: 'Facilitator' }),
-            h('span', { class: 'badge', text: p.role === 'voter' ? 'Voter' : 'Observer' }),
-            editingItem && editing && h('span', { class: 'editing-note', text: `editing ${FIELD_LABELS[editing.field]} of “${editingItem.title}”` }),
+            isFacilitator && h('span', { class: 'badge facilitator', text: t('people.facilitator') }),
+            h('span', { class: 'badge', text: t(p.role === 'voter' ? 'people.voter' : 'people.observer') }),
+            editingItem && editing && h('span', { class: 'editing-note', text: t('people.editing', { field: t(`field.${editing.field}`), title: editingItem.title }) }),
           ),
         ),
         round?.phase === 'voting' &&
@@ -105,7 +105,7 @@ export function renderParticipants(list, me, store, actions, carets) {
             'span',
             { class: `vote-mark${voted.has(p.id) ? ' done' : ''}` },
             h('span', { 'aria-hidden': 'true', text: voted.has(p.id) ? '✓' : '…' }),
-            h('span', { class: 'visually-hidden', text: voted.has(p.id) ? 'has voted' : 'has not voted yet' }),
+            h('span', { class: 'visually-hidden', text: t(voted.has(p.id) ? 'people.voted' : 'people.notVoted') }),
           ),
         tools,
       );
@@ -119,19 +119,19 @@ export function renderParticipants(list, me, store, actions, carets) {
     h(
       'label',
       { class: 'role-switch' },
-      h('span', { class: 'visually-hidden', text: 'Your role' }),
+      h('span', { class: 'visually-hidden', text: t('people.role') }),
       h(
         'select',
         {
-          'aria-label': 'Your role',
+          'aria-label': t('people.role'),
           onchange: (/** @type {Event} */ event) => actions.setRole(/** @type {HTMLSelectElement} */ (event.target).value),
         },
-        h('option', { value: 'voter', selected: mine.role === 'voter', text: 'I vote' }),
-        h('option', { value: 'observer', selected: mine.role === 'observer', text: 'I observe' }),
+        h('option', { value: 'voter', selected: mine.role === 'voter', text: t('people.iVote') }),
+        h('option', { value: 'observer', selected: mine.role === 'observer', text: t('people.iObserve') }),
       ),
     ),
     actions.holdsFacilitatorToken && !store.isFacilitator
-      ? h('button', { type: 'button', class: 'small', text: 'Take back facilitation', onclick: () => actions.reclaimFacilitator() })
+      ? h('button', { type: 'button', class: 'small', text: t('people.reclaim'), onclick: () => actions.reclaimFacilitator() })
       : null,
   );
 }

@@ -1,6 +1,7 @@
 // The refinement session as everyone sees it: the budget, the time spent and, past the budget,
 // by how much the session is over; for the facilitator, the controls to run it.
 
+import { formatPercent, locale, t } from '../i18n.js';
 import { clock, DEFAULT_TIMEBOX, sessionBudgetSeconds, sessionProgress, spoken } from '../timebox.js';
 import { $, h, replace } from './dom.js';
 
@@ -29,7 +30,7 @@ export class SessionPanel {
   render() {
     const room = this.store.room;
     // Items matter only as how many are still to refine, which the tick reads itself.
-    const key = JSON.stringify([room?.session ?? null, room?.settings.timebox ?? null, this.store.isFacilitator, !!room]);
+    const key = JSON.stringify([locale(), room?.session ?? null, room?.settings.timebox ?? null, this.store.isFacilitator, !!room]);
     if (key === this.shown) return;
     this.shown = key;
     clearInterval(this.tick);
@@ -41,13 +42,13 @@ export class SessionPanel {
     if (!session) {
       replace(
         this.element,
-        h('h2', { class: 'session-heading', text: 'Session' }),
-        h('p', { class: 'session-line', 'data-testid': 'session-budget', text: `Budget ${spoken(sessionBudgetSeconds(timebox))}: ${timebox.share_percent}% of a ${timebox.sprint_days}-day sprint over ${timebox.sessions_per_sprint} session${timebox.sessions_per_sprint === 1 ? '' : 's'}.` }),
+        h('h2', { class: 'session-heading', text: t('session.heading') }),
+        h('p', { class: 'session-line', 'data-testid': 'session-budget', text: t('session.budgetLine', { budget: spoken(sessionBudgetSeconds(timebox)), percent: formatPercent(timebox.share_percent / 100), days: timebox.sprint_days, count: timebox.sessions_per_sprint }) }),
         h(
           'div',
           { class: 'session-actions' },
-          h('button', { type: 'button', class: 'small primary', 'data-testid': 'start-session', text: 'Start session', onclick: () => this.actions.startSession() }),
-          h('button', { type: 'button', class: 'small', 'data-testid': 'open-timebox', 'aria-haspopup': 'dialog', text: 'Budget…', onclick: () => this.openTimebox() }),
+          h('button', { type: 'button', class: 'small primary', 'data-testid': 'start-session', text: t('session.start'), onclick: () => this.actions.startSession() }),
+          h('button', { type: 'button', class: 'small', 'data-testid': 'open-timebox', 'aria-haspopup': 'dialog', text: t('session.budget'), onclick: () => this.openTimebox() }),
         ),
       );
       return;
@@ -58,18 +59,18 @@ export class SessionPanel {
     const meter = h('div', { class: 'session-meter', 'aria-hidden': 'true' }, h('span'));
     const update = () => {
       const progress = sessionProgress(session, timebox, this.store.orderedItems(), Date.now());
-      spent.textContent = `${clock(progress.spent)} of ${spoken(progress.budget)}`;
+      spent.textContent = t('session.spent', { spent: clock(progress.spent), budget: spoken(progress.budget) });
       this.element.classList.toggle('over', progress.over > 0);
       over.hidden = progress.over === 0;
-      over.textContent = `Over budget by ${clock(progress.over)}`;
-      share.textContent = progress.toGo === 0 ? 'Every item is ready or split.' : `${progress.toGo} item${progress.toGo === 1 ? '' : 's'} to go · about ${spoken(progress.perItem)} each`;
+      over.textContent = t('session.over', { time: clock(progress.over) });
+      share.textContent = progress.toGo === 0 ? t('session.done') : t('session.toGo', { count: progress.toGo, each: spoken(progress.perItem) });
       /** @type {HTMLElement} */ (meter.firstChild).style.width = `${Math.min(100, (100 * progress.spent) / Math.max(1, progress.budget))}%`;
     };
     update();
     this.tick = setInterval(update, 1000);
     replace(
       this.element,
-      h('h2', { class: 'session-heading' }, 'Session ', spent),
+      h('h2', { class: 'session-heading' }, t('session.heading'), ' ', spent),
       meter,
       over,
       share,
@@ -77,8 +78,8 @@ export class SessionPanel {
         h(
           'div',
           { class: 'session-actions' },
-          h('button', { type: 'button', class: 'small', 'data-testid': 'end-session', text: 'End session', onclick: () => this.actions.endSession() }),
-          h('button', { type: 'button', class: 'small', 'data-testid': 'open-timebox', 'aria-haspopup': 'dialog', text: 'Budget…', onclick: () => this.openTimebox() }),
+          h('button', { type: 'button', class: 'small', 'data-testid': 'end-session', text: t('session.end'), onclick: () => this.actions.endSession() }),
+          h('button', { type: 'button', class: 'small', 'data-testid': 'open-timebox', 'aria-haspopup': 'dialog', text: t('session.budget'), onclick: () => this.openTimebox() }),
         ),
     );
   }

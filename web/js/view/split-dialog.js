@@ -2,6 +2,7 @@
 // and acceptance criteria to one part, to every part, or to none. Splitting happens in one step
 // on the server; the dialog stays open with the reason if it is refused.
 
+import { errorText, t } from '../i18n.js';
 import { SPLIT_PARTS } from '../protocol.js';
 import { buildParts, pickableLines } from '../split.js';
 import { $, h, replace } from './dom.js';
@@ -48,8 +49,8 @@ export class SplitDialog {
       h(
         'form',
         { class: 'stack split-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.submit(event) },
-        h('h2', { id: 'split-heading', text: `Split “${item.title}”` }),
-        h('p', { class: 'dialog-hint', text: 'Each part becomes a new item right after this one, with its labels. This item stays, marked as split, for reference.' }),
+        h('h2', { id: 'split-heading', text: t('split.heading', { title: item.title }) }),
+        h('p', { class: 'dialog-hint', text: t('split.hint') }),
         h(
           'ol',
           { class: 'split-parts' },
@@ -57,7 +58,7 @@ export class SplitDialog {
             h(
               'li',
               {},
-              h('label', { class: 'visually-hidden', for: `split-part-${index}`, text: `Title of part ${index + 1}` }),
+              h('label', { class: 'visually-hidden', for: `split-part-${index}`, text: t('split.partTitle', { number: index + 1 }) }),
               h('input', {
                 id: `split-part-${index}`,
                 'data-testid': 'split-part-title',
@@ -65,25 +66,25 @@ export class SplitDialog {
                 required: true,
                 maxlength: 300,
                 autocomplete: 'off',
-                placeholder: `Part ${index + 1} title`,
+                placeholder: t('split.partPlaceholder', { number: index + 1 }),
                 oninput: (/** @type {Event} */ event) => {
                   this.titles[index] = /** @type {HTMLInputElement} */ (event.target).value;
                   this.renderLineChoices();
                 },
               }),
               count > SPLIT_PARTS.min &&
-                h('button', { type: 'button', class: 'small', 'aria-label': `Remove part ${index + 1}`, text: '×', onclick: () => this.removePart(index) }),
+                h('button', { type: 'button', class: 'small', 'aria-label': t('split.removePart', { number: index + 1 }), text: '×', onclick: () => this.removePart(index) }),
             ),
           ),
         ),
-        count < SPLIT_PARTS.max && h('button', { type: 'button', class: 'small', 'data-testid': 'split-add-part', text: '+ Add a part', onclick: () => this.addPart() }),
+        count < SPLIT_PARTS.max && h('button', { type: 'button', class: 'small', 'data-testid': 'split-add-part', text: t('split.addPart'), onclick: () => this.addPart() }),
         h('div', { class: 'split-lines', id: 'split-lines' }),
         h('p', { class: 'form-error', role: 'alert', 'data-testid': 'split-error', hidden: !this.error, text: this.error }),
         h(
           'div',
           { class: 'dialog-buttons' },
-          h('button', { type: 'button', text: 'Cancel', onclick: () => this.dialog.close() }),
-          h('button', { type: 'submit', class: 'primary', 'data-testid': 'split-confirm', disabled: this.sending, text: `Split into ${count} items` }),
+          h('button', { type: 'button', text: t('dialog.cancel'), onclick: () => this.dialog.close() }),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'split-confirm', disabled: this.sending, text: t('split.confirm', { count }) }),
         ),
       ),
     );
@@ -95,7 +96,7 @@ export class SplitDialog {
     const item = this.item;
     const root = this.dialog.querySelector('#split-lines');
     if (!item || !root) return;
-    const partName = (/** @type {number} */ index) => this.titles[index]?.trim() || `Part ${index + 1}`;
+    const partName = (/** @type {number} */ index) => this.titles[index]?.trim() || t('split.part', { number: index + 1 });
     const section = (/** @type {'description' | 'acceptance_criteria'} */ field, /** @type {string} */ heading) => {
       const lines = pickableLines(item[field]);
       if (lines.length === 0) return null;
@@ -112,21 +113,21 @@ export class SplitDialog {
               'select',
               {
                 'data-testid': `split-line-${field}`,
-                'aria-label': `Where “${line}” goes`,
+                'aria-label': t('split.where', { line }),
                 onchange: (/** @type {Event} */ event) => {
                   const value = /** @type {HTMLSelectElement} */ (event.target).value;
                   this.targets[field][index] = value === 'none' || value === 'all' ? value : Number(value);
                 },
               },
-              h('option', { value: 'none', text: 'Not copied', selected: this.targets[field][index] === 'none' }),
-              ...this.titles.map((_, part) => h('option', { value: String(part), text: `→ ${partName(part)}`, selected: this.targets[field][index] === part })),
-              h('option', { value: 'all', text: 'Every part', selected: this.targets[field][index] === 'all' }),
+              h('option', { value: 'none', text: t('split.notCopied'), selected: this.targets[field][index] === 'none' }),
+              ...this.titles.map((_, part) => h('option', { value: String(part), text: t('split.toPart', { part: partName(part) }), selected: this.targets[field][index] === part })),
+              h('option', { value: 'all', text: t('split.everyPart'), selected: this.targets[field][index] === 'all' }),
             ),
           ),
         ),
       );
     };
-    replace(root, section('description', 'Description lines'), section('acceptance_criteria', 'Acceptance criteria'));
+    replace(root, section('description', t('split.descriptionLines')), section('acceptance_criteria', t('item.acceptanceCriteria')));
   }
 
   addPart() {
@@ -159,7 +160,7 @@ export class SplitDialog {
     const reply = await this.actions.splitItem(item.id, parts);
     this.sending = false;
     if (reply?.type === 'error') {
-      this.error = reply.message;
+      this.error = errorText(reply);
       this.render();
       return;
     }

@@ -1,6 +1,7 @@
 // The facilitator's timebox: how long the sprint is, its share for refinement and how many
 // sessions share it, with the budget each session gets worked out as they type.
 
+import { errorText, formatPercent, t } from '../i18n.js';
 import { TIMEBOX } from '../protocol.js';
 import { DEFAULT_TIMEBOX, sessionBudgetSeconds, spoken } from '../timebox.js';
 import { $, h, replace } from './dom.js';
@@ -38,7 +39,7 @@ export class TimeboxDialog {
         const value = this.draft[/** @type {keyof RefinementTimebox} */ (key)];
         return Number.isInteger(value) && value >= 1 && value <= max;
       });
-      budget.textContent = valid ? `Each session: ${spoken(sessionBudgetSeconds(this.draft))}` : 'Each session: —';
+      budget.textContent = t('timebox.each', { budget: valid ? spoken(sessionBudgetSeconds(this.draft)) : '—' });
     };
     /**
      * @param {keyof RefinementTimebox} key
@@ -72,18 +73,18 @@ export class TimeboxDialog {
       h(
         'form',
         { class: 'stack timebox-form', onsubmit: (/** @type {SubmitEvent} */ event) => this.save(event) },
-        h('h2', { id: 'timebox-heading', text: 'Refinement timebox' }),
-        h('p', { class: 'dialog-hint', text: 'Refinement usually takes 5–10% of a sprint. A working day counts 8 hours.' }),
-        field('sprint_days', 'Sprint length (working days)', 'Two weeks are 10 working days.'),
-        field('share_percent', 'Share for refinement (%)', '5 to 10 is usual.'),
-        field('sessions_per_sprint', 'Sessions per sprint', 'The share is spread over these.'),
+        h('h2', { id: 'timebox-heading', text: t('timebox.heading') }),
+        h('p', { class: 'dialog-hint', text: t('timebox.hint', { low: formatPercent(0.05), high: formatPercent(0.1), hours: TIMEBOX.hoursPerDay }) }),
+        field('sprint_days', t('timebox.sprintDays'), t('timebox.sprintDaysHint')),
+        field('share_percent', t('timebox.share'), t('timebox.shareHint')),
+        field('sessions_per_sprint', t('timebox.sessions'), t('timebox.sessionsHint')),
         budget,
         h('p', { class: 'form-error', role: 'alert', hidden: !this.error, text: this.error }),
         h(
           'div',
           { class: 'dialog-buttons' },
-          h('button', { type: 'button', text: 'Cancel', onclick: () => this.dialog.close() }),
-          h('button', { type: 'submit', class: 'primary', 'data-testid': 'timebox-save', text: 'Save' }),
+          h('button', { type: 'button', text: t('dialog.cancel'), onclick: () => this.dialog.close() }),
+          h('button', { type: 'submit', class: 'primary', 'data-testid': 'timebox-save', text: t('dialog.save') }),
         ),
       ),
     );
@@ -94,7 +95,7 @@ export class TimeboxDialog {
     event.preventDefault();
     const reply = await this.actions.setTimebox({ ...this.draft });
     if (reply?.type === 'error') {
-      this.error = reply.message;
+      this.error = errorText(reply);
       this.render();
       return;
     }

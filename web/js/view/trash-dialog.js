@@ -1,6 +1,7 @@
 // The room's trash: what was deleted, by whom and when; the facilitator restores from it.
 
 import { doer, when } from '../history.js';
+import { errorText, locale, t } from '../i18n.js';
 import { $, h, replace } from './dom.js';
 
 export class TrashDialog {
@@ -32,7 +33,7 @@ export class TrashDialog {
 
   /** What the dialog shows depends on: the role and what is in the trash. */
   key() {
-    return JSON.stringify([this.store.isFacilitator, (this.store.room?.trash ?? []).map((t) => t.item_id)]);
+    return JSON.stringify([locale(), this.store.isFacilitator, (this.store.room?.trash ?? []).map((trashed) => trashed.item_id)]);
   }
 
   render() {
@@ -46,10 +47,10 @@ export class TrashDialog {
       h(
         'form',
         { method: 'dialog', class: 'stack trash-form' },
-        h('h2', { id: 'trash-heading', text: 'Trash' }),
-        h('p', { class: 'dialog-hint', text: `The latest 100 deleted items stay here for the life of the room. ${facilitator ? 'Restoring puts one back where it was.' : 'The facilitator can restore them.'}` }),
+        h('h2', { id: 'trash-heading', text: t('backlog.trash') }),
+        h('p', { class: 'dialog-hint', text: t(facilitator ? 'trash.hint' : 'trash.hintOthers', { max: 100 }) }),
         trash.length === 0
-          ? h('p', { class: 'dialog-hint', 'data-testid': 'trash-empty', text: 'The trash is empty.' })
+          ? h('p', { class: 'dialog-hint', 'data-testid': 'trash-empty', text: t('trash.empty') })
           : h(
               'ul',
               { class: 'trash-list', 'data-testid': 'trash-list' },
@@ -61,15 +62,15 @@ export class TrashDialog {
                     'div',
                     { class: 'trash-what' },
                     h('span', { class: 'trash-title', text: trashed.title }),
-                    h('small', { class: 'dialog-hint', text: `Deleted by ${doer(trashed.deleted_by, trashed.deleted_by ? store.participants.get(trashed.deleted_by)?.name : null, false)} · ${when(trashed.deleted_at, now)}` }),
+                    h('small', { class: 'dialog-hint', text: t('trash.deletedBy', { who: doer(trashed.deleted_by, trashed.deleted_by ? store.participants.get(trashed.deleted_by)?.name : null, false), when: when(trashed.deleted_at, now) }) }),
                   ),
-                  h('button', { type: 'button', class: 'small', 'data-testid': 'trash-history', text: 'History', onclick: () => this.openHistory(trashed.item_id, trashed.title) }),
-                  facilitator && h('button', { type: 'button', class: 'small primary', 'data-testid': 'restore-item', text: 'Restore', onclick: () => this.restore(trashed.item_id) }),
+                  h('button', { type: 'button', class: 'small', 'data-testid': 'trash-history', text: t('item.history'), onclick: () => this.openHistory(trashed.item_id, trashed.title) }),
+                  facilitator && h('button', { type: 'button', class: 'small primary', 'data-testid': 'restore-item', text: t('trash.restore'), onclick: () => this.restore(trashed.item_id) }),
                 ),
               ),
             ),
         h('p', { class: 'form-error', role: 'alert', hidden: !this.error, text: this.error }),
-        h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', text: 'Close' })),
+        h('div', { class: 'dialog-buttons' }, h('button', { type: 'submit', text: t('dialog.close') })),
       ),
     );
   }
@@ -77,7 +78,7 @@ export class TrashDialog {
   /** @param {string} itemId */
   async restore(itemId) {
     const reply = await this.actions.restoreItem(itemId);
-    this.error = reply?.type === 'error' ? reply.message : '';
+    this.error = reply?.type === 'error' ? errorText(reply) : '';
     this.render();
   }
 }

@@ -2,6 +2,7 @@
 // with the score; and the priorities dialog, which previews the backlog ordered by score before
 // applying it as ordinary moves, beside a value/effort map of the same items.
 
+import { formatNumber, t } from '../i18n.js';
 import { isSplit } from '../protocol.js';
 import { WSJF_PARTS, jobSize, movesTo, orderByWsjf, valueEffortQuadrants, wsjfScore } from '../wsjf.js';
 import { $, h, replace } from './dom.js';
@@ -32,15 +33,15 @@ export function renderWsjf(root, item, store, actions) {
   const canStart = store.isFacilitator && round?.phase !== 'voting';
   replace(
     root,
-    h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: 'Priority (WSJF)' }), h('span', { class: 'wsjf-score', 'data-testid': 'wsjf-score' }, scoreText(item))),
+    h('div', { class: 'title-row' }, h('span', { class: 'field-label', text: t('wsjf.heading') }), h('span', { class: 'wsjf-score', 'data-testid': 'wsjf-score' }, scoreText(item))),
     h(
       'div',
       { class: 'wsjf-parts' },
-      ...WSJF_PARTS.map(([part, label]) =>
+      ...WSJF_PARTS.map((part) =>
         h(
           'label',
           { class: 'wsjf-part' },
-          h('span', { text: label }),
+          h('span', { text: t(`wsjf.part.${part}`) }),
           h(
             'span',
             { class: 'wsjf-input' },
@@ -52,14 +53,14 @@ export function renderWsjf(root, item, store, actions) {
               inputMode: 'numeric',
               'data-testid': `wsjf-${part}`,
               value: wsjf[part] ?? '',
-              placeholder: part === 'job_size' ? String(jobSize(item) ?? '—') : '—',
-              title: part === 'job_size' ? 'Defaults to the estimate' : '1 to 100',
+              placeholder: part === 'job_size' ? formatScore(jobSize(item)) : '—',
+              title: t(part === 'job_size' ? 'wsjf.jobSizeTitle' : 'wsjf.range'),
               disabled: !store.canEdit,
               onchange: (/** @type {Event} */ event) => {
                 const input = /** @type {HTMLInputElement} */ (event.target);
                 const value = input.value.trim() === '' ? undefined : Math.round(Number(input.value));
                 if (value !== undefined && !(value >= 1 && value <= 100)) {
-                  input.setCustomValidity('A whole number from 1 to 100');
+                  input.setCustomValidity(t('wsjf.invalid'));
                   input.reportValidity();
                   return;
                 }
@@ -73,8 +74,8 @@ export function renderWsjf(root, item, store, actions) {
                 type: 'button',
                 class: 'small',
                 'data-testid': `wsjf-vote-${part}`,
-                'aria-label': `Estimate ${label.toLowerCase()} with the team`,
-                title: 'Estimate it with the team: a poker round',
+                'aria-label': t('wsjf.vote', { dimension: t(`wsjf.dimension.${part}`) }),
+                title: t('wsjf.voteTitle'),
                 text: '🂠',
                 onclick: () => actions.startDimensionRound(item.id, part),
               }),
@@ -88,7 +89,15 @@ export function renderWsjf(root, item, store, actions) {
 /** @param {Item} item */
 function scoreText(item) {
   const score = wsjfScore(item);
-  return score === null ? 'Score: needs every part' : `Score ${score}`;
+  return score === null ? t('wsjf.scoreMissing') : t('wsjf.score', { score: formatScore(score) });
+}
+
+/**
+ * A score or size as the language writes numbers, or a dash for none.
+ * @param {number | null} value
+ */
+function formatScore(value) {
+  return value === null ? '—' : formatNumber(value);
 }
 
 export class PrioritiesDialog {
@@ -131,9 +140,9 @@ export class PrioritiesDialog {
       h(
         'form',
         { method: 'dialog', class: 'stack' },
-        h('h2', { id: 'priorities-heading', text: 'Priorities' }),
-        h('h3', { text: 'Order by WSJF' }),
-        h('p', { class: 'dialog-hint', text: 'Highest score first; items without a score keep their order below. Applied as ordinary moves, so moves others make meanwhile still count.' }),
+        h('h2', { id: 'priorities-heading', text: t('backlog.priorities') }),
+        h('h3', { text: t('priorities.order') }),
+        h('p', { class: 'dialog-hint', text: t('priorities.hint') }),
         h(
           'ol',
           { class: 'wsjf-preview', 'data-testid': 'wsjf-preview' },
@@ -144,32 +153,32 @@ export class PrioritiesDialog {
               'li',
               { 'data-item-id': item.id, class: was !== index + 1 ? 'moved' : '' },
               h('span', { class: 'preview-title', text: item.title }),
-              h('span', { class: 'badge', text: score === null ? 'no score' : `WSJF ${score}` }),
-              h('small', { class: 'preview-move', text: was === index + 1 ? '' : was > index + 1 ? `↑ from ${was}` : `↓ from ${was}` }),
+              h('span', { class: 'badge', text: score === null ? t('priorities.noScore') : t('priorities.score', { score: formatScore(score) }) }),
+              h('small', { class: 'preview-move', text: was === index + 1 ? '' : t(was > index + 1 ? 'priorities.up' : 'priorities.down', { position: was }) }),
             );
           }),
         ),
-        h('p', { class: 'dialog-hint', 'data-testid': 'wsjf-move-count', text: moves.length === 0 ? 'The backlog is already in this order.' : moves.length === 1 ? '1 item moves.' : `${moves.length} items move.` }),
-        h('h3', { text: 'Value and effort' }),
+        h('p', { class: 'dialog-hint', 'data-testid': 'wsjf-move-count', text: moves.length === 0 ? t('priorities.inOrder') : t('priorities.moves', { count: moves.length }) }),
+        h('h3', { text: t('priorities.valueEffort') }),
         h(
           'div',
           { class: 'quadrants', 'data-testid': 'quadrants' },
-          quadrant('Quick wins', 'high value, small', quadrants.quickWins, 'quick-wins'),
-          quadrant('Big bets', 'high value, large', quadrants.bigBets, 'big-bets'),
-          quadrant('Fill-ins', 'low value, small', quadrants.fillIns, 'fill-ins'),
-          quadrant('Time sinks', 'low value, large', quadrants.timeSinks, 'time-sinks'),
+          quadrant(t('priorities.quickWins'), t('priorities.quickWinsHint'), quadrants.quickWins, 'quick-wins'),
+          quadrant(t('priorities.bigBets'), t('priorities.bigBetsHint'), quadrants.bigBets, 'big-bets'),
+          quadrant(t('priorities.fillIns'), t('priorities.fillInsHint'), quadrants.fillIns, 'fill-ins'),
+          quadrant(t('priorities.timeSinks'), t('priorities.timeSinksHint'), quadrants.timeSinks, 'time-sinks'),
         ),
         h(
           'div',
           { class: 'dialog-buttons' },
-          h('button', { value: 'close', text: 'Close' }),
+          h('button', { value: 'close', text: t('dialog.close') }),
           store.canEdit &&
             h('button', {
               type: 'button',
               class: 'primary',
               'data-testid': 'apply-wsjf-order',
               disabled: moves.length === 0 || this.applying,
-              text: 'Apply this order',
+              text: t('priorities.apply'),
               onclick: () => this.apply(moves),
             }),
         ),
