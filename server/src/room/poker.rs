@@ -301,22 +301,29 @@ impl Room {
         round_id: RoundId,
         now: Timestamp,
     ) -> Result<&mut Round, CommandError> {
-        if self.prevote_round(round_id).is_some() {
-            let round = self
-                .prevote_round(round_id)
-                .ok_or_else(|| CommandError::invalid("no such pre-vote"))?;
-            if round.closes_at.is_some_and(|closes_at| now > closes_at) {
-                return Err(CommandError::new(
-                    ErrorCode::VotingClosed,
-                    "this pre-vote has closed; its votes wait for the reveal",
-                ));
-            }
-            return Ok(round);
+        let prevote = self
+            .prevotes
+            .iter()
+            .flat_map(|set| set.rounds.iter())
+            .any(|round| round.id == round_id);
+        if !prevote {
+            self.voting_round(round_id)?;
         }
-        self.voting_round(round_id)?;
-        self.round
-            .as_mut()
-            .ok_or_else(|| CommandError::new(ErrorCode::NoActiveRound, "no round is running"))
+        let round = if prevote {
+            self.prevote_round(round_id)
+        } else {
+            self.round.as_mut()
+        }
+        .ok_or_else(|| {
+            CommandError::new(ErrorCode::NoActiveRound, "no estimation round is running")
+        })?;
+        if round.closes_at.is_some_and(|closes_at| now > closes_at) {
+            return Err(CommandError::new(
+                ErrorCode::VotingClosed,
+                "this pre-vote has closed; its votes wait for the reveal",
+            ));
+        }
+        Ok(round)
     }
 
     pub(super) fn vote(
