@@ -11,6 +11,7 @@ import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
 import { loadIdentity, loadLanguage, loadName, saveIdentity, saveLanguage, saveName, updateIdentity } from './identity.js';
 import { IDENTITY_LOST, isTextField } from './protocol.js';
 import { Session } from './session.js';
+import { placeOnBoard } from './prevotes.js';
 import { RoomStore } from './store.js';
 import { TextSync } from './text-sync.js';
 import { replaceOp } from './text-op.js';
@@ -539,7 +540,94 @@ class App {
     const round = this.store.room?.round;
     if (!round || round.phase !== 'voting') return Promise.resolve(null);
     if (round.my_card === card) return this.send({ type: 'retract_vote', round_id: round.id });
-    return this.send({ type: 'vote', round_id: round.id, card });
+    return this.prevote(round.id, card, round.my_confidence ?? null);
+  }
+
+  /**
+   * How sure this voter is of the card played in the live round (null: not saying).
+   * @param {import('./protocol.js').Confidence | null} confidence
+   */
+  setConfidence(confidence) {
+    const round = this.store.room?.round;
+    if (!round || round.phase !== 'voting' || !round.my_card) return Promise.resolve(null);
+    return this.prevote(round.id, round.my_card, confidence);
+  }
+
+  /**
+   * Plays a card, with a confidence, in a round: the live one or a pre-vote.
+   * @param {string} roundId
+   * @param {string} card
+   * @param {import('./protocol.js').Confidence | null} confidence
+   */
+  prevote(roundId, card, confidence) {
+    return this.send({ type: 'vote', round_id: roundId, card, ...(confidence ? { confidence } : {}) });
+  }
+
+  /** @param {string} roundId */
+  retractPrevote(roundId) {
+    return this.send({ type: 'retract_vote', round_id: roundId });
+  }
+
+  /**
+   * @param {string[]} itemIds
+   * @param {import('./protocol.js').DeckChoice | undefined} deck the room's when absent
+   * @param {number} closesAt
+   */
+  openPrevotes(itemIds, deck, closesAt) {
+    return this.send({ type: 'open_prevotes', item_ids: itemIds, ...(deck ? { deck } : {}), closes_at: closesAt });
+  }
+
+  revealPrevotes() {
+    return this.send({ type: 'reveal_prevotes' });
+  }
+
+  cancelPrevotes() {
+    return this.send({ type: 'cancel_prevotes' });
+  }
+
+  /** @param {string[]} itemIds */
+  acceptPrevotes(itemIds) {
+    return this.send({ type: 'accept_prevotes', item_ids: itemIds });
+  }
+
+  dismissPrevoteReview() {
+    return this.send({ type: 'dismiss_prevote_review' });
+  }
+
+  /**
+   * @param {string[]} itemIds
+   * @param {import('./protocol.js').DeckChoice | undefined} deck
+   */
+  openSizingBoard(itemIds, deck) {
+    return this.send({ type: 'open_sizing_board', item_ids: itemIds, ...(deck ? { deck } : {}) });
+  }
+
+  /**
+   * Moves an item on the sizing board. Shown at once: a second arrow key press moves it on from
+   * where the first put it. The server's order settles it for everyone as its events come in.
+   * @param {string} itemId
+   * @param {string | null} column
+   */
+  placeOnBoard(itemId, column) {
+    const board = this.store.room?.sizing;
+    if (!board) return Promise.resolve(null);
+    placeOnBoard(board, itemId, column, this.store.you);
+    this.store.moveAhead(itemId);
+    this.store.notify(['plans']);
+    const sent = this.send({ type: 'place_on_board', item_id: itemId, column });
+    // A refused move has no echo: it is no longer ahead of the server.
+    sent.then((/** @type {any} */ reply) => {
+      if (reply?.type === 'error') this.store.confirmMove(itemId);
+    });
+    return sent;
+  }
+
+  acceptSizing() {
+    return this.send({ type: 'accept_sizing' });
+  }
+
+  closeSizingBoard() {
+    return this.send({ type: 'close_sizing_board' });
   }
 
   reveal() {

@@ -12,13 +12,15 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{ url: string, title: string }} Link */
 /** @typedef {{ kind: string, cards: string[] }} Deck */
 /** @typedef {{ kind: string, cards?: string[], unsure?: boolean, coffee?: boolean }} DeckChoice */
-/** @typedef {{ participant_id: string, card: string }} Vote */
+/** @typedef {'low' | 'medium' | 'high'} Confidence */
+/** How many votes came with each confidence. @typedef {{ low: number, medium: number, high: number }} ConfidenceTally */
+/** @typedef {{ participant_id: string, card: string, confidence?: Confidence }} Vote */
 /** @typedef {{ card: string, count: number }} CardCount */
 /** @typedef {{ low_card: string, low: string[], high_card: string, high: string[] }} Outliers */
 /**
  * @typedef {{ votes: number, distribution: CardCount[], average: number | null,
  *   median: number | null, mode: string | null, agreement: number, consensus: boolean,
- *   outliers: Outliers | null }} RoundStats
+ *   outliers: Outliers | null, confidence?: ConfidenceTally }} RoundStats
  */
 /**
  * @typedef {{ round_id: string, number: number, deck: Deck, votes: Vote[], stats: RoundStats,
@@ -27,8 +29,13 @@ export const PROTOCOL_VERSION = 1;
 /**
  * @typedef {{ id: string, item_id: string, number: number, deck: Deck, phase: 'voting' | 'revealed',
  *   started_at: number, voted: string[], my_card: string | null, revealed: RoundRecord | null, anonymous?: boolean,
- *   dimension?: WsjfDimension }} Round
+ *   dimension?: WsjfDimension, my_confidence?: Confidence | null, closes_at?: number }} Round
  */
+/** Open pre-votes: one round per item, each with `closes_at`. @typedef {{ closes_at: number, rounds: Round[] }} Prevotes */
+/** @typedef {{ item_id: string, record: RoundRecord, consensus: boolean, spread: number }} PrevoteResult */
+/** Agreed items first, then the discussion queue, widest spread first. @typedef {{ results: PrevoteResult[] }} PrevoteReview */
+/** @typedef {{ item_id: string, column?: string | null, by?: string | null }} Placement */
+/** @typedef {{ deck: Deck, placements: Placement[] }} SizingBoard */
 /**
  * @typedef {{ id: string, rank: string, title: string, description: string,
  *   acceptance_criteria: string, notes?: string, remarks?: Remark[], labels: string[], links: Link[], dependencies: string[],
@@ -45,7 +52,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{ sprint_days: number, share_percent: number, sessions_per_sprint: number }} RefinementTimebox */
 /**
  * @typedef {{ name: string, default_deck: DeckChoice, auto_reveal: boolean, anonymous_reveal?: boolean, suggest_split_at?: number,
- *   definition_of_ready?: ReadyCriterion[], timebox?: RefinementTimebox }} Settings
+ *   definition_of_ready?: ReadyCriterion[], timebox?: RefinementTimebox, consensus_percent?: number }} Settings
  */
 /** One of the items a split makes. @typedef {{ title: string, description?: string, acceptance_criteria?: string }} SplitPart */
 /** `item_id` names the item whose time budget the timer is. @typedef {{ started_at: number, ends_at: number, item_id?: string }} Timer */
@@ -59,7 +66,8 @@ export const PROTOCOL_VERSION = 1;
 /**
  * @typedef {{ room_id: string, seq: number, settings: Settings, facilitator: string | null,
  *   participants: Participant[], items: Item[], current_item: string | null,
- *   round: Round | null, timer: Timer | null, session?: Session | null, trash?: TrashedItem[] }} Snapshot
+ *   round: Round | null, timer: Timer | null, session?: Session | null, trash?: TrashedItem[],
+ *   prevotes?: Prevotes | null, prevote_review?: PrevoteReview | null, sizing?: SizingBoard | null }} Snapshot
  */
 /** @typedef {'title' | 'description' | 'acceptance_criteria' | 'notes'} TextField */
 /**

@@ -4,6 +4,7 @@
 import { t } from './i18n.js';
 import { isSplit, isTextField } from './protocol.js';
 import { applyTextOp } from './text-op.js';
+import { applyEstimationEvent, dropFromEstimation, roundById, settleReview } from './prevotes.js';
 
 /** The status filter's value for "every item not ready yet". */
 export const NOT_READY = 'not_ready';
@@ -12,7 +13,7 @@ export const NOT_READY = 'not_ready';
 /** @typedef {import('./protocol.js').Item} Item */
 /** @typedef {import('./protocol.js').Participant} Participant */
 /** @typedef {import('./protocol.js').EventFrame} EventFrame */
-/** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters' | 'outbox'} Topic */
+/** @typedef {'room' | 'items' | 'participants' | 'round' | 'settings' | 'current' | 'timer' | 'selection' | 'connection' | 'filters' | 'outbox' | 'plans'} Topic */
 /** @typedef {(topics: Set<Topic>, frame?: EventFrame) => void} Listener */
 /** @typedef {import('./protocol.js').TextField} TextField */
 
@@ -60,6 +61,8 @@ export class RoomStore {
     this.createdByMe = new Map();
     /** How many of this tab's commands are waiting to be sent or answered. */
     this.unanswered = 0;
+    /** This tab's sizing-board moves shown before the server has confirmed them, per item. @type {Map<string, number>} */
+    this.movesAhead = new Map();
     /** @type {Set<Listener>} */
     this.listeners = new Set();
   }
@@ -87,13 +90,14 @@ export class RoomStore {
   reset(snapshot, you, epoch) {
     this.room = snapshot;
     this.you = you;
+    this.movesAhead.clear();
     this.epoch = epoch;
     this.items = new Map(snapshot.items.map((item) => [item.id, item]));
     this.participants = new Map(snapshot.participants.map((p) => [p.id, p]));
     this.participantOrder = snapshot.participants.map((p) => p.id);
     if (this.selected && !this.items.has(this.selected)) this.selected = null;
     if (this.following || !this.selected) this.selected = snapshot.current_item ?? this.selected ?? this.orderedItems()[0]?.id ?? null;
-    this.notify(['room', 'items', 'participants', 'round', 'settings', 'current', 'timer', 'selection']);
+    this.notify(['room', 'items', 'participants', 'round', 'settings', 'current', 'timer', 'selection', 'plans']);
   }
 
   get seq() {
@@ -189,10 +193,10 @@ export class RoomStore {
       case 'participant_removed':
         this.participants.delete(e.participant_id);
         this.participantOrder = this.participantOrder.filter((id) => id !== e.participant_id);
-        if (room.round && room.round.phase === 'voting') {
-          room.round.voted = room.round.voted.filter((id) => id !== e.participant_id);
+        for (const round of [room.round, ...(room.prevotes?.rounds ?? [])]) {
+          if (round && round.phase === 'voting') round.voted = round.voted.filter((id) => id !== e.participant_id);
         }
-        return ['participants', 'round'];
+        return ['participants', 'round', 'plans'];
       case 'editing_changed':
         this.patchParticipant(e.participant_id, { editing: e.editing });
         return ['participants', 'items'];
@@ -227,7 +231,8 @@ export class RoomStore {
         const original = this.items.get(e.item_id);
         if (original) original.split_into = e.parts.map((/** @type {Item} */ part) => part.id);
         for (const part of e.parts) this.items.set(part.id, part);
-        return ['items'];
+        dropFromEstimation(room, e.item_id);
+        return ['items', 'plans'];
       }
       case 'criterion_checked': {
         const item = this.items.get(e.item_id);
@@ -260,7 +265,8 @@ export class RoomStore {
           if (item.split_from === e.item_id) item.split_from = null;
         }
         if (this.selected === e.item_id) this.selected = room.current_item ?? null;
-        return ['items', 'selection'];
+        dropFromEstimation(room, e.item_id);
+        return ['items', 'selection', 'plans'];
       }
       case 'item_restored': {
         const back = e.item;
@@ -308,20 +314,26 @@ export class RoomStore {
         room.round = e.round;
         return ['round', 'participants', 'items'];
       case 'vote_cast': {
-        const round = room.round;
-        if (round && round.id === e.round_id) {
+        const round = roundById(room, e.round_id);
+        if (round) {
           if (!round.voted.includes(e.participant_id)) round.voted.push(e.participant_id);
-          if (e.participant_id === this.you && e.card) round.my_card = e.card;
+          if (e.participant_id === this.you && e.card) {
+            round.my_card = e.card;
+            round.my_confidence = e.confidence ?? null;
+          }
         }
-        return ['round', 'participants'];
+        return ['round', 'participants', 'plans'];
       }
       case 'vote_retracted': {
-        const round = room.round;
-        if (round && round.id === e.round_id) {
+        const round = roundById(room, e.round_id);
+        if (round) {
           round.voted = round.voted.filter((id) => id !== e.participant_id);
-          if (e.participant_id === this.you) round.my_card = null;
+          if (e.participant_id === this.you) {
+            round.my_card = null;
+            round.my_confidence = null;
+          }
         }
-        return ['round', 'participants'];
+        return ['round', 'participants', 'plans'];
       }
       case 'round_revealed': {
         if (room.round && room.round.id === e.record.round_id) {
@@ -345,12 +357,47 @@ export class RoomStore {
           if (record) record.accepted = e.estimate;
         }
         if (room.round?.id === e.round_id) room.round = null;
-        return ['round', 'items', 'participants'];
+        settleReview(room, e.item_id);
+        return ['round', 'items', 'participants', 'plans'];
       }
+      case 'sizing_placed':
+        // A move of this tab's that later moves of its own, already shown, have overtaken: the
+        // last one's echo puts the item where the server has it.
+        if (frame.actor === this.you && this.confirmMove(e.item_id)) return [];
+      // falls through
       default:
-        // An event type newer than this client: harmless to skip, the next snapshot has it.
+        // Pre-votes and the sizing board, then event types newer than this client: harmless
+        // to skip, the next snapshot has them.
+        if (
+          applyEstimationEvent(room, e, frame, (itemId, record) => {
+            const item = this.items.get(itemId);
+            if (item) item.history = [...item.history, record].slice(-50);
+          })
+        ) {
+          return ['plans', 'items', 'participants'];
+        }
         return [];
     }
+  }
+
+  /**
+   * A move of this tab's on the sizing board, shown before the server confirms it.
+   * @param {string} itemId
+   */
+  moveAhead(itemId) {
+    this.movesAhead.set(itemId, (this.movesAhead.get(itemId) ?? 0) + 1);
+  }
+
+  /**
+   * One of this tab's moves came back (confirmed, or refused). Returns whether more of its
+   * moves of that item are still on their way, so that this one's echo is not to be shown.
+   * @param {string} itemId
+   */
+  confirmMove(itemId) {
+    const ahead = (this.movesAhead.get(itemId) ?? 0) - 1;
+    if (ahead > 0) this.movesAhead.set(itemId, ahead);
+    else this.movesAhead.delete(itemId);
+    return ahead > 0;
   }
 
   /**

@@ -9,6 +9,7 @@ import { roundShare, spoken } from '../timebox.js';
 import { deckName } from '../decks.js';
 import { spread, verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
+import { cardButtons, confidencePicker, confidenceSummary } from './cards.js';
 import { h, localized, replace } from './dom.js';
 
 /** What each estimation area was last built from. @type {WeakMap<HTMLElement, string>} */
@@ -44,7 +45,8 @@ function focusedControl(root) {
   const testid = active.getAttribute('data-testid');
   if (!testid) return null;
   const card = active.getAttribute('data-card');
-  const selector = `[data-testid="${CSS.escape(testid)}"]${card !== null ? `[data-card="${CSS.escape(card)}"]` : ''}`;
+  const confidence = active.getAttribute('data-confidence');
+  const selector = `[data-testid="${CSS.escape(testid)}"]${card !== null ? `[data-card="${CSS.escape(card)}"]` : ''}${confidence !== null ? `[data-confidence="${CSS.escape(confidence)}"]` : ''}`;
   const input = active instanceof HTMLInputElement ? active : null;
   return { selector, start: input?.selectionStart ?? null, end: input?.selectionEnd ?? null };
 }
@@ -83,23 +85,6 @@ export function renderEstimation(root, store, actions, openSplit, openDeck) {
 }
 
 /**
- * Arrow keys move between the cards, which are one stop for Tab (a roving tabindex).
- * @param {KeyboardEvent} event
- */
-function moveAmongCards(event) {
-  const cards = Array.from(/** @type {HTMLElement} */ (event.currentTarget).querySelectorAll('[data-testid="card"]'));
-  const at = cards.indexOf(/** @type {Element} */ (document.activeElement));
-  if (at < 0) return;
-  const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: cards.length - 1 }[event.key];
-  if (to === undefined) return;
-  event.preventDefault();
-  const next = /** @type {HTMLElement | undefined} */ (cards[(to + cards.length) % cards.length]);
-  if (!next) return;
-  for (const card of cards) card.setAttribute('tabindex', card === next ? '0' : '-1');
-  next.focus();
-}
-
-/**
  * @param {HTMLElement} root
  * @param {import('../store.js').RoomStore} store
  * @param {any} actions
@@ -135,6 +120,7 @@ function build(root, store, actions, openSplit, openDeck) {
     for (const id of record.stats.outliers.high) outlier.set(id, 'high');
   }
   const cards = new Map(record ? record.votes.map((v) => [v.participant_id, v.card]) : []);
+  const confidenceOf = new Map(record ? record.votes.map((v) => [v.participant_id, v.confidence]) : []);
   const voted = new Set(round.voted);
   // The cards turn over once, at the reveal, not again whenever the panel is drawn.
   const revealKey = record ? `${round.id}:${round.number}` : null;
@@ -180,6 +166,7 @@ function build(root, store, actions, openSplit, openDeck) {
             text: state === 'revealed' ? card ?? '–' : state === 'voted' ? '' : '…',
           }),
           h('span', { class: 'slot-name', text: p.id === store.you ? t('estimation.you') : p.name }),
+          confidenceOf.get(p.id) ? h('span', { class: `slot-confidence confidence-${confidenceOf.get(p.id)}`, 'data-testid': 'slot-confidence', text: t(`confidence.${confidenceOf.get(p.id)}`) }) : null,
         );
       }),
     ),
@@ -206,16 +193,6 @@ function anonymousVotes(record, flip) {
     ),
     h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-note', text: t('estimation.anonymousRevealed') }),
   );
-}
-
-/**
- * A card as a screen reader says it, with the key that plays it.
- * @param {string} card
- * @param {number} index
- */
-function cardLabel(card, index) {
-  const name = card === '☕' ? t('card.coffee') : card === '?' ? t('card.unsure') : card;
-  return index < 9 ? t('card.withKey', { card: name, key: index + 1 }) : name;
 }
 
 /** Where the focus goes when the control that had it is gone, first match first. */
@@ -256,26 +233,10 @@ function votingPart(store, actions) {
         item.acceptance_criteria && h('p', { class: 'round-item-text', text: item.acceptance_criteria }),
       ),
     store.canVote
-      ? h(
-          'div',
-          { class: 'cards', role: 'group', 'aria-label': t('estimation.yourCard'), onkeydown: moveAmongCards },
-          ...round.deck.cards.map((card, index) =>
-            h('button', {
-              type: 'button',
-              class: 'card',
-              // One Tab stop for the deck: the played card, or the first.
-              tabindex: (mine ? mine === card : index === 0) ? 0 : -1,
-              'data-testid': 'card',
-              'data-card': card,
-              'aria-pressed': String(mine === card),
-              'aria-label': cardLabel(card, index),
-              text: card,
-              onclick: () => actions.vote(card),
-            }),
-          ),
-        )
+      ? cardButtons({ cards: round.deck.cards, mine, testid: 'card', label: t('estimation.yourCard'), play: (card) => actions.vote(card) })
       : h('p', { class: 'observer-note', text: t('estimation.observing') }),
     store.canVote && h('p', { class: 'my-vote', 'aria-live': 'polite', text: mine ? t('estimation.played', { card: mine }) : t('estimation.pick') }),
+    store.canVote && confidencePicker({ value: round.my_confidence, disabled: !mine, name: 'round-confidence', choose: (confidence) => actions.setConfidence(confidence) }),
     round.anonymous && h('p', { class: 'anonymous-note', 'data-testid': 'anonymous-round', text: t('estimation.anonymousRound') }),
     store.isFacilitator &&
       h(
@@ -336,6 +297,7 @@ function resultsPart(store, actions, openSplit) {
       stat(t('estimation.agreement'), `${formatPercent(stats.agreement)}${stats.consensus ? '\u00a0✓' : ''}`, 'stat-agreement'),
     ),
     spreadLine(record),
+    confidenceSummary(stats.confidence),
     h('p', { class: `verdict ${said.kind}`, 'data-testid': 'verdict', 'data-kind': said.kind, text: said.text }),
     splitSuggestion(store, record, openSplit),
     stats.outliers && h('p', { class: 'outliers', text: t('estimation.outliers', { low: stats.outliers.low_card, lowNames: names(store, stats.outliers.low), high: stats.outliers.high_card, highNames: names(store, stats.outliers.high) }) }),

@@ -20,6 +20,9 @@ import { TimeboxDialog } from './timebox-dialog.js';
 import { DeckDialog } from './deck-dialog.js';
 import { HistoryDialog } from './history-dialog.js';
 import { TrashDialog } from './trash-dialog.js';
+import { PlanDialog } from './plan-dialog.js';
+import { PrevotePanel } from './prevotes.js';
+import { SizingBoardView } from './sizing-board.js';
 import { clock } from '../timebox.js';
 
 /** @typedef {import('../store.js').RoomStore} RoomStore */
@@ -65,6 +68,9 @@ export class View {
     /** Opens an item's history. @param {string} itemId @param {string} title */
     this.openHistory = (itemId, title) => this.historyDialog.open(itemId, title);
     this.trashDialog = new TrashDialog(store, actions, this.openHistory);
+    this.planDialog = new PlanDialog(store, actions);
+    this.prevotes = new PrevotePanel(/** @type {HTMLElement} */ ($('#prevotes')), store, actions);
+    this.sizingBoard = new SizingBoardView(/** @type {HTMLElement} */ ($('#sizing-board')), store, actions);
     this.session = new SessionPanel(store, actions, () => this.timeboxDialog.open());
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
     this.openSplit = (item) => this.splitDialog.open(item);
@@ -227,6 +233,7 @@ export class View {
       this.backlog.render();
     }
     if (topics.has('items') || topics.has('room') || topics.has('participants')) this.renderTrash();
+    if (topics.has('plans') || topics.has('items') || topics.has('participants') || topics.has('selection') || topics.has('round') || topics.has('room')) this.renderPlans();
     if (topics.has('items') || topics.has('selection') || topics.has('participants') || topics.has('round') || topics.has('connection') || topics.has('current')) {
       this.itemPanel.render();
     }
@@ -239,6 +246,18 @@ export class View {
     }
     if (topics.has('room')) this.renderShare();
     if (frame) this.announceEvent(frame);
+  }
+
+  /** Pre-votes, their results and the sizing board, and the facilitator's ways to open them. */
+  renderPlans() {
+    const facilitator = this.store.isFacilitator;
+    const room = this.store.room;
+    $('#prevote-button').hidden = !facilitator || !!room?.prevotes;
+    $('#sizing-button').hidden = !facilitator || !!room?.sizing;
+    this.prevotes.render();
+    this.sizingBoard.render();
+    // The board takes the item's place while it is open.
+    document.body.classList.toggle('sizing', !!room?.sizing);
   }
 
   renderTrash() {
@@ -380,7 +399,7 @@ export class View {
     if (!this.store.room) return;
     // The item panel's labels are made once per item: made again, in the new language.
     this.itemPanel.relocalize();
-    this.render(new Set(/** @type {import('../store.js').Topic[]} */ (['items', 'participants', 'round', 'settings', 'current', 'timer', 'selection', 'connection', 'filters', 'outbox'])));
+    this.render(new Set(/** @type {import('../store.js').Topic[]} */ (['items', 'participants', 'round', 'settings', 'current', 'timer', 'selection', 'connection', 'filters', 'outbox', 'plans'])));
     this.renderShare();
   }
 
@@ -415,6 +434,8 @@ export class View {
     $('#trash-button').addEventListener('click', () => this.trashDialog.open());
     $('#dependency-button').addEventListener('click', () => this.dependencyMap.open());
     $('#priorities-button').addEventListener('click', () => this.priorities.open());
+    $('#prevote-button').addEventListener('click', () => this.planDialog.open('prevote'));
+    $('#sizing-button').addEventListener('click', () => this.planDialog.open('sizing'));
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 
