@@ -659,4 +659,5 @@ export default {
   'sizing.movedBy': 'Zuletzt verschoben von {name}',
   'error.voting_closed': 'Diese Vorabschätzung ist beendet; die Stimmen warten aufs Aufdecken.',
   'error.no_sizing_board': 'Das Board für relative Schätzung ist nicht offen.',
+  'share.localOnly': 'Dieser Link nennt diesen Computer (localhost), daher können Handys und andere Computer ihn nicht öffnen. Starte Ready Room mit --public-url und der Netzwerkadresse dieses Rechners, um ihn zu teilen.',
 };

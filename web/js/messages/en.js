@@ -658,4 +658,5 @@ export default {
   'sizing.movedBy': 'Last moved by {name}',
   'error.voting_closed': 'This pre-vote has closed; its votes wait for the reveal.',
   'error.no_sizing_board': 'The sizing board is not open.',
+  'share.localOnly': 'This link names this computer (localhost), so phones and other computers cannot open it. Start Ready Room with --public-url and this machine\'s address on the network to share it.',
 };

@@ -658,4 +658,5 @@ export default {
   'sizing.movedBy': 'Movido por última vez por {name}',
   'error.voting_closed': 'Esta prevotación ha cerrado; sus votos esperan a ser revelados.',
   'error.no_sizing_board': 'El tablero de dimensionado no está abierto.',
+  'share.localOnly': 'Este enlace apunta a este ordenador (localhost), así que los móviles y otros ordenadores no pueden abrirlo. Inicia Ready Room con --public-url y la dirección de red de esta máquina para compartirlo.',
 };

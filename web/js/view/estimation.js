@@ -226,7 +226,15 @@ function votingPart(store, actions) {
       (item.description || item.acceptance_criteria) &&
       h(
         'details',
-        { class: 'round-item', 'data-testid': 'round-item', open: true },
+        {
+          class: 'round-item',
+          'data-testid': 'round-item',
+          open: !aboutFolded.has(round.id),
+          ontoggle: (/** @type {Event} */ event) => {
+            if (/** @type {HTMLDetailsElement} */ (event.currentTarget).open) aboutFolded.delete(round.id);
+            else aboutFolded.add(round.id);
+          },
+        },
         h('summary', { text: t('estimation.aboutItem') }),
         item.description && h('p', { class: 'round-item-text', text: item.description }),
         item.acceptance_criteria && h('strong', { text: t('item.acceptanceCriteria') }),
@@ -414,6 +422,9 @@ function roundTimeboxToggle(store) {
 function sessionShare(store) {
   return store.room ? roundShare(store.room, store.orderedItems(), Date.now()) : null;
 }
+
+/** Rounds whose "About this item" this person folded away: it stays folded as the area is redrawn. */
+const aboutFolded = new Set();
 
 /** Whether "Next item" also starts the next round; kept while the page is open. */
 let nextWithRound = false;

@@ -29,6 +29,9 @@ import { clock } from '../timebox.js';
 /** @typedef {import('../store.js').Topic} Topic */
 /** @typedef {any} Actions the app's intents (see main.js) */
 
+/** Host names only this computer reaches. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 /** Toasts shown at once; older ones give way. */
 const MAX_TOASTS = 3;
 
@@ -336,6 +339,8 @@ export class View {
     const store = this.store;
     const base = `${location.origin}/r/${store.room?.room_id}`;
     /** @type {HTMLInputElement} */ ($('#join-link')).value = base;
+    // A link to localhost works on this computer only: say so rather than hand out a dead code.
+    $('#share-local').hidden = !LOOPBACK_HOSTS.has(new URL(base, location.href).hostname);
     const qr = /** @type {HTMLImageElement} */ ($('#join-qr'));
     const qrSource = `/api/rooms/${encodeURIComponent(store.room?.room_id ?? '')}/qr.svg`;
     if (qr.getAttribute('src') !== qrSource) qr.src = qrSource;

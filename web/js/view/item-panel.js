@@ -222,7 +222,11 @@ export class ItemPanel {
     });
     if (isTextField(name)) {
       const text = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element);
-      text.addEventListener('input', () => this.typed(/** @type {TextField} */ (name), text));
+      text.addEventListener('input', () => {
+        // A title is one line, however the break came in: pasted, dropped, or from an input method.
+        if (name === 'title') oneLine(text);
+        this.typed(/** @type {TextField} */ (name), text);
+      });
       // Undo from the browser's own menu: this person's edits, not the field's whole history.
       text.addEventListener('beforeinput', (event) => {
         const kind = /** @type {InputEvent} */ (event).inputType;
@@ -230,16 +234,7 @@ export class ItemPanel {
         event.preventDefault();
         this.undoOrRedo(/** @type {TextField} */ (name), text, kind === 'historyUndo' ? 'undo' : 'redo');
       });
-      if (name === 'title') {
-        // A title is one line: pasted line breaks become spaces.
-        text.addEventListener('paste', (event) => {
-          const pasted = /** @type {ClipboardEvent} */ (event).clipboardData?.getData('text/plain') ?? '';
-          if (!/[\r\n]/.test(pasted)) return;
-          event.preventDefault();
-          text.setRangeText(pasted.replace(/\s*[\r\n]+\s*/g, ' '), text.selectionStart ?? 0, text.selectionEnd ?? 0, 'end');
-          text.dispatchEvent(new Event('input'));
-        });
-      }
+      if (name === 'title') fitTitle(text);
     } else {
       element.addEventListener('change', () => this.flush(name));
     }
@@ -436,6 +431,7 @@ export class ItemPanel {
       if (isTextField(name)) {
         const op = this.textSync?.changeBeingApplied(item.id, /** @type {TextField} */ (name)) ?? null;
         this.showText(/** @type {TextField} */ (name), /** @type {HTMLInputElement | HTMLTextAreaElement} */ (element), op);
+        if (name === 'title') fitTitle(/** @type {HTMLTextAreaElement} */ (element));
         continue;
       }
       const keep = document.activeElement === element || this.awaitingAnswer(name);
@@ -713,6 +709,33 @@ function changeEnd(op) {
     }
   }
   return end;
+}
+
+/** Browsers that size a text area to its content themselves (`field-sizing`). */
+const SIZES_ITSELF = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
+
+/**
+ * The title grows with its text, one line or many: by itself where the browser can, else here.
+ * @param {HTMLTextAreaElement | HTMLInputElement} title
+ */
+function fitTitle(title) {
+  if (SIZES_ITSELF || !(title instanceof HTMLTextAreaElement)) return;
+  title.style.height = 'auto';
+  title.style.height = `${title.scrollHeight}px`;
+}
+
+/**
+ * Line breaks in a title become spaces, the caret staying where it was in the text.
+ * @param {HTMLTextAreaElement | HTMLInputElement} title
+ */
+function oneLine(title) {
+  fitTitle(title);
+  if (!/[\r\n]/.test(title.value)) return;
+  const caret = title.selectionStart ?? title.value.length;
+  const before = title.value.slice(0, caret).replace(/\s*[\r\n]+\s*/g, ' ');
+  title.value = before + title.value.slice(caret).replace(/\s*[\r\n]+\s*/g, ' ');
+  title.setSelectionRange(before.length, before.length);
+  fitTitle(title);
 }
 
 /**
