@@ -16,6 +16,8 @@ scenario('the facilitator sets a custom deck for the room and a preset for one r
   await ana.page.locator(tid('open-deck')).click();
   const dialog = ana.page.locator(tid('deck-dialog'));
   await dialog.locator(tid('deck-kind-custom')).check();
+  // The dialog redraws for the kind picked; the focus stays on that kind, not the page.
+  assert.equal(await ana.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'deck-kind-custom');
   const cards = dialog.locator(tid('deck-custom-cards'));
   await cards.fill('1 2 2');
   await eventually(async () => assert.equal(await textOf(dialog.locator(tid('deck-custom-note'))), '“2” appears twice.'));

@@ -69,7 +69,15 @@ export class DeckDialog {
     return [this.unsure ? '?' : '', this.coffee ? '☕' : ''].filter(Boolean);
   }
 
+  /** Draws the dialog again, the focus staying on the control that had it (a kind just picked). */
   render() {
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
+    const focused = active && this.dialog.contains(active) ? active.getAttribute('data-testid') : null;
+    this.build();
+    if (focused) /** @type {HTMLElement | null} */ (this.dialog.querySelector(`[data-testid="${CSS.escape(focused)}"]`))?.focus();
+  }
+
+  build() {
     const custom = parseCards(this.customText);
     const extras = this.extras();
     const radio = (/** @type {string} */ name, /** @type {string} */ value, /** @type {boolean} */ checked, /** @type {() => void} */ pick) =>
