@@ -70,10 +70,15 @@ enum Caching {
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/", get(|headers: HeaderMap| async move { page(&headers) }))
+        .route(
+            "/",
+            get(|headers: HeaderMap| async move { page(&headers, None) }),
+        )
         .route(
             "/r/{room}",
-            get(|headers: HeaderMap| async move { page(&headers) }),
+            get(|Path(room): Path<String>, headers: HeaderMap| async move {
+                page(&headers, uuid::Uuid::parse_str(&room).ok())
+            }),
         )
         .route(
             "/v/{version}/{*path}",
@@ -104,8 +109,9 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .layer(CompressionLayer::new())
 }
 
-/// The page, pointing at this build's versioned assets.
-fn page(headers: &HeaderMap) -> Response {
+/// The page, pointing at this build's versioned assets. A room's page also asks for the room's
+/// name while its modules load, instead of after.
+fn page(headers: &HeaderMap, room: Option<uuid::Uuid>) -> Response {
     let Some(file) = Assets::get("index.html") else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
@@ -117,10 +123,21 @@ fn page(headers: &HeaderMap) -> Response {
         let moved = format!("=\"{prefix}{}", asset.trim_start_matches('/'));
         html = html.replace(&format!("=\"{asset}"), &moved);
     }
+    // A parsed id, written back in its canonical form: nothing from the address enters the
+    // page as it was sent.
+    let room_lookup = room.map_or_else(String::new, |id| {
+        format!("<link rel=\"preload\" href=\"/api/rooms/{id}\" as=\"fetch\" crossorigin=\"anonymous\">\n")
+    });
+    html = html.replacen(
+        "</head>",
+        &format!("{room_lookup}{}</head>", module_preloads(&prefix)),
+        1,
+    );
     let etag = format!(
-        "\"{}-{}\"",
+        "\"{}-{}{}\"",
         version,
-        short_hex(&file.metadata.sha256_hash())
+        short_hex(&file.metadata.sha256_hash()),
+        room.map_or_else(String::new, |id| format!("-{}", id.simple())),
     );
     respond(
         html.into_bytes(),
@@ -129,6 +146,21 @@ fn page(headers: &HeaderMap) -> Response {
         headers,
         Caching::Revalidate,
     )
+}
+
+/// Every module the page imports at start, announced in the page: the browser asks for all of
+/// them at once instead of discovering them one import level at a time. The catalogues of
+/// languages other than English load only when chosen, and are left out.
+fn module_preloads(prefix: &str) -> String {
+    let mut modules: Vec<_> = Assets::iter()
+        .filter(|path| path.starts_with("js/") && path.ends_with(".js"))
+        .filter(|path| !path.starts_with("js/messages/") || path.as_ref() == "js/messages/en.js")
+        .collect();
+    modules.sort();
+    modules
+        .iter()
+        .map(|path| format!("<link rel=\"modulepreload\" href=\"{prefix}{path}\">\n"))
+        .collect()
 }
 
 fn asset(path: &str, headers: &HeaderMap, caching: Caching) -> Response {

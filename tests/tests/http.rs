@@ -229,3 +229,33 @@ async fn assets_live_under_the_builds_version_and_another_builds_address_is_not_
         "a node still on that build may answer it later"
     );
 }
+
+#[tokio::test]
+async fn a_rooms_page_announces_its_modules_and_its_room_lookup() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let http = server.http().clone();
+    let get = |path: String| {
+        let (http, url) = (http.clone(), server.url(&path));
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get(format!("/r/{}", room.room_id)).await;
+    assert!(
+        page.contains("rel=\"modulepreload\""),
+        "modules are asked for at once"
+    );
+    assert!(
+        page.contains(&format!(
+            "<link rel=\"preload\" href=\"/api/rooms/{}\" as=\"fetch\"",
+            room.room_id
+        )),
+        "the room's lookup starts with the page"
+    );
+    assert!(
+        !page.contains("messages/de.js"),
+        "other languages load only when chosen"
+    );
+    // Only a well-formed id makes it into the page.
+    let odd = get("/r/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned()).await;
+    assert!(!odd.contains("<script>alert") && !odd.contains("rel=\"preload\""));
+}

@@ -46,21 +46,32 @@ fn without_decks(frame: &str) -> String {
     value.to_string()
 }
 
-#[tokio::test]
-async fn no_vote_value_reaches_anyone_else_before_reveal() {
-    let server = TestServer::start().await;
-    let room = server.create_room().await;
-    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
-    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
-    let (mut cy, _) = server.join(&room, "Cy", Role::Voter).await;
-    let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
-    let item = ana.create_item("Secret").await;
-    let deck = readyroom_protocol::DeckChoice {
+/// A deck of the distinctive cards, with "?" and "☕".
+fn secret_deck() -> readyroom_protocol::DeckChoice {
+    readyroom_protocol::DeckChoice {
         kind: readyroom_protocol::DeckKind::Custom,
         cards: CARDS.iter().map(|c| (*c).to_owned()).collect(),
         unsure: true,
         coffee: true,
-    };
+    }
+}
+
+/// The facilitator Ana, the voters Ben and Cy, and the observer Olga.
+async fn team(server: &TestServer, room: &readyroom_tests::RoomCreated) -> [Client; 4] {
+    let (ana, _) = server.join_facilitator(room, "Ana").await;
+    let (ben, _) = server.join(room, "Ben", Role::Voter).await;
+    let (cy, _) = server.join(room, "Cy", Role::Voter).await;
+    let (obs, _) = server.join(room, "Olga", Role::Observer).await;
+    [ana, ben, cy, obs]
+}
+
+#[tokio::test]
+async fn no_vote_value_reaches_anyone_else_before_reveal() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let [mut ana, mut ben, mut cy, mut obs] = team(&server, &room).await;
+    let item = ana.create_item("Secret").await;
+    let deck = secret_deck();
     let started = ana
         .request(Command::StartRound {
             item_id: item.id,
@@ -170,18 +181,10 @@ fn saw_confidence(client: &Client) -> bool {
 async fn pre_votes_cast_over_days_stay_secret_until_revealed_together() {
     let server = TestServer::start().await;
     let room = server.create_room().await;
-    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
-    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
-    let (mut cy, _) = server.join(&room, "Cy", Role::Voter).await;
-    let (mut obs, _) = server.join(&room, "Olga", Role::Observer).await;
+    let [mut ana, mut ben, mut cy, mut obs] = team(&server, &room).await;
     let first = ana.create_item("First").await;
     let second = ana.create_item("Second").await;
-    let deck = readyroom_protocol::DeckChoice {
-        kind: readyroom_protocol::DeckKind::Custom,
-        cards: CARDS.iter().map(|c| (*c).to_owned()).collect(),
-        unsure: true,
-        coffee: true,
-    };
+    let deck = secret_deck();
     let now = u64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -522,10 +522,23 @@ impl Room {
                 })
                 .and_then(validate::wsjf_value)?;
         }
+        self.round = None;
+        self.record_acceptance(round_id, item_id, (estimate, dimension), out);
+        Ok(())
+    }
+
+    /// Sets what a round (live or pre-vote) settled on its item, marks the round's record
+    /// accepted, and takes the item out of the pre-vote review.
+    pub(super) fn record_acceptance(
+        &mut self,
+        round_id: RoundId,
+        item_id: ItemId,
+        (estimate, dimension): (String, Option<WsjfDimension>),
+        out: &mut Out,
+    ) {
         if let Some(item) = self.order.get_mut(item_id) {
             item.accept(round_id, &estimate, dimension);
         }
-        self.round = None;
         self.settle_review(item_id);
         self.emit(
             out,
@@ -536,7 +549,6 @@ impl Room {
                 dimension,
             },
         );
-        Ok(())
     }
 
     pub(super) fn cancel_round(

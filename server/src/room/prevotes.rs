@@ -207,19 +207,7 @@ impl Room {
             }
         }
         for (item_id, round_id, estimate) in accepted {
-            if let Some(item) = self.order.get_mut(item_id) {
-                item.accept(round_id, &estimate, None);
-            }
-            self.settle_review(item_id);
-            self.emit(
-                out,
-                Event::EstimateAccepted {
-                    round_id,
-                    item_id,
-                    estimate,
-                    dimension: None,
-                },
-            );
+            self.record_acceptance(round_id, item_id, (estimate, None), out);
         }
         Ok(())
     }

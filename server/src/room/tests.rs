@@ -534,14 +534,20 @@ fn join_refusals() {
     fx.join(&"é".repeat(MAX_NAME_CHARS), Role::Voter);
 }
 
-#[test]
-fn a_full_room_forgets_whoever_has_been_gone_longest() {
+/// A room with every open place taken: the facilitator and the voters who fill it.
+fn full_room() -> (Fx, ParticipantId, Vec<ParticipantId>) {
     let mut fx = Fx::new();
-    fx.join_facilitator("Fran", Role::Observer);
+    let f = fx.join_facilitator("Fran", Role::Observer);
     let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
     let people: Vec<ParticipantId> = (1..open_places)
         .map(|i| fx.join(&format!("P{i}"), Role::Voter))
         .collect();
+    (fx, f, people)
+}
+
+#[test]
+fn a_full_room_forgets_whoever_has_been_gone_longest() {
+    let (mut fx, _, people) = full_room();
     // Everyone is here: the next newcomer is turned away.
     let error = fx
         .try_join(&request("one too many", Role::Voter))
@@ -567,12 +573,7 @@ fn a_full_room_forgets_whoever_has_been_gone_longest() {
 
 #[test]
 fn a_vote_in_an_open_round_keeps_its_voter_in_a_full_room() {
-    let mut fx = Fx::new();
-    let f = fx.join_facilitator("Fran", Role::Observer);
-    let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
-    let people: Vec<ParticipantId> = (1..open_places)
-        .map(|i| fx.join(&format!("P{i}"), Role::Voter))
-        .collect();
+    let (mut fx, f, people) = full_room();
     let item = fx.add_item(f, "Sized");
     let round = fx.start_round(f, item);
     fx.vote(people[0], round, "5");

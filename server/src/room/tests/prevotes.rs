@@ -269,12 +269,7 @@ fn cancelled_pre_votes_are_gone_unseen_and_the_threshold_is_a_setting() {
 
 #[test]
 fn a_voter_holding_a_pre_vote_is_not_forgotten_to_make_room() {
-    let mut fx = Fx::new();
-    let f = fx.join_facilitator("Fran", Role::Observer);
-    let open_places = MAX_PARTICIPANTS_PER_ROOM - PLACES_KEPT_FOR_FACILITATOR;
-    let people: Vec<ParticipantId> = (1..open_places)
-        .map(|i| fx.join(&format!("P{i}"), Role::Voter))
-        .collect();
+    let (mut fx, f, people) = full_room();
     let item = fx.add_item(f, "Sized");
     let [round] = open(&mut fx, f, &[item])[..] else {
         panic!()
