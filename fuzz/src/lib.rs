@@ -38,6 +38,15 @@ fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> Stri
     if let Some(round) = &snapshot.round {
         named = named.replace("@round", &round.id.to_string());
     }
+    for (at, round) in snapshot
+        .prevotes
+        .iter()
+        .flat_map(|prevotes| prevotes.rounds.iter())
+        .enumerate()
+        .take(10)
+    {
+        named = named.replace(&format!("@prevote{at}"), &round.id.to_string());
+    }
     for (at, (id, _)) in people.iter().enumerate() {
         named = named.replace(&format!("@p{at}"), &id.to_string());
     }
