@@ -149,18 +149,63 @@ fn page(headers: &HeaderMap, room: Option<uuid::Uuid>) -> Response {
 }
 
 /// Every module the page imports at start, announced in the page: the browser asks for all of
-/// them at once instead of discovering them one import level at a time. The catalogues of
-/// languages other than English load only when chosen, and are left out.
+/// them at once instead of discovering them one import level at a time. Modules the page loads
+/// only when used (dialogs, the catalogues of other languages) stay out.
 fn module_preloads(prefix: &str) -> String {
-    let mut modules: Vec<_> = Assets::iter()
-        .filter(|path| path.starts_with("js/") && path.ends_with(".js"))
-        .filter(|path| !path.starts_with("js/messages/") || path.as_ref() == "js/messages/en.js")
-        .collect();
-    modules.sort();
-    modules
+    startup_modules()
         .iter()
         .map(|path| format!("<link rel=\"modulepreload\" href=\"{prefix}{path}\">\n"))
         .collect()
+}
+
+/// `js/main.js` and what it imports statically, import by import. Worked out from the modules
+/// themselves, so that moving a module behind an `import()` takes it out of the start with no
+/// list to keep up to date.
+fn startup_modules() -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut pending = vec!["js/main.js".to_owned()];
+    while let Some(path) = pending.pop() {
+        let Some(file) = Assets::get(&path) else {
+            continue;
+        };
+        if !found.insert(path.clone()) {
+            continue;
+        }
+        let source = String::from_utf8_lossy(&file.data);
+        pending.extend(
+            static_imports(&source).filter_map(|specifier| resolve_module(&path, specifier)),
+        );
+    }
+    found.into_iter().collect()
+}
+
+/// The specifiers of a module's static imports. The client writes each on one line of its own
+/// (`import { a } from './a.js';` or `import './a.js';`); `import(…)` is a load on use.
+fn static_imports(source: &str) -> impl Iterator<Item = &str> {
+    source.lines().filter_map(|line| {
+        let rest = line.strip_prefix("import ")?;
+        let quoted = rest.rsplit_once(" from ").map_or(rest, |(_, from)| from);
+        let quoted = quoted.trim().trim_end_matches(';');
+        quoted
+            .strip_prefix('\'')
+            .and_then(|inner| inner.strip_suffix('\''))
+    })
+}
+
+/// A relative specifier (`./a.js`, `../b.js`) against the importing module's path.
+fn resolve_module(importer: &str, specifier: &str) -> Option<String> {
+    let mut parts: Vec<&str> = importer.split('/').collect();
+    parts.pop();
+    for segment in specifier.split('/') {
+        match segment {
+            "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 fn asset(path: &str, headers: &HeaderMap, caching: Caching) -> Response {

@@ -255,6 +255,18 @@ async fn a_rooms_page_announces_its_modules_and_its_room_lookup() {
         !page.contains("messages/de.js"),
         "other languages load only when chosen"
     );
+    for module in [
+        "js/main.js",
+        "js/view/index.js",
+        "js/messages/en.js",
+        "js/store.js",
+    ] {
+        assert!(page.contains(module), "{module} is needed at start");
+    }
+    assert!(
+        !page.contains("js/view/dialogs/"),
+        "dialogs load when first opened"
+    );
     // Only a well-formed id makes it into the page.
     let odd = get("/r/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned()).await;
     assert!(!odd.contains("<script>alert") && !odd.contains("rel=\"preload\""));

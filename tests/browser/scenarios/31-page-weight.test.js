@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { scenario } from '../harness.js';
-import { enterRoom, tid, waitConnected } from '../ui.js';
+import { eventually, scenario } from '../harness.js';
+import { enterRoom, openRoom, textOf, tid, waitConnected } from '../ui.js';
 
 /**
  * The bytes a GET of `url` puts on the wire with this Accept-Encoding (the body as sent, not
@@ -107,4 +107,18 @@ scenario('a join link loads compressed, cached assets and a usable room', async 
   t.diagnostic(`benchmark: as the page marked it: join dialog open ${ms(inPage.dialog)} ms after navigation start; join → usable room ${ms(marks.usable - marks.joined)} ms; link → usable, less typing the name, ${ms(inPage.dialog + marks.usable - marks.joined)} ms`);
   t.diagnostic(`benchmark: join link → join dialog ${ms(dialogShown - clicked)} ms; join → usable room ${ms(usable - joining)} ms; link → usable, less typing the name, ${ms(dialogShown - clicked + usable - joining)} ms`);
   t.diagnostic(`benchmark: first visit ${urls.length} requests, ${(compressed / 1024).toFixed(1)} KiB compressed (${(plain / 1024).toFixed(1)} KiB uncompressed, ${(plain / compressed).toFixed(1)}×); reload to a usable room ${ms(againUsable - again)} ms, ${fetched.length} assets fetched again`);
+});
+
+scenario('a dialog first opened after an upgrade says to reload instead of doing nothing', async (scene) => {
+  const { people } = await openRoom(scene, [{ name: 'Ana' }]);
+  const [ana] = people;
+  // Dialogs load when first opened; a server upgraded meanwhile no longer has this build's.
+  await ana.page.route('**/js/view/dialogs/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await ana.page.locator(tid('open-definition')).click();
+  await eventually(async () => assert.match(await textOf(ana.page.locator(tid('toast'))), /has been updated since this page opened\. Reload the page/));
+  assert.equal(await ana.page.locator(tid('definition-dialog')).isVisible(), false);
+  // Once the module can be had again, the same button opens the dialog: a failure is not kept.
+  await ana.page.unroute('**/js/view/dialogs/**');
+  await ana.page.locator(tid('open-definition')).click();
+  await eventually(async () => assert.equal(await ana.page.locator(tid('definition-dialog')).isVisible(), true));
 });

@@ -556,6 +556,7 @@ export default {
   'error.network': 'Der Server ist nicht erreichbar. Prüfe deine Verbindung.',
   'error.http': 'Der Server antwortete mit {status}.',
   'error.language': 'Diese Sprache konnte nicht geladen werden.',
+  'error.updated': 'Ready Room wurde aktualisiert, seit diese Seite geöffnet ist. Lade die Seite neu, um dies zu öffnen.',
   'error.notJoined': 'Tritt zuerst dem Raum bei.',
   'error.disconnected': 'Die Verbindung zum Raum endete, bevor der Server geantwortet hat.',
   'error.not_participant': 'Du gehörst nicht mehr zu diesem Raum.',

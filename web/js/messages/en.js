@@ -555,6 +555,7 @@ export default {
   'error.network': 'The server cannot be reached. Check your connection.',
   'error.http': 'The server answered {status}.',
   'error.language': 'That language could not be loaded.',
+  'error.updated': 'Ready Room has been updated since this page opened. Reload the page to open this.',
   'error.notJoined': 'Join the room first.',
   'error.disconnected': 'The connection to the room ended before the server answered.',
   'error.not_participant': 'You are no longer a participant of this room.',

@@ -555,6 +555,7 @@ export default {
   'error.network': 'No se puede contactar con el servidor. Comprueba tu conexión.',
   'error.http': 'El servidor respondió {status}.',
   'error.language': 'No se pudo cargar ese idioma.',
+  'error.updated': 'Ready Room se ha actualizado desde que se abrió esta página. Recarga la página para abrir esto.',
   'error.notJoined': 'Únete primero a la sala.',
   'error.disconnected': 'La conexión con la sala terminó antes de que el servidor respondiera.',
   'error.not_participant': 'Ya no participas en esta sala.',

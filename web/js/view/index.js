@@ -11,16 +11,9 @@ import { renderEstimation } from './estimation.js';
 import { ItemPanel } from './item-panel.js';
 import { fillDecks, setJoinHeading, setUpJoin, setUpLanding } from './landing.js';
 import { renderParticipants } from './participants.js';
-import { DefinitionDialog } from './definition-dialog.js';
 import { DependencyMap } from './dependencies.js';
 import { PrioritiesDialog } from './wsjf.js';
-import { SplitDialog } from './split-dialog.js';
 import { SessionPanel } from './session.js';
-import { TimeboxDialog } from './timebox-dialog.js';
-import { DeckDialog } from './deck-dialog.js';
-import { HistoryDialog } from './history-dialog.js';
-import { TrashDialog } from './trash-dialog.js';
-import { PlanDialog } from './plan-dialog.js';
 import { PrevotePanel } from './prevotes.js';
 import { SizingBoardView } from './sizing-board.js';
 import { clock } from '../timebox.js';
@@ -59,24 +52,30 @@ export class View {
     this.store = store;
     this.actions = actions;
     this.backlog = new Backlog(store, actions);
-    this.splitDialog = new SplitDialog(actions);
-    this.definitionDialog = new DefinitionDialog(store, actions);
+    // Dialogs load when first opened: most meetings never open most of them, and each module
+    // left out of the start is one request fewer before the join dialog shows.
+    const dialogs = {
+      split: this.onFirstUse(async () => new (await import('./dialogs/split-dialog.js')).SplitDialog(actions)),
+      definition: this.onFirstUse(async () => new (await import('./dialogs/definition-dialog.js')).DefinitionDialog(store, actions)),
+      timebox: this.onFirstUse(async () => new (await import('./dialogs/timebox-dialog.js')).TimeboxDialog(store, actions)),
+      deck: this.onFirstUse(async () => new (await import('./dialogs/deck-dialog.js')).DeckDialog(store, actions)),
+      history: this.onFirstUse(async () => new (await import('./dialogs/history-dialog.js')).HistoryDialog(actions)),
+      trash: this.onFirstUse(async () => new (await import('./dialogs/trash-dialog.js')).TrashDialog(store, actions, this.openHistory)),
+      plan: this.onFirstUse(async () => new (await import('./dialogs/plan-dialog.js')).PlanDialog(store, actions)),
+    };
+    this.dialogs = dialogs;
     this.dependencyMap = new DependencyMap(store);
     this.priorities = new PrioritiesDialog(store, actions);
-    this.timeboxDialog = new TimeboxDialog(store, actions);
-    this.deckDialog = new DeckDialog(store, actions);
     /** Opens the deck the facilitator estimates with. */
-    this.openDeck = () => this.deckDialog.open();
-    this.historyDialog = new HistoryDialog(actions);
+    this.openDeck = () => dialogs.deck((dialog) => dialog.open());
     /** Opens an item's history. @param {string} itemId @param {string} title */
-    this.openHistory = (itemId, title) => this.historyDialog.open(itemId, title);
-    this.trashDialog = new TrashDialog(store, actions, this.openHistory);
-    this.planDialog = new PlanDialog(store, actions);
+    this.openHistory = (itemId, title) => dialogs.history((dialog) => dialog.open(itemId, title));
+    this.openTimebox = () => dialogs.timebox((dialog) => dialog.open());
     this.prevotes = new PrevotePanel(/** @type {HTMLElement} */ ($('#prevotes')), store, actions);
     this.sizingBoard = new SizingBoardView(/** @type {HTMLElement} */ ($('#sizing-board')), store, actions);
-    this.session = new SessionPanel(store, actions, () => this.timeboxDialog.open());
+    this.session = new SessionPanel(store, actions, this.openTimebox);
     /** Opens the split dialog on an item. @param {import('../protocol.js').Item} item */
-    this.openSplit = (item) => this.splitDialog.open(item);
+    this.openSplit = (item) => dialogs.split((dialog) => dialog.open(item));
     /** Opens the invitation: the team link to copy. */
     this.openShare = () => {
       this.renderShare();
@@ -193,6 +192,36 @@ export class View {
     document.title = `${name} · Ready Room`;
   }
 
+  /**
+   * A part of the page whose module is fetched the first time it is used. `use` runs once it is
+   * there; `loaded` is it once it has been, for updates that only matter to an open dialog.
+   * A page left open across an upgrade cannot fetch the old build's module any more: it says
+   * so instead of doing nothing.
+   * @template T
+   * @param {() => Promise<T>} load
+   */
+  onFirstUse(load) {
+    /** @type {Promise<T> | null} */
+    let loading = null;
+    /** @param {(part: T) => void} use */
+    const withPart = (use) => {
+      loading ??= load().then(
+        (part) => {
+          withPart.loaded = part;
+          return part;
+        },
+        (error) => {
+          loading = null;
+          throw error;
+        },
+      );
+      loading.then(use, () => this.toast(t('error.updated')));
+    };
+    /** @type {T | null} */
+    withPart.loaded = null;
+    return withPart;
+  }
+
   /** @param {string} message */
   toast(message) {
     const shelf = $('#toasts');
@@ -267,7 +296,7 @@ export class View {
     const trash = this.store.room?.trash ?? [];
     $('#trash-button').hidden = trash.length === 0;
     $('#trash-count').textContent = formatNumber(trash.length);
-    this.trashDialog.refresh();
+    this.dialogs.trash.loaded?.refresh();
   }
 
   renderConnection() {
@@ -435,12 +464,12 @@ export class View {
     statusFilter.addEventListener('change', () => this.store.setFilters({ status: statusFilter.value }));
     const labelFilter = /** @type {HTMLInputElement} */ ($('#filter-label'));
     labelFilter.addEventListener('input', () => this.store.setFilters({ label: labelFilter.value }));
-    $('#definition-button').addEventListener('click', () => this.definitionDialog.open());
-    $('#trash-button').addEventListener('click', () => this.trashDialog.open());
+    $('#definition-button').addEventListener('click', () => this.dialogs.definition((dialog) => dialog.open()));
+    $('#trash-button').addEventListener('click', () => this.dialogs.trash((dialog) => dialog.open()));
     $('#dependency-button').addEventListener('click', () => this.dependencyMap.open());
     $('#priorities-button').addEventListener('click', () => this.priorities.open());
-    $('#prevote-button').addEventListener('click', () => this.planDialog.open('prevote'));
-    $('#sizing-button').addEventListener('click', () => this.planDialog.open('sizing'));
+    $('#prevote-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('prevote')));
+    $('#sizing-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('sizing')));
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

@@ -2,12 +2,11 @@
 // voted shows); once revealed, what the team agreed on is accepted in one step and the rest
 // waits for discussion, widest spread first.
 
-import { errorText, formatPercent, locale, t } from '../i18n.js';
+import { errorText, formatDateTime, formatPercent, locale, t } from '../i18n.js';
 import { activePrevote, isClosed, myProgress, range, reviewGroups } from '../prevotes.js';
 import { SPECIAL_CARDS } from '../protocol.js';
 import { cardButtons, confidencePicker, confidenceSummary } from './cards.js';
 import { h, replace } from './dom.js';
-import { closesText } from './plan-dialog.js';
 
 /** @typedef {import('../prevotes.js').EstimationSnapshot} EstimationSnapshot */
 /** @typedef {import('../prevotes.js').PrevoteResult} PrevoteResult */
@@ -315,4 +314,12 @@ export class PrevotePanel {
         : null,
     );
   }
+}
+
+/**
+ * "Closes Tue, 1 Dec, 09:00": when pre-votes stop taking votes.
+ * @param {number} closesAt
+ */
+export function closesText(closesAt) {
+  return t('prevote.closes', { at: formatDateTime(closesAt) });
 }

@@ -1,9 +1,9 @@
 // An item's history: who changed what and when, newest first, read from the server when the
 // dialog opens (the history is not part of the room everyone keeps).
 
-import { when, whatChanged, who } from '../history.js';
-import { errorText, t } from '../i18n.js';
-import { $, h, localized, replace } from './dom.js';
+import { when, whatChanged, who } from '../../history.js';
+import { errorText, t } from '../../i18n.js';
+import { $, h, localized, replace } from '../dom.js';
 
 export class HistoryDialog {
   /** @param {any} actions */

@@ -1,12 +1,12 @@
 // The facilitator's deck: a preset or the team's own cards, with or without "?" and "☕", for
 // the room or for the next round only.
 
-import { kindName, parseCards } from '../decks.js';
-import { errorText, t } from '../i18n.js';
-import { DECK_KINDS, deckCards } from '../protocol.js';
-import { $, h, replace } from './dom.js';
+import { kindName, parseCards } from '../../decks.js';
+import { errorText, t } from '../../i18n.js';
+import { DECK_KINDS, deckCards } from '../../protocol.js';
+import { $, h, replace } from '../dom.js';
 
-/** @typedef {import('../protocol.js').DeckChoice} DeckChoice */
+/** @typedef {import('../../protocol.js').DeckChoice} DeckChoice */
 
 /**
  * Cards in a row, small, as a deck is previewed.
@@ -18,7 +18,7 @@ function preview(cards) {
 
 export class DeckDialog {
   /**
-   * @param {import('../store.js').RoomStore} store
+   * @param {import('../../store.js').RoomStore} store
    * @param {any} actions
    */
   constructor(store, actions) {

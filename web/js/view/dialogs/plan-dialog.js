@@ -2,11 +2,11 @@
 // meeting (with a deadline) or the relative sizing board. Both start by picking the items, the
 // unestimated ones ticked, and a deck.
 
-import { deckName, kindName } from '../decks.js';
-import { errorText, formatDateTime, t } from '../i18n.js';
-import { candidates, defaultDeadline, toLocalInput } from '../prevotes.js';
-import { DECK_KINDS, isSplit } from '../protocol.js';
-import { $, h, replace } from './dom.js';
+import { deckName, kindName } from '../../decks.js';
+import { errorText, t } from '../../i18n.js';
+import { candidates, defaultDeadline, toLocalInput } from '../../prevotes.js';
+import { DECK_KINDS, isSplit } from '../../protocol.js';
+import { $, h, replace } from '../dom.js';
 
 /** @typedef {'prevote' | 'sizing'} Plan */
 
@@ -15,7 +15,7 @@ const MAX_ITEMS = 100;
 
 export class PlanDialog {
   /**
-   * @param {import('../store.js').RoomStore} store
+   * @param {import('../../store.js').RoomStore} store
    * @param {any} actions
    */
   constructor(store, actions) {
@@ -48,7 +48,7 @@ export class PlanDialog {
     const { unestimated, estimated } = candidates(this.store.orderedItems(), isSplit);
     const roomDeck = this.store.room?.settings.default_deck;
     const heading = this.plan === 'prevote' ? t('plan.prevoteHeading') : t('plan.sizingHeading');
-    /** @param {import('../protocol.js').Item} item */
+    /** @param {import('../../protocol.js').Item} item */
     const row = (item) =>
       h(
         'li',
@@ -142,7 +142,7 @@ export class PlanDialog {
     if (button) button.textContent = this.buttonText();
   }
 
-  /** @returns {import('../protocol.js').DeckChoice | undefined} */
+  /** @returns {import('../../protocol.js').DeckChoice | undefined} */
   deckChoice() {
     return this.deck === 'room' ? undefined : { kind: this.deck, unsure: this.plan === 'prevote', coffee: this.plan === 'prevote' };
   }
@@ -176,12 +176,4 @@ export class PlanDialog {
     }
     this.dialog.close();
   }
-}
-
-/**
- * "Closes Tue, 1 Dec, 09:00": when pre-votes stop taking votes.
- * @param {number} closesAt
- */
-export function closesText(closesAt) {
-  return t('prevote.closes', { at: formatDateTime(closesAt) });
 }

@@ -1,12 +1,12 @@
 // The room's trash: what was deleted, by whom and when; the facilitator restores from it.
 
-import { doer, when } from '../history.js';
-import { errorText, locale, t } from '../i18n.js';
-import { $, h, replace } from './dom.js';
+import { doer, when } from '../../history.js';
+import { errorText, locale, t } from '../../i18n.js';
+import { $, h, replace } from '../dom.js';
 
 export class TrashDialog {
   /**
-   * @param {import('../store.js').RoomStore} store
+   * @param {import('../../store.js').RoomStore} store
    * @param {any} actions
    * @param {(itemId: string, title: string) => void} openHistory
    */

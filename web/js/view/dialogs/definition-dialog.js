@@ -1,16 +1,16 @@
 // The room's Definition of Ready, as a list the facilitator edits (criteria people check, and
 // the checks the server makes by itself) and everyone else reads. Saved as a whole.
 
-import { READY_CRITERIA } from '../protocol.js';
-import { errorText, t } from '../i18n.js';
-import { AUTO_CHECKS, autoLabel, criterionText } from '../readiness.js';
-import { $, h, replace } from './dom.js';
+import { READY_CRITERIA } from '../../protocol.js';
+import { errorText, t } from '../../i18n.js';
+import { AUTO_CHECKS, autoLabel, criterionText } from '../../readiness.js';
+import { $, h, replace } from '../dom.js';
 
-/** @typedef {import('../protocol.js').ReadyCriterionDraft} Draft */
+/** @typedef {import('../../protocol.js').ReadyCriterionDraft} Draft */
 
 export class DefinitionDialog {
   /**
-   * @param {import('../store.js').RoomStore} store
+   * @param {import('../../store.js').RoomStore} store
    * @param {any} actions
    */
   constructor(store, actions) {
@@ -75,7 +75,7 @@ export class DefinitionDialog {
                       'aria-label': t('definition.who', { number: index + 1 }),
                       onchange: (/** @type {Event} */ event) => {
                         const value = /** @type {HTMLSelectElement} */ (event.target).value;
-                        draft.auto = value ? /** @type {import('../protocol.js').AutoCheck} */ (value) : undefined;
+                        draft.auto = value ? /** @type {import('../../protocol.js').AutoCheck} */ (value) : undefined;
                         this.render();
                       },
                     },

@@ -1,19 +1,19 @@
 // The facilitator's timebox: how long the sprint is, its share for refinement and how many
 // sessions share it, with the budget each session gets worked out as they type.
 
-import { errorText, formatPercent, t } from '../i18n.js';
-import { TIMEBOX } from '../protocol.js';
-import { DEFAULT_TIMEBOX, sessionBudgetSeconds, spoken } from '../timebox.js';
-import { $, h, replace } from './dom.js';
+import { errorText, formatPercent, t } from '../../i18n.js';
+import { TIMEBOX } from '../../protocol.js';
+import { DEFAULT_TIMEBOX, sessionBudgetSeconds, spoken } from '../../timebox.js';
+import { $, h, replace } from '../dom.js';
 
-/** @typedef {import('../protocol.js').RefinementTimebox} RefinementTimebox */
+/** @typedef {import('../../protocol.js').RefinementTimebox} RefinementTimebox */
 
 /** The bounds the server holds each part to. */
 const BOUNDS = { sprint_days: TIMEBOX.sprint_days, share_percent: TIMEBOX.share_percent, sessions_per_sprint: TIMEBOX.sessions_per_sprint };
 
 export class TimeboxDialog {
   /**
-   * @param {import('../store.js').RoomStore} store
+   * @param {import('../../store.js').RoomStore} store
    * @param {any} actions
    */
   constructor(store, actions) {

@@ -2,19 +2,19 @@
 // and acceptance criteria to one part, to every part, or to none. Splitting happens in one step
 // on the server; the dialog stays open with the reason if it is refused.
 
-import { errorText, t } from '../i18n.js';
-import { SPLIT_PARTS } from '../protocol.js';
-import { buildParts, pickableLines } from '../split.js';
-import { $, h, replace } from './dom.js';
+import { errorText, t } from '../../i18n.js';
+import { SPLIT_PARTS } from '../../protocol.js';
+import { buildParts, pickableLines } from '../../split.js';
+import { $, h, replace } from '../dom.js';
 
-/** @typedef {import('../split.js').LineTarget} LineTarget */
+/** @typedef {import('../../split.js').LineTarget} LineTarget */
 
 export class SplitDialog {
   /** @param {any} actions */
   constructor(actions) {
     this.actions = actions;
     this.dialog = /** @type {HTMLDialogElement} */ ($('#split-dialog'));
-    /** @type {import('../protocol.js').Item | null} */
+    /** @type {import('../../protocol.js').Item | null} */
     this.item = null;
     /** @type {string[]} */
     this.titles = [];
@@ -24,7 +24,7 @@ export class SplitDialog {
     this.sending = false;
   }
 
-  /** @param {import('../protocol.js').Item} item */
+  /** @param {import('../../protocol.js').Item} item */
   open(item) {
     this.item = item;
     this.titles = ['', ''];
