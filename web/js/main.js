@@ -539,8 +539,8 @@ class App {
   vote(card) {
     const round = this.store.room?.round;
     if (!round || round.phase !== 'voting') return Promise.resolve(null);
-    if (round.my_card === card) return this.send({ type: 'retract_vote', round_id: round.id });
-    return this.prevote(round.id, card, round.my_confidence ?? null);
+    if (round.my_card === card) return this.retractVote(round.id);
+    return this.castVote(round.id, card, round.my_confidence ?? null);
   }
 
   /**
@@ -550,7 +550,7 @@ class App {
   setConfidence(confidence) {
     const round = this.store.room?.round;
     if (!round || round.phase !== 'voting' || !round.my_card) return Promise.resolve(null);
-    return this.prevote(round.id, round.my_card, confidence);
+    return this.castVote(round.id, round.my_card, confidence);
   }
 
   /**
@@ -559,12 +559,12 @@ class App {
    * @param {string} card
    * @param {import('./protocol.js').Confidence | null} confidence
    */
-  prevote(roundId, card, confidence) {
+  castVote(roundId, card, confidence) {
     return this.send({ type: 'vote', round_id: roundId, card, ...(confidence ? { confidence } : {}) });
   }
 
   /** @param {string} roundId */
-  retractPrevote(roundId) {
+  retractVote(roundId) {
     return this.send({ type: 'retract_vote', round_id: roundId });
   }
 

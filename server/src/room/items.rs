@@ -19,6 +19,38 @@ impl Room {
         self.order.get(id).ok_or_else(CommandError::unknown_item)
     }
 
+    /// The items one batch of estimation covers (pre-votes, the sizing board): 1 to `max`, each
+    /// once and none split, in backlog order whatever order they were picked in. `covers` says
+    /// what the batch takes ("pre-votes cover"), `split_hint` what to do with a split item.
+    pub(super) fn items_to_estimate(
+        &self,
+        item_ids: &[ItemId],
+        (max, covers, split_hint): (usize, &str, &str),
+    ) -> Result<Vec<ItemId>, CommandError> {
+        if item_ids.is_empty() || item_ids.len() > max {
+            return Err(CommandError::invalid(format!("{covers} 1 to {max} items")));
+        }
+        let mut picked: Vec<ItemId> = Vec::with_capacity(item_ids.len());
+        for &item_id in item_ids {
+            let item = self.item(item_id)?;
+            if item.is_split() {
+                return Err(CommandError::invalid(format!(
+                    "“{}” has been split: {split_hint}",
+                    item.title
+                )));
+            }
+            if picked.contains(&item_id) {
+                return Err(CommandError::invalid(format!(
+                    "“{}” is listed twice",
+                    item.title
+                )));
+            }
+            picked.push(item_id);
+        }
+        picked.sort_by_cached_key(|&item_id| self.order.rank(item_id));
+        Ok(picked)
+    }
+
     pub(super) fn create_item(
         &mut self,
         ctx: &mut Ctx<'_>,

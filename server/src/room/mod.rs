@@ -421,7 +421,7 @@ impl Room {
             Command::AcceptPrevotes { item_ids } => self.accept_prevotes(actor, &item_ids, out),
             Command::DismissPrevoteReview => self.dismiss_prevote_review(actor, out),
             Command::OpenSizingBoard { item_ids, deck } => {
-                self.open_sizing_board(actor, item_ids, deck.as_ref(), out)
+                self.open_sizing_board(actor, &item_ids, deck.as_ref(), out)
             }
             Command::PlaceOnBoard { item_id, column } => {
                 self.place_on_board(actor, item_id, column, out)

@@ -80,33 +80,23 @@ impl Room {
                 "pre-votes are open; reveal or cancel them first",
             ));
         }
-        if item_ids.is_empty() || item_ids.len() > MAX_PREVOTE_ITEMS {
-            return Err(CommandError::invalid(format!(
-                "pre-votes cover 1 to {MAX_PREVOTE_ITEMS} items"
-            )));
-        }
         if closes_at <= out.now || closes_at - out.now > MAX_PREVOTE_MILLIS {
             return Err(CommandError::invalid(
                 "pre-votes close between now and 30 days from now",
             ));
         }
         let deck = resolve_deck(deck.unwrap_or(&self.settings.default_deck))?;
+        let item_ids = self.items_to_estimate(
+            &item_ids,
+            (
+                MAX_PREVOTE_ITEMS,
+                "pre-votes cover",
+                "pre-vote on its parts",
+            ),
+        )?;
         let mut rounds: Vec<Round> = Vec::with_capacity(item_ids.len());
         for item_id in item_ids {
-            let item = self.item(item_id)?;
-            if item.is_split() {
-                return Err(CommandError::invalid(format!(
-                    "“{}” has been split: pre-vote on its parts",
-                    item.title
-                )));
-            }
-            if rounds.iter().any(|round| round.item_id == item_id) {
-                return Err(CommandError::invalid(format!(
-                    "“{}” is listed twice",
-                    item.title
-                )));
-            }
-            let number = next_round_number(item);
+            let number = next_round_number(self.item(item_id)?);
             let mut round = new_round(
                 ctx,
                 item_id,
@@ -117,8 +107,6 @@ impl Room {
             round.closes_at = Some(closes_at);
             rounds.push(round);
         }
-        // Backlog order, whatever order they were picked in.
-        rounds.sort_by_cached_key(|round| self.order.rank(round.item_id));
         let set = PrevoteSet { closes_at, rounds };
         // Nobody has voted yet, so whom the view is built for makes no difference.
         let prevotes = set.view_for(ParticipantId(uuid::Uuid::nil()));

@@ -14,7 +14,7 @@ impl Room {
     pub(super) fn open_sizing_board(
         &mut self,
         actor: ParticipantId,
-        item_ids: Vec<ItemId>,
+        item_ids: &[ItemId],
         deck: Option<&DeckChoice>,
         out: &mut Out,
     ) -> Result<(), CommandError> {
@@ -24,36 +24,21 @@ impl Room {
                 "the sizing board is open; accept or close it first",
             ));
         }
-        if item_ids.is_empty() || item_ids.len() > MAX_SIZING_ITEMS {
-            return Err(CommandError::invalid(format!(
-                "the sizing board takes 1 to {MAX_SIZING_ITEMS} items"
-            )));
-        }
         let mut deck = resolve_deck(deck.unwrap_or(&self.settings.default_deck))?;
         // "?" and "☕" are not sizes.
         deck.cards.retain(|card| !is_special(card));
-        let mut placements: Vec<SizingPlacement> = Vec::with_capacity(item_ids.len());
-        for item_id in item_ids {
-            let item = self.item(item_id)?;
-            if item.is_split() {
-                return Err(CommandError::invalid(format!(
-                    "“{}” has been split: size its parts",
-                    item.title
-                )));
-            }
-            if placements.iter().any(|p| p.item_id == item_id) {
-                return Err(CommandError::invalid(format!(
-                    "“{}” is listed twice",
-                    item.title
-                )));
-            }
-            placements.push(SizingPlacement {
+        let placements = self
+            .items_to_estimate(
+                item_ids,
+                (MAX_SIZING_ITEMS, "the sizing board takes", "size its parts"),
+            )?
+            .into_iter()
+            .map(|item_id| SizingPlacement {
                 item_id,
                 column: None,
                 by: None,
-            });
-        }
-        placements.sort_by_cached_key(|p| self.order.rank(p.item_id));
+            })
+            .collect();
         let board = SizingBoard { deck, placements };
         self.sizing = Some(board.clone());
         self.emit(out, Event::SizingOpened { board });

@@ -158,7 +158,7 @@ export class PrevotePanel {
               withKeys: false,
               play: (card) => {
                 const again = active.my_card === card;
-                this.report(t('prevote.heading'), again ? this.actions.retractPrevote(active.id) : this.actions.prevote(active.id, card, active.my_confidence ?? null));
+                this.report(t('prevote.heading'), again ? this.actions.retractVote(active.id) : this.actions.castVote(active.id, card, active.my_confidence ?? null));
               },
             }),
             confidencePicker({
@@ -166,7 +166,7 @@ export class PrevotePanel {
               disabled: active.my_card == null,
               name: 'prevote-confidence',
               choose: (confidence) => {
-                if (active.my_card != null) this.report(t('prevote.heading'), this.actions.prevote(active.id, active.my_card, confidence));
+                if (active.my_card != null) this.report(t('prevote.heading'), this.actions.castVote(active.id, active.my_card, confidence));
               },
             }),
             progress.voted === progress.total ? h('p', { class: 'prevote-done', 'data-testid': 'prevote-done', text: t('prevote.allDone') }) : null,
