@@ -53,6 +53,47 @@ fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> Stri
     named
 }
 
+/// A tracker's CSV file: read or refused with `invalid_csv`, never a panic; what is read is
+/// imported into a room twice (the second time updating by key), and the room's invariants hold.
+///
+/// # Panics
+/// When an invariant breaks: that is the finding.
+pub fn csv(data: &[u8]) {
+    let Ok(parsed) = readyroom_server::tracker::csv_import::parse(data, None, &[]) else {
+        return;
+    };
+    let mut rng = StdRng::seed_from_u64(7);
+    let ctx = &mut Ctx {
+        now: 1_767_268_800_000,
+        rng: &mut rng,
+    };
+    let (mut room, _) = Room::create(RoomId::from_random_bytes([1; 16]), fuzz_settings(), ctx);
+    let batch = readyroom_server::tracker::ImportBatch {
+        tracker: parsed.tracker,
+        tracker_url: Some("https://tracker.example".into()),
+        items: parsed.items,
+    };
+    for _ in 0..2 {
+        let _ = room.import_items(ctx, &batch);
+        if let Err(broken) = room.check_invariants() {
+            panic!("invariant broken after an import: {broken}");
+        }
+    }
+}
+
+fn fuzz_settings() -> RoomSettings {
+    RoomSettings {
+        name: "Fuzz".into(),
+        default_deck: DeckChoice::default(),
+        auto_reveal: false,
+        anonymous_reveal: false,
+        suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
+        definition_of_ready: readyroom_protocol::default_definition_of_ready(),
+        timebox: readyroom_protocol::RefinementTimebox::default(),
+        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
+    }
+}
+
 /// A room driven by three people (facilitator, voter, observer) through a script: one line per
 /// step, whose first byte picks who acts and how (leave, come back, or send the rest of the
 /// line as a client message, with ids written as in [`name_ids`]). The core's invariants must hold after every step.
@@ -62,19 +103,9 @@ fn name_ids(text: &str, room: &Room, people: &[(ParticipantId, String)]) -> Stri
 pub fn room(data: &[u8]) {
     let mut rng = StdRng::seed_from_u64(7);
     let mut now = 1_767_268_800_000_u64;
-    let settings = RoomSettings {
-        name: "Fuzz".into(),
-        default_deck: DeckChoice::default(),
-        auto_reveal: false,
-        anonymous_reveal: false,
-        suggest_split_at: readyroom_protocol::DEFAULT_SPLIT_SUGGESTION,
-        definition_of_ready: readyroom_protocol::default_definition_of_ready(),
-        timebox: readyroom_protocol::RefinementTimebox::default(),
-        consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
-    };
     let (mut room, facilitator_token) = Room::create(
         RoomId::from_random_bytes([1; 16]),
-        settings,
+        fuzz_settings(),
         &mut Ctx { now, rng: &mut rng },
     );
     let mut people: Vec<(ParticipantId, String)> = Vec::new();

@@ -25,3 +25,8 @@ fn the_frames_corpus_replays() {
 fn the_room_corpus_replays() {
     replay("room", readyroom_fuzz::room);
 }
+
+#[test]
+fn the_csv_corpus_replays() {
+    replay("csv", readyroom_fuzz::csv);
+}

@@ -65,6 +65,9 @@ pub enum ErrorCode {
     /// The command id is at or below ones already processed and its reply is no longer
     /// remembered; it was processed before and is not applied again.
     StaleCommand,
+    /// A CSV file that cannot be imported; the message names the row and the column. Nothing
+    /// of it was imported (HTTP API).
+    InvalidCsv,
     /// The room does not exist (HTTP API).
     RoomNotFound,
     /// The server cannot hold more rooms (HTTP API).

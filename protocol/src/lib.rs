@@ -32,11 +32,12 @@ pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport}
 pub use history::{HistoryEntry, HistoryField, ItemHistory};
 pub use ids::{CommandId, ItemId, ParticipantId, RoomId, RoundId, Seq, Timestamp};
 pub use room::{
-    AutoCheck, CardCount, Caret, CriterionId, Editing, ItemField, ItemRank, ItemStatus, ItemView,
-    Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft, ReadyOverride,
-    RefinementTimebox, Remark, RemarkId, RemarkKind, Role, RoomSettings, RoomSnapshot, RoundPhase,
-    RoundRecord, RoundStats, RoundView, Session, TextField, TextRevisions, Timer, TrashedItem,
-    VoteView, Wsjf, WsjfDimension, default_definition_of_ready, manual_criteria,
+    AutoCheck, CardCount, Caret, CriterionId, Editing, ExternalRef, ItemField, ItemRank,
+    ItemStatus, ItemView, Link, Outliers, ParticipantView, ReadyCriterion, ReadyCriterionDraft,
+    ReadyOverride, RefinementTimebox, Remark, RemarkId, RemarkKind, Role, RoomSettings,
+    RoomSnapshot, RoundPhase, RoundRecord, RoundStats, RoundView, Session, TextField,
+    TextRevisions, Timer, Tracker, TrashedItem, VoteView, Wsjf, WsjfDimension,
+    default_definition_of_ready, manual_criteria,
 };
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};

@@ -201,6 +201,30 @@ pub struct ItemView {
     /// Decisions taken and questions asked about the item, oldest first.
     #[serde(default)]
     pub remarks: Vec<Remark>,
+    /// The issue this item was imported from, by which a re-import updates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalRef>,
+}
+
+/// An item's issue in the team's tracker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExternalRef {
+    pub tracker: Tracker,
+    /// The issue's key there: `PROJ-12` in Jira, the work item's id in Azure DevOps.
+    pub key: String,
+    /// The issue's page, when the import was told the tracker's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The trackers whose CSV files Ready Room reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracker {
+    Jira,
+    Azure,
+    /// A plain CSV with a `title` column.
+    Plain,
 }
 
 /// A remark's id; unique in its room, never reused.

@@ -200,6 +200,13 @@ pub enum Event {
     ItemsReranked {
         ranks: Vec<ItemRank>,
     },
+    /// Items came from a tracker's CSV file (`POST /api/rooms/{id}/import/csv`): each created
+    /// or updated one also has its own `item_created` / `item_updated` event before this one.
+    ItemsImported {
+        tracker: crate::room::Tracker,
+        created: Vec<ItemId>,
+        updated: Vec<ItemId>,
+    },
 
     CurrentItemChanged {
         item_id: Option<ItemId>,

@@ -155,6 +155,11 @@ fn item() -> ItemView {
             by: Some(participant(1)),
             at: T0,
         }),
+        external: Some(readyroom_protocol::ExternalRef {
+            tracker: readyroom_protocol::Tracker::Jira,
+            key: "SHOP-12".into(),
+            url: Some("https://acme.atlassian.net/browse/SHOP-12".into()),
+        }),
     }
 }
 
@@ -597,6 +602,11 @@ fn every_event() -> Vec<Event> {
                     rank: "8180".into(),
                 },
             ],
+        },
+        Event::ItemsImported {
+            tracker: readyroom_protocol::Tracker::Jira,
+            created: vec![item_id(1)],
+            updated: vec![item_id(2)],
         },
         Event::CurrentItemChanged {
             item_id: Some(item_id(1)),

@@ -47,6 +47,10 @@ pub enum Input {
     },
     /// Everyone offline, as after a restart.
     ResetPresence,
+    /// Items from a tracker's CSV file, parsed by the shell.
+    Import {
+        batch: crate::tracker::ImportBatch,
+    },
 }
 
 /// What applying an input gave.
@@ -55,6 +59,10 @@ pub enum Applied {
     Joined(Result<Joined, CommandError>),
     Command(Outcome),
     Events(Vec<EventFrame>),
+    Imported(
+        Result<crate::room::ImportSummary, CommandError>,
+        Vec<EventFrame>,
+    ),
 }
 
 impl Applied {
@@ -63,7 +71,7 @@ impl Applied {
             Self::Joined(Ok(joined)) => &joined.events,
             Self::Joined(Err(_)) => &[],
             Self::Command(outcome) => &outcome.events,
-            Self::Events(events) => events,
+            Self::Events(events) | Self::Imported(_, events) => events,
         }
     }
 }
@@ -95,5 +103,9 @@ fn apply_input(room: &mut Room, ctx: &mut Ctx<'_>, entry: &Entry) -> Applied {
             Applied::Events(room.disconnect(entry.now, *participant))
         }
         Input::ResetPresence => Applied::Events(room.reset_presence(entry.now)),
+        Input::Import { batch } => {
+            let (summary, events) = room.import_items(ctx, batch);
+            Applied::Imported(summary, events)
+        }
     }
 }

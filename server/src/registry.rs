@@ -208,6 +208,40 @@ impl Registry {
         handle.export(token).await.transpose()
     }
 
+    /// Imports a tracker's items, if `token` is the room's facilitator token, answering once
+    /// they are stored. `Ok(None)`: no such room.
+    pub async fn import_items(
+        &self,
+        id: RoomId,
+        token: String,
+        batch: crate::tracker::ImportBatch,
+    ) -> Result<Option<crate::room::ImportSummary>, CommandError> {
+        let Some(handle) = self.get(id).await? else {
+            return Ok(None);
+        };
+        match handle.import(token, batch).await {
+            Some(result) => result.map(Some),
+            None => Err(not_stored()),
+        }
+    }
+
+    /// What importing a tracker's items would do, if `token` is the room's facilitator token.
+    /// `Ok(None)`: no such room.
+    pub async fn preview_import(
+        &self,
+        id: RoomId,
+        token: String,
+        batch: crate::tracker::ImportBatch,
+    ) -> Result<Option<Vec<Option<readyroom_protocol::ItemId>>>, CommandError> {
+        let Some(handle) = self.get(id).await? else {
+            return Ok(None);
+        };
+        match handle.preview_import(token, batch).await {
+            Some(result) => result.map(Some),
+            None => Err(not_stored()),
+        }
+    }
+
     /// An item's history, if `token` is one of the room's. `Ok(None)`: no such room.
     pub async fn history(
         &self,
@@ -291,4 +325,12 @@ pub fn default_settings(
         timebox: readyroom_protocol::RefinementTimebox::default(),
         consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     }
+}
+
+/// A room that stopped (or failed to store) before answering: nothing was applied.
+fn not_stored() -> CommandError {
+    CommandError::new(
+        ErrorCode::ServerBusy,
+        "the room could not store that just now; nothing was changed, send it again",
+    )
 }

@@ -9,7 +9,7 @@ use readyroom_protocol::{EventFrame, ParticipantId, Seq, ServerMessage};
 use super::ConnId;
 use crate::outbox::Outbox;
 use crate::rate::TokenBucket;
-use crate::room::secrecy;
+use crate::room::{CommandError, ImportSummary, secrecy};
 use crate::wire::encode;
 
 /// Carets a connection may pass on: a short burst, then ten a second (a client sends at most
@@ -57,6 +57,15 @@ pub enum Deferred {
         participant: ParticipantId,
         events: Vec<EventFrame>,
     },
+    /// The answer to an HTTP request that changed the room (an import).
+    Answer(ImportAnswer),
+}
+
+/// What an import gave, and where its requester waits for it.
+#[derive(Debug)]
+pub struct ImportAnswer {
+    pub reply: tokio::sync::oneshot::Sender<Result<ImportSummary, CommandError>>,
+    pub result: Result<ImportSummary, CommandError>,
 }
 
 #[derive(Debug, Default)]
@@ -142,6 +151,9 @@ impl Delivery {
                             .outbox
                             .push(event_bytes(&secrecy::view_for(frame, participant)));
                     }
+                }
+                Deferred::Answer(ImportAnswer { reply, result }) => {
+                    let _ = reply.send(result);
                 }
             }
         }

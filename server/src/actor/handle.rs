@@ -30,6 +30,18 @@ pub(super) enum RoomMsg {
         token: String,
         reply: oneshot::Sender<Result<RoomExport, CommandError>>,
     },
+    /// A tracker's items, for the holder of the facilitator token.
+    Import {
+        token: String,
+        batch: crate::tracker::ImportBatch,
+        reply: oneshot::Sender<Result<crate::room::ImportSummary, CommandError>>,
+    },
+    /// What importing them would do, changing nothing.
+    PreviewImport {
+        token: String,
+        batch: crate::tracker::ImportBatch,
+        reply: oneshot::Sender<Result<Vec<Option<ItemId>>, CommandError>>,
+    },
     /// An item's history, for the holder of a participant or facilitator token.
     History {
         item_id: ItemId,
@@ -127,6 +139,44 @@ impl RoomHandle {
         let (reply, export) = oneshot::channel();
         self.tx.send(RoomMsg::Export { token, reply }).await.ok()?;
         export.await.ok()
+    }
+
+    /// Imports a tracker's items if `token` is the room's facilitator token, answering once
+    /// they are stored; `None` if the room's task is gone or could not store them.
+    pub async fn import(
+        &self,
+        token: String,
+        batch: crate::tracker::ImportBatch,
+    ) -> Option<Result<crate::room::ImportSummary, CommandError>> {
+        let (reply, summary) = oneshot::channel();
+        self.tx
+            .send(RoomMsg::Import {
+                token,
+                batch,
+                reply,
+            })
+            .await
+            .ok()?;
+        summary.await.ok()
+    }
+
+    /// What importing `batch` would do (the item each row would update, `None` for a new
+    /// one), if `token` is the room's facilitator token; `None` if its task is gone.
+    pub async fn preview_import(
+        &self,
+        token: String,
+        batch: crate::tracker::ImportBatch,
+    ) -> Option<Result<Vec<Option<ItemId>>, CommandError>> {
+        let (reply, preview) = oneshot::channel();
+        self.tx
+            .send(RoomMsg::PreviewImport {
+                token,
+                batch,
+                reply,
+            })
+            .await
+            .ok()?;
+        preview.await.ok()
     }
 
     /// An item's history if `token` is one of the room's; `None` if its task is gone.

@@ -302,15 +302,36 @@ impl RoomActor {
                 let _ = reply.send(self.room.settings().clone());
             }
             RoomMsg::Export { token, reply } => {
-                let export = if self.room.is_facilitator_token(&token) {
-                    Ok(self.room.export(now_ms()))
-                } else {
-                    Err(CommandError::new(
-                        ErrorCode::InvalidToken,
-                        "that is not this room's facilitator token",
-                    ))
-                };
+                let export = self
+                    .facilitator(&token)
+                    .map(|()| self.room.export(now_ms()));
                 let _ = reply.send(export);
+            }
+            RoomMsg::PreviewImport {
+                token,
+                batch,
+                reply,
+            } => {
+                let preview = self
+                    .facilitator(&token)
+                    .and_then(|()| self.room.preview_import(&batch));
+                let _ = reply.send(preview);
+            }
+            RoomMsg::Import {
+                token,
+                batch,
+                reply,
+            } => {
+                if let Err(error) = self.facilitator(&token) {
+                    let _ = reply.send(Err(error));
+                    return;
+                }
+                if let Applied::Imported(result, events) = self.log_input(Input::Import { batch }) {
+                    self.visited = true;
+                    self.delivery.defer(Deferred::Events(events));
+                    self.delivery
+                        .defer(Deferred::Answer(delivery::ImportAnswer { reply, result }));
+                }
             }
             RoomMsg::History {
                 item_id,
@@ -319,6 +340,18 @@ impl RoomActor {
             } => {
                 let _ = reply.send(self.room.item_history(item_id, &token));
             }
+        }
+    }
+
+    /// Whether `token` is the room's facilitator token, as an error to answer with if not.
+    fn facilitator(&self, token: &str) -> Result<(), CommandError> {
+        if self.room.is_facilitator_token(token) {
+            Ok(())
+        } else {
+            Err(CommandError::new(
+                ErrorCode::InvalidToken,
+                "that is not this room's facilitator token",
+            ))
         }
     }
 

@@ -111,10 +111,21 @@ impl Room {
                 self.check_status_change(item, status)?;
             }
         }
-        let item = self
-            .order
-            .get_mut(item_id)
-            .ok_or_else(CommandError::unknown_item)?;
+        self.apply_change(item_id, change, out);
+        Ok(())
+    }
+
+    /// Sets a validated field on an item, telling everyone if it changed. Returns whether it
+    /// did.
+    pub(super) fn apply_change(
+        &mut self,
+        item_id: ItemId,
+        change: ItemChange,
+        out: &mut Out,
+    ) -> bool {
+        let Some(item) = self.order.get_mut(item_id) else {
+            return false;
+        };
         let before = change
             .text_field()
             .map(|field| (field, item.text(field).to_owned()));
@@ -129,10 +140,10 @@ impl Room {
             }
             self.emit(out, Event::ItemUpdated { item_id, change });
         }
-        Ok(())
+        changed
     }
 
-    fn validate_change(
+    pub(super) fn validate_change(
         &self,
         item_id: ItemId,
         change: ItemChange,
@@ -368,6 +379,7 @@ pub(super) fn fresh_item(
         split_from: None,
         checked: Vec::new(),
         ready_override: None,
+        external: None,
         wsjf: readyroom_protocol::Wsjf::default(),
         remarks: Vec::new(),
     })

@@ -6,6 +6,7 @@
 mod errors;
 mod facilitation;
 mod history;
+mod imports;
 mod invariants;
 mod items;
 mod order;
@@ -34,6 +35,7 @@ use readyroom_protocol::{
 };
 
 pub use errors::CommandError;
+pub use imports::{ImportSummary, RowOutcome};
 pub use participants::Joined;
 pub use replies::Reply;
 

@@ -2992,6 +2992,8 @@ impl Mirror {
                     item(room, rank.item_id).rank.clone_from(&rank.rank);
                 }
             }
+            // Each item it names had its own event before it.
+            Event::ItemsImported { .. } => {}
             Event::CurrentItemChanged { item_id } => room.current_item = *item_id,
             Event::SettingsChanged { settings } => room.apply_settings(settings.clone()),
             Event::CriterionChecked {

@@ -191,6 +191,7 @@ fn clean_item(
         wsjf: validate::wsjf(item.wsjf)?,
         notes: validate::long_text("the notes", item.notes, MAX_LONG_TEXT_CHARS)?,
         remarks: clean_remarks(item.remarks)?,
+        external: validate::external(item.external)?,
     })
 }
 

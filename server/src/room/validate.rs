@@ -161,20 +161,49 @@ pub fn links(links: Vec<Link>) -> Result<Vec<Link>, CommandError> {
     links
         .into_iter()
         .map(|link| {
-            let url = line("a link's URL", &link.url, MAX_LINK_URL_CHARS)?;
-            let lower = url.to_ascii_lowercase();
-            let rest = lower
-                .strip_prefix("https://")
-                .or_else(|| lower.strip_prefix("http://"));
-            if rest.is_none_or(|host| host.is_empty() || url.contains(char::is_whitespace)) {
-                return Err(CommandError::invalid(
-                    "a link must be an absolute http:// or https:// URL",
-                ));
-            }
+            let url = web_address("a link", &link.url)?;
             let title = optional_line("a link's title", &link.title, MAX_LINK_TITLE_CHARS)?;
             Ok(Link { url, title })
         })
         .collect()
+}
+
+/// An absolute http(s) URL, so a client can render it as a link without ever producing a
+/// `javascript:` or `data:` href.
+pub fn web_address(what: &str, url: &str) -> Result<String, CommandError> {
+    let url = line(&format!("{what}'s URL"), url, MAX_LINK_URL_CHARS)?;
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    if rest.is_none_or(|host| host.is_empty() || url.contains(char::is_whitespace)) {
+        return Err(CommandError::invalid(format!(
+            "{what} must be an absolute http:// or https:// URL"
+        )));
+    }
+    Ok(url)
+}
+
+/// An item's issue in its tracker: a key of bounded length and, if any, a web address.
+pub fn external(
+    external: Option<readyroom_protocol::ExternalRef>,
+) -> Result<Option<readyroom_protocol::ExternalRef>, CommandError> {
+    external
+        .map(|external| {
+            Ok(readyroom_protocol::ExternalRef {
+                tracker: external.tracker,
+                key: line(
+                    "an issue key",
+                    &external.key,
+                    crate::tracker::csv_import::MAX_KEY_CHARS,
+                )?,
+                url: external
+                    .url
+                    .map(|url| web_address("an issue", &url))
+                    .transpose()?,
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]

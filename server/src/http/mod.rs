@@ -28,6 +28,8 @@ use crate::registry::{Registry, default_settings};
 use crate::room::CommandError;
 use crate::{connection, web};
 
+mod tracker;
+
 /// The largest body `POST /api/rooms` reads: a name and a custom deck.
 const CREATE_BODY_LIMIT: usize = 16 * 1024;
 /// The largest room export `POST /api/rooms/import` reads. A room at every limit could be
@@ -60,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
+        .route("/api/rooms/{id}/import/csv", post(tracker::import_csv))
         .route("/api/rooms/{id}/items/{item_id}/history", get(item_history))
         .route("/api/rooms/{id}/qr.svg", get(room_qr))
         .route("/api/rooms/import", post(import_room))
@@ -123,7 +126,7 @@ impl ApiError {
 impl From<CommandError> for ApiError {
     fn from(error: CommandError) -> Self {
         let status = match error.code {
-            ErrorCode::TooManyRooms => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::TooManyRooms | ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InvalidToken => StatusCode::FORBIDDEN,
             ErrorCode::UnknownItem => StatusCode::NOT_FOUND,
@@ -376,31 +379,43 @@ async fn item_history(
     Ok(no_store(Json(history)))
 }
 
+/// A place among the imports read at once, and this address's only one: an import's body
+/// can be large, so few are read at once, whoever sends them, and one client cannot hold every
+/// place by trickling bodies. Held until the returned guard drops.
+fn import_slot(state: &AppState, client: AddressKey) -> Result<impl Drop + use<>, ApiError> {
+    if !state.importing.insert(client) {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "this address is importing already; try again when it is done",
+        ));
+    }
+    let importing = Arc::clone(&state.importing);
+    let one_per_address = scopeguard(move || {
+        importing.remove(&client);
+    });
+    let permit = Arc::clone(&state.imports)
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServerBusy,
+                "the server is reading as many imports as it allows at once; try again shortly",
+            )
+        })?;
+    Ok(scopeguard(move || {
+        drop(permit);
+        drop(one_per_address);
+    }))
+}
+
 async fn import_room(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = admit_creation(&state, peer, request)?;
-    let client = client_of(&state, peer, &parts.headers);
-    if !state.importing.insert(client) {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ServerBusy,
-            "this address is importing a room already; try again when it is done",
-        ));
-    }
-    let _one_per_address = scopeguard(|| {
-        state.importing.remove(&client);
-    });
-    // A body can be as large as a room: only a few are read at once, whoever sends them.
-    let _reading = state.imports.try_acquire().map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ServerBusy,
-            "the server is importing as many rooms as it allows at once; try again shortly",
-        )
-    })?;
+    let _reading = import_slot(&state, client_of(&state, peer, &parts.headers))?;
     let body = read_body(body, IMPORT_BODY_LIMIT, state.config.body_timeout).await?;
     let export: readyroom_protocol::RoomExport =
         serde_json::from_slice(&body).map_err(|error| ApiError {
