@@ -242,6 +242,18 @@ impl Registry {
         }
     }
 
+    /// The room's session report, if `token` is one of the room's. `Ok(None)`: no such room.
+    pub async fn report(
+        &self,
+        id: RoomId,
+        token: String,
+    ) -> Result<Option<crate::tracker::summary::SessionReport>, CommandError> {
+        let Some(handle) = self.get(id).await? else {
+            return Ok(None);
+        };
+        handle.report(token).await.transpose()
+    }
+
     /// An item's history, if `token` is one of the room's. `Ok(None)`: no such room.
     pub async fn history(
         &self,

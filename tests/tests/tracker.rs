@@ -243,3 +243,139 @@ async fn a_link_the_room_cannot_take_is_skipped_and_said() {
         ])
     );
 }
+
+#[tokio::test]
+async fn the_refined_backlog_goes_back_as_each_trackers_csv_and_as_a_summary() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let (status, _) = import(&server, &room, "", &room.facilitator_token, JIRA).await;
+    assert_eq!(status, 200);
+    let snapshot = ana
+        .event_where(|f| matches!(f.event, Event::ItemsImported { .. }))
+        .await;
+    drop(snapshot);
+    ben.event_where(|f| matches!(f.event, Event::ItemsImported { .. }))
+        .await;
+
+    // Refine the receipt: a session, the item in focus, a round, an accepted 8.
+    let items = server
+        .get_with_token(
+            &server.url(&format!("/api/rooms/{}/export", room.room_id)),
+            &room.facilitator_token,
+        )
+        .await
+        .json::<readyroom_protocol::RoomExport>()
+        .await
+        .unwrap()
+        .items;
+    let receipt = items
+        .iter()
+        .find(|i| i.title == "Receipt e-mail")
+        .unwrap()
+        .id;
+    ana.request(readyroom_protocol::Command::StartSession)
+        .await
+        .acked();
+    ana.request(readyroom_protocol::Command::SetCurrentItem {
+        item_id: Some(receipt),
+    })
+    .await
+    .acked();
+    let round = ana.start_round(receipt).await;
+    ben.vote(round.id, "8").await;
+    ana.vote(round.id, "5").await;
+    ana.request(readyroom_protocol::Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    ana.request(readyroom_protocol::Command::AcceptEstimate {
+        round_id: round.id,
+        estimate: "8".into(),
+    })
+    .await
+    .acked();
+    ana.request(readyroom_protocol::Command::AddRemark {
+        item_id: receipt,
+        kind: readyroom_protocol::RemarkKind::Question,
+        text: "Which mail provider?".into(),
+        owner: None,
+    })
+    .await
+    .acked();
+
+    let get = async |path: &str, token: &str| {
+        let response = server
+            .get_with_token(
+                &server.url(&format!("/api/rooms/{}{path}", room.room_id)),
+                token,
+            )
+            .await;
+        let status = response.status().as_u16();
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (status, kind, response.text().await.unwrap())
+    };
+    let (status, kind, jira) = get("/export/csv?format=jira", &room.facilitator_token).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (200, "text/csv; charset=utf-8"),
+        "{jira}"
+    );
+    let mut lines = jira.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Issue Key,Summary,Description,Acceptance Criteria,Story Points,Priority,Labels,Labels"
+        )
+    );
+    assert!(jira.contains("SHOP-13,Receipt e-mail,Mail a receipt after payment.,Receipt arrives within a minute,8,Medium,payments,\n"), "{jira}");
+
+    // What Jira gets back, Ready Room reads back: the round trip loses nothing it carries.
+    let copy = server.create_room().await;
+    let (status, report) =
+        import(&server, &copy, "", &copy.facilitator_token, jira.as_bytes()).await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(3)),
+        "{report}"
+    );
+    assert_eq!(report["rows"][1]["estimate"], "8");
+
+    let (status, _, azure) = get("/export/csv?format=azure", &room.facilitator_token).await;
+    assert_eq!(status, 200);
+    assert!(
+        azure.starts_with(
+            "ID,Work Item Type,Title,Description,Acceptance Criteria,Story Points,Tags\n"
+        ),
+        "{azure}"
+    );
+    let (status, error) = {
+        let (status, _, body) = get("/export/csv?format=jira", "wrong").await;
+        (status, body)
+    };
+    assert_eq!(status, 403, "{error}");
+
+    // The summary is for anyone in the room.
+    let ben_token = ben.token.clone().unwrap();
+    let (status, kind, summary) = get("/summary.md", &ben_token).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (200, "text/markdown; charset=utf-8"),
+        "{summary}"
+    );
+    assert!(summary.contains("## Items refined (1)"), "{summary}");
+    assert!(
+        summary.contains("| SHOP-13 Receipt e-mail | 8 | 2 votes, 5–8, 50% agreed | 1 |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("## Open questions\n\n- **Receipt e-mail**: Which mail provider?"),
+        "{summary}"
+    );
+    assert!(summary.contains("**People:** Ana, Ben"), "{summary}");
+    let (status, _, _) = get("/summary.md", "not-a-token").await;
+    assert_eq!(status, 403);
+}

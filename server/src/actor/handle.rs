@@ -36,6 +36,11 @@ pub(super) enum RoomMsg {
         batch: crate::tracker::ImportBatch,
         reply: oneshot::Sender<Result<crate::room::ImportSummary, CommandError>>,
     },
+    /// The room and where its attention went, for a holder of one of its tokens.
+    Report {
+        token: String,
+        reply: oneshot::Sender<Result<crate::tracker::summary::SessionReport, CommandError>>,
+    },
     /// What importing them would do, changing nothing.
     PreviewImport {
         token: String,
@@ -158,6 +163,16 @@ impl RoomHandle {
             .await
             .ok()?;
         summary.await.ok()
+    }
+
+    /// The room's session report if `token` is one of its tokens; `None` if its task is gone.
+    pub async fn report(
+        &self,
+        token: String,
+    ) -> Option<Result<crate::tracker::summary::SessionReport, CommandError>> {
+        let (reply, report) = oneshot::channel();
+        self.tx.send(RoomMsg::Report { token, reply }).await.ok()?;
+        report.await.ok()
     }
 
     /// What importing `batch` would do (the item each row would update, `None` for a new

@@ -307,6 +307,9 @@ impl RoomActor {
                     .map(|()| self.room.export(now_ms()));
                 let _ = reply.send(export);
             }
+            RoomMsg::Report { token, reply } => {
+                let _ = reply.send(self.room.session_report(&token, now_ms()));
+            }
             RoomMsg::PreviewImport {
                 token,
                 batch,

@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
         .route("/api/rooms/{id}/import/csv", post(tracker::import_csv))
+        .route("/api/rooms/{id}/export/csv", get(tracker::export_csv))
+        .route("/api/rooms/{id}/summary.md", get(tracker::summary_md))
         .route("/api/rooms/{id}/items/{item_id}/history", get(item_history))
         .route("/api/rooms/{id}/qr.svg", get(room_qr))
         .route("/api/rooms/import", post(import_room))

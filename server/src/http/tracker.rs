@@ -1,12 +1,14 @@
 //! The team's tracker over HTTP: `POST /api/rooms/{id}/import/csv` reads a Jira, Azure DevOps
-//! or plain CSV file into the room (or, with `dry_run=true`, says what it would do).
+//! or plain CSV file into the room (or, with `dry_run=true`, says what it would do);
+//! `GET /api/rooms/{id}/export/csv` writes the backlog back in the tracker's format;
+//! `GET /api/rooms/{id}/summary.md` sums the latest session up in Markdown.
 
 use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use readyroom_protocol::{ErrorCode, ItemId, RoomId, Tracker};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, AppState, bearer, client_of, import_slot, no_store, read_body};
 use crate::room::RowOutcome;
 use crate::tracker::csv_import::{self, ColumnUse, Field};
-use crate::tracker::{ImportBatch, ImportedItem};
+use crate::tracker::{ImportBatch, ImportedItem, csv_export, summary};
 
 /// The largest CSV file read: a Jira export of 1,000 issues with long descriptions.
 pub const CSV_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -211,4 +213,83 @@ fn column_overrides(text: &str) -> Result<Vec<(usize, Field)>, ApiError> {
             Ok((column, field))
         })
         .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    /// `jira`, `azure` or `plain` (the default).
+    format: Option<String>,
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidMessage,
+            format!("the query cannot be read: {rejection}"),
+        )
+    })?;
+    let tracker = tracker_named(query.format.as_deref().unwrap_or("plain"))?;
+    let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
+    let export = state
+        .registry
+        .export(room_id, token.to_owned())
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    let csv = csv_export::export(&export, tracker).map_err(|error| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            format!("the CSV could not be written: {error}"),
+        )
+    })?;
+    let name = match tracker {
+        Tracker::Jira => "jira",
+        Tracker::Azure => "azure",
+        Tracker::Plain => "plain",
+    };
+    Ok(no_store((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"readyroom-{room_id}-{name}.csv\""),
+            ),
+        ],
+        csv,
+    )))
+}
+
+pub async fn summary_md(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let token = bearer(&headers)
+        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
+    let report = state
+        .registry
+        .report(room_id, token.to_owned())
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"readyroom-{room_id}-summary.md\""),
+            ),
+        ],
+        summary::markdown(&report),
+    )))
 }

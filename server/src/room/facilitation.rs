@@ -25,6 +25,7 @@ impl Room {
     pub(super) fn change_current_item(&mut self, item_id: Option<ItemId>, out: &mut Out) {
         if self.current_item != item_id {
             self.current_item = item_id;
+            self.focus.moved(item_id, out.now);
             self.emit(out, Event::CurrentItemChanged { item_id });
             // An item's time budget is spent on that item: moving on ends it.
             if self
@@ -127,6 +128,7 @@ impl Room {
             started_at: out.now,
         };
         self.session = Some(session);
+        self.focus.session_started(out.now);
         self.emit(
             out,
             Event::SessionChanged {
@@ -143,6 +145,7 @@ impl Room {
     ) -> Result<(), CommandError> {
         self.require_facilitator(actor, "run the refinement session")?;
         if self.session.take().is_some() {
+            self.focus.session_ended(out.now);
             self.emit(out, Event::SessionChanged { session: None });
         }
         Ok(())

@@ -6,12 +6,12 @@ use std::collections::{HashMap, VecDeque};
 
 use readyroom_protocol::limits::{MAX_HISTORY_BYTES, MAX_HISTORY_ENTRIES, MAX_HISTORY_VALUE_CHARS};
 use readyroom_protocol::{
-    ErrorCode, Event, HistoryEntry, HistoryField, ItemChange, ItemHistory, ItemId, ItemStatus,
-    ParticipantId, RemarkKind, TextField, Timestamp, Wsjf,
+    Event, HistoryEntry, HistoryField, ItemChange, ItemHistory, ItemId, ItemStatus, ParticipantId,
+    RemarkKind, TextField, Timestamp, Wsjf,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{CommandError, Room, tokens};
+use super::{CommandError, Room};
 
 /// Keystrokes by one person in one field within this long are one change.
 const TYPING_RUN_MS: u64 = 5 * 60 * 1000;
@@ -358,13 +358,7 @@ impl Room {
     /// # Errors
     /// `invalid_token` for a token that is not this room's; `unknown_item`.
     pub fn item_history(&self, item_id: ItemId, token: &str) -> Result<ItemHistory, CommandError> {
-        let member = self.tokens.contains_key(&tokens::shield(token));
-        if !member && !self.is_facilitator_token(token) {
-            return Err(CommandError::new(
-                ErrorCode::InvalidToken,
-                "send a participant or facilitator token of this room as `Authorization: Bearer <token>`",
-            ));
-        }
+        self.require_room_token(token)?;
         let title = self
             .order
             .get(item_id)

@@ -5,6 +5,7 @@
 
 mod errors;
 mod facilitation;
+pub mod focus;
 mod history;
 mod imports;
 mod invariants;
@@ -99,6 +100,9 @@ pub struct Room {
     prevote_review: Option<readyroom_protocol::PrevoteReview>,
     #[serde(default)]
     sizing: Option<readyroom_protocol::SizingBoard>,
+    /// How long each item was the current item, and the sessions.
+    #[serde(default)]
+    focus: focus::Focus,
     /// Deleted items, oldest first.
     #[serde(default)]
     trash: Vec<trash::Trashed>,
@@ -183,6 +187,7 @@ impl Room {
             prevotes: None,
             prevote_review: None,
             sizing: None,
+            focus: focus::Focus::default(),
             trash: Vec::new(),
             histories: history::Histories::default(),
             texts: texts::TextHistory::default(),

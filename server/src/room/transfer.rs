@@ -23,6 +23,37 @@ impl Room {
         super::tokens::matches(&super::tokens::shield(token), &self.facilitator_token)
     }
 
+    /// A participant's or the facilitator's token: what reading the room over HTTP takes.
+    pub(super) fn require_room_token(&self, token: &str) -> Result<(), CommandError> {
+        let member = self.tokens.contains_key(&super::tokens::shield(token));
+        if member || self.is_facilitator_token(token) {
+            Ok(())
+        } else {
+            Err(CommandError::new(
+                ErrorCode::InvalidToken,
+                "send a participant or facilitator token of this room as `Authorization: Bearer <token>`",
+            ))
+        }
+    }
+
+    /// The room and where its attention went, for a session's summary.
+    ///
+    /// # Errors
+    /// `invalid_token` for a token that is not this room's.
+    pub fn session_report(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<crate::tracker::summary::SessionReport, CommandError> {
+        self.require_room_token(token)?;
+        Ok(crate::tracker::summary::SessionReport {
+            room: self.export(now),
+            focus: self.focus.spans(now),
+            sessions: self.focus.sessions(),
+            now,
+        })
+    }
+
     #[must_use]
     pub fn export(&self, now: Timestamp) -> RoomExport {
         RoomExport {

@@ -14,6 +14,9 @@ use super::ImportedItem;
 use super::markup::{html_to_text, jira_to_text};
 use crate::room::CommandError;
 
+/// How a tracker's priority is kept among an item's labels: `priority: High`.
+pub const PRIORITY_LABEL: &str = "priority:";
+
 /// The longest issue key kept: Jira's are `PROJECT-12345`, Azure's a number.
 pub const MAX_KEY_CHARS: usize = 100;
 
@@ -297,7 +300,7 @@ fn read_row(
                 }
             }
             Field::Priority => {
-                add_label(&mut item.labels, &format!("priority: {cell}")).map_err(at)?;
+                add_label(&mut item.labels, &format!("{PRIORITY_LABEL} {cell}")).map_err(at)?;
             }
             Field::DependsOn => item.depends_on.extend(split_keys(cell)),
             Field::Blocks => item.blocks.extend(split_keys(cell)),

@@ -1,8 +1,11 @@
-//! The team's tracker, in and out: its CSV files read into items (`csv_import`), its markup
-//! turned into plain text (`markup`). Pure: bytes in, values out, no I/O.
+//! The team's tracker, in and out: its CSV files read into items (`csv_import`) and written
+//! back (`csv_export`), its markup turned into plain text (`markup`), a session's summary in
+//! Markdown (`summary`). Pure: values in, values out, no I/O.
 
+pub mod csv_export;
 pub mod csv_import;
 pub mod markup;
+pub mod summary;
 
 use readyroom_protocol::Tracker;
 use serde::{Deserialize, Serialize};
