@@ -109,3 +109,31 @@ impl SizingBoard {
         }
     }
 }
+
+/// An estimate suggested from the room's own history: the items most like this one (by their
+/// words and labels) that have estimates, and the card they point to. Worked out on request,
+/// never stored; it uses accepted estimates only, never a vote.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EstimateSuggestion {
+    pub item_id: ItemId,
+    /// Items with an estimate that share enough with this one to count.
+    pub matches: u32,
+    /// The similarity-weighted median of the matches' estimates, as a card of the item's
+    /// deck; absent with fewer than three matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<String>,
+    /// How much the matches agree: the share of their weight within one card of `suggested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// The three most similar items, most similar first (empty with fewer than three matches).
+    pub references: Vec<SuggestionReference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SuggestionReference {
+    pub item_id: ItemId,
+    pub title: String,
+    pub estimate: String,
+    /// 0 to 1: how much of this item's wording the reference shares, weighted by rarity.
+    pub similarity: f64,
+}

@@ -25,8 +25,8 @@ pub use client::{
 pub use deck::{COFFEE_CARD, Deck, DeckChoice, DeckKind, UNSURE_CARD, card_value, is_special};
 pub use error::ErrorCode;
 pub use estimation::{
-    Confidence, ConfidenceTally, PrevoteResult, PrevoteReview, Prevotes, SizingBoard,
-    SizingPlacement,
+    Confidence, ConfidenceTally, EstimateSuggestion, PrevoteResult, PrevoteReview, Prevotes,
+    SizingBoard, SizingPlacement, SuggestionReference,
 };
 pub use export::{EXPORT_FORMAT, EXPORT_VERSION, ExportedParticipant, RoomExport};
 pub use history::{HistoryEntry, HistoryField, ItemHistory};

@@ -19,6 +19,7 @@ mod rate;
 mod registry;
 pub mod room;
 pub mod storage;
+pub mod suggest;
 pub mod tracker;
 mod web;
 pub mod wire;

@@ -196,16 +196,16 @@ impl Registry {
         }
     }
 
-    /// The room's export, if `token` is its facilitator token. `Ok(None)`: no such room.
-    pub async fn export(
+    /// Answers `question` from the room (loading it if need be). `Ok(None)`: no such room.
+    pub async fn read<T: Send + 'static>(
         &self,
         id: RoomId,
-        token: String,
-    ) -> Result<Option<readyroom_protocol::RoomExport>, CommandError> {
+        question: impl FnOnce(&crate::room::Room) -> Result<T, CommandError> + Send + 'static,
+    ) -> Result<Option<T>, CommandError> {
         let Some(handle) = self.get(id).await? else {
             return Ok(None);
         };
-        handle.export(token).await.transpose()
+        handle.read(question).await.transpose()
     }
 
     /// Imports a tracker's items, if `token` is the room's facilitator token, answering once
@@ -240,31 +240,6 @@ impl Registry {
             Some(result) => result.map(Some),
             None => Err(not_stored()),
         }
-    }
-
-    /// The room's session report, if `token` is one of the room's. `Ok(None)`: no such room.
-    pub async fn report(
-        &self,
-        id: RoomId,
-        token: String,
-    ) -> Result<Option<crate::tracker::summary::SessionReport>, CommandError> {
-        let Some(handle) = self.get(id).await? else {
-            return Ok(None);
-        };
-        handle.report(token).await.transpose()
-    }
-
-    /// An item's history, if `token` is one of the room's. `Ok(None)`: no such room.
-    pub async fn history(
-        &self,
-        id: RoomId,
-        item_id: readyroom_protocol::ItemId,
-        token: String,
-    ) -> Result<Option<readyroom_protocol::ItemHistory>, CommandError> {
-        let Some(handle) = self.get(id).await? else {
-            return Ok(None);
-        };
-        handle.history(item_id, token).await.transpose()
     }
 
     /// Deletes stored rooms untouched since `before`, except rooms that are in memory (someone

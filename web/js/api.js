@@ -1,4 +1,6 @@
-// The HTTP API: creating and looking up rooms, reading an item's history.
+// The HTTP API: creating, importing and looking up rooms, reading an item's history, and the
+// tracker round trip (CSV in, CSV, JSON and Markdown out). Tokens go in the Authorization
+// header, never in an address.
 
 import { t } from './i18n.js';
 
@@ -10,10 +12,12 @@ export class ApiError extends Error {
   /**
    * @param {string} code
    * @param {string} message
+   * @param {number} [status] the HTTP status it came with
    */
-  constructor(code, message) {
+  constructor(code, message, status = 0) {
     super(message);
     this.code = code;
+    this.status = status;
   }
 }
 
@@ -24,7 +28,12 @@ export class ApiError extends Error {
  */
 function refusal(response, data) {
   const code = typeof data?.code === 'string' ? data.code : 'http';
-  return new ApiError(code, data?.message || t('error.http', { status: String(response.status) }));
+  return new ApiError(code, data?.message || t('error.http', { status: String(response.status) }), response.status);
+}
+
+/** @param {string} roomId */
+function roomPath(roomId) {
+  return `/api/rooms/${encodeURIComponent(roomId)}`;
 }
 
 /**
@@ -48,11 +57,27 @@ export async function createRoom(body) {
 }
 
 /**
+ * Opens a room's JSON export as a new room, of which this browser gets the facilitator token.
+ * @param {Blob} exported the file, sent as it is
+ * @returns {Promise<RoomCreated>}
+ */
+export async function importRoom(exported) {
+  const response = await fetch('/api/rooms/import', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: exported,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw refusal(response, data);
+  return data;
+}
+
+/**
  * @param {string} roomId
  * @returns {Promise<{ room_id: string, name: string } | null>} null if there is no such room
  */
 export async function describeRoom(roomId) {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+  const response = await fetch(roomPath(roomId));
   if (response.status === 404) return null;
   if (!response.ok) throw refusal(response, null);
   return response.json();
@@ -66,12 +91,64 @@ export async function describeRoom(roomId) {
  * @returns {Promise<import('./protocol.js').ItemHistory>}
  */
 export async function itemHistory(roomId, itemId, token) {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/items/${encodeURIComponent(itemId)}/history`, {
+  const response = await fetch(`${roomPath(roomId)}/items/${encodeURIComponent(itemId)}/history`, {
     headers: { authorization: `Bearer ${token}` },
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw refusal(response, data);
   return data;
+}
+
+/**
+ * Reads a tracker's CSV file into the room or, with `dryRun`, says what that would do.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {Blob | string} csv a chosen file, sent as it is (the server judges its encoding), or pasted text
+ * @param {{ dryRun: boolean, format?: string, trackerUrl?: string, columns?: string }} options
+ * @returns {Promise<import('./protocol.js').ImportReport>}
+ */
+export async function importCsv(roomId, token, csv, { dryRun, format, trackerUrl, columns }) {
+  const query = new URLSearchParams();
+  if (format) query.set('format', format);
+  if (trackerUrl) query.set('tracker_url', trackerUrl);
+  if (columns) query.set('columns', columns);
+  if (dryRun) query.set('dry_run', 'true');
+  const response = await fetch(`${roomPath(roomId)}/import/csv?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw refusal(response, data);
+  return data;
+}
+
+/** @typedef {'jira' | 'azure' | 'plain' | 'json' | 'summary'} ExportKind */
+
+/** Where each download is, under the room's address, and its name should the reply suggest none. */
+const EXPORTS = /** @type {Record<ExportKind, { path: string, name: string }>} */ ({
+  jira: { path: 'export/csv?format=jira', name: 'readyroom-jira.csv' },
+  azure: { path: 'export/csv?format=azure', name: 'readyroom-azure.csv' },
+  plain: { path: 'export/csv?format=plain', name: 'readyroom.csv' },
+  json: { path: 'export', name: 'readyroom.json' },
+  summary: { path: 'summary.md', name: 'readyroom-summary.md' },
+});
+
+/**
+ * A file the server writes for download: the backlog as a tracker's CSV or the room's JSON
+ * export (with the facilitator token), or the summary in Markdown (with any of the room's
+ * tokens); named as the server suggests.
+ * @param {string} roomId
+ * @param {ExportKind} kind
+ * @param {string} token
+ * @returns {Promise<{ blob: Blob, name: string }>}
+ */
+export async function exportFile(roomId, kind, token) {
+  const { path, name } = EXPORTS[kind];
+  const response = await fetch(`${roomPath(roomId)}/${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw refusal(response, await response.json().catch(() => null));
+  const suggested = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+  return { blob: await response.blob(), name: suggested?.[1] ?? name };
 }
 
 /** @param {string} roomId */

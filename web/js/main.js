@@ -4,7 +4,7 @@
 
 import { nextAgendaItem } from './agenda.js';
 import { roundShare } from './timebox.js';
-import { createRoom, describeRoom, itemHistory } from './api.js';
+import { ApiError, createRoom, describeRoom, exportFile, importCsv, importRoom, itemHistory } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
@@ -104,7 +104,23 @@ class App {
    * @param {import('./protocol.js').DeckChoice['kind']} deck
    */
   async createRoom(name, deck) {
-    const created = await createRoom({ name, default_deck: { kind: deck } });
+    this.openCreated(await createRoom({ name, default_deck: { kind: deck } }));
+  }
+
+  /**
+   * Opens a room's JSON export as a new room.
+   * @param {Blob} exported
+   */
+  async importRoom(exported) {
+    this.openCreated(await importRoom(exported));
+  }
+
+  /**
+   * Goes to a room just made, as its facilitator: the token is kept here, not put in the
+   * address.
+   * @param {import('./api.js').RoomCreated} created
+   */
+  openCreated(created) {
     saveIdentity(created.room_id, { facilitatorToken: created.facilitator_token });
     location.assign(`/r/${created.room_id}`);
   }
@@ -407,6 +423,29 @@ class App {
     const token = loadIdentity(roomId).participantToken;
     if (!token) return Promise.reject(new Error(t('error.notJoined')));
     return itemHistory(roomId, itemId, token);
+  }
+
+  /**
+   * Reads a tracker's CSV file into the room, or previews it, with the facilitator token.
+   * @param {Blob | string} csv
+   * @param {{ dryRun: boolean, format?: string, trackerUrl?: string, columns?: string }} options
+   */
+  importCsv(csv, options) {
+    const token = this.facilitatorToken;
+    if (!token) return Promise.reject(new ApiError('invalid_token', t('error.invalid_token')));
+    return importCsv(/** @type {string} */ (this.roomId), token, csv, options);
+  }
+
+  /**
+   * A file to save: the backlog as a tracker's CSV or the room's JSON (with the facilitator
+   * token), or the summary (with this person's own token, which everyone in the room has).
+   * @param {import('./api.js').ExportKind} kind
+   */
+  exportFile(kind) {
+    const roomId = /** @type {string} */ (this.roomId);
+    const token = kind === 'summary' ? loadIdentity(roomId).participantToken ?? this.facilitatorToken : this.facilitatorToken;
+    if (!token) return Promise.reject(new ApiError('invalid_token', t('error.invalid_token')));
+    return exportFile(roomId, kind, token);
   }
 
   /** @param {string} itemId */

@@ -41,7 +41,27 @@ export const PROTOCOL_VERSION = 1;
  *   acceptance_criteria: string, notes?: string, remarks?: Remark[], labels: string[], links: Link[], dependencies: string[],
  *   estimate: string | null, status: ItemStatus, history: RoundRecord[], created_at: number,
  *   revisions?: TextRevisions, split_into?: string[], split_from?: string | null,
- *   checked?: number[], ready_override?: ReadyOverride | null, wsjf?: Wsjf }} Item
+ *   checked?: number[], ready_override?: ReadyOverride | null, wsjf?: Wsjf, external?: ExternalRef }} Item
+ */
+/** The trackers whose CSV files the server reads and writes. @typedef {'jira' | 'azure' | 'plain'} Tracker */
+/** The issue an item was imported from; `url` only when the import was given the tracker's address. @typedef {{ tracker: Tracker, key: string, url?: string }} ExternalRef */
+/** @typedef {'key' | 'title' | 'description' | 'acceptance_criteria' | 'estimate' | 'labels' | 'priority' | 'depends_on' | 'blocks' | 'ignored'} ImportField */
+/** A column of an imported file (`column` counts from 1) and what it fills in. @typedef {{ column: number, header: string, field: ImportField }} ImportColumn */
+/**
+ * A row of an imported file: `action` is `create` or `update` in a dry run, then `created`,
+ * `updated` or `unchanged`.
+ * @typedef {{ row: number, key?: string, title: string, estimate?: string,
+ *   action: 'create' | 'update' | 'created' | 'updated' | 'unchanged', item_id?: string }} ImportRow
+ */
+/**
+ * What `POST …/import/csv` did, or with `dry_run` would do.
+ * @typedef {{ tracker: Tracker, dry_run: boolean, columns: ImportColumn[], rows: ImportRow[],
+ *   created: number, updated: number, unchanged: number, skipped_links?: string[] }} ImportReport
+ */
+/**
+ * After an import, the event everyone gets (`actor` null), once each item has had its own
+ * `item_created` or `item_updated`.
+ * @typedef {{ type: 'items_imported', tracker: Tracker, created: string[], updated: string[] }} ItemsImported
  */
 /** @typedef {'business_value' | 'time_criticality' | 'risk_reduction' | 'job_size'} WsjfDimension */
 /** @typedef {{ business_value?: number, time_criticality?: number, risk_reduction?: number, job_size?: number }} Wsjf */
@@ -164,6 +184,15 @@ export function isOpenQuestion(remark) {
 export function openQuestions(item) {
   return (item.remarks ?? []).filter(isOpenQuestion).length;
 }
+
+/** The trackers, in the order they are offered. */
+export const TRACKERS = /** @type {readonly Tracker[]} */ (['jira', 'azure', 'plain']);
+
+/** What a column of an imported file can fill in, in the order offered (`ignored` last). */
+export const IMPORT_FIELDS = /** @type {readonly ImportField[]} */ (['key', 'title', 'description', 'acceptance_criteria', 'estimate', 'labels', 'priority', 'depends_on', 'blocks', 'ignored']);
+
+/** The largest CSV file the server reads (`CSV_BODY_LIMIT`), in bytes. */
+export const CSV_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

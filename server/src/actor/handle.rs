@@ -1,12 +1,12 @@
 //! How the rest of the server talks to a room's task: a cheap, clonable handle whose methods
 //! are the only way to build the task's messages.
 
-use readyroom_protocol::{ClientMessage, ItemHistory, ItemId, RoomExport, RoomSettings};
+use readyroom_protocol::{ClientMessage, ItemId, RoomSettings};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::ConnId;
 use crate::outbox::Outbox;
-use crate::room::CommandError;
+use crate::room::{CommandError, Room};
 
 /// What a room's task is sent.
 #[derive(Debug)]
@@ -25,33 +25,20 @@ pub(super) enum RoomMsg {
     Describe {
         reply: oneshot::Sender<RoomSettings>,
     },
-    /// The room as a portable document, for the holder of the facilitator token.
-    Export {
-        token: String,
-        reply: oneshot::Sender<Result<RoomExport, CommandError>>,
-    },
+    /// A question about the room, answered from its state between two inputs (an export, a
+    /// history, a summary, a suggestion): reading needs no message of its own.
+    Read(Question),
     /// A tracker's items, for the holder of the facilitator token.
     Import {
         token: String,
         batch: crate::tracker::ImportBatch,
         reply: oneshot::Sender<Result<crate::room::ImportSummary, CommandError>>,
     },
-    /// The room and where its attention went, for a holder of one of its tokens.
-    Report {
-        token: String,
-        reply: oneshot::Sender<Result<crate::tracker::summary::SessionReport, CommandError>>,
-    },
     /// What importing them would do, changing nothing.
     PreviewImport {
         token: String,
         batch: crate::tracker::ImportBatch,
         reply: oneshot::Sender<Result<Vec<Option<ItemId>>, CommandError>>,
-    },
-    /// An item's history, for the holder of a participant or facilitator token.
-    History {
-        item_id: ItemId,
-        token: String,
-        reply: oneshot::Sender<Result<ItemHistory, CommandError>>,
     },
 }
 
@@ -139,11 +126,17 @@ impl RoomHandle {
         settings.await.ok()
     }
 
-    /// The room's export if `token` is its facilitator token; `None` if its task is gone.
-    pub async fn export(&self, token: String) -> Option<Result<RoomExport, CommandError>> {
-        let (reply, export) = oneshot::channel();
-        self.tx.send(RoomMsg::Export { token, reply }).await.ok()?;
-        export.await.ok()
+    /// Answers `question` from the room as it is now; `None` if its task is gone.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        question: impl FnOnce(&Room) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        let ask = Question(Box::new(move |room: &Room| {
+            let _ = reply.send(question(room));
+        }));
+        self.tx.send(RoomMsg::Read(ask)).await.ok()?;
+        answer.await.ok()
     }
 
     /// Imports a tracker's items if `token` is the room's facilitator token, answering once
@@ -165,16 +158,6 @@ impl RoomHandle {
         summary.await.ok()
     }
 
-    /// The room's session report if `token` is one of its tokens; `None` if its task is gone.
-    pub async fn report(
-        &self,
-        token: String,
-    ) -> Option<Result<crate::tracker::summary::SessionReport, CommandError>> {
-        let (reply, report) = oneshot::channel();
-        self.tx.send(RoomMsg::Report { token, reply }).await.ok()?;
-        report.await.ok()
-    }
-
     /// What importing `batch` would do (the item each row would update, `None` for a new
     /// one), if `token` is the room's facilitator token; `None` if its task is gone.
     pub async fn preview_import(
@@ -193,22 +176,13 @@ impl RoomHandle {
             .ok()?;
         preview.await.ok()
     }
+}
 
-    /// An item's history if `token` is one of the room's; `None` if its task is gone.
-    pub async fn history(
-        &self,
-        item_id: ItemId,
-        token: String,
-    ) -> Option<Result<ItemHistory, CommandError>> {
-        let (reply, history) = oneshot::channel();
-        self.tx
-            .send(RoomMsg::History {
-                item_id,
-                token,
-                reply,
-            })
-            .await
-            .ok()?;
-        history.await.ok()
+/// A question for [`RoomHandle::read`], run on the room's task.
+pub(super) struct Question(pub(super) Box<dyn FnOnce(&Room) + Send>);
+
+impl std::fmt::Debug for Question {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Question")
     }
 }

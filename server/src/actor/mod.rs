@@ -301,15 +301,7 @@ impl RoomActor {
             RoomMsg::Describe { reply } => {
                 let _ = reply.send(self.room.settings().clone());
             }
-            RoomMsg::Export { token, reply } => {
-                let export = self
-                    .facilitator(&token)
-                    .map(|()| self.room.export(now_ms()));
-                let _ = reply.send(export);
-            }
-            RoomMsg::Report { token, reply } => {
-                let _ = reply.send(self.room.session_report(&token, now_ms()));
-            }
+            RoomMsg::Read(question) => (question.0)(&self.room),
             RoomMsg::PreviewImport {
                 token,
                 batch,
@@ -335,13 +327,6 @@ impl RoomActor {
                     self.delivery
                         .defer(Deferred::Answer(delivery::ImportAnswer { reply, result }));
                 }
-            }
-            RoomMsg::History {
-                item_id,
-                token,
-                reply,
-            } => {
-                let _ = reply.send(self.room.item_history(item_id, &token));
             }
         }
     }

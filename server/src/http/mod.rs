@@ -28,6 +28,7 @@ use crate::registry::{Registry, default_settings};
 use crate::room::CommandError;
 use crate::{connection, web};
 
+mod insights;
 mod tracker;
 
 /// The largest body `POST /api/rooms` reads: a name and a custom deck.
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{id}/export/csv", get(tracker::export_csv))
         .route("/api/rooms/{id}/summary.md", get(tracker::summary_md))
         .route("/api/rooms/{id}/items/{item_id}/history", get(item_history))
+        .route(
+            "/api/rooms/{id}/items/{item_id}/suggestion",
+            get(insights::suggestion),
+        )
         .route("/api/rooms/{id}/qr.svg", get(room_qr))
         .route("/api/rooms/import", post(import_room))
         .route("/api/protocol/schema.json", get(schema))
@@ -130,7 +135,7 @@ impl From<CommandError> for ApiError {
         let status = match error.code {
             ErrorCode::TooManyRooms | ErrorCode::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::InvalidToken => StatusCode::FORBIDDEN,
+            ErrorCode::InvalidToken | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::UnknownItem => StatusCode::NOT_FOUND,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_REQUEST,
@@ -349,7 +354,10 @@ async fn export_room(
     let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
     let export = state
         .registry
-        .export(room_id, token.to_owned())
+        .read(room_id, {
+            let token = token.to_owned();
+            move |room| room.export_for(&token, crate::clock::now_ms())
+        })
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     let filename = format!("readyroom-{room_id}.json");
@@ -375,7 +383,10 @@ async fn item_history(
         .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
     let history = state
         .registry
-        .history(room_id, item_id, token.to_owned())
+        .read(room_id, {
+            let token = token.to_owned();
+            move |room| room.item_history(item_id, &token)
+        })
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     Ok(no_store(Json(history)))

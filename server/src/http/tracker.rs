@@ -239,7 +239,10 @@ pub async fn export_csv(
     let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
     let export = state
         .registry
-        .export(room_id, token.to_owned())
+        .read(room_id, {
+            let token = token.to_owned();
+            move |room| room.export_for(&token, crate::clock::now_ms())
+        })
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     let csv = csv_export::export(&export, tracker).map_err(|error| {
@@ -276,7 +279,10 @@ pub async fn summary_md(
         .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
     let report = state
         .registry
-        .report(room_id, token.to_owned())
+        .read(room_id, {
+            let token = token.to_owned();
+            move |room| room.session_report(&token, crate::clock::now_ms())
+        })
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     Ok(no_store((

@@ -21,6 +21,7 @@ pub mod secrecy;
 mod sizing;
 mod split;
 mod stats;
+mod suggestions;
 mod texts;
 pub mod tokens;
 mod transfer;

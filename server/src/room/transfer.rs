@@ -23,6 +23,21 @@ impl Room {
         super::tokens::matches(&super::tokens::shield(token), &self.facilitator_token)
     }
 
+    /// The room's export, for the holder of the facilitator token.
+    ///
+    /// # Errors
+    /// `invalid_token` for any other token.
+    pub fn export_for(&self, token: &str, now: Timestamp) -> Result<RoomExport, CommandError> {
+        if self.is_facilitator_token(token) {
+            Ok(self.export(now))
+        } else {
+            Err(CommandError::new(
+                ErrorCode::InvalidToken,
+                "that is not this room's facilitator token",
+            ))
+        }
+    }
+
     /// A participant's or the facilitator's token: what reading the room over HTTP takes.
     pub(super) fn require_room_token(&self, token: &str) -> Result<(), CommandError> {
         let member = self.tokens.contains_key(&super::tokens::shield(token));

@@ -220,7 +220,9 @@ pub fn field_of(tracker: Tracker, header: &str) -> Field {
     let header = header.trim().to_ascii_lowercase();
     let header = header.as_str();
     match (tracker, header) {
-        (Tracker::Jira, "issue key") | (Tracker::Azure, "id") | (Tracker::Plain, "key" | "id") => {
+        (Tracker::Jira, "issue key")
+        | (Tracker::Azure, "id")
+        | (Tracker::Plain, "key" | "id" | "issuekey" | "issue key") => {
             Field::Key
         }
         (Tracker::Jira, "summary") | (Tracker::Azure | Tracker::Plain, "title") => Field::Title,
@@ -236,7 +238,7 @@ pub fn field_of(tracker: Tracker, header: &str) -> Field {
             | "story points"
             | "story point estimate",
         )
-        | (Tracker::Plain, "estimate" | "points") => Field::Estimate,
+        | (Tracker::Plain, "estimate" | "points" | "storypoint" | "storypoints") => Field::Estimate,
         (Tracker::Jira, "labels")
         | (Tracker::Azure, "tags")
         | (Tracker::Plain, "labels" | "tags") => Field::Labels,

@@ -1,0 +1,49 @@
+//! Who may see an item's estimate suggestion, and from which history. To keep it from
+//! anchoring the team, a voter sees it only once the item's votes have been revealed; the
+//! facilitator may look before. It is made from accepted estimates only, so it never reveals a
+//! vote.
+
+use readyroom_protocol::{ErrorCode, EstimateSuggestion, ItemId, ItemView};
+
+use super::{CommandError, Room, poker};
+use crate::suggest::suggest;
+
+impl Room {
+    /// The suggestion for `item_id`, for the holder of `token`.
+    ///
+    /// # Errors
+    /// `invalid_token` for a token that is not this room's, `unknown_item`, and `forbidden` for
+    /// a participant before the item's votes have been revealed.
+    pub fn suggestion(
+        &self,
+        item_id: ItemId,
+        token: &str,
+    ) -> Result<EstimateSuggestion, CommandError> {
+        self.require_room_token(token)?;
+        let target = self.item(item_id)?;
+        let revealed = !target.history.is_empty()
+            || self
+                .round
+                .as_ref()
+                .is_some_and(|round| round.item_id == item_id && round.revealed.is_some());
+        if !revealed && !self.is_facilitator_token(token) {
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "the suggestion shows once the item's votes are revealed, so that it does not \
+                 sway them",
+            ));
+        }
+        // The deck the item is (or would be) estimated with.
+        let deck = match self.round.as_ref().filter(|round| round.item_id == item_id) {
+            Some(round) => round.deck.clone(),
+            None => poker::resolve_deck(&self.settings.default_deck)?,
+        };
+        let history: Vec<&ItemView> = self
+            .order
+            .ids()
+            .filter_map(|id| self.order.get(id))
+            .filter(|item| item.estimate.is_some() && item.split_into.is_empty())
+            .collect();
+        Ok(suggest(target, &history, &deck))
+    }
+}

@@ -1,0 +1,91 @@
+//! What the room's own data says, over HTTP against the real server: estimate suggestions from
+//! the items most like the one being estimated, hidden from voters until the reveal.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use readyroom_protocol::{Command, Event, Role};
+use readyroom_tests::TestServer;
+use serde_json::Value;
+
+const HISTORY: &str = "key,title,description,estimate,labels\n\
+    E-1,Export the backlog as CSV,Download every item as a spreadsheet,3,export\n\
+    E-2,Export the backlog as PDF,A printable export of the backlog,5,export\n\
+    E-3,Export estimates as CSV,A spreadsheet with the estimates,3,export\n\
+    A-1,Log in with SSO,SAML single sign-on for companies,13,auth\n\
+    A-2,Reset a password,A mail with a link,5,auth\n\
+    N-1,Export the trash as CSV,Deleted items in a spreadsheet,,export\n";
+
+#[tokio::test]
+async fn a_suggestion_comes_from_similar_items_and_voters_see_it_after_the_reveal() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let response = server
+        .http()
+        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
+        .bearer_auth(&room.facilitator_token)
+        .body(HISTORY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let imported: Value = response.json().await.unwrap();
+    let target: readyroom_protocol::ItemId =
+        serde_json::from_value(imported["rows"][5]["item_id"].clone()).unwrap();
+    ben.event_where(|f| matches!(f.event, Event::ItemsImported { .. }))
+        .await;
+    ana.event_where(|f| matches!(f.event, Event::ItemsImported { .. }))
+        .await;
+
+    let ask = async |token: &str| {
+        let response = server
+            .get_with_token(
+                &server.url(&format!(
+                    "/api/rooms/{}/items/{target}/suggestion",
+                    room.room_id
+                )),
+                token,
+            )
+            .await;
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    };
+    let (status, suggestion) = ask(&room.facilitator_token).await;
+    assert_eq!(status, 200, "{suggestion}");
+    assert_eq!(suggestion["suggested"], "3", "{suggestion}");
+    assert_eq!(suggestion["matches"], 3);
+    assert_eq!(suggestion["confidence"], "high");
+    assert_eq!(
+        suggestion["references"][0]["title"],
+        "Export the backlog as CSV"
+    );
+    assert_eq!(suggestion["references"].as_array().unwrap().len(), 3);
+
+    // Ben votes first: until the reveal the suggestion would sway him.
+    let ben_token = ben.token.clone().unwrap();
+    let round = ana.start_round(target).await;
+    let (status, refused) = ask(&ben_token).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("forbidden")),
+        "{refused}"
+    );
+    ben.vote(round.id, "5").await;
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    let (status, shown) = ask(&ben_token).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["suggested"], "3");
+
+    let (status, _) = ask("not-a-token").await;
+    assert_eq!(status, 403);
+}
