@@ -72,6 +72,9 @@ pub struct Config {
     pub joins_per_minute: u32,
     /// Room imports read at once, server-wide (each body may be as large as a room).
     pub max_concurrent_imports: usize,
+    /// Estimate suggestions worked out at once, server-wide (each compares an item with the
+    /// whole backlog, tens of milliseconds for a thousand items).
+    pub max_concurrent_suggestions: usize,
     /// Bytes a room may write to its log at once, and per second after that; commands beyond
     /// it are refused with `rate_limited`.
     pub room_bytes_burst: u32,
@@ -117,6 +120,7 @@ impl Default for Config {
             join_burst: 120,
             joins_per_minute: 240,
             max_concurrent_imports: 2,
+            max_concurrent_suggestions: 2,
             room_bytes_burst: 16 * 1024 * 1024,
             room_bytes_per_second: 1024 * 1024,
             large_frame_budget: 128 * 1024 * 1024,

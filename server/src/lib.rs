@@ -121,6 +121,9 @@ pub async fn run_with_storage(
             config.max_concurrent_imports.max(1),
         )),
         importing: Arc::new(dashmap::DashSet::new()),
+        suggestions: Arc::new(tokio::sync::Semaphore::new(
+            config.max_concurrent_suggestions.max(1),
+        )),
         large_frames: outbox::LargeFrames::new(config.large_frame_budget),
         counts: Arc::clone(&counts),
         proxies: client_addr::TrustedProxies::new(config.trusted_proxies.clone()),

@@ -120,6 +120,13 @@ struct Limits {
     /// Room imports read at once.
     #[arg(long, env = "READYROOM_MAX_CONCURRENT_IMPORTS", default_value_t = 2)]
     max_concurrent_imports: usize,
+    /// Estimate suggestions worked out at once (each compares an item with the whole backlog).
+    #[arg(
+        long,
+        env = "READYROOM_MAX_CONCURRENT_SUGGESTIONS",
+        default_value_t = 2
+    )]
+    max_concurrent_suggestions: usize,
     /// Seconds shutdown waits for connections to finish before cutting them.
     #[arg(long, env = "READYROOM_SHUTDOWN_GRACE", default_value_t = 10, value_parser = seconds())]
     shutdown_grace: u64,
@@ -167,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
         outbound_bytes: limits.outbound_kib.saturating_mul(1024),
         large_frame_budget: limits.large_frame_mib.saturating_mul(1024 * 1024),
         max_concurrent_imports: limits.max_concurrent_imports,
+        max_concurrent_suggestions: limits.max_concurrent_suggestions,
         shutdown_grace: Duration::from_secs(limits.shutdown_grace),
         ..readyroom_server::Config::default()
     };

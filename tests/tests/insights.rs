@@ -30,6 +30,7 @@ async fn a_suggestion_comes_from_similar_items_and_voters_see_it_after_the_revea
         .http()
         .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
         .bearer_auth(&room.facilitator_token)
+        .header("content-type", "text/csv; charset=utf-8")
         .body(HISTORY)
         .send()
         .await

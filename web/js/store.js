@@ -360,6 +360,9 @@ export class RoomStore {
         settleReview(room, e.item_id);
         return ['round', 'items', 'participants', 'plans'];
       }
+      case 'items_imported':
+        // The items came in their own events just before; this one is for the notice.
+        return [];
       case 'sizing_placed':
         // A move of this tab's that later moves of its own, already shown, have overtaken: the
         // last one's echo puts the item where the server has it.

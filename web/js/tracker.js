@@ -32,12 +32,12 @@ export function csvLimit() {
 }
 
 /**
- * Why an import (or its preview) failed, in words. A file that cannot be read is refused with
- * the row and column to fix, in the server's words (which name the file's own headers): they
- * are kept in every language, after the page's own sentence.
+ * Why an import, its preview or a download failed, in words. A file that cannot be read is
+ * refused with the row and column to fix, in the server's words (which name the file's own
+ * headers): they are kept in every language, after the page's own sentence.
  * @param {any} error an ApiError, or what fetch throws when the server cannot be reached
  */
-export function importFailure(error) {
+export function failureText(error) {
   if (error?.status === 413) return t('tracker.error.tooLarge', { max: csvLimit() });
   if (error?.code === 'invalid_csv' && error.message) return t('tracker.error.invalidCsv', { detail: error.message });
   if (typeof error?.code !== 'string') return t('error.network');
@@ -56,15 +56,15 @@ export function previewCounts(report) {
 }
 
 /**
- * What an import did: "3 new, 1 updated and 2 unchanged".
+ * What an import did: "3 added and 2 unchanged", leaving out what did not happen.
  * @param {ImportReport} report
  */
 export function resultCounts(report) {
-  return formatList([
-    t('tracker.count.created', { count: report.created }),
-    t('tracker.count.updated', { count: report.updated }),
-    t('tracker.count.unchanged', { count: report.unchanged }),
-  ]);
+  const parts = [];
+  if (report.created) parts.push(t('tracker.count.created', { count: report.created }));
+  if (report.updated) parts.push(t('tracker.count.updated', { count: report.updated }));
+  if (report.unchanged) parts.push(t('tracker.count.unchanged', { count: report.unchanged }));
+  return parts.length ? formatList(parts) : t('tracker.count.none');
 }
 
 /**

@@ -3,9 +3,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use readyroom_protocol::{ItemId, RoomId};
+use readyroom_protocol::{ErrorCode, ItemId, RoomId};
 
 use super::{ApiError, AppState, bearer, no_store};
 use crate::room::CommandError;
@@ -22,10 +22,28 @@ pub async fn suggestion(
     let token = bearer(&headers)
         .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?
         .to_owned();
-    let suggestion = state
+    // Comparing an item with a thousand others takes tens of milliseconds: the room only hands
+    // the items over, and the comparing happens on a blocking thread, a few at a time.
+    let _comparing = state.suggestions.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerBusy,
+            "the server is working out as many suggestions as it allows at once; try again shortly",
+        )
+    })?;
+    let inputs = state
         .registry
-        .read(room_id, move |room| room.suggestion(item_id, &token))
+        .read(room_id, move |room| room.suggestion_inputs(item_id, &token))
         .await?
         .ok_or_else(ApiError::room_not_found)?;
+    let suggestion = tokio::task::spawn_blocking(move || inputs.suggest())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the suggestion could not be worked out",
+            )
+        })?;
     Ok(no_store(Json(suggestion)))
 }

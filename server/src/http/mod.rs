@@ -52,6 +52,8 @@ pub struct AppState {
     /// so that one client cannot hold every place by trickling bodies.
     pub imports: Arc<Semaphore>,
     pub importing: Arc<dashmap::DashSet<AddressKey>>,
+    /// Estimate suggestions being worked out at once (`--max-concurrent-suggestions`).
+    pub suggestions: Arc<Semaphore>,
     pub large_frames: LargeFrames,
     pub counts: Arc<ConnectionCounts>,
     pub proxies: TrustedProxies,
@@ -192,18 +194,23 @@ fn client_of(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Address
 /// without asking, but not `application/json`: this is also what keeps other sites from
 /// creating or importing rooms in a visitor's name.
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let is_json = headers
+    require_content_type(headers, "application/json")
+}
+
+/// Refuses a body not sent as `mime` (parameters such as `charset` aside).
+fn require_content_type(headers: &HeaderMap, mime: &str) -> Result<(), ApiError> {
+    let matches = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if is_json {
+        .is_some_and(|sent| sent.trim().eq_ignore_ascii_case(mime));
+    if matches {
         Ok(())
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "send the body as `Content-Type: application/json`",
+            format!("send the body as `Content-Type: {mime}`"),
         ))
     }
 }

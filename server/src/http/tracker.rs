@@ -13,7 +13,9 @@ use axum::response::Response;
 use readyroom_protocol::{ErrorCode, ItemId, RoomId, Tracker};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, AppState, bearer, client_of, import_slot, no_store, read_body};
+use super::{
+    ApiError, AppState, bearer, client_of, import_slot, no_store, read_body, require_content_type,
+};
 use crate::room::RowOutcome;
 use crate::tracker::csv_import::{self, ColumnUse, Field};
 use crate::tracker::{ImportBatch, ImportedItem, csv_export, summary};
@@ -46,6 +48,9 @@ struct ImportReport {
     unchanged: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     skipped_links: Vec<String>,
+    /// What was read differently from how it was written (a text cut to the limit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +85,7 @@ pub async fn import_csv(
         )
     })?;
     let (parts, body) = request.into_parts();
+    require_content_type(&parts.headers, "text/csv")?;
     let token = bearer(&parts.headers)
         .ok_or_else(|| ApiError::no_token("the facilitator token"))?
         .to_owned();
@@ -130,6 +136,7 @@ pub async fn import_csv(
             unchanged: 0,
             rows,
             skipped_links: Vec::new(),
+            warnings: parsed.warnings,
         }
     } else {
         let tracker = batch.tracker;
@@ -160,6 +167,7 @@ pub async fn import_csv(
             updated: summary.updated.len(),
             unchanged: summary.unchanged,
             skipped_links: summary.skipped_links,
+            warnings: parsed.warnings,
         }
     };
     Ok(no_store(Json(report)))

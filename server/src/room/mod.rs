@@ -21,7 +21,7 @@ pub mod secrecy;
 mod sizing;
 mod split;
 mod stats;
-mod suggestions;
+pub mod suggestions;
 mod texts;
 pub mod tokens;
 mod transfer;

@@ -3,22 +3,38 @@
 //! facilitator may look before. It is made from accepted estimates only, so it never reveals a
 //! vote.
 
-use readyroom_protocol::{ErrorCode, EstimateSuggestion, ItemId, ItemView};
+use readyroom_protocol::{Deck, ErrorCode, ItemId, ItemView};
 
 use super::{CommandError, Room, poker};
-use crate::suggest::suggest;
+
+/// What a suggestion is worked out from, taken out of the room so that the work is done off
+/// the room's task: the item, the items with estimates, and the deck.
+#[derive(Debug)]
+pub struct SuggestionInputs {
+    pub target: ItemView,
+    pub history: Vec<ItemView>,
+    pub deck: Deck,
+}
+
+impl SuggestionInputs {
+    #[must_use]
+    pub fn suggest(&self) -> readyroom_protocol::EstimateSuggestion {
+        let history: Vec<&ItemView> = self.history.iter().collect();
+        crate::suggest::suggest(&self.target, &history, &self.deck)
+    }
+}
 
 impl Room {
-    /// The suggestion for `item_id`, for the holder of `token`.
+    /// What the suggestion for `item_id` is made from, for the holder of `token`.
     ///
     /// # Errors
     /// `invalid_token` for a token that is not this room's, `unknown_item`, and `forbidden` for
     /// a participant before the item's votes have been revealed.
-    pub fn suggestion(
+    pub fn suggestion_inputs(
         &self,
         item_id: ItemId,
         token: &str,
-    ) -> Result<EstimateSuggestion, CommandError> {
+    ) -> Result<SuggestionInputs, CommandError> {
         self.require_room_token(token)?;
         let target = self.item(item_id)?;
         let revealed = !target.history.is_empty()
@@ -38,12 +54,19 @@ impl Room {
             Some(round) => round.deck.clone(),
             None => poker::resolve_deck(&self.settings.default_deck)?,
         };
-        let history: Vec<&ItemView> = self
+        let history: Vec<ItemView> = self
             .order
             .ids()
             .filter_map(|id| self.order.get(id))
-            .filter(|item| item.estimate.is_some() && item.split_into.is_empty())
+            .filter(|item| {
+                item.estimate.is_some() && item.split_into.is_empty() && item.id != item_id
+            })
+            .cloned()
             .collect();
-        Ok(suggest(target, &history, &deck))
+        Ok(SuggestionInputs {
+            target: target.clone(),
+            history,
+            deck,
+        })
     }
 }

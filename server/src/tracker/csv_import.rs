@@ -47,12 +47,14 @@ pub struct ColumnUse {
     pub field: Field,
 }
 
-/// A file read: who wrote it, how its columns were used, its items in file order.
+/// A file read: who wrote it, how its columns were used, its items in file order, and what
+/// was read differently from how it was written (a text cut to the limit).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
     pub tracker: Tracker,
     pub columns: Vec<ColumnUse>,
     pub items: Vec<ImportedItem>,
+    pub warnings: Vec<String>,
 }
 
 /// Reads a CSV file. `tracker` overrides the guess from the headers; `overrides` sets what
@@ -121,6 +123,7 @@ pub fn parse(
         }));
     }
     let mut items: Vec<ImportedItem> = Vec::new();
+    let mut warnings = Vec::new();
     for (index, record) in records.enumerate() {
         let record = record.map_err(|error| csv_error(&error))?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -133,7 +136,7 @@ pub fn parse(
         }
         // The header is row 1.
         let row = index + 2;
-        let item = read_row(tracker, &columns, &record, row)?;
+        let item = read_row(tracker, &columns, &record, row, &mut warnings)?;
         if let Some(key) = &item.key {
             if let Some(first) = items.iter().find(|other| other.key.as_ref() == Some(key)) {
                 return Err(invalid(format!(
@@ -151,6 +154,7 @@ pub fn parse(
         tracker,
         columns,
         items,
+        warnings,
     })
 }
 
@@ -222,9 +226,7 @@ pub fn field_of(tracker: Tracker, header: &str) -> Field {
     match (tracker, header) {
         (Tracker::Jira, "issue key")
         | (Tracker::Azure, "id")
-        | (Tracker::Plain, "key" | "id" | "issuekey" | "issue key") => {
-            Field::Key
-        }
+        | (Tracker::Plain, "key" | "id" | "issuekey" | "issue key") => Field::Key,
         (Tracker::Jira, "summary") | (Tracker::Azure | Tracker::Plain, "title") => Field::Title,
         (_, "description") => Field::Description,
         (
@@ -257,6 +259,7 @@ fn read_row(
     columns: &[ColumnUse],
     record: &csv::StringRecord,
     row: usize,
+    warnings: &mut Vec<String>,
 ) -> Result<ImportedItem, CommandError> {
     let mut item = ImportedItem {
         row,
@@ -288,10 +291,24 @@ fn read_row(
                 item.title = title;
             }
             Field::Description if item.description.is_empty() => {
-                item.description = long_text(tracker, cell).map_err(at)?;
+                let mut cut = false;
+                item.description = long_text(tracker, cell, &mut cut);
+                if cut {
+                    warnings.push(format!(
+                        "row {row}, column “{}”: cut to {MAX_LONG_TEXT_CHARS} characters",
+                        use_.header
+                    ));
+                }
             }
             Field::AcceptanceCriteria if item.acceptance_criteria.is_empty() => {
-                item.acceptance_criteria = long_text(tracker, cell).map_err(at)?;
+                let mut cut = false;
+                item.acceptance_criteria = long_text(tracker, cell, &mut cut);
+                if cut {
+                    warnings.push(format!(
+                        "row {row}, column “{}”: cut to {MAX_LONG_TEXT_CHARS} characters",
+                        use_.header
+                    ));
+                }
             }
             Field::Estimate if item.estimate.is_none() => {
                 item.estimate = Some(estimate(cell).map_err(at)?);
@@ -325,18 +342,24 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn long_text(tracker: Tracker, cell: &str) -> Result<String, String> {
+/// A description or acceptance criteria as plain text. Trackers allow longer texts than an
+/// item holds (a pasted log, a stack trace): those are cut at the limit, and the cut said, rather
+/// than the whole file refused.
+fn long_text(tracker: Tracker, cell: &str, cut: &mut bool) -> String {
     let text = match tracker {
         Tracker::Jira => jira_to_text(cell),
         Tracker::Azure => html_to_text(cell),
         Tracker::Plain => cell.replace("\r\n", "\n"),
     };
-    if text.chars().count() > MAX_LONG_TEXT_CHARS {
-        return Err(format!(
-            "the text is longer than {MAX_LONG_TEXT_CHARS} characters"
-        ));
+    match text.char_indices().nth(MAX_LONG_TEXT_CHARS) {
+        Some((end, _)) => {
+            *cut = true;
+            let mut kept = text;
+            kept.truncate(end);
+            kept
+        }
+        None => text,
     }
-    Ok(text)
 }
 
 /// Story points as a card: `3.0` is `3`, `0.5` stays; a size that is not a number (a T-shirt

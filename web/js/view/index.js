@@ -62,7 +62,10 @@ export class View {
       history: this.onFirstUse(async () => new (await import('./dialogs/history-dialog.js')).HistoryDialog(actions)),
       trash: this.onFirstUse(async () => new (await import('./dialogs/trash-dialog.js')).TrashDialog(store, actions, this.openHistory)),
       plan: this.onFirstUse(async () => new (await import('./dialogs/plan-dialog.js')).PlanDialog(store, actions)),
+      tracker: this.onFirstUse(async () => new (await import('./dialogs/tracker-dialog.js')).TrackerDialog(store, actions)),
     };
+    /** What the round trip with the tracker says, fetched with the dialog or the first import's notice. */
+    this.trackerTexts = this.onFirstUse(() => import('../tracker.js'));
     this.dialogs = dialogs;
     this.dependencyMap = new DependencyMap(store);
     this.priorities = new PrioritiesDialog(store, actions);
@@ -265,6 +268,7 @@ export class View {
       this.backlog.render();
     }
     if (topics.has('items') || topics.has('room') || topics.has('participants')) this.renderTrash();
+    if (topics.has('room') || topics.has('participants')) this.renderTrackerButton();
     if (topics.has('plans') || topics.has('items') || topics.has('participants') || topics.has('selection') || topics.has('round') || topics.has('room')) this.renderPlans();
     if (topics.has('items') || topics.has('selection') || topics.has('participants') || topics.has('round') || topics.has('connection') || topics.has('current')) {
       this.itemPanel.render();
@@ -297,6 +301,15 @@ export class View {
     $('#trash-button').hidden = trash.length === 0;
     $('#trash-count').textContent = formatNumber(trash.length);
     this.dialogs.trash.loaded?.refresh();
+  }
+
+  /** Import and export for the facilitator who holds the room's token; the summary for everyone. */
+  renderTrackerButton() {
+    const button = $('#tracker-button');
+    const full = this.store.isFacilitator && this.actions.holdsFacilitatorToken;
+    button.hidden = false;
+    button.textContent = t(full ? 'tracker.button' : 'tracker.exportButton');
+    button.title = t(full ? 'tracker.buttonTitle' : 'tracker.exportButtonTitle');
   }
 
   renderConnection() {
@@ -415,6 +428,13 @@ export class View {
       case 'facilitator_changed':
         if (e.participant_id) this.announce(t('announce.facilitator', { name: store.nameOf(e.participant_id) }));
         break;
+      case 'items_imported':
+        // Items appearing by the dozen need a word on where they came from, for everyone.
+        this.trackerTexts((tracker) => {
+          const notice = tracker.importedNotice(/** @type {import('../protocol.js').ItemsImported} */ (e));
+          if (notice) this.toast(notice);
+        });
+        break;
       default:
         break;
     }
@@ -470,6 +490,7 @@ export class View {
     $('#priorities-button').addEventListener('click', () => this.priorities.open());
     $('#prevote-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('prevote')));
     $('#sizing-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('sizing')));
+    $('#tracker-button').addEventListener('click', () => this.dialogs.tracker((dialog) => dialog.open()));
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

@@ -149,6 +149,7 @@ export class ItemPanel {
         { class: 'item-head' },
         h('div', { class: 'item-follow', id: 'follow-bar' }),
         h('div', { class: 'split-note', id: 'split-note', 'data-testid': 'split-note' }),
+        h('p', { class: 'external-ref', id: 'external-ref', 'data-testid': 'external-ref', hidden: true }),
         h('div', { class: 'title-row' }, label('title', t('item.title')), indicator('title')),
         // A textarea so that a long title wraps; it stays one line of text (see `wire`).
         field('title', h('textarea', { class: 'title-input', maxlength: 300, rows: 1, autocomplete: 'off' })),
@@ -440,6 +441,7 @@ export class ItemPanel {
     this.renderEditors(item);
     this.renderFollow(item);
     this.renderSplit(item);
+    this.renderExternal(item);
     renderChecklist($('#checklist', this.root), item, store, this.actions);
     renderWsjf($('#wsjf-field', this.root), item, store, this.actions);
     renderRemarks($('#remarks-field', this.root), item, store, this.actions);
@@ -555,6 +557,24 @@ export class ItemPanel {
     }
     replace(note, ...children);
     note.hidden = children.length === 0;
+  }
+
+  /**
+   * The issue the item was imported from: its key, which links to the issue when its address
+   * is known.
+   * @param {Item} item
+   */
+  renderExternal(item) {
+    const note = $('#external-ref', this.root);
+    const external = item.external;
+    note.hidden = !external;
+    if (!external) return;
+    const tracker = t(`tracker.${external.tracker}`);
+    // The server sends web addresses only; anything else (a script's) still never becomes a link.
+    const key = isWebAddress(external.url)
+      ? h('a', { href: external.url, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'external-link', title: t('item.openExternal', { key: external.key, tracker }), text: external.key })
+      : h('strong', { 'data-testid': 'external-key', text: external.key });
+    replace(note, ...localized('item.external', { tracker }, { key }));
   }
 
   /** What an empty room offers: the three steps of a refinement, the invitation first at hand. */
@@ -709,6 +729,19 @@ function changeEnd(op) {
     }
   }
   return end;
+}
+
+/**
+ * Whether an address is a web page's (http or https), and so safe to link to.
+ * @param {string | undefined} url
+ */
+function isWebAddress(url) {
+  if (!url) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** Browsers that size a text area to its content themselves (`field-sizing`). */

@@ -1,4 +1,5 @@
-// The landing page (create a room, open a link) and the join dialog.
+// The landing page (create a room, open a link, open a room's export as a new one) and the
+// join dialog.
 
 import { ApiError } from '../api.js';
 import { kindLabel } from '../decks.js';
@@ -38,6 +39,7 @@ export function setUpLanding(actions) {
       button.disabled = false;
     }
   });
+  setUpImport(actions);
   const open = /** @type {HTMLFormElement} */ ($('#open-form'));
   open.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -47,6 +49,33 @@ export function setUpLanding(actions) {
     else {
       error.textContent = t('landing.notALink');
       error.hidden = false;
+    }
+  });
+}
+
+/**
+ * A room's JSON export opened as a new room, of which this person becomes the facilitator.
+ * @param {any} actions
+ */
+function setUpImport(actions) {
+  const form = /** @type {HTMLFormElement} */ ($('#import-room-form'));
+  const file = /** @type {HTMLInputElement} */ (form.elements.namedItem('export'));
+  const error = /** @type {HTMLElement} */ (form.querySelector('.form-error'));
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      await actions.importRoom(chosen);
+    } catch (problem) {
+      // A file the server cannot read as an export is the wrong file, not a broken page.
+      const reason = !(problem instanceof ApiError) ? t('error.network') : problem.code === 'invalid_message' ? t('landing.notAnExport') : errorText(problem);
+      error.textContent = t('landing.importFailed', { reason });
+      error.hidden = false;
+      button.disabled = false;
     }
   });
 }

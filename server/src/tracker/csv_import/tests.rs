@@ -116,6 +116,19 @@ fn bad_files_name_the_row_and_the_column() {
         "row 2, column “estimate”: “-3” is not an estimate"
     );
     let long = format!("title\n{}\n", "x".repeat(MAX_TITLE_CHARS + 1));
+    let pasted_log = format!(
+        "title,description\nA,{}é\n",
+        "x".repeat(MAX_LONG_TEXT_CHARS)
+    );
+    let parsed = parse(pasted_log.as_bytes(), None, &[]).unwrap();
+    assert_eq!(
+        parsed.items[0].description.chars().count(),
+        MAX_LONG_TEXT_CHARS
+    );
+    assert_eq!(
+        parsed.warnings,
+        ["row 2, column “description”: cut to 20000 characters"]
+    );
     assert!(error_of(long.as_bytes()).starts_with("row 2, column “title”: a title is at most"));
     assert_eq!(error_of(b"title\n"), "the file has a header but no items");
     assert_eq!(error_of(b""), "the file is empty");

@@ -4,7 +4,7 @@
 
 import { formatNumber, t } from '../../i18n.js';
 import { CSV_LIMIT_BYTES, IMPORT_FIELDS, TRACKERS } from '../../protocol.js';
-import { columnsParam, csvLimit, importFailure, previewCounts, resultCounts, trackerName } from '../../tracker.js';
+import { columnsParam, csvLimit, failureText, previewCounts, resultCounts, trackerName } from '../../tracker.js';
 import { h, replace } from '../dom.js';
 
 /** @typedef {import('../../protocol.js').ImportField} ImportField */
@@ -59,20 +59,26 @@ export class CsvImport {
     /** @type {'' | 'previewing' | 'importing'} */
     this.busy = '';
     /** Which request an answer belongs to, so that a slow one cannot replace a newer one. */
-    this.asked = 0;
+    this.asked = (this.asked ?? 0) + 1;
     this.file.value = '';
     this.pasted.value = '';
+    // Made again, in the language chosen since it was last opened.
+    const fields = this.sourceFields();
+    this.sourceBox.replaceWith(fields);
+    this.sourceBox = fields;
     this.render();
   }
 
   render() {
     this.sourceBox.hidden = !!this.result;
     this.sourceBox.inert = this.busy === 'importing';
+    this.outcome.inert = this.busy === 'importing';
     this.error.textContent = this.problem;
     this.error.hidden = !this.problem;
     replace(this.outcome, this.result ? this.resultView(this.result) : this.preview && this.previewView(this.preview));
     replace(this.actionsRow, ...this.buttons());
     this.root.setAttribute('aria-busy', String(!!this.busy));
+    this.root.classList.toggle('done', !!this.result);
   }
 
   sourceFields() {
@@ -80,19 +86,24 @@ export class CsvImport {
       'div',
       { class: 'import-source' },
       h('p', { class: 'dialog-hint', text: t('tracker.importHint') }),
-      h('label', { for: 'import-file', class: 'field-label', text: t('tracker.file') }),
-      this.file,
+      h('div', { class: 'import-field' }, h('label', { for: 'import-file', text: t('tracker.file') }), this.file),
       h('details', { class: 'import-paste' }, h('summary', { text: t('tracker.paste') }), h('label', { for: 'import-text', class: 'visually-hidden', text: t('tracker.pasteLabel') }), this.pasted),
-      h('label', { for: 'import-tracker-url', class: 'field-label', text: t('tracker.address') }),
-      this.trackerUrl,
-      h('small', { class: 'dialog-hint', text: t('tracker.addressHint') }),
+      h('div', { class: 'import-field' }, h('label', { for: 'import-tracker-url', text: t('tracker.address') }), this.trackerUrl, h('small', { class: 'dialog-hint', text: t('tracker.addressHint') })),
     );
   }
 
   buttons() {
     if (this.result) {
       return [
-        h('button', { type: 'button', 'data-testid': 'import-another', text: t('tracker.importAnother'), onclick: () => this.reset() }),
+        h('button', {
+          type: 'button',
+          'data-testid': 'import-another',
+          text: t('tracker.importAnother'),
+          onclick: () => {
+            this.reset();
+            this.file.focus();
+          },
+        }),
         h('button', { type: 'button', class: 'primary', 'data-testid': 'import-done', text: t('tracker.done'), onclick: () => this.close() }),
       ];
     }
@@ -159,24 +170,40 @@ export class CsvImport {
     const shown = report.rows.slice(0, SHOWN_ROWS);
     return h(
       'div',
-      { class: 'table-scroll import-rows-scroll' },
+      { class: 'import-rows-wrap' },
       h(
-        'table',
-        { class: 'import-table import-rows', 'data-testid': 'import-rows' },
-        h('caption', { class: 'visually-hidden', text: t('tracker.rowsCaption') }),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num', text: t('tracker.row') }), h('th', { scope: 'col', text: t('tracker.key') }), h('th', { scope: 'col', text: t('item.title') }), h('th', { scope: 'col', class: 'num', text: t('item.estimateField') }), h('th', { scope: 'col', text: t('tracker.becomes') }))),
+        'div',
+        { class: 'table-scroll import-rows-scroll' },
         h(
-          'tbody',
-          {},
-          ...shown.map((row) =>
+          'table',
+          { class: 'import-table import-rows', 'data-testid': 'import-rows' },
+          h('caption', { class: 'visually-hidden', text: t('tracker.rowsCaption') }),
+          h(
+            'thead',
+            {},
             h(
               'tr',
-              { 'data-testid': 'import-row', 'data-action': row.action },
-              h('td', { class: 'num', text: formatNumber(row.row) }),
-              h('td', { class: 'import-key', text: row.key ?? '—' }),
-              h('td', { class: 'import-title', text: row.title }),
-              h('td', { class: 'num', text: row.estimate ?? '' }),
-              h('td', {}, h('span', { class: `badge action-${row.action}`, text: t(`tracker.action.${row.action}`) })),
+              {},
+              h('th', { scope: 'col', class: 'num row-number', text: t('tracker.row') }),
+              h('th', { scope: 'col', text: t('tracker.key') }),
+              h('th', { scope: 'col', text: t('item.title') }),
+              h('th', { scope: 'col', class: 'num', text: t('item.estimateField') }),
+              h('th', { scope: 'col', text: t(report.dry_run ? 'tracker.becomes' : 'tracker.outcome') }),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...shown.map((row) =>
+              h(
+                'tr',
+                { 'data-testid': 'import-row', 'data-action': row.action },
+                h('td', { class: 'num row-number', text: formatNumber(row.row) }),
+                h('td', { class: 'import-key', text: row.key ?? '—' }),
+                h('td', { class: 'import-title', text: row.title }),
+                h('td', { class: 'num', text: row.estimate ?? '' }),
+                h('td', {}, h('span', { class: `badge action-${row.action}`, text: t(`tracker.action.${row.action}`) })),
+              ),
             ),
           ),
         ),
@@ -239,6 +266,7 @@ export class CsvImport {
       { class: 'import-result', 'data-testid': 'import-result', 'aria-labelledby': 'import-result-heading', tabindex: -1 },
       h('h3', { id: 'import-result-heading', text: t('tracker.imported', { tracker: trackerName(report.tracker) }) }),
       h('p', { 'data-testid': 'import-result-counts', text: resultCounts(report) }),
+      report.rows.length > 0 && this.rowsTable(report),
       skipped.length > 0 &&
         h(
           'div',
@@ -313,7 +341,7 @@ export class CsvImport {
     } catch (error) {
       if (asked !== this.asked) return;
       this.preview = null;
-      this.problem = importFailure(error);
+      this.problem = failureText(error);
     }
     this.busy = '';
     this.renderKeepingFocus();
@@ -329,7 +357,7 @@ export class CsvImport {
       this.result = await this.actions.importCsv(this.source, { dryRun: false, ...this.options() });
       this.problem = '';
     } catch (error) {
-      this.problem = importFailure(error);
+      this.problem = failureText(error);
     }
     this.busy = '';
     this.renderKeepingFocus();

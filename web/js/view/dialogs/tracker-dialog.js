@@ -1,0 +1,168 @@
+// The tracker round trip: the facilitator brings the backlog in from the team's tracker (a CSV
+// file) and takes it back out (as Jira, Azure DevOps or plain CSV, or the whole room as JSON);
+// everyone can save the summary in Markdown. Files are fetched with a token in the
+// Authorization header and saved from memory, so that no token ever goes in an address.
+
+import { t } from '../../i18n.js';
+import { failureText } from '../../tracker.js';
+import { $, h, replace } from '../dom.js';
+import { CsvImport } from './csv-import.js';
+
+/** @typedef {'import' | 'export'} Tab */
+/** @typedef {import('../../api.js').ExportKind} ExportKind */
+
+/** How long a saved file's address is kept: the browser reads the file after the click is handled. */
+const SAVED_URL_MS = 60_000;
+
+export class TrackerDialog {
+  /**
+   * @param {import('../../store.js').RoomStore} store
+   * @param {any} actions
+   */
+  constructor(store, actions) {
+    this.store = store;
+    this.actions = actions;
+    this.dialog = /** @type {HTMLDialogElement} */ ($('#tracker-dialog'));
+    this.csvImport = new CsvImport(actions, () => this.dialog.close());
+    /** @type {Tab} */
+    this.tab = 'import';
+    /** Whether this person may import and export the backlog: the facilitator, with the room's facilitator token. */
+    this.full = false;
+    /** The download being fetched. @type {ExportKind | null} */
+    this.fetching = null;
+    this.exportProblem = '';
+  }
+
+  /** @param {Tab} [tab] */
+  open(tab) {
+    this.full = this.store.isFacilitator && this.actions.holdsFacilitatorToken;
+    this.tab = this.full ? tab ?? 'import' : 'export';
+    this.exportProblem = '';
+    this.csvImport.reset();
+    this.render();
+    this.dialog.showModal();
+  }
+
+  render() {
+    const tabs = /** @type {Tab[]} */ (['import', 'export']);
+    const tab = (/** @type {Tab} */ name) =>
+      h('button', {
+        type: 'button',
+        role: 'tab',
+        id: `tracker-tab-${name}`,
+        class: 'tab',
+        'data-testid': `tracker-tab-${name}`,
+        'aria-controls': `tracker-panel-${name}`,
+        'aria-selected': String(this.tab === name),
+        tabindex: this.tab === name ? 0 : -1,
+        text: t(`tracker.tab.${name}`),
+        onclick: () => this.show(name),
+        onkeydown: (/** @type {KeyboardEvent} */ event) => this.tabKey(event, tabs),
+      });
+    const panel = (/** @type {Tab} */ name, /** @type {Node} */ content) =>
+      this.full ? h('div', { role: 'tabpanel', id: `tracker-panel-${name}`, class: 'tracker-panel', 'aria-labelledby': `tracker-tab-${name}`, hidden: this.tab !== name }, content) : content;
+    replace(
+      this.dialog,
+      h(
+        'div',
+        { class: 'stack tracker-dialog' },
+        h('h2', { id: 'tracker-heading', text: t(this.full ? 'tracker.heading' : 'tracker.exportHeading') }),
+        this.full && h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('tracker.heading') }, ...tabs.map(tab)),
+        this.full && panel('import', this.csvImport.root),
+        panel('export', this.exportView()),
+      ),
+    );
+  }
+
+  /** @param {Tab} name */
+  show(name) {
+    this.tab = name;
+    for (const other of /** @type {Tab[]} */ (['import', 'export'])) {
+      const button = $(`#tracker-tab-${other}`, this.dialog);
+      button.setAttribute('aria-selected', String(other === name));
+      button.tabIndex = other === name ? 0 : -1;
+      $(`#tracker-panel-${other}`, this.dialog).hidden = other !== name;
+    }
+  }
+
+  /**
+   * Arrow keys, Home and End move between the tabs, as in any tab list.
+   * @param {KeyboardEvent} event
+   * @param {Tab[]} tabs
+   */
+  tabKey(event, tabs) {
+    const at = tabs.indexOf(this.tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    const next = tabs[(to + tabs.length) % tabs.length];
+    this.show(next);
+    $(`#tracker-tab-${next}`, this.dialog).focus();
+  }
+
+  exportView() {
+    const button = (/** @type {ExportKind} */ kind, /** @type {string} */ label) =>
+      h('button', {
+        type: 'button',
+        class: 'export-button',
+        'data-testid': `export-${kind}`,
+        'data-kind': kind,
+        'aria-disabled': this.fetching === kind ? 'true' : undefined,
+        onclick: () => this.download(kind),
+      }, h('span', { class: 'export-mark', 'aria-hidden': 'true', text: '⤓' }), h('span', { text: label }));
+    const group = (/** @type {string} */ heading, /** @type {string} */ hint, /** @type {Node[]} */ buttons) =>
+      h('section', { class: 'export-group' }, h('h3', { text: heading }), h('p', { class: 'dialog-hint', text: hint }), h('div', { class: 'export-buttons' }, ...buttons));
+    return h(
+      'div',
+      { class: 'stack tracker-export', 'data-testid': 'tracker-export' },
+      this.full &&
+        group(t('tracker.backToTracker'), t('tracker.backToTrackerHint'), [
+          button('jira', t('tracker.csvOf', { tracker: t('tracker.jira') })),
+          button('azure', t('tracker.csvOf', { tracker: t('tracker.azure') })),
+          button('plain', t('tracker.plainCsv')),
+        ]),
+      this.full && group(t('tracker.wholeRoom'), t('tracker.wholeRoomHint'), [button('json', t('tracker.roomJson'))]),
+      group(t('tracker.summary'), t('tracker.summaryHint'), [button('summary', t('tracker.summaryMarkdown'))]),
+      !this.full && this.store.isFacilitator && h('p', { class: 'dialog-hint', 'data-testid': 'tracker-needs-link', text: t('tracker.needsLink') }),
+      h('p', { class: 'form-error', role: 'alert', 'data-testid': 'export-error', hidden: !this.exportProblem, text: this.exportProblem }),
+      h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', text: t('dialog.close'), onclick: () => this.dialog.close() })),
+    );
+  }
+
+  /** Draws the export part again, its focus kept on the button it was on. */
+  renderExport() {
+    const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset.kind;
+    const view = this.exportView();
+    this.dialog.querySelector('[data-testid=tracker-export]')?.replaceWith(view);
+    if (focused) /** @type {HTMLElement | null} */ (view.querySelector(`[data-kind="${focused}"]`))?.focus();
+  }
+
+  /** @param {ExportKind} kind */
+  async download(kind) {
+    if (this.fetching) return;
+    this.fetching = kind;
+    this.exportProblem = '';
+    this.renderExport();
+    try {
+      this.save(await this.actions.exportFile(kind));
+    } catch (error) {
+      this.exportProblem = failureText(error);
+    }
+    this.fetching = null;
+    this.renderExport();
+  }
+
+  /**
+   * Saves a file held in memory as the browser saves any download.
+   * @param {{ blob: Blob, name: string }} file
+   */
+  save({ blob, name }) {
+    const url = URL.createObjectURL(blob);
+    // In the dialog: behind a modal dialog the page is inert.
+    const link = h('a', { href: url, download: name, hidden: true });
+    this.dialog.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), SAVED_URL_MS);
+  }
+}
