@@ -12,6 +12,7 @@ mod clock;
 mod config;
 mod connection;
 mod http;
+pub mod insights;
 mod journal;
 mod outbox;
 mod qr;

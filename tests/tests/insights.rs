@@ -90,3 +90,106 @@ async fn a_suggestion_comes_from_similar_items_and_voters_see_it_after_the_revea
     let (status, _) = ask("not-a-token").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn insights_sum_up_a_session_and_name_people_to_the_facilitator_only() {
+    let server = TestServer::start().await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
+    let first = ana.create_item("Export CSV").await.id;
+    let second = ana.create_item("Single sign-on").await.id;
+    ana.request(Command::StartSession).await.acked();
+
+    // The first item agrees at once; the second needs a re-vote, with a "?" in it.
+    ana.request(Command::SetCurrentItem {
+        item_id: Some(first),
+    })
+    .await
+    .acked();
+    let round = ana.start_round(first).await;
+    ana.vote(round.id, "3").await;
+    ben.vote(round.id, "3").await;
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    ana.request(Command::AcceptEstimate {
+        round_id: round.id,
+        estimate: "3".into(),
+    })
+    .await
+    .acked();
+    ana.request(Command::SetCurrentItem {
+        item_id: Some(second),
+    })
+    .await
+    .acked();
+    let round = ana.start_round(second).await;
+    ana.vote(round.id, "13").await;
+    ben.vote(round.id, "5").await;
+    ana.request(Command::Reveal { round_id: round.id })
+        .await
+        .acked();
+    let again = ana.request(Command::Revote { round_id: round.id }).await;
+    let revote = again.find(|e| match e {
+        Event::RoundStarted { round } => Some(round.id),
+        _ => None,
+    });
+    ana.vote(revote, "13").await;
+    ben.vote(revote, "?").await;
+    ana.request(Command::Reveal { round_id: revote })
+        .await
+        .acked();
+    ana.request(Command::AcceptEstimate {
+        round_id: revote,
+        estimate: "13".into(),
+    })
+    .await
+    .acked();
+
+    let get = async |token: &str| {
+        let response = server
+            .get_with_token(
+                &server.url(&format!("/api/rooms/{}/insights", room.room_id)),
+                token,
+            )
+            .await;
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    };
+    let (status, insights) = get(&room.facilitator_token).await;
+    assert_eq!(status, 200, "{insights}");
+    let session = &insights["sessions"][0];
+    assert_eq!(session["rounds"], 3, "{insights}");
+    assert_eq!(session["items_estimated"], 2);
+    assert_eq!(
+        session["first_round_consensus"], 0.5,
+        "one of two first rounds agreed"
+    );
+    assert_eq!(session["revote_rate"], 0.5);
+    assert_eq!(session["unsure_share"], 1.0 / 6.0, "{insights:#}");
+    assert_eq!(session["accepted_other_than_mode"], 0.0);
+    assert!(session["ended_at"].is_null(), "the session is under way");
+    assert_eq!(session["timeline"][0]["title"], "Export CSV");
+    assert_eq!(session["timeline"][1]["title"], "Single sign-on");
+    assert_eq!(
+        insights["split_candidates"][0]["title"], "Single sign-on",
+        "13 is at the split suggestion"
+    );
+    let people = insights["people"].as_array().unwrap();
+    let ben_row = people.iter().find(|p| p["name"] == "Ben").unwrap();
+    assert_eq!(
+        (ben_row["votes"].as_u64(), ben_row["unsure_share"].as_f64()),
+        (Some(3), Some(1.0 / 3.0))
+    );
+
+    let (status, theirs) = get(&ben.token.clone().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(
+        theirs.get("people").is_none(),
+        "figures per person are the facilitator's: {theirs}"
+    );
+    assert_eq!(theirs["sessions"][0]["rounds"], 3);
+}

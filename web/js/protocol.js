@@ -54,9 +54,11 @@ export const PROTOCOL_VERSION = 1;
  *   action: 'create' | 'update' | 'created' | 'updated' | 'unchanged', item_id?: string }} ImportRow
  */
 /**
- * What `POST …/import/csv` did, or with `dry_run` would do.
+ * What `POST …/import/csv` did, or with `dry_run` would do. `skipped_links`: dependencies the
+ * room could not take; `warnings`: what was read differently from how it was written (a text
+ * cut to what an item holds). Both in the server's words, absent when empty.
  * @typedef {{ tracker: Tracker, dry_run: boolean, columns: ImportColumn[], rows: ImportRow[],
- *   created: number, updated: number, unchanged: number, skipped_links?: string[] }} ImportReport
+ *   created: number, updated: number, unchanged: number, skipped_links?: string[], warnings?: string[] }} ImportReport
  */
 /**
  * After an import, the event everyone gets (`actor` null), once each item has had its own

@@ -1,5 +1,6 @@
-//! What the room's own data says: `GET /api/rooms/{id}/items/{item_id}/suggestion`, an
-//! estimate suggested from the items most like this one.
+//! What the room's own data says: `GET /api/rooms/{id}/insights`, how the room refines session
+//! by session, and `GET /api/rooms/{id}/items/{item_id}/suggestion`, an estimate suggested from
+//! the items most like this one.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -46,4 +47,23 @@ pub async fn suggestion(
             )
         })?;
     Ok(no_store(Json(suggestion)))
+}
+
+pub async fn insights(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let token = bearer(&headers)
+        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?
+        .to_owned();
+    let insights = state
+        .registry
+        .read(room_id, move |room| {
+            room.insights(&token, crate::clock::now_ms())
+        })
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store(Json(insights)))
 }

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
+        .route("/api/rooms/{id}/insights", get(insights::insights))
         .route("/api/rooms/{id}/import/csv", post(tracker::import_csv))
         .route("/api/rooms/{id}/export/csv", get(tracker::export_csv))
         .route("/api/rooms/{id}/summary.md", get(tracker::summary_md))

@@ -69,6 +69,23 @@ impl Room {
         })
     }
 
+    /// The room's insights (per person for the facilitator only).
+    ///
+    /// # Errors
+    /// `invalid_token` for a token that is not this room's.
+    pub fn insights(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<crate::insights::Insights, CommandError> {
+        let report = self.session_report(token, now)?;
+        Ok(crate::insights::insights(
+            &report,
+            self.settings.suggest_split_at,
+            self.is_facilitator_token(token),
+        ))
+    }
+
     #[must_use]
     pub fn export(&self, now: Timestamp) -> RoomExport {
         RoomExport {

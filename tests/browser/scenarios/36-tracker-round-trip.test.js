@@ -136,6 +136,11 @@ scenario('a Jira export is previewed, imported for everyone, linked back and exp
   await eventually(async () => assert.match(await textOf(preview.locator(`${tid('import-columns')} summary`)), /Columns: 10 of 16 imported/));
   assert.doesNotMatch(await textOf(rows.first()), /\b5\b/, 'the story points are no longer read');
   assert.equal(await ana.page.evaluate(() => document.activeElement?.getAttribute('data-column')), '14', 'the focus stays on the column changed');
+  // A choice the file cannot be read by is undone, and says why.
+  await preview.locator(`${tid('import-field')}[data-column="1"]`).selectOption('ignored');
+  await eventually(async () => assert.match(await textOf(dialog.locator(tid('import-error'))), /^The file cannot be read that way, so the preview stays as it was: no “Summary” column/));
+  assert.equal(await preview.locator(`${tid('import-field')}[data-column="1"]`).inputValue(), 'title');
+  assert.equal(await preview.locator(`${tid('import-field')}[data-column="14"]`).inputValue(), 'ignored', 'the choice before it stays');
   // The tabs go by arrow keys too.
   await dialog.locator(tid('tracker-tab-import')).focus();
   await ana.page.keyboard.press('ArrowRight');
@@ -202,4 +207,34 @@ scenario('a file that cannot be read says which row and column, and imports noth
   await dialog.locator(tid('import-file')).setInputFiles({ name: 'kaputt.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
   await eventually(async () => assert.equal(await textOf(error), 'Es wurde nichts importiert. Korrigiere die Datei und versuche es erneut: row 3, column “Summary”: the title is empty'));
   await scene.snap(ana, 'tracker-import-error-de', { fullPage: false });
+});
+
+scenario('a link to an issue not in the room is left out of an import, and said', async (scene) => {
+  const { people } = await openRoom(scene, [{ name: 'Ana' }, { name: 'Ben', colorScheme: 'dark' }]);
+  const [ana, ben] = people;
+  const dialog = await openTracker(ana.page);
+  await dialog.locator('.import-paste summary').click();
+  await dialog.locator(tid('import-text')).fill('title,key,depends on\nExport to PDF,R-1,R-9\nPrint view,R-2,R-1\n');
+  await dialog.locator(tid('import-preview')).click();
+  const preview = dialog.locator(tid('import-preview-result'));
+  await preview.waitFor();
+  assert.equal(await preview.locator(tid('import-format')).inputValue(), 'plain');
+  assert.equal(await textOf(preview.locator(tid('import-counts'))), '2 new');
+  await dialog.locator(tid('import-confirm')).click();
+  const result = dialog.locator(tid('import-result'));
+  await result.waitFor();
+  assert.equal(await textOf(result.locator('h3')), 'Imported from CSV');
+  assert.match(await textOf(result.locator(tid('import-skipped'))), /1 dependency left out[\s\S]*R-1 depends on R-9: R-9 is not in this room/);
+  await eventually(async () => assert.equal(await result.evaluate((section) => section === document.activeElement), true, 'the focus goes to what happened'));
+  await expectAccessible(ana.page, 'import result');
+  await scene.snap(ana, 'tracker-import-skipped', { fullPage: false });
+  await ben.page.locator(tid('toast')).filter({ hasText: '2 items imported from CSV' }).waitFor();
+  await eventually(async () => assert.deepEqual(await ben.page.locator(`${tid('backlog')} ${tid('item-title')}`).allInnerTexts(), ['Export to PDF', 'Print view']));
+
+  // Without a tracker's address the key is said, not linked.
+  const print = backlogItemTitled(ben.page, 'Print view');
+  await print.locator(tid('item-title')).click();
+  await waitPanel(ben.page, await print.getAttribute('data-item-id'));
+  assert.equal(await textOf(ben.page.locator(tid('external-ref'))), 'From CSV: R-2');
+  assert.equal(await ben.page.locator(tid('external-link')).count(), 0);
 });

@@ -36,9 +36,9 @@ export class CsvImport {
     this.error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'import-error', hidden: true });
     this.outcome = h('div', { class: 'import-outcome' });
     this.actionsRow = h('div', { class: 'dialog-buttons' });
-    // The fields stay put while the rest is drawn again: a chosen file, the text typed and the
-    // focus in it are kept.
-    this.sourceBox = this.sourceFields();
+    // The inputs above are made once and stay put while the rest is drawn again: a chosen file,
+    // the text typed and the focus in it are kept.
+    this.sourceBox = h('div');
     this.root.append(this.sourceBox, this.error, this.outcome, this.actionsRow);
     this.reset();
   }
@@ -53,6 +53,8 @@ export class CsvImport {
     this.overrides = new Map();
     /** @type {ImportReport | null} */
     this.preview = null;
+    /** The choices the preview shown was made with. @type {{ format: Tracker | '', overrides: Map<number, ImportField> }} */
+    this.previewed = { format: '', overrides: new Map() };
     /** @type {ImportReport | null} */
     this.result = null;
     this.problem = '';
@@ -160,6 +162,7 @@ export class CsvImport {
         ),
       ),
       h('p', { class: 'import-counts', 'data-testid': 'import-counts', text: previewCounts(report) }),
+      warnings(report),
       report.rows.length === 0 ? h('p', { class: 'dialog-hint', text: t('tracker.noRows') }) : this.rowsTable(report),
       this.columnsTable(report),
     );
@@ -266,15 +269,9 @@ export class CsvImport {
       { class: 'import-result', 'data-testid': 'import-result', 'aria-labelledby': 'import-result-heading', tabindex: -1 },
       h('h3', { id: 'import-result-heading', text: t('tracker.imported', { tracker: trackerName(report.tracker) }) }),
       h('p', { 'data-testid': 'import-result-counts', text: resultCounts(report) }),
+      warnings(report),
+      skipped.length > 0 && notes('import-skipped', t('tracker.skipped', { count: skipped.length }), t('tracker.skippedHint'), skipped),
       report.rows.length > 0 && this.rowsTable(report),
-      skipped.length > 0 &&
-        h(
-          'div',
-          { class: 'import-skipped', 'data-testid': 'import-skipped' },
-          h('h4', { text: t('tracker.skipped', { count: skipped.length }) }),
-          h('p', { class: 'dialog-hint', text: t('tracker.skippedHint') }),
-          h('ul', {}, ...skipped.map((line) => h('li', { text: line }))),
-        ),
     );
   }
 
@@ -337,11 +334,19 @@ export class CsvImport {
       const report = await this.actions.importCsv(this.source, { dryRun: true, ...this.options() });
       if (asked !== this.asked) return;
       this.preview = report;
+      this.previewed = { format: this.format, overrides: new Map(this.overrides) };
       this.problem = '';
-    } catch (error) {
+    } catch (/** @type {any} */ error) {
       if (asked !== this.asked) return;
-      this.preview = null;
-      this.problem = failureText(error);
+      if (this.preview) {
+        // A tracker or column just chosen that the file cannot be read by: the last preview
+        // stays, with the choices it was made with, and says why.
+        this.format = this.previewed.format;
+        this.overrides = new Map(this.previewed.overrides);
+        this.problem = error?.code === 'invalid_csv' ? t('tracker.error.columns', { detail: error.message }) : failureText(error);
+      } else {
+        this.problem = failureText(error);
+      }
     }
     this.busy = '';
     this.renderKeepingFocus();
@@ -386,4 +391,25 @@ export class CsvImport {
       (wasButton && this.root.querySelector('.dialog-buttons .primary'));
     /** @type {HTMLElement | null} */ (again || null)?.focus();
   }
+}
+
+/**
+ * What the server says it read differently from how the file has it (a text cut to what an
+ * item holds), in its words: shown before the import, and after it.
+ * @param {ImportReport} report
+ */
+function warnings(report) {
+  const lines = report.warnings ?? [];
+  return lines.length > 0 ? notes('import-warnings', t('tracker.warnings', { count: lines.length }), t('tracker.warningsHint'), lines) : null;
+}
+
+/**
+ * A boxed list of the server's remarks on an import, under a heading of the page's own.
+ * @param {string} testid
+ * @param {string} heading
+ * @param {string} hint
+ * @param {string[]} lines
+ */
+function notes(testid, heading, hint, lines) {
+  return h('div', { class: 'import-notes', 'data-testid': testid }, h('h4', { text: heading }), h('p', { class: 'dialog-hint', text: hint }), h('ul', {}, ...lines.map((line) => h('li', { text: line }))));
 }
