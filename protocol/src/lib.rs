@@ -6,6 +6,7 @@
 //! the messages (deck presets, card values), so third-party clients can be written from it and
 //! from `docs/protocol.md` alone.
 
+mod api;
 mod client;
 mod deck;
 mod error;
@@ -19,6 +20,7 @@ mod schema;
 mod server;
 mod text;
 
+pub use api::{ApiScope, ApiTokenCreated, ApiTokenView, NewApiToken};
 pub use client::{
     ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange, SplitPart,
 };

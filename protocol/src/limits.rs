@@ -79,3 +79,8 @@ pub const TEXT_HISTORY_BYTES: usize = 1024 * 1024;
 pub const MAX_CONNECTIONS_PER_PARTICIPANT: u32 = 10;
 /// How many past commands per participant the server remembers the reply of, for resends.
 pub const REMEMBERED_REPLIES: usize = 64;
+
+/// API tokens a room holds at once.
+pub const MAX_API_TOKENS: usize = 20;
+/// Characters of an API token's name.
+pub const MAX_API_TOKEN_NAME_CHARS: usize = 60;

@@ -51,6 +51,11 @@ pub enum Input {
     Import {
         batch: crate::tracker::ImportBatch,
     },
+    /// A change over the HTTP API (the token was checked by the shell; a new token's secret
+    /// was minted by the shell and only its digest is here).
+    Api {
+        change: crate::room::api::ApiChange,
+    },
 }
 
 /// What applying an input gave.
@@ -63,6 +68,10 @@ pub enum Applied {
         Result<crate::room::ImportSummary, CommandError>,
         Vec<EventFrame>,
     ),
+    Api(
+        Result<crate::room::api::ApiOutcome, CommandError>,
+        Vec<EventFrame>,
+    ),
 }
 
 impl Applied {
@@ -71,7 +80,7 @@ impl Applied {
             Self::Joined(Ok(joined)) => &joined.events,
             Self::Joined(Err(_)) => &[],
             Self::Command(outcome) => &outcome.events,
-            Self::Events(events) | Self::Imported(_, events) => events,
+            Self::Events(events) | Self::Imported(_, events) | Self::Api(_, events) => events,
         }
     }
 }
@@ -106,6 +115,10 @@ fn apply_input(room: &mut Room, ctx: &mut Ctx<'_>, entry: &Entry) -> Applied {
         Input::Import { batch } => {
             let (summary, events) = room.import_items(ctx, batch);
             Applied::Imported(summary, events)
+        }
+        Input::Api { change } => {
+            let (outcome, events) = room.apply_api(ctx, change);
+            Applied::Api(outcome, events)
         }
     }
 }

@@ -208,8 +208,8 @@ impl Registry {
         handle.read(question).await.transpose()
     }
 
-    /// Imports a tracker's items, if `token` is the room's facilitator token, answering once
-    /// they are stored. `Ok(None)`: no such room.
+    /// Imports a tracker's items, if `token` may write, answering once they are stored.
+    /// `Ok(None)`: no such room.
     pub async fn import_items(
         &self,
         id: RoomId,
@@ -225,18 +225,19 @@ impl Registry {
         }
     }
 
-    /// What importing a tracker's items would do, if `token` is the room's facilitator token.
+    /// Applies a change over the API, if `token` allows `need`, answering once it is stored.
     /// `Ok(None)`: no such room.
-    pub async fn preview_import(
+    pub async fn api(
         &self,
         id: RoomId,
         token: String,
-        batch: crate::tracker::ImportBatch,
-    ) -> Result<Option<Vec<Option<readyroom_protocol::ItemId>>>, CommandError> {
+        need: crate::room::api::Need,
+        change: crate::room::api::ApiChange,
+    ) -> Result<Option<crate::room::api::ApiOutcome>, CommandError> {
         let Some(handle) = self.get(id).await? else {
             return Ok(None);
         };
-        match handle.preview_import(token, batch).await {
+        match handle.api(token, need, change).await {
             Some(result) => result.map(Some),
             None => Err(not_stored()),
         }

@@ -9,7 +9,7 @@ use readyroom_protocol::{EventFrame, ParticipantId, Seq, ServerMessage};
 use super::ConnId;
 use crate::outbox::Outbox;
 use crate::rate::TokenBucket;
-use crate::room::{CommandError, ImportSummary, secrecy};
+use crate::room::secrecy;
 use crate::wire::encode;
 
 /// Carets a connection may pass on: a short burst, then ten a second (a client sends at most
@@ -57,15 +57,17 @@ pub enum Deferred {
         participant: ParticipantId,
         events: Vec<EventFrame>,
     },
-    /// The answer to an HTTP request that changed the room (an import).
-    Answer(ImportAnswer),
+    /// The answer to an HTTP request that changed the room (an import, an API change).
+    Answer(Answer),
 }
 
-/// What an import gave, and where its requester waits for it.
-#[derive(Debug)]
-pub struct ImportAnswer {
-    pub reply: tokio::sync::oneshot::Sender<Result<ImportSummary, CommandError>>,
-    pub result: Result<ImportSummary, CommandError>,
+/// Sends an HTTP request's answer, once what it changed is stored.
+pub struct Answer(pub Box<dyn FnOnce() + Send>);
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Answer")
+    }
 }
 
 #[derive(Debug, Default)]
@@ -152,9 +154,7 @@ impl Delivery {
                             .push(event_bytes(&secrecy::view_for(frame, participant)));
                     }
                 }
-                Deferred::Answer(ImportAnswer { reply, result }) => {
-                    let _ = reply.send(result);
-                }
+                Deferred::Answer(Answer(send)) => send(),
             }
         }
         self.connections

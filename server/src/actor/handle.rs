@@ -1,7 +1,7 @@
 //! How the rest of the server talks to a room's task: a cheap, clonable handle whose methods
 //! are the only way to build the task's messages.
 
-use readyroom_protocol::{ClientMessage, ItemId, RoomSettings};
+use readyroom_protocol::{ClientMessage, RoomSettings};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::ConnId;
@@ -34,11 +34,12 @@ pub(super) enum RoomMsg {
         batch: crate::tracker::ImportBatch,
         reply: oneshot::Sender<Result<crate::room::ImportSummary, CommandError>>,
     },
-    /// What importing them would do, changing nothing.
-    PreviewImport {
+    /// A change over the API, for a token allowing `need`.
+    Api {
         token: String,
-        batch: crate::tracker::ImportBatch,
-        reply: oneshot::Sender<Result<Vec<Option<ItemId>>, CommandError>>,
+        need: crate::room::api::Need,
+        change: crate::room::api::ApiChange,
+        reply: oneshot::Sender<Result<crate::room::api::ApiOutcome, CommandError>>,
     },
 }
 
@@ -158,23 +159,25 @@ impl RoomHandle {
         summary.await.ok()
     }
 
-    /// What importing `batch` would do (the item each row would update, `None` for a new
-    /// one), if `token` is the room's facilitator token; `None` if its task is gone.
-    pub async fn preview_import(
+    /// Applies a change over the API if `token` allows `need`, answering once it is stored;
+    /// `None` if the room's task is gone or could not store it.
+    pub async fn api(
         &self,
         token: String,
-        batch: crate::tracker::ImportBatch,
-    ) -> Option<Result<Vec<Option<ItemId>>, CommandError>> {
-        let (reply, preview) = oneshot::channel();
+        need: crate::room::api::Need,
+        change: crate::room::api::ApiChange,
+    ) -> Option<Result<crate::room::api::ApiOutcome, CommandError>> {
+        let (reply, outcome) = oneshot::channel();
         self.tx
-            .send(RoomMsg::PreviewImport {
+            .send(RoomMsg::Api {
                 token,
-                batch,
+                need,
+                change,
                 reply,
             })
             .await
             .ok()?;
-        preview.await.ok()
+        outcome.await.ok()
     }
 }
 

@@ -37,6 +37,7 @@ use crate::clock::now_ms;
 use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::{Reservation, close_code};
 use crate::rate::TokenBucket;
+use crate::room::api::Need;
 use crate::room::{CommandError, Joined, Reply, Room, tokens};
 use crate::storage::{Storage, StoredRoom};
 use crate::wire::encode;
@@ -302,45 +303,46 @@ impl RoomActor {
                 let _ = reply.send(self.room.settings().clone());
             }
             RoomMsg::Read(question) => (question.0)(&self.room),
-            RoomMsg::PreviewImport {
-                token,
-                batch,
-                reply,
-            } => {
-                let preview = self
-                    .facilitator(&token)
-                    .and_then(|()| self.room.preview_import(&batch));
-                let _ = reply.send(preview);
-            }
             RoomMsg::Import {
                 token,
                 batch,
                 reply,
             } => {
-                if let Err(error) = self.facilitator(&token) {
+                if let Err(error) = self.room.require(&token, Need::Write) {
                     let _ = reply.send(Err(error));
                     return;
                 }
                 if let Applied::Imported(result, events) = self.log_input(Input::Import { batch }) {
-                    self.visited = true;
-                    self.delivery.defer(Deferred::Events(events));
-                    self.delivery
-                        .defer(Deferred::Answer(delivery::ImportAnswer { reply, result }));
+                    self.answer_after(events, move || {
+                        let _ = reply.send(result);
+                    });
+                }
+            }
+            RoomMsg::Api {
+                token,
+                need,
+                change,
+                reply,
+            } => {
+                if let Err(error) = self.room.require(&token, need) {
+                    let _ = reply.send(Err(error));
+                    return;
+                }
+                if let Applied::Api(result, events) = self.log_input(Input::Api { change }) {
+                    self.answer_after(events, move || {
+                        let _ = reply.send(result);
+                    });
                 }
             }
         }
     }
 
-    /// Whether `token` is the room's facilitator token, as an error to answer with if not.
-    fn facilitator(&self, token: &str) -> Result<(), CommandError> {
-        if self.room.is_facilitator_token(token) {
-            Ok(())
-        } else {
-            Err(CommandError::new(
-                ErrorCode::InvalidToken,
-                "that is not this room's facilitator token",
-            ))
-        }
+    /// Sends `events` and then an HTTP request's answer, once the batch is stored.
+    fn answer_after(&mut self, events: Vec<EventFrame>, answer: impl FnOnce() + Send + 'static) {
+        self.visited = true;
+        self.delivery.defer(Deferred::Events(events));
+        self.delivery
+            .defer(Deferred::Answer(delivery::Answer(Box::new(answer))));
     }
 
     /// Applies an input now and logs it if it changed the room.
@@ -667,7 +669,7 @@ impl RoomActor {
 
 /// A new participant token: 128 bits from the OS's generator, drawn apart from the seeds that
 /// are logged with each input.
-fn mint_token() -> String {
+pub(crate) fn mint_token() -> String {
     let mut bytes = [0_u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     crate::room::hex(&bytes)

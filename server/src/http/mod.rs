@@ -28,6 +28,7 @@ use crate::registry::{Registry, default_settings};
 use crate::room::CommandError;
 use crate::{connection, web};
 
+mod api;
 mod insights;
 mod tracker;
 
@@ -66,6 +67,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
         .route("/api/rooms/{id}/insights", get(insights::insights))
+        .route(
+            "/api/rooms/{id}/tokens",
+            get(api::list_tokens).post(api::create_token),
+        )
+        .route(
+            "/api/rooms/{id}/tokens/{token_id}",
+            axum::routing::delete(api::revoke_token),
+        )
+        .route(
+            "/api/rooms/{id}/items",
+            get(api::list_items).post(api::create_item),
+        )
+        .route(
+            "/api/rooms/{id}/items/{item_id}",
+            axum::routing::patch(api::update_item),
+        )
+        .route("/api/rooms/{id}/rounds", get(api::rounds))
         .route("/api/rooms/{id}/import/csv", post(tracker::import_csv))
         .route("/api/rooms/{id}/export/csv", get(tracker::export_csv))
         .route("/api/rooms/{id}/summary.md", get(tracker::summary_md))

@@ -17,6 +17,7 @@ use super::{
     ApiError, AppState, bearer, client_of, import_slot, no_store, read_body, require_content_type,
 };
 use crate::room::RowOutcome;
+use crate::room::api::Need;
 use crate::tracker::csv_import::{self, ColumnUse, Field};
 use crate::tracker::{ImportBatch, ImportedItem, csv_export, summary};
 
@@ -108,7 +109,13 @@ pub async fn import_csv(
     let report = if query.dry_run {
         let matches = state
             .registry
-            .preview_import(room_id, token, batch.clone())
+            .read(room_id, {
+                let batch = batch.clone();
+                move |room| {
+                    room.require(&token, Need::Write)?;
+                    room.preview_import(&batch)
+                }
+            })
             .await?
             .ok_or_else(ApiError::room_not_found)?;
         let rows = batch

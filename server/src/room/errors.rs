@@ -27,6 +27,14 @@ impl CommandError {
         Self::new(ErrorCode::InvalidValue, message)
     }
 
+    /// A step that cannot go wrong did: a bug, said rather than panicked over.
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "the server got into a state it should not be in",
+        )
+    }
+
     pub fn unknown_item() -> Self {
         Self::new(ErrorCode::UnknownItem, "no such item in this room")
     }

@@ -358,7 +358,7 @@ impl Room {
     /// # Errors
     /// `invalid_token` for a token that is not this room's; `unknown_item`.
     pub fn item_history(&self, item_id: ItemId, token: &str) -> Result<ItemHistory, CommandError> {
-        self.require_room_token(token)?;
+        self.require(token, super::api::Need::Member)?;
         let title = self
             .order
             .get(item_id)

@@ -59,6 +59,16 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_editor(actor, "create items")?;
+        self.add_item(ctx, new, out).map(|_| ())
+    }
+
+    /// A new item, whoever asked (an editor, an API token with write access). Returns its id.
+    pub(super) fn add_item(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        new: NewItem,
+        out: &mut Out,
+    ) -> Result<ItemId, CommandError> {
         if self.order.len() >= MAX_ITEMS_PER_ROOM {
             return Err(CommandError::new(
                 ErrorCode::TooManyItems,
@@ -85,7 +95,7 @@ impl Room {
             let ranks = self.order.rerank();
             self.emit(out, Event::ItemsReranked { ranks });
         }
-        Ok(())
+        Ok(id)
     }
 
     pub(super) fn update_item(
@@ -96,16 +106,45 @@ impl Room {
         out: &mut Out,
     ) -> Result<(), CommandError> {
         self.require_editor(actor, "edit items")?;
-        if !self.order.contains(item_id) {
-            return Err(CommandError::unknown_item());
-        }
-        let change = self.validate_change(item_id, change)?;
+        let change = self.checked_change(item_id, change)?;
         if matches!(change, ItemChange::Estimate(_)) && !self.free_estimates {
             self.require_facilitator(
                 actor,
                 "set an estimate by hand (the team agrees on one in a round)",
             )?;
         }
+        self.set_checked(item_id, change, out)
+    }
+
+    /// Sets a field, whoever asked (an API token with write access, which may set estimates
+    /// as the facilitator may), checked as typed in.
+    pub(super) fn change_item(
+        &mut self,
+        item_id: ItemId,
+        change: ItemChange,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
+        let change = self.checked_change(item_id, change)?;
+        self.set_checked(item_id, change, out)
+    }
+
+    fn checked_change(
+        &self,
+        item_id: ItemId,
+        change: ItemChange,
+    ) -> Result<ItemChange, CommandError> {
+        if !self.order.contains(item_id) {
+            return Err(CommandError::unknown_item());
+        }
+        self.validate_change(item_id, change)
+    }
+
+    fn set_checked(
+        &mut self,
+        item_id: ItemId,
+        change: ItemChange,
+        out: &mut Out,
+    ) -> Result<(), CommandError> {
         if let ItemChange::Status(status) = change {
             if let Some(item) = self.order.get(item_id) {
                 self.check_status_change(item, status)?;

@@ -3,6 +3,7 @@
 //! randomness of its own: the time and a random source arrive in [`Ctx`]. Every input, however
 //! hostile, yields a reply; nothing here may panic.
 
+pub mod api;
 mod errors;
 mod facilitation;
 pub mod focus;
@@ -104,6 +105,9 @@ pub struct Room {
     /// How long each item was the current item, and the sessions.
     #[serde(default)]
     focus: focus::Focus,
+    /// Tokens for the HTTP API, as digests.
+    #[serde(default)]
+    api_tokens: Vec<api::ApiToken>,
     /// Deleted items, oldest first.
     #[serde(default)]
     trash: Vec<trash::Trashed>,
@@ -189,6 +193,7 @@ impl Room {
             prevote_review: None,
             sizing: None,
             focus: focus::Focus::default(),
+            api_tokens: Vec::new(),
             trash: Vec::new(),
             histories: history::Histories::default(),
             texts: texts::TextHistory::default(),

@@ -5,6 +5,7 @@
 
 use readyroom_protocol::{Deck, ErrorCode, ItemId, ItemView};
 
+use super::api::{Access, Need};
 use super::{CommandError, Room, poker};
 
 /// What a suggestion is worked out from, taken out of the room so that the work is done off
@@ -35,14 +36,14 @@ impl Room {
         item_id: ItemId,
         token: &str,
     ) -> Result<SuggestionInputs, CommandError> {
-        self.require_room_token(token)?;
+        let access = self.require(token, Need::Member)?;
         let target = self.item(item_id)?;
         let revealed = !target.history.is_empty()
             || self
                 .round
                 .as_ref()
                 .is_some_and(|round| round.item_id == item_id && round.revealed.is_some());
-        if !revealed && !self.is_facilitator_token(token) {
+        if !revealed && access != Access::Facilitator {
             return Err(CommandError::new(
                 ErrorCode::Forbidden,
                 "the suggestion shows once the item's votes are revealed, so that it does not \

@@ -11,6 +11,7 @@ use readyroom_protocol::{
     RoomExport, RoomId, Timestamp,
 };
 
+use super::api::{Access, Need};
 use super::order::Order;
 use super::participants::Participant;
 use super::replies::Replies;
@@ -23,32 +24,13 @@ impl Room {
         super::tokens::matches(&super::tokens::shield(token), &self.facilitator_token)
     }
 
-    /// The room's export, for the holder of the facilitator token.
+    /// The room's export, for the facilitator or an API token.
     ///
     /// # Errors
     /// `invalid_token` for any other token.
     pub fn export_for(&self, token: &str, now: Timestamp) -> Result<RoomExport, CommandError> {
-        if self.is_facilitator_token(token) {
-            Ok(self.export(now))
-        } else {
-            Err(CommandError::new(
-                ErrorCode::InvalidToken,
-                "that is not this room's facilitator token",
-            ))
-        }
-    }
-
-    /// A participant's or the facilitator's token: what reading the room over HTTP takes.
-    pub(super) fn require_room_token(&self, token: &str) -> Result<(), CommandError> {
-        let member = self.tokens.contains_key(&super::tokens::shield(token));
-        if member || self.is_facilitator_token(token) {
-            Ok(())
-        } else {
-            Err(CommandError::new(
-                ErrorCode::InvalidToken,
-                "send a participant or facilitator token of this room as `Authorization: Bearer <token>`",
-            ))
-        }
+        self.require(token, Need::Read)?;
+        Ok(self.export(now))
     }
 
     /// The room and where its attention went, for a session's summary.
@@ -60,7 +42,7 @@ impl Room {
         token: &str,
         now: Timestamp,
     ) -> Result<crate::tracker::summary::SessionReport, CommandError> {
-        self.require_room_token(token)?;
+        self.require(token, Need::Member)?;
         Ok(crate::tracker::summary::SessionReport {
             room: self.export(now),
             focus: self.focus.spans(now),
@@ -82,7 +64,7 @@ impl Room {
         Ok(crate::insights::insights(
             &report,
             self.settings.suggest_split_at,
-            self.is_facilitator_token(token),
+            self.access(token) == Some(Access::Facilitator),
         ))
     }
 

@@ -209,22 +209,25 @@ scenario('a file that cannot be read says which row and column, and imports noth
   await scene.snap(ana, 'tracker-import-error-de', { fullPage: false });
 });
 
-scenario('a link to an issue not in the room is left out of an import, and said', async (scene) => {
+scenario('a link to an issue not in the room is left out, a text too long is cut, and both are said', async (scene) => {
   const { people } = await openRoom(scene, [{ name: 'Ana' }, { name: 'Ben', colorScheme: 'dark' }]);
   const [ana, ben] = people;
   const dialog = await openTracker(ana.page);
   await dialog.locator('.import-paste summary').click();
-  await dialog.locator(tid('import-text')).fill('title,key,depends on\nExport to PDF,R-1,R-9\nPrint view,R-2,R-1\n');
+  await dialog.locator(tid('import-text')).fill(`title,key,depends on,description\nExport to PDF,R-1,R-9,${'log line '.repeat(2_300)}\nPrint view,R-2,R-1,\n`);
   await dialog.locator(tid('import-preview')).click();
   const preview = dialog.locator(tid('import-preview-result'));
   await preview.waitFor();
   assert.equal(await preview.locator(tid('import-format')).inputValue(), 'plain');
   assert.equal(await textOf(preview.locator(tid('import-counts'))), '2 new');
+  const cut = /1 text read differently[\s\S]*row 2, column “description”: cut to 20000 characters/;
+  assert.match(await textOf(preview.locator(tid('import-warnings'))), cut, 'said before importing');
   await dialog.locator(tid('import-confirm')).click();
   const result = dialog.locator(tid('import-result'));
   await result.waitFor();
   assert.equal(await textOf(result.locator('h3')), 'Imported from CSV');
   assert.match(await textOf(result.locator(tid('import-skipped'))), /1 dependency left out[\s\S]*R-1 depends on R-9: R-9 is not in this room/);
+  assert.match(await textOf(result.locator(tid('import-warnings'))), cut, 'and after');
   await eventually(async () => assert.equal(await result.evaluate((section) => section === document.activeElement), true, 'the focus goes to what happened'));
   await expectAccessible(ana.page, 'import result');
   await scene.snap(ana, 'tracker-import-skipped', { fullPage: false });

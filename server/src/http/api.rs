@@ -1,0 +1,208 @@
+//! The room's REST API for tools beside the meeting: tokens the facilitator issues
+//! (`/api/rooms/{id}/tokens`), the backlog (`/items`: list, create, update) and the rounds with
+//! their results (`/rounds`). Every change goes through the room like a command: applied,
+//! stored, seen live by everyone in the room, and only then answered.
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use readyroom_protocol::{ApiTokenCreated, ItemChange, ItemId, NewApiToken, NewItem, RoomId};
+
+use super::{ApiError, AppState, bearer, json_body, no_store, read_body, require_json};
+use crate::room::CommandError;
+use crate::room::api::{ApiChange, ApiOutcome, Need};
+use crate::room::tokens;
+
+/// The largest body these routes read: an item with every text at its limit.
+const API_BODY_LIMIT: usize = 256 * 1024;
+
+fn room_id(id: &str) -> Result<RoomId, ApiError> {
+    id.parse().map_err(|_| ApiError::room_not_found())
+}
+
+fn token_of(headers: &HeaderMap) -> Result<String, ApiError> {
+    bearer(headers)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::no_token("the facilitator token or an API token"))
+}
+
+/// Reads a JSON body, checked like the other JSON routes.
+async fn body<T: serde::de::DeserializeOwned + Default>(
+    state: &AppState,
+    request: Request,
+) -> Result<(HeaderMap, T), ApiError> {
+    let (parts, body) = request.into_parts();
+    require_json(&parts.headers)?;
+    let bytes = read_body(body, API_BODY_LIMIT, state.config.body_timeout).await?;
+    Ok((parts.headers, json_body(&bytes)?))
+}
+
+async fn change(
+    state: &AppState,
+    room: RoomId,
+    token: String,
+    need: Need,
+    change: ApiChange,
+) -> Result<ApiOutcome, ApiError> {
+    Ok(state
+        .registry
+        .api(room, token, need, change)
+        .await?
+        .ok_or_else(ApiError::room_not_found)?)
+}
+
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = token_of(&headers)?;
+    let tokens = state
+        .registry
+        .read(room_id(&id)?, move |room| room.api_tokens(&token))
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store(Json(tokens)))
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (headers, NewApiToken { name, scope }) = body::<Option<NewApiToken>>(&state, request)
+        .await
+        .and_then(|(headers, new)| {
+            new.map(|new| (headers, new))
+                .ok_or_else(|| ApiError::from(CommandError::invalid("send {\"name\", \"scope\"}")))
+        })?;
+    let token = token_of(&headers)?;
+    // The secret comes from the OS's randomness and only its digest reaches the room and its
+    // log; the answer is the one time it is shown.
+    let secret = format!("rr_{}", crate::actor::mint_token());
+    let digest = tokens::shield(&secret);
+    let outcome = change(
+        &state,
+        room_id(&id)?,
+        token,
+        Need::Facilitator,
+        ApiChange::CreateToken {
+            name,
+            scope,
+            digest,
+        },
+    )
+    .await?;
+    let ApiOutcome::Token(view) = outcome else {
+        return Err(ApiError::from(CommandError::internal()));
+    };
+    Ok((
+        StatusCode::CREATED,
+        no_store(Json(ApiTokenCreated {
+            view,
+            token: secret,
+        })),
+    )
+        .into_response())
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Path((id, token_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = token_of(&headers)?;
+    let token_id: uuid::Uuid = token_id
+        .parse()
+        .map_err(|_| ApiError::from(CommandError::invalid("no API token with that id")))?;
+    change(
+        &state,
+        room_id(&id)?,
+        token,
+        Need::Facilitator,
+        ApiChange::RevokeToken { id: token_id },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn list_items(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = token_of(&headers)?;
+    let items = state
+        .registry
+        .read(room_id(&id)?, move |room| room.items_for(&token))
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store(Json(items)))
+}
+
+pub async fn create_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (headers, item) = body::<Option<NewItem>>(&state, request).await?;
+    let item = item.ok_or_else(|| ApiError::from(CommandError::invalid("send {\"title\"}")))?;
+    let token = token_of(&headers)?;
+    let outcome = change(
+        &state,
+        room_id(&id)?,
+        token,
+        Need::Write,
+        ApiChange::CreateItem { item },
+    )
+    .await?;
+    let ApiOutcome::Item(item_id) = outcome else {
+        return Err(ApiError::from(CommandError::internal()));
+    };
+    Ok((
+        StatusCode::CREATED,
+        no_store(Json(serde_json::json!({ "item_id": item_id }))),
+    )
+        .into_response())
+}
+
+pub async fn update_item(
+    State(state): State<AppState>,
+    Path((id, item_id)): Path<(String, String)>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let item_id: ItemId = item_id
+        .parse()
+        .map_err(|_| ApiError::from(CommandError::unknown_item()))?;
+    let (headers, item_change) = body::<Option<ItemChange>>(&state, request).await?;
+    let item_change = item_change
+        .ok_or_else(|| ApiError::from(CommandError::invalid("send {\"field\", \"value\"}")))?;
+    let token = token_of(&headers)?;
+    change(
+        &state,
+        room_id(&id)?,
+        token,
+        Need::Write,
+        ApiChange::UpdateItem {
+            item_id,
+            change: item_change,
+        },
+    )
+    .await?;
+    Ok(no_store(Json(serde_json::json!({ "item_id": item_id }))))
+}
+
+pub async fn rounds(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = token_of(&headers)?;
+    let rounds = state
+        .registry
+        .read(room_id(&id)?, move |room| room.rounds_for(&token))
+        .await?
+        .ok_or_else(ApiError::room_not_found)?;
+    Ok(no_store(Json(rounds)))
+}
