@@ -45,11 +45,11 @@ async fn change(
     need: Need,
     change: ApiChange,
 ) -> Result<ApiOutcome, ApiError> {
-    Ok(state
+    state
         .registry
         .api(room, token, need, change)
         .await?
-        .ok_or_else(ApiError::room_not_found)?)
+        .ok_or_else(ApiError::room_not_found)
 }
 
 pub async fn list_tokens(

@@ -94,12 +94,13 @@ impl Room {
     /// `invalid_token` for a token that is not this room's or does not allow it.
     pub fn require(&self, token: &str, need: Need) -> Result<Access, CommandError> {
         let access = self.access(token);
-        let allowed = match (need, access) {
-            (_, Some(Access::Facilitator)) | (Need::Member, Some(_)) => true,
-            (Need::Read | Need::Write, Some(Access::Api(ApiScope::Write)))
-            | (Need::Read, Some(Access::Api(ApiScope::Read))) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (need, access),
+            (_, Some(Access::Facilitator))
+                | (Need::Member, Some(_))
+                | (Need::Read | Need::Write, Some(Access::Api(ApiScope::Write)))
+                | (Need::Read, Some(Access::Api(ApiScope::Read)))
+        );
         match access {
             Some(access) if allowed => Ok(access),
             Some(_) => Err(CommandError::new(
