@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::tracker::summary::SessionReport;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Insights {
     /// Oldest first; one spanning the room's whole life when it never ran a session.
     pub sessions: Vec<SessionInsights>,
@@ -25,7 +25,7 @@ pub struct Insights {
     pub people: Option<Vec<PersonInsights>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SessionInsights {
     pub started_at: Timestamp,
     /// Absent for the session under way.
@@ -56,7 +56,7 @@ pub struct SessionInsights {
     pub accepted_other_than_mode: Option<f64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Stretch {
     pub item_id: ItemId,
     pub title: String,
@@ -64,14 +64,14 @@ pub struct Stretch {
     pub to: Timestamp,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ItemRef {
     pub item_id: ItemId,
     pub title: String,
     pub estimate: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PersonInsights {
     pub participant_id: ParticipantId,
     pub name: String,

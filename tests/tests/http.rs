@@ -271,3 +271,81 @@ async fn a_rooms_page_announces_its_modules_and_its_room_lookup() {
     let odd = get("/r/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned()).await;
     assert!(!odd.contains("<script>alert") && !odd.contains("rel=\"preload\""));
 }
+
+/// The routes the router serves, read from its source: each `.route("…"` in the HTTP module.
+fn routes_in_source() -> Vec<String> {
+    let source = include_str!("../../server/src/http/mod.rs");
+    source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| {
+            let start = rest.find('"')? + 1;
+            let end = start + rest[start..].find('"')?;
+            Some(rest[start..end].replace("{id}", "{room_id}"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_every_listed_operation_is_served() {
+    let server = TestServer::start().await;
+    let document: Value = server
+        .http()
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    for route in routes_in_source() {
+        assert!(
+            paths.contains_key(&route),
+            "{route} is served but not in the OpenAPI document"
+        );
+    }
+    // Every `$ref` resolves within the document.
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(
+            document["components"]["schemas"].get(name).is_some(),
+            "{name} is referenced, not defined"
+        );
+    }
+    // Each listed operation is routed: with ids that name nothing, the answer is the API's own
+    // (a JSON error, or success), never the router's 404 or 405.
+    let nobody = "3f2b8c1e-6d4a-4f7b-9c2e-1a5d8e7f6b40";
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            if path.starts_with("/ws/") {
+                continue;
+            }
+            let url = server.url(
+                &path
+                    .replace("{room_id}", nobody)
+                    .replace("{item_id}", nobody)
+                    .replace("{token_id}", nobody),
+            );
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let response = server
+                .http()
+                .request(method.clone(), &url)
+                .bearer_auth("t")
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert_ne!(status, 405, "{method} {path} is documented but not routed");
+            if status == 404 {
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                assert!(
+                    body["code"].is_string(),
+                    "{method} {path}: a 404 from the router, not the API"
+                );
+            }
+        }
+    }
+}

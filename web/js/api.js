@@ -1,6 +1,6 @@
-// The HTTP API: creating, importing and looking up rooms, reading an item's history, and the
-// tracker round trip (CSV in, CSV, JSON and Markdown out). Tokens go in the Authorization
-// header, never in an address.
+// The HTTP API: creating, importing and looking up rooms, reading an item's history, the
+// tracker round trip (CSV in, CSV, JSON and Markdown out), estimate suggestions, insights and
+// the room's API tokens. Tokens go in the Authorization header, never in an address.
 
 import { t } from './i18n.js';
 
@@ -97,6 +97,75 @@ export async function itemHistory(roomId, itemId, token) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw refusal(response, data);
   return data;
+}
+
+/**
+ * A JSON request with a room's token; the answer's JSON, or null for one without a body (204).
+ * @param {string} path
+ * @param {string} token
+ * @param {{ method?: string, body?: unknown }} [options]
+ */
+async function withToken(path, token, { method = 'GET', body } = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  const data = response.status === 204 ? null : await response.json().catch(() => ({}));
+  if (!response.ok) throw refusal(response, data);
+  return data;
+}
+
+/**
+ * The estimate the room's own history suggests for an item (§24). A participant's token gets
+ * it only once the item's votes are revealed (`403 forbidden` before), the facilitator's at any time.
+ * @param {string} roomId
+ * @param {string} itemId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').EstimateSuggestion>}
+ */
+export function suggestion(roomId, itemId, token) {
+  return withToken(`${roomPath(roomId)}/items/${encodeURIComponent(itemId)}/suggestion`, token);
+}
+
+/**
+ * How the room refines, session by session; figures per person only with the facilitator token.
+ * @param {string} roomId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').Insights>}
+ */
+export function insights(roomId, token) {
+  return withToken(`${roomPath(roomId)}/insights`, token);
+}
+
+/**
+ * The room's API tokens, without their secrets (facilitator token).
+ * @param {string} roomId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').ApiToken[]>}
+ */
+export function apiTokens(roomId, token) {
+  return withToken(`${roomPath(roomId)}/tokens`, token);
+}
+
+/**
+ * Issues an API token; its secret is in this answer and nowhere else, ever.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {{ name: string, scope: import('./protocol.js').ApiScope }} body
+ * @returns {Promise<import('./protocol.js').ApiToken & { token: string }>}
+ */
+export function createApiToken(roomId, token, body) {
+  return withToken(`${roomPath(roomId)}/tokens`, token, { method: 'POST', body });
+}
+
+/**
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {string} id the API token's id
+ * @returns {Promise<null>}
+ */
+export function revokeApiToken(roomId, token, id) {
+  return withToken(`${roomPath(roomId)}/tokens/${encodeURIComponent(id)}`, token, { method: 'DELETE' });
 }
 
 /**

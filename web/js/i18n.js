@@ -202,6 +202,14 @@ export function formatDateTime(at) {
 }
 
 /**
+ * A day as a chart's axis says it: "30 Nov", "30. Nov.".
+ * @param {number} at
+ */
+export function formatDay(at) {
+  return formatter('day', {}, (l) => new Intl.DateTimeFormat(l, { day: 'numeric', month: 'short' })).format(at);
+}
+
+/**
  * How long ago, for the last hour: "now", "5 minutes ago", "vor 5 Minuten".
  * @param {number} at
  * @param {number} now

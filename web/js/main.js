@@ -4,7 +4,7 @@
 
 import { nextAgendaItem } from './agenda.js';
 import { roundShare } from './timebox.js';
-import { ApiError, createRoom, describeRoom, exportFile, importCsv, importRoom, itemHistory } from './api.js';
+import { ApiError, apiTokens, createApiToken, createRoom, describeRoom, exportFile, importCsv, importRoom, insights, itemHistory, revokeApiToken, suggestion } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
@@ -446,6 +446,60 @@ class App {
     const token = kind === 'summary' ? loadIdentity(roomId).participantToken ?? this.facilitatorToken : this.facilitatorToken;
     if (!token) return Promise.reject(new ApiError('invalid_token', t('error.invalid_token')));
     return exportFile(roomId, kind, token);
+  }
+
+  /**
+   * Whether this person leads the meeting with the room's facilitator token: what the server
+   * shows the facilitator alone (a suggestion before the reveal, figures per person, API tokens)
+   * is theirs to see. Someone holding the token while voting sees what voters see.
+   */
+  get leadsWithToken() {
+    return this.store.isFacilitator && this.holdsFacilitatorToken;
+  }
+
+  /**
+   * The token to read the room with: the facilitator's while leading with it, else this person's own.
+   * @returns {Promise<string>}
+   */
+  readToken() {
+    const token = (this.leadsWithToken && this.facilitatorToken) || loadIdentity(/** @type {string} */ (this.roomId)).participantToken;
+    return token ? Promise.resolve(token) : Promise.reject(new ApiError('invalid_token', t('error.invalid_token')));
+  }
+
+  /**
+   * The estimate the room's history suggests for an item.
+   * @param {string} itemId
+   */
+  async loadSuggestion(itemId) {
+    return suggestion(/** @type {string} */ (this.roomId), itemId, await this.readToken());
+  }
+
+  /** How the room refines; with figures per person for the facilitator. */
+  async loadInsights() {
+    return insights(/** @type {string} */ (this.roomId), await this.readToken());
+  }
+
+  /** The facilitator token, for what only it may do. */
+  leaderToken() {
+    const token = this.facilitatorToken;
+    return token ? Promise.resolve(token) : Promise.reject(new ApiError('invalid_token', t('error.invalid_token')));
+  }
+
+  async listApiTokens() {
+    return apiTokens(/** @type {string} */ (this.roomId), await this.leaderToken());
+  }
+
+  /**
+   * @param {string} name
+   * @param {import('./protocol.js').ApiScope} scope
+   */
+  async createApiToken(name, scope) {
+    return createApiToken(/** @type {string} */ (this.roomId), await this.leaderToken(), { name, scope });
+  }
+
+  /** @param {string} id */
+  async revokeApiToken(id) {
+    return revokeApiToken(/** @type {string} */ (this.roomId), await this.leaderToken(), id);
   }
 
   /** @param {string} itemId */

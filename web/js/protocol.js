@@ -65,6 +65,31 @@ export const PROTOCOL_VERSION = 1;
  * `item_created` or `item_updated`.
  * @typedef {{ type: 'items_imported', tracker: Tracker, created: string[], updated: string[] }} ItemsImported
  */
+/** @typedef {{ item_id: string, title: string, estimate: string, similarity: number }} SuggestionReference */
+/**
+ * An estimate suggested from the room's history; `suggested` and `confidence` only with three matches or more.
+ * @typedef {{ item_id: string, matches: number, suggested?: string, confidence?: Confidence,
+ *   references: SuggestionReference[] }} EstimateSuggestion
+ */
+/** A stretch an item was the current item. @typedef {{ item_id: string, title: string, from: number, to: number }} Stretch */
+/**
+ * One session's figures; shares from 0 to 1, absent when there was nothing to count.
+ * @typedef {{ started_at: number, ended_at?: number, budget_seconds: number, seconds_on_items: number,
+ *   timeline: Stretch[], items_estimated: number, rounds: number, first_round_consensus?: number,
+ *   revote_rate?: number, average_spread?: number, unsure_share?: number, coffee_share?: number,
+ *   accepted_other_than_mode?: number }} SessionInsights
+ */
+/**
+ * @typedef {{ participant_id: string, name: string, votes: number, unsure_share: number,
+ *   outlier_rounds: number, distance_from_accepted?: number }} PersonInsights
+ */
+/**
+ * Sessions oldest first; `people` for the facilitator only.
+ * @typedef {{ sessions: SessionInsights[], split_candidates: { item_id: string, title: string, estimate: string }[],
+ *   people?: PersonInsights[] }} Insights
+ */
+/** @typedef {'read' | 'write'} ApiScope */
+/** An API token as listed: never its secret. @typedef {{ id: string, name: string, scope: ApiScope, created_at: number }} ApiToken */
 /** @typedef {'business_value' | 'time_criticality' | 'risk_reduction' | 'job_size'} WsjfDimension */
 /** @typedef {{ business_value?: number, time_criticality?: number, risk_reduction?: number, job_size?: number }} Wsjf */
 /** @typedef {'estimated' | 'acceptance_criteria' | 'dependencies_ready' | 'questions_answered'} AutoCheck */
@@ -195,6 +220,9 @@ export const IMPORT_FIELDS = /** @type {readonly ImportField[]} */ (['key', 'tit
 
 /** The largest CSV file the server reads (`CSV_BODY_LIMIT`), in bytes. */
 export const CSV_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** API tokens a room holds at most, and their names' length (`MAX_API_TOKENS`, `MAX_API_TOKEN_NAME_CHARS`). */
+export const API_TOKENS = { max: 20, nameChars: 60 };
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

@@ -30,6 +30,7 @@ use crate::{connection, web};
 
 mod api;
 mod insights;
+mod openapi;
 mod tracker;
 
 /// The largest body `POST /api/rooms` reads: a name and a custom deck.
@@ -95,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{id}/qr.svg", get(room_qr))
         .route("/api/rooms/import", post(import_room))
         .route("/api/protocol/schema.json", get(schema))
+        .route(
+            "/api/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
         .route("/ws/rooms/{id}", get(open_socket))
         // Handlers read bodies themselves, after their checks; this is a backstop.
         .layer(axum::extract::DefaultBodyLimit::max(CREATE_BODY_LIMIT))

@@ -38,8 +38,8 @@ pub struct ImportQuery {
 }
 
 /// What an import did (or, for a dry run, would do).
-#[derive(Debug, Serialize)]
-struct ImportReport {
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ImportReport {
     tracker: Tracker,
     dry_run: bool,
     columns: Vec<ColumnUse>,
@@ -54,8 +54,8 @@ struct ImportReport {
     warnings: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct RowReport {
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct RowReport {
     row: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,

@@ -229,14 +229,14 @@ impl Room {
 }
 
 /// `GET /api/rooms/{room_id}/rounds`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RoundsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<readyroom_protocol::RoundView>,
     pub items: Vec<ItemRounds>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ItemRounds {
     pub item_id: ItemId,
     pub title: String,

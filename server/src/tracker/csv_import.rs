@@ -21,7 +21,7 @@ pub const PRIORITY_LABEL: &str = "priority:";
 pub const MAX_KEY_CHARS: usize = 100;
 
 /// What a column of the file fills in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Key,
@@ -40,7 +40,7 @@ pub enum Field {
 }
 
 /// One column of the file and what it fills in; `column` counts from 1, as a spreadsheet does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ColumnUse {
     pub column: usize,
     pub header: String,
