@@ -562,3 +562,74 @@ async fn the_database_is_private_and_holds_no_token() {
         );
     }
 }
+
+#[tokio::test]
+async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_in(dir.path()).await;
+    let room = server.create_room().await;
+    let response = server
+        .http()
+        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
+        .bearer_auth(&room.facilitator_token)
+        .header("content-type", "text/csv")
+        .body("key,title,estimate\nK-1,Imported before the restart,5\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let created: serde_json::Value = server
+        .http()
+        .post(server.url(&format!("/api/rooms/{}/tokens", room.room_id)))
+        .bearer_auth(&room.facilitator_token)
+        .json(&serde_json::json!({"name": "sync", "scope": "write"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = created["token"].as_str().unwrap().to_owned();
+    let response = server
+        .http()
+        .post(server.url(&format!("/api/rooms/{}/items", room.room_id)))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"title": "Added over the API"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    server.shutdown().await;
+
+    let stored: Vec<u8> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flat_map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        !String::from_utf8_lossy(&stored).contains(&secret),
+        "an API token's secret is stored nowhere"
+    );
+
+    let server = TestServer::start_in(dir.path()).await;
+    let items: serde_json::Value = server
+        .get_with_token(
+            &server.url(&format!("/api/rooms/{}/items", room.room_id)),
+            &secret,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Imported before the restart", "Added over the API"]
+    );
+    assert_eq!(items[0]["external"]["key"], "K-1");
+    server.shutdown().await;
+}

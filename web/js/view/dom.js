@@ -32,6 +32,27 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * An SVG element, as `h` makes HTML ones: attributes as they are written (`viewBox`, `x`,
+ * `class`), `text` as a text node, children appended.
+ * @param {string} tag
+ * @param {Record<string, string | number | boolean | null | undefined>} [attributes]
+ * @param {...(Node | string | number | null | undefined | false)} children
+ * @returns {SVGElement}
+ */
+export function svg(tag, attributes = {}, ...children) {
+  const element = /** @type {SVGElement} */ (document.createElementNS(SVG_NS, tag));
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') element.textContent = String(value);
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(element, children);
+  return element;
+}
+
 /**
  * @param {Element} parent
  * @param {Array<Node | string | number | null | undefined | false>} children

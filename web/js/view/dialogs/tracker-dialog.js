@@ -1,18 +1,21 @@
 // The tracker round trip: the facilitator brings the backlog in from the team's tracker (a CSV
-// file) and takes it back out (as Jira, Azure DevOps or plain CSV, or the whole room as JSON);
-// everyone can save the summary in Markdown. Files are fetched with a token in the
-// Authorization header and saved from memory, so that no token ever goes in an address.
+// file) and takes it back out (as Jira, Azure DevOps or plain CSV, or the whole room as JSON),
+// and issues API tokens for tools that keep the two in step; everyone can save the summary in
+// Markdown. Files are fetched with a token in the Authorization header and saved from memory,
+// so that no token ever goes in an address.
 
 import { t } from '../../i18n.js';
 import { failureText } from '../../tracker.js';
 import { $, h, replace } from '../dom.js';
+import { saveFile } from '../save-file.js';
+import { ApiTokens } from './api-tokens.js';
 import { CsvImport } from './csv-import.js';
 
-/** @typedef {'import' | 'export'} Tab */
-/** @typedef {import('../../api.js').ExportKind} ExportKind */
+/** @typedef {'import' | 'export' | 'api'} Tab */
 
-/** How long a saved file's address is kept: the browser reads the file after the click is handled. */
-const SAVED_URL_MS = 60_000;
+/** The tabs of the facilitator who holds the room's token, in order. */
+const TABS = /** @type {Tab[]} */ (['import', 'export', 'api']);
+/** @typedef {import('../../api.js').ExportKind} ExportKind */
 
 export class TrackerDialog {
   /**
@@ -24,6 +27,8 @@ export class TrackerDialog {
     this.actions = actions;
     this.dialog = /** @type {HTMLDialogElement} */ ($('#tracker-dialog'));
     this.csvImport = new CsvImport(actions, () => this.dialog.close());
+    this.apiTokens = new ApiTokens(actions, () => this.dialog.close());
+    this.dialog.addEventListener('close', () => this.apiTokens.forget());
     /** @type {Tab} */
     this.tab = 'import';
     /** Whether this person may import and export the backlog: the facilitator, with the room's facilitator token. */
@@ -39,12 +44,14 @@ export class TrackerDialog {
     this.tab = this.full ? tab ?? 'import' : 'export';
     this.exportProblem = '';
     this.csvImport.reset();
+    this.apiTokens.reset();
     this.render();
     this.dialog.showModal();
+    if (this.tab === 'api') this.apiTokens.show();
   }
 
   render() {
-    const tabs = /** @type {Tab[]} */ (['import', 'export']);
+    const tabs = TABS;
     const tab = (/** @type {Tab} */ name) =>
       h('button', {
         type: 'button',
@@ -70,6 +77,7 @@ export class TrackerDialog {
         this.full && h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('tracker.heading') }, ...tabs.map(tab)),
         this.full && panel('import', this.csvImport.root),
         panel('export', this.exportView()),
+        this.full && panel('api', this.apiTokens.root),
       ),
     );
   }
@@ -77,7 +85,8 @@ export class TrackerDialog {
   /** @param {Tab} name */
   show(name) {
     this.tab = name;
-    for (const other of /** @type {Tab[]} */ (['import', 'export'])) {
+    if (name === 'api') this.apiTokens.show();
+    for (const other of TABS) {
       const button = $(`#tracker-tab-${other}`, this.dialog);
       button.setAttribute('aria-selected', String(other === name));
       button.tabIndex = other === name ? 0 : -1;
@@ -144,7 +153,7 @@ export class TrackerDialog {
     this.exportProblem = '';
     this.renderExport();
     try {
-      this.save(await this.actions.exportFile(kind));
+      saveFile(this.dialog, await this.actions.exportFile(kind));
     } catch (error) {
       this.exportProblem = failureText(error);
     }
@@ -152,17 +161,4 @@ export class TrackerDialog {
     this.renderExport();
   }
 
-  /**
-   * Saves a file held in memory as the browser saves any download.
-   * @param {{ blob: Blob, name: string }} file
-   */
-  save({ blob, name }) {
-    const url = URL.createObjectURL(blob);
-    // In the dialog: behind a modal dialog the page is inert.
-    const link = h('a', { href: url, download: name, hidden: true });
-    this.dialog.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), SAVED_URL_MS);
-  }
 }
