@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use readyroom_protocol::{ApiTokenCreated, ItemChange, ItemId, NewApiToken, NewItem, RoomId};
 
-use super::{ApiError, AppState, bearer, json_body, no_store, read_body, require_json};
+use super::{ApiError, AppState, bearer_or, json_body, no_store, read_body, require_json};
 use crate::room::CommandError;
 use crate::room::api::{ApiChange, ApiOutcome, Need};
 use crate::room::tokens;
@@ -22,9 +22,7 @@ fn room_id(id: &str) -> Result<RoomId, ApiError> {
 }
 
 fn token_of(headers: &HeaderMap) -> Result<String, ApiError> {
-    bearer(headers)
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::no_token("the facilitator token or an API token"))
+    bearer_or(headers, "the facilitator token or an API token")
 }
 
 /// Reads a JSON body, checked like the other JSON routes.

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use readyroom_protocol::{ErrorCode, ItemId, RoomId};
 
-use super::{ApiError, AppState, bearer, no_store};
+use super::{ApiError, AppState, MEMBER_TOKEN, bearer_or, no_store};
 use crate::room::CommandError;
 
 pub async fn suggestion(
@@ -20,9 +20,7 @@ pub async fn suggestion(
     let item_id: ItemId = item_id
         .parse()
         .map_err(|_| ApiError::from(CommandError::unknown_item()))?;
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?
-        .to_owned();
+    let token = bearer_or(&headers, MEMBER_TOKEN)?;
     // Comparing an item with a thousand others takes tens of milliseconds: the room only hands
     // the items over, and the comparing happens on a blocking thread, a few at a time.
     let _comparing = state.suggestions.clone().try_acquire_owned().map_err(|_| {
@@ -55,9 +53,7 @@ pub async fn insights(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?
-        .to_owned();
+    let token = bearer_or(&headers, MEMBER_TOKEN)?;
     let insights = state
         .registry
         .read(room_id, move |room| {

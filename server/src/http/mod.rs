@@ -367,6 +367,41 @@ fn created_response(
 }
 
 /// The facilitator token from `Authorization: Bearer <token>`.
+/// What routes open to anyone in the room ask for.
+const MEMBER_TOKEN: &str = "your participant token, the facilitator token or an API token";
+
+/// The bearer token, or an error saying which token the route wants.
+fn bearer_or(headers: &HeaderMap, which: &str) -> Result<String, ApiError> {
+    bearer(headers)
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::no_token(which))
+}
+
+/// A query string the route cannot read, in the API's own words.
+fn bad_query(rejection: &axum::extract::rejection::QueryRejection) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidMessage,
+        format!("the query cannot be read: {rejection}"),
+    )
+}
+
+/// The room's export, for the facilitator token or an API token in `headers`.
+async fn room_export(
+    state: &AppState,
+    room_id: RoomId,
+    headers: &HeaderMap,
+) -> Result<readyroom_protocol::RoomExport, ApiError> {
+    let token = bearer_or(headers, "the facilitator token or an API token")?;
+    state
+        .registry
+        .read(room_id, move |room| {
+            room.export_for(&token, crate::clock::now_ms())
+        })
+        .await?
+        .ok_or_else(ApiError::room_not_found)
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
@@ -382,15 +417,7 @@ async fn export_room(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
-    let export = state
-        .registry
-        .read(room_id, {
-            let token = token.to_owned();
-            move |room| room.export_for(&token, crate::clock::now_ms())
-        })
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let export = room_export(&state, room_id, &headers).await?;
     let filename = format!("readyroom-{room_id}.json");
     Ok(no_store((
         [(
@@ -410,14 +437,10 @@ async fn item_history(
     let item_id: readyroom_protocol::ItemId = item_id
         .parse()
         .map_err(|_| ApiError::from(CommandError::unknown_item()))?;
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
+    let token = bearer_or(&headers, MEMBER_TOKEN)?;
     let history = state
         .registry
-        .read(room_id, {
-            let token = token.to_owned();
-            move |room| room.item_history(item_id, &token)
-        })
+        .read(room_id, move |room| room.item_history(item_id, &token))
         .await?
         .ok_or_else(ApiError::room_not_found)?;
     Ok(no_store(Json(history)))

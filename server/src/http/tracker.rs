@@ -14,7 +14,8 @@ use readyroom_protocol::{ErrorCode, ItemId, RoomId, Tracker};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiError, AppState, bearer, client_of, import_slot, no_store, read_body, require_content_type,
+    ApiError, AppState, MEMBER_TOKEN, bad_query, bearer_or, client_of, import_slot, no_store,
+    read_body, require_content_type, room_export,
 };
 use crate::room::RowOutcome;
 use crate::room::api::Need;
@@ -78,18 +79,13 @@ pub async fn import_csv(
     request: Request,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidMessage,
-            format!("the query cannot be read: {rejection}"),
-        )
-    })?;
+    let Query(query) = query.map_err(|rejection| bad_query(&rejection))?;
     let (parts, body) = request.into_parts();
     require_content_type(&parts.headers, "text/csv")?;
-    let token = bearer(&parts.headers)
-        .ok_or_else(|| ApiError::no_token("the facilitator token"))?
-        .to_owned();
+    let token = bearer_or(
+        &parts.headers,
+        "the facilitator token or an API token that may write",
+    )?;
     let tracker = query.format.as_deref().map(tracker_named).transpose()?;
     let overrides = query
         .columns
@@ -243,23 +239,9 @@ pub async fn export_csv(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let Query(query) = query.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidMessage,
-            format!("the query cannot be read: {rejection}"),
-        )
-    })?;
+    let Query(query) = query.map_err(|rejection| bad_query(&rejection))?;
     let tracker = tracker_named(query.format.as_deref().unwrap_or("plain"))?;
-    let token = bearer(&headers).ok_or_else(|| ApiError::no_token("the facilitator token"))?;
-    let export = state
-        .registry
-        .read(room_id, {
-            let token = token.to_owned();
-            move |room| room.export_for(&token, crate::clock::now_ms())
-        })
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let export = room_export(&state, room_id, &headers).await?;
     let csv = csv_export::export(&export, tracker).map_err(|error| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -290,12 +272,10 @@ pub async fn summary_md(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer(&headers)
-        .ok_or_else(|| ApiError::no_token("your participant token (or the facilitator token)"))?;
+    let token = bearer_or(&headers, MEMBER_TOKEN)?;
     let report = state
         .registry
         .read(room_id, {
-            let token = token.to_owned();
             move |room| room.session_report(&token, crate::clock::now_ms())
         })
         .await?

@@ -183,19 +183,7 @@ impl Room {
         .ok()?;
         view.estimate = plan.estimate;
         view.external = plan.external;
-        let id = view.id;
-        let rank = self.order.rank_for_new(None).ok()?;
-        let long = self.order.needs_rerank(&rank);
-        self.order.insert(rank, view);
-        if let Some(item) = self.order.get(id) {
-            let item = Box::new(item.clone());
-            self.emit(out, Event::ItemCreated { item });
-        }
-        if long {
-            let ranks = self.order.rerank();
-            self.emit(out, Event::ItemsReranked { ranks });
-        }
-        Some(id)
+        self.insert_new(view, None, out).ok()
     }
 
     /// The file's values over the item's, field by field; an empty cell leaves the room's

@@ -83,7 +83,17 @@ impl Room {
             new.acceptance_criteria,
             validate::labels(new.labels)?,
         )?;
-        let rank = self.order.rank_for_new(new.after)?;
+        self.insert_new(view, new.after, out)
+    }
+
+    /// Puts a new item after `after` (at the bottom when absent) and tells everyone.
+    pub(super) fn insert_new(
+        &mut self,
+        view: ItemView,
+        after: Option<ItemId>,
+        out: &mut Out,
+    ) -> Result<ItemId, CommandError> {
+        let rank = self.order.rank_for_new(after)?;
         let id = view.id;
         let long = self.order.needs_rerank(&rank);
         self.order.insert(rank, view);

@@ -1,6 +1,7 @@
 // The estimation area: cards to play, the table of who has voted (face down until reveal), the
-// results with their chart, and the facilitator's controls. Rebuilt only when something it shows
-// changed, keeping the focus (a card, a button) and a half-typed "Other value" across rebuilds.
+// results with their chart and the estimate the room's history suggests, and the facilitator's
+// controls. Rebuilt only when something it shows changed, keeping the focus (a card, a button)
+// and a half-typed "Other value" across rebuilds.
 
 import { formatList, formatNumber, formatPercent, locale, t } from '../i18n.js';
 import { isSplit } from '../protocol.js';
@@ -11,6 +12,7 @@ import { spread, verdict } from '../results.js';
 import { suggestsSplit } from '../split.js';
 import { cardButtons, confidencePicker, confidenceSummary } from './cards.js';
 import { h, localized, replace } from './dom.js';
+import { suggestionPart } from './suggestion.js';
 
 /** What each estimation area was last built from. @type {WeakMap<HTMLElement, string>} */
 const builtFrom = new WeakMap();
@@ -262,6 +264,7 @@ function votingPart(store, actions) {
         h('button', { type: 'button', 'data-testid': 'cancel-round', text: t('estimation.cancel'), onclick: () => actions.cancelRound() }),
         autoRevealToggle(store, actions),
       ),
+    suggestionPart(store, actions),
   );
 }
 
@@ -309,6 +312,7 @@ function resultsPart(store, actions, openSplit) {
     h('p', { class: `verdict ${said.kind}`, 'data-testid': 'verdict', 'data-kind': said.kind, text: said.text }),
     splitSuggestion(store, record, openSplit),
     stats.outliers && h('p', { class: 'outliers', text: t('estimation.outliers', { low: stats.outliers.low_card, lowNames: names(store, stats.outliers.low), high: stats.outliers.high_card, highNames: names(store, stats.outliers.high) }) }),
+    suggestionPart(store, actions),
     store.isFacilitator &&
       h(
         'div',

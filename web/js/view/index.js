@@ -63,6 +63,7 @@ export class View {
       trash: this.onFirstUse(async () => new (await import('./dialogs/trash-dialog.js')).TrashDialog(store, actions, this.openHistory)),
       plan: this.onFirstUse(async () => new (await import('./dialogs/plan-dialog.js')).PlanDialog(store, actions)),
       tracker: this.onFirstUse(async () => new (await import('./dialogs/tracker-dialog.js')).TrackerDialog(store, actions)),
+      insights: this.onFirstUse(async () => new (await import('./dialogs/insights-dialog.js')).InsightsDialog(store, actions)),
     };
     /** What the round trip with the tracker says, fetched with the dialog or the first import's notice. */
     this.trackerTexts = this.onFirstUse(() => import('../tracker.js'));
@@ -171,6 +172,7 @@ export class View {
     this.show('room');
     document.body.classList.remove('joining');
     $('#share-button').hidden = false;
+    $('#insights-button').hidden = false;
   }
 
   /** @param {'landing' | 'problem' | 'room'} screen */
@@ -181,7 +183,7 @@ export class View {
     if (screen !== 'room') {
       clearInterval(this.timerTick);
       this.session.stop();
-      for (const id of ['timer-controls', 'timer', 'share-button']) $(`#${id}`).hidden = true;
+      for (const id of ['timer-controls', 'timer', 'share-button', 'insights-button']) $(`#${id}`).hidden = true;
     }
     $('#connection').hidden = screen !== 'room';
     this.renderConnection();
@@ -491,6 +493,7 @@ export class View {
     $('#prevote-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('prevote')));
     $('#sizing-button').addEventListener('click', () => this.dialogs.plan((dialog) => dialog.open('sizing')));
     $('#tracker-button').addEventListener('click', () => this.dialogs.tracker((dialog) => dialog.open()));
+    $('#insights-button').addEventListener('click', () => this.dialogs.insights((dialog) => dialog.open()));
     const splitFilter = /** @type {HTMLInputElement} */ ($('#filter-split'));
     splitFilter.addEventListener('change', () => this.store.setFilters({ split: splitFilter.checked }));
 

@@ -30,22 +30,22 @@ export function suggestionPart(store, actions) {
   const wanted = () => mode === 'revealed' || asked.has(key);
   const draw = () => {
     const had = root.contains(document.activeElement);
-    replace(root, ...(wanted() ? shown(store, mode, key, fetch, hide) : [offer(show)]));
+    replace(root, ...(wanted() ? shown(store, mode, key, load, hide) : [offer(show)]));
     if (had && !root.contains(document.activeElement)) (root.querySelector('button') ?? root).focus({ preventScroll: true });
   };
-  const fetch = () => {
+  const load = () => {
     cache.load(key, () => actions.loadSuggestion(round.item_id)).then(() => root.isConnected && draw());
     draw();
   };
   const show = () => {
     asked.add(key);
-    fetch();
+    load();
   };
   const hide = () => {
     asked.delete(key);
     draw();
   };
-  if (wanted() && cache.get(key)?.state !== 'ready') fetch();
+  if (wanted() && cache.get(key)?.state !== 'ready') load();
   else draw();
   return root;
 }
@@ -107,6 +107,7 @@ function shown(store, mode, key, retry, hide) {
         'p',
         { class: 'suggestion-words' },
         h('span', { class: 'visually-hidden', text: t('suggestion.suggestedCard', { card: suggestion.suggested }) }),
+        h('span', { class: 'suggestion-label', 'aria-hidden': 'true', text: t('suggestion.suggested') }),
         h('strong', { class: `suggestion-confidence confidence-${suggestion.confidence}`, 'data-testid': 'suggestion-confidence', text: confidenceText(suggestion) }),
         h('span', { class: 'suggestion-matches', 'data-testid': 'suggestion-matches', text: matchesText(suggestion) }),
       ),

@@ -4,7 +4,7 @@
 // dialog closes; the room keeps only its digest, so it cannot be shown again.
 
 import { curlExample, isFull, nameProblem, newestFirst } from '../../api-tokens.js';
-import { errorText, formatDateTime, formatNumber, t } from '../../i18n.js';
+import { errorText, formatDateTime, t } from '../../i18n.js';
 import { API_TOKENS } from '../../protocol.js';
 import { h, replace } from '../dom.js';
 
@@ -33,8 +33,8 @@ export class ApiTokens {
     this.problem = '';
     this.revokeProblem = '';
     this.busy = false;
-    /** What was typed, kept across redraws. */
-    this.draft = { name: '', scope: /** @type {ApiScope} */ ('read') };
+    /** What was typed, kept across redraws. @type {{ name: string, scope: ApiScope }} */
+    this.draft = { name: '', scope: 'read' };
   }
 
   /** Back to the start, the secret forgotten; the list is fetched again when shown. */
@@ -153,7 +153,7 @@ export class ApiTokens {
 
   listView() {
     const tokens = this.tokens;
-    const heading = h('h3', { id: 'api-list-heading', tabindex: -1 }, t('apiTokens.list'), ' ', tokens && h('span', { class: 'count', text: t('apiTokens.count', { count: formatNumber(tokens.length), max: API_TOKENS.max }) }));
+    const heading = h('h3', { id: 'api-list-heading', tabindex: -1 }, t('apiTokens.list'), ' ', tokens && h('span', { class: 'count', text: t('apiTokens.count', { count: tokens.length, max: API_TOKENS.max }) }));
     let body;
     if (this.loadProblem) body = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'api-tokens-error', text: this.loadProblem });
     else if (!tokens) body = h('p', { class: 'dialog-hint', role: 'status', text: t('apiTokens.loading') });
