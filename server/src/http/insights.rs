@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use readyroom_protocol::{ErrorCode, ItemId, RoomId};
 
-use super::{ApiError, AppState, MEMBER_TOKEN, bearer_or, no_store};
+use super::{ApiError, AppState, MEMBER_TOKEN, bearer_or, no_store, read_with_token};
 use crate::room::CommandError;
 
 pub async fn suggestion(
@@ -52,14 +52,9 @@ pub async fn insights(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer_or(&headers, MEMBER_TOKEN)?;
-    let insights = state
-        .registry
-        .read(room_id, move |room| {
-            room.insights(&token, crate::clock::now_ms())
-        })
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let insights = read_with_token(&state, &id, &headers, MEMBER_TOKEN, |room, token| {
+        room.insights(token, crate::clock::now_ms())
+    })
+    .await?;
     Ok(no_store(Json(insights)))
 }

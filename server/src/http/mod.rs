@@ -386,6 +386,24 @@ fn bad_query(rejection: &axum::extract::rejection::QueryRejection) -> ApiError {
     )
 }
 
+/// Answers `question` from the room named by `id`, with the bearer token in `headers` (the
+/// question checks what that token may see).
+async fn read_with_token<T: Send + 'static>(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    which: &str,
+    question: impl FnOnce(&crate::room::Room, &str) -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
+    let token = bearer_or(headers, which)?;
+    state
+        .registry
+        .read(room_id, move |room| question(room, &token))
+        .await?
+        .ok_or_else(ApiError::room_not_found)
+}
+
 /// The room's export, for the facilitator token or an API token in `headers`.
 async fn room_export(
     state: &AppState,

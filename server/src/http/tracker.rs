@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ApiError, AppState, MEMBER_TOKEN, bad_query, bearer_or, client_of, import_slot, no_store,
-    read_body, require_content_type, room_export,
+    read_body, read_with_token, require_content_type, room_export,
 };
 use crate::room::RowOutcome;
 use crate::room::api::Need;
@@ -271,15 +271,10 @@ pub async fn summary_md(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let room_id: RoomId = id.parse().map_err(|_| ApiError::room_not_found())?;
-    let token = bearer_or(&headers, MEMBER_TOKEN)?;
-    let report = state
-        .registry
-        .read(room_id, {
-            move |room| room.session_report(&token, crate::clock::now_ms())
-        })
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let report = read_with_token(&state, &id, &headers, MEMBER_TOKEN, |room, token| {
+        room.session_report(token, crate::clock::now_ms())
+    })
+    .await?;
     Ok(no_store((
         [
             (
@@ -288,7 +283,10 @@ pub async fn summary_md(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"readyroom-{room_id}-summary.md\""),
+                format!(
+                    "attachment; filename=\"readyroom-{}-summary.md\"",
+                    report.room.room_id
+                ),
             ),
         ],
         summary::markdown(&report),
