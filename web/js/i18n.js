@@ -202,6 +202,15 @@ export function formatDateTime(at) {
 }
 
 /**
+ * From one time to another, the day said once if it is the same: "Nov 30, 2026, 6:40 – 7:10 PM".
+ * @param {number} from
+ * @param {number} to
+ */
+export function formatDateTimeRange(from, to) {
+  return formatter('datetime', {}, (l) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'short' })).formatRange(from, Math.max(from, to));
+}
+
+/**
  * A day as a chart's axis says it: "30 Nov", "30. Nov.".
  * @param {number} at
  */

@@ -2,7 +2,7 @@
 // draw (the latest session's timeline, trends across sessions), said in words for people who
 // cannot see the charts, and written as CSV for a spreadsheet.
 
-import { formatDateTime, formatDay, formatDuration, formatPercent, formatTime, t } from './i18n.js';
+import { formatDateTime, formatDateTimeRange, formatDay, formatDuration, formatPercent, t } from './i18n.js';
 
 /** @typedef {import('./protocol.js').SessionInsights} SessionInsights */
 /** @typedef {import('./protocol.js').PersonInsights} PersonInsights */
@@ -38,13 +38,13 @@ export function isWholeRoom(session) {
 }
 
 /**
- * A session as a heading says it: "Session of 30 Nov 2026, 18:00–19:10".
+ * A session as a heading says it: "Session of Nov 30, 2026, 6:00 – 7:10 PM".
  * @param {SessionInsights} session
  */
 export function sessionTitle(session) {
   if (isWholeRoom(session)) return t('insights.wholeRoom');
   if (session.ended_at === undefined) return t('insights.sessionUnderWay', { start: formatDateTime(session.started_at) });
-  return t('insights.sessionOf', { start: formatDateTime(session.started_at), end: formatTime(session.ended_at) });
+  return t('insights.sessionOf', { span: formatDateTimeRange(session.started_at, session.ended_at) });
 }
 
 /**

@@ -198,6 +198,10 @@ scenario('insights after a short session: the time, the trends, what to split, a
   await scene.snap(ana, 'insights-desktop-light-trends', { fullPage: false });
   await dialog.locator(tid('insights-people')).scrollIntoViewIfNeeded();
   await scene.snap(ana, 'insights-desktop-light-people', { fullPage: false });
+  await ana.page.emulateMedia({ colorScheme: 'dark' });
+  await scene.snap(ana, 'insights-desktop-dark-people', { fullPage: false });
+  await expectAccessible(ana.page, 'insights in the dark');
+  await ana.page.emulateMedia({ colorScheme: 'light' });
 
   // Each chart's data downloads as CSV, made in the page.
   const timeline = await downloaded(ana.page, () => dialog.locator(tid('csv-timeline')).click());
@@ -221,8 +225,38 @@ scenario('insights after a short session: the time, the trends, what to split, a
   await scene.snap(ben, 'insights-phone-dark', { fullPage: false });
   await benDialog.locator(tid('insights-trends')).scrollIntoViewIfNeeded();
   await scene.snap(ben, 'insights-phone-dark-trends', { fullPage: false });
+  await ben.page.emulateMedia({ colorScheme: 'light' });
+  await benDialog.locator(tid('insights-split')).scrollIntoViewIfNeeded();
+  await scene.snap(ben, 'insights-phone-light-split', { fullPage: false });
   // A split candidate opens its item, the dialog making way.
   await benDialog.locator(`${tid('split-candidate')} button`).click();
   await benDialog.waitFor({ state: 'hidden' });
   await waitPanel(ben.page, await itemId(ben.page, 'Single sign-on'));
+
+  // A second session: a bar each in the trends, and the earlier session's timeline still to be had.
+  await ana.page.locator(tid('end-session')).click();
+  await ana.page.locator(tid('start-session')).click();
+  await ana.page.locator(tid('end-session')).waitFor();
+  await startRound(ana, await itemId(ana.page, 'Export the summary as PDF'), people);
+  await vote(ana, '5');
+  await vote(ben, '5');
+  await ana.page.locator(tid('reveal')).click();
+  await waitPhase(ana.page, 'revealed');
+  await ana.page.locator(tid('accept')).click();
+  await waitPhase(ana.page, 'idle');
+  await ana.page.locator(tid('open-insights')).click();
+  await dialog.locator(tid('timeline')).waitFor();
+  // The item still current from the first session is on the second's timeline from its start.
+  assert.deepEqual(await dialog.locator(`${tid('timeline-row')} .timeline-title`).allInnerTexts(), ['Dark mode', 'Export the summary as PDF']);
+  assert.equal(await textOf(trend('first_round_consensus').locator(tid('trend-latest'))), '100%');
+  assert.equal(await trend('first_round_consensus').locator('rect.trend-bar').count(), 2, 'a bar per session');
+  const sessions = dialog.locator(tid('insights-session-select'));
+  assert.equal(await sessions.locator('option').count(), 2);
+  assert.match(await textOf(sessions.locator('option').first()), /^Session under way since /, 'the latest first');
+  await sessions.selectOption({ index: 1 });
+  // When it ran, as a span (a session of less than a minute is one time).
+  await eventually(async () => assert.match(await textOf(dialog.locator(tid('insights-session-title'))), /^Session of \w{3} \d+, \d{4}, \d/));
+  assert.deepEqual(await dialog.locator(`${tid('timeline-row')} .timeline-title`).allInnerTexts(), ['Export people as CSV', 'Dark mode']);
+  assert.equal(await ana.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'insights-session-select', 'the focus stays on the choice');
+  await scene.snap(ana, 'insights-desktop-two-sessions', { fullPage: false });
 });

@@ -782,7 +782,7 @@ export default {
   'insights.session': 'Sitzung',
   'insights.wholeRoom': 'Alles bisher (noch keine Sitzung gestartet)',
   'insights.sessionUnderWay': 'Laufende Sitzung seit {start}',
-  'insights.sessionOf': 'Sitzung vom {start}–{end}',
+  'insights.sessionOf': 'Sitzung vom {span}',
   'insights.soFar': 'Bisher',
   'insights.timeline': 'Wohin die Zeit ging',
   'insights.timelineEmpty': 'In dieser Sitzung wurde noch kein Eintrag besprochen. Sobald ein Eintrag der aktuelle ist (eine Runde dazu oder „Weiter“), erscheint hier seine Zeit.',

@@ -781,7 +781,7 @@ export default {
   'insights.session': 'Session',
   'insights.wholeRoom': 'Everything so far (no session started yet)',
   'insights.sessionUnderWay': 'Session under way since {start}',
-  'insights.sessionOf': 'Session of {start}–{end}',
+  'insights.sessionOf': 'Session of {span}',
   'insights.soFar': 'So far',
   'insights.timeline': 'Where the time went',
   'insights.timelineEmpty': 'No item was discussed in this session yet. Once an item is the current one (a round on it, or “Next item”), its time shows here.',

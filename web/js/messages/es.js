@@ -781,7 +781,7 @@ export default {
   'insights.session': 'Sesión',
   'insights.wholeRoom': 'Todo hasta ahora (aún no se ha iniciado ninguna sesión)',
   'insights.sessionUnderWay': 'Sesión en curso desde {start}',
-  'insights.sessionOf': 'Sesión del {start}–{end}',
+  'insights.sessionOf': 'Sesión del {span}',
   'insights.soFar': 'Hasta ahora',
   'insights.timeline': 'En qué se fue el tiempo',
   'insights.timelineEmpty': 'Aún no se ha tratado ningún elemento en esta sesión. Cuando un elemento sea el actual (con una ronda o con «Siguiente»), su tiempo aparecerá aquí.',

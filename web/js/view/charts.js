@@ -1,7 +1,8 @@
 // The insights' charts, drawn in SVG here (no library): the stretches of one item along a
-// session, time against a budget, and a trend as one bar per session. Shapes only: the words
-// around them (titles, values, axes that must stay legible at any width) are HTML, and every
-// chart comes with its text alternative from its caller.
+// session, time against a budget, and a trend as one bar per session. Tracks stretch to any
+// width, so whatever words go with them are HTML beside them, which stays legible; a trend
+// chart keeps its proportions and carries its few labels itself. The text alternative of each
+// comes from its caller, which knows what the chart says.
 
 import { svg } from './dom.js';
 

@@ -26,7 +26,7 @@ export function suggestionPart(store, actions) {
   const mode = suggestionMode(round, !!actions.leadsWithToken);
   if (!round || !mode) return null;
   const key = round.id;
-  const root = h('section', { class: `suggestion ${mode === 'revealed' ? '' : 'early'}`, 'data-testid': 'suggestion', 'data-mode': mode, 'aria-labelledby': 'suggestion-heading', tabindex: -1 });
+  const root = h('section', { class: mode === 'revealed' ? 'suggestion' : 'suggestion early', 'data-testid': 'suggestion', 'data-mode': mode, 'aria-labelledby': 'suggestion-heading', tabindex: -1 });
   const wanted = () => mode === 'revealed' || asked.has(key);
   const draw = () => {
     const had = root.contains(document.activeElement);

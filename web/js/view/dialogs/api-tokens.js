@@ -203,7 +203,7 @@ export class ApiTokens {
       { class: 'api-example' },
       h('h3', { text: t('apiTokens.example') }),
       h('p', { class: 'dialog-hint', text: t('apiTokens.exampleHint') }),
-      h('pre', { class: 'api-example-code', 'data-testid': 'api-example', tabindex: 0, 'aria-label': t('apiTokens.example') }, h('code', { text: curlExample(location.origin, this.actions.roomId ?? '') })),
+      h('pre', { class: 'api-example-code', 'data-testid': 'api-example' }, h('code', { text: curlExample(location.origin, this.actions.roomId ?? '') })),
     );
   }
 

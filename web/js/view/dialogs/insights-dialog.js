@@ -153,8 +153,8 @@ export class InsightsDialog {
           {
             'data-testid': 'insights-session-select',
             onchange: (/** @type {Event} */ event) => {
-              this.shown = Number(/** @type {HTMLSelectElement} */ (event.target).value);
               const select = /** @type {HTMLSelectElement} */ (event.target);
+              this.shown = Number(select.value);
               const next = this.sessionSection(sessions);
               select.closest('section')?.replaceWith(next);
               /** @type {HTMLElement | null} */ (next.querySelector('select'))?.focus();
@@ -178,7 +178,7 @@ export class InsightsDialog {
         figure(t('insights.rounds'), formatNumber(session.rounds), 'insights-rounds'),
         figure(t('insights.trend.first_round_consensus'), session.first_round_consensus === undefined ? '—' : formatPercent(session.first_round_consensus), 'insights-consensus'),
       ),
-      session.timeline.length === 0 ? h('p', { class: 'insights-empty', 'data-testid': 'timeline-empty', text: t('insights.timelineEmpty') }) : this.timeline(session),
+      session.timeline.length === 0 ? h('p', { class: 'insights-empty', 'data-testid': 'timeline-empty', text: t('insights.timelineEmpty') }) : this.timelineChart(session),
     );
   }
 
@@ -207,7 +207,7 @@ export class InsightsDialog {
    * image, summarised for screen readers, whose stretches are in its CSV.
    * @param {SessionInsights} session
    */
-  timeline(session) {
+  timelineChart(session) {
     const { start, end, rows, ticks } = timeline(session);
     const offsets = ticks.map((tick) => tick.offset);
     const at = (/** @type {number} */ offset) => `${(offset / Math.max(1, end - start)) * 100}%`;
