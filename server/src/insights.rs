@@ -138,7 +138,7 @@ fn session(
     let timeline: Vec<Stretch> = report
         .focus
         .iter()
-        .filter(|span| span.to > from && span.from < to)
+        .filter_map(|span| span.within(from, to))
         .map(|span| Stretch {
             item_id: span.item_id,
             title: titles
@@ -146,8 +146,8 @@ fn session(
                 .copied()
                 .unwrap_or("(deleted)")
                 .to_owned(),
-            from: span.from.max(from),
-            to: span.to.min(to),
+            from: span.from,
+            to: span.to,
         })
         .collect();
     let seconds_on_items = timeline.iter().map(|s| (s.to - s.from) / 1000).sum();

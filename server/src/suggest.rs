@@ -192,7 +192,8 @@ fn bm25(query: &Document, documents: &[Document]) -> Vec<f64> {
 
 /// Where an estimate sits among the deck's cards: its own place, or for a number not on the
 /// deck (an estimate from before the deck changed, an import), the nearest card's.
-fn position_in(deck: &Deck, estimate: &str) -> Option<usize> {
+#[must_use]
+pub fn position_in(deck: &Deck, estimate: &str) -> Option<usize> {
     if readyroom_protocol::is_special(estimate) {
         return None;
     }

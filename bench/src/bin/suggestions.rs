@@ -21,7 +21,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use readyroom_protocol::{Deck, DeckChoice, ItemId, ItemView};
-use readyroom_server::suggest::suggest;
+use readyroom_server::suggest::{position_in, suggest};
 use readyroom_server::tracker::csv_import;
 
 #[derive(Debug, Parser)]
@@ -227,15 +227,8 @@ fn csv_history(path: &PathBuf) -> anyhow::Result<Vec<ItemView>> {
 
 fn report(name: &str, history: &[ItemView], deck: &Deck) {
     let refs: Vec<&ItemView> = history.iter().collect();
-    let position = |card: &str| -> Option<usize> {
-        let value = readyroom_protocol::card_value(card)?;
-        deck.cards
-            .iter()
-            .enumerate()
-            .filter_map(|(at, c)| Some((at, (readyroom_protocol::card_value(c)? - value).abs())))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(at, _)| at)
-    };
+    // Cards compared as the server places estimates on the deck.
+    let position = |card: &str| position_in(deck, card);
     let started = std::time::Instant::now();
     let (mut suggested, mut near, mut exact, mut baseline_near) = (0usize, 0usize, 0usize, 0usize);
     for target in history {

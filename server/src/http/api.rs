@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use readyroom_protocol::{ApiTokenCreated, ItemChange, ItemId, NewApiToken, NewItem, RoomId};
 
-use super::{ApiError, AppState, bearer_or, json_body, no_store, read_body, require_json};
+use super::{
+    ApiError, AppState, bearer_or, json_body, no_store, read_body, read_with_token, require_json,
+};
 use crate::room::CommandError;
 use crate::room::api::{ApiChange, ApiOutcome, Need};
 use crate::room::tokens;
@@ -21,8 +23,12 @@ fn room_id(id: &str) -> Result<RoomId, ApiError> {
     id.parse().map_err(|_| ApiError::room_not_found())
 }
 
+/// Which token the routes want, for the error when none is sent.
+const READER: &str = "the facilitator token or an API token";
+const FACILITATOR: &str = "the facilitator token";
+
 fn token_of(headers: &HeaderMap) -> Result<String, ApiError> {
-    bearer_or(headers, "the facilitator token or an API token")
+    bearer_or(headers, READER)
 }
 
 /// Reads a JSON body, checked like the other JSON routes.
@@ -55,12 +61,10 @@ pub async fn list_tokens(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let token = token_of(&headers)?;
-    let tokens = state
-        .registry
-        .read(room_id(&id)?, move |room| room.api_tokens(&token))
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let tokens = read_with_token(&state, &id, &headers, FACILITATOR, |room, token| {
+        room.api_tokens(token)
+    })
+    .await?;
     Ok(no_store(Json(tokens)))
 }
 
@@ -130,12 +134,10 @@ pub async fn list_items(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let token = token_of(&headers)?;
-    let items = state
-        .registry
-        .read(room_id(&id)?, move |room| room.items_for(&token))
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let items = read_with_token(&state, &id, &headers, READER, |room, token| {
+        room.items_for(token)
+    })
+    .await?;
     Ok(no_store(Json(items)))
 }
 
@@ -196,11 +198,9 @@ pub async fn rounds(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let token = token_of(&headers)?;
-    let rounds = state
-        .registry
-        .read(room_id(&id)?, move |room| room.rounds_for(&token))
-        .await?
-        .ok_or_else(ApiError::room_not_found)?;
+    let rounds = read_with_token(&state, &id, &headers, READER, |room, token| {
+        room.rounds_for(token)
+    })
+    .await?;
     Ok(no_store(Json(rounds)))
 }

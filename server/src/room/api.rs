@@ -4,7 +4,7 @@
 
 use readyroom_protocol::limits::{MAX_API_TOKEN_NAME_CHARS, MAX_API_TOKENS};
 use readyroom_protocol::{
-    ApiScope, ApiTokenView, ErrorCode, EventFrame, ItemChange, ItemId, NewItem, Timestamp,
+    ApiScope, ApiTokenView, ErrorCode, EventFrame, ItemChange, ItemId, NewItem,
 };
 use serde::{Deserialize, Serialize};
 
@@ -177,7 +177,7 @@ impl Room {
                 name,
                 scope,
                 digest,
-            } => self.create_api_token(ctx, name, *scope, digest, ctx.now),
+            } => self.create_api_token(ctx, name, *scope, digest),
             ApiChange::RevokeToken { id } => {
                 let before = self.api_tokens.len();
                 self.api_tokens.retain(|t| t.view.id != *id);
@@ -207,7 +207,6 @@ impl Room {
         name: &str,
         scope: ApiScope,
         digest: &str,
-        now: Timestamp,
     ) -> Result<ApiOutcome, CommandError> {
         if self.api_tokens.len() >= MAX_API_TOKENS {
             return Err(CommandError::invalid(format!(
@@ -218,7 +217,7 @@ impl Room {
             id: uuid::Uuid::from_bytes(random_id_bytes(ctx.rng)),
             name: validate::line("the token's name", name, MAX_API_TOKEN_NAME_CHARS)?,
             scope,
-            created_at: now,
+            created_at: ctx.now,
         };
         self.api_tokens.push(ApiToken {
             view: view.clone(),

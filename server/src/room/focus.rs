@@ -20,6 +20,18 @@ pub struct FocusSpan {
     pub to: Timestamp,
 }
 
+impl FocusSpan {
+    /// The part of this stretch between `from` and `to`, if any.
+    #[must_use]
+    pub fn within(&self, from: Timestamp, to: Timestamp) -> Option<Self> {
+        (self.to > from && self.from < to).then(|| Self {
+            item_id: self.item_id,
+            from: self.from.max(from),
+            to: self.to.min(to),
+        })
+    }
+}
+
 /// A refinement session, ended or (with `ended_at` absent) under way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSpan {

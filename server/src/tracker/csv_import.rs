@@ -338,7 +338,8 @@ fn read_row(
     Ok(item)
 }
 
-fn one_line(text: &str) -> String {
+/// Text on one line, runs of whitespace (line breaks too) as one space.
+pub(super) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

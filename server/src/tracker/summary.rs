@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use readyroom_protocol::{ItemView, RemarkKind, Role, RoomExport, RoundRecord};
 
+use super::csv_import::one_line;
 use crate::room::focus::{FocusSpan, SessionSpan};
 
 /// What a summary is made from: the room as exported, and where its attention went.
@@ -28,8 +29,9 @@ pub fn markdown(report: &SessionReport) -> String {
         report
             .focus
             .iter()
-            .filter(|span| span.item_id == item.id && span.to > from && span.from < to)
-            .map(|span| (span.to.min(to) - span.from.max(from)) / 1000)
+            .filter(|span| span.item_id == item.id)
+            .filter_map(|span| span.within(from, to))
+            .map(|span| (span.to - span.from) / 1000)
             .sum()
     };
     let rounds_of = |item: &ItemView| -> usize {
@@ -200,10 +202,6 @@ fn date(at: u64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text in a table cell: one line, and a `|` that does not end the cell.
