@@ -19,6 +19,7 @@ mod room;
 mod schema;
 mod server;
 mod text;
+mod webhooks;
 
 pub use api::{ApiScope, ApiTokenCreated, ApiTokenView, NewApiToken};
 pub use client::{
@@ -44,6 +45,10 @@ pub use room::{
 pub use schema::json_schema;
 pub use server::{Event, EventFrame, Resumed, ServerMessage, Welcome};
 pub use text::{PendingEdits, TextComponent, TextOp, TextOpError};
+pub use webhooks::{
+    DeliveryStatus, DeliveryView, NewWebhook, WebhookCreated, WebhookData, WebhookEvent,
+    WebhookItem, WebhookPayload, WebhookView, WebhookWithLog,
+};
 
 /// Version of the wire protocol. A client announces the version it speaks when it joins; the
 /// server refuses versions it does not speak with [`ErrorCode::UnsupportedProtocol`].

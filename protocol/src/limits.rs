@@ -84,3 +84,12 @@ pub const REMEMBERED_REPLIES: usize = 64;
 pub const MAX_API_TOKENS: usize = 20;
 /// Characters of an API token's name.
 pub const MAX_API_TOKEN_NAME_CHARS: usize = 60;
+
+/// Webhooks a room holds at once.
+pub const MAX_WEBHOOKS: usize = 5;
+/// Characters of a webhook's URL.
+pub const MAX_WEBHOOK_URL_CHARS: usize = 2000;
+/// Deliveries a room may have waiting at once; more are recorded as dropped, not sent.
+pub const MAX_PENDING_DELIVERIES: usize = 1000;
+/// Finished deliveries kept per webhook for its log.
+pub const DELIVERY_LOG_LENGTH: usize = 50;

@@ -84,6 +84,8 @@ pub struct Config {
     pub large_frame_budget: usize,
     /// How long shutdown waits for requests and connections to finish before cutting them.
     pub shutdown_grace: Duration,
+    /// Where and how webhooks are sent.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Config {
@@ -125,6 +127,13 @@ impl Default for Config {
             room_bytes_per_second: 1024 * 1024,
             large_frame_budget: 128 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            webhooks: crate::webhooks::WebhookSettings {
+                allow_private: false,
+                retry_delay: Duration::from_secs(30),
+                attempts: 12,
+                timeout: Duration::from_secs(10),
+                concurrency: 4,
+            },
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod storage;
 pub mod suggest;
 pub mod tracker;
 mod web;
+pub mod webhooks;
 pub mod wire;
 
 use std::future::Future;
@@ -105,6 +106,13 @@ pub async fn run_with_storage(
     };
     let stop = CancellationToken::new();
     let closing = storage.clone();
+    let stop_webhooks = CancellationToken::new();
+    let dispatcher = storage.clone().map(|storage| {
+        let mut settings = config.webhooks;
+        settings.concurrency = settings.concurrency.max(1);
+        settings.attempts = settings.attempts.max(1);
+        webhooks::spawn(storage, settings, stop_webhooks.clone())
+    });
     let counts = client_addr::ConnectionCounts::new(
         config.max_connections_per_address,
         config.max_connections,
@@ -162,6 +170,10 @@ pub async fn run_with_storage(
         tracing::warn!("some WebSockets were still closing at the shutdown deadline");
     }
     state.registry.shut_down(deadline).await;
+    stop_webhooks.cancel();
+    if let Some(dispatcher) = dispatcher {
+        let _ = dispatcher.await;
+    }
     if let Some(storage) = closing {
         storage.close().await;
     }

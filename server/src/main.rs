@@ -41,6 +41,31 @@ struct Args {
     sync: String,
     #[command(flatten)]
     limits: Limits,
+    #[command(flatten)]
+    webhooks: Webhooks,
+}
+
+/// How outgoing webhooks are sent.
+#[derive(Debug, clap::Args)]
+struct Webhooks {
+    /// Also send webhooks to loopback, private and link-local addresses (a receiver on this
+    /// machine or the internal network). Off, a room cannot make the server reach them.
+    #[arg(long, env = "READYROOM_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
+    /// Seconds before the first retry of a failed delivery; each later wait doubles, up to an
+    /// hour.
+    #[arg(long, env = "READYROOM_WEBHOOK_RETRY_SECONDS", default_value_t = 30, value_parser = seconds())]
+    webhook_retry_seconds: u64,
+    /// Attempts at one delivery before it counts as failed (12: about five hours).
+    #[arg(long, env = "READYROOM_WEBHOOK_ATTEMPTS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=50))]
+    webhook_attempts: u32,
+    /// Seconds one attempt may take, connecting included.
+    #[arg(long, env = "READYROOM_WEBHOOK_TIMEOUT", default_value_t = 10, value_parser = seconds())]
+    webhook_timeout: u64,
+    /// Webhook attempts under way at once, server-wide.
+    #[arg(long, env = "READYROOM_MAX_CONCURRENT_WEBHOOKS", default_value_t = 4)]
+    max_concurrent_webhooks: usize,
 }
 
 /// Bounds on what clients can make the server hold. The defaults suit a server on the
@@ -176,6 +201,13 @@ async fn main() -> anyhow::Result<()> {
         max_concurrent_imports: limits.max_concurrent_imports,
         max_concurrent_suggestions: limits.max_concurrent_suggestions,
         shutdown_grace: Duration::from_secs(limits.shutdown_grace),
+        webhooks: readyroom_server::webhooks::WebhookSettings {
+            allow_private: args.webhooks.webhook_allow_private,
+            retry_delay: Duration::from_secs(args.webhooks.webhook_retry_seconds),
+            attempts: args.webhooks.webhook_attempts,
+            timeout: Duration::from_secs(args.webhooks.webhook_timeout),
+            concurrency: args.webhooks.max_concurrent_webhooks.max(1),
+        },
         ..readyroom_server::Config::default()
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;

@@ -67,6 +67,11 @@ impl Registry {
         })
     }
 
+    /// Where rooms are stored, unless the server keeps them in memory only.
+    pub fn storage(&self) -> Option<&Storage> {
+        self.storage.as_ref()
+    }
+
     /// The room's handle, loading it from storage if it is not in memory. `Ok(None)`: no such
     /// room.
     ///

@@ -10,6 +10,7 @@
 
 #[cfg(unix)]
 pub mod process;
+pub mod webhook_receiver;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -130,6 +131,35 @@ impl TestServer {
             .send()
             .await
             .expect("request")
+    }
+
+    /// A request to the room's HTTP API (`path` after `/api/rooms/{id}`) with `token`; the
+    /// status and the answer as JSON (a body that is not JSON as a JSON string).
+    pub async fn call(
+        &self,
+        room: &RoomCreated,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self
+            .http()
+            .request(
+                method,
+                self.url(&format!("/api/rooms/{}{path}", room.room_id)),
+            )
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("answer");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
     }
 
     pub fn http(&self) -> &reqwest::Client {

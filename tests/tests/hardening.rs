@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use readyroom_protocol::{Command, ErrorCode, ItemChange, Role, RoomId, ServerMessage, Timestamp};
-use readyroom_server::storage::{Backend, SqliteBackend, Storage, StorageError, StoredRoom, Write};
+use readyroom_server::storage::{
+    Backend, DeliveryLog, QueuedDelivery, SqliteBackend, Storage, StorageError, StoredRoom, Write,
+};
 use readyroom_tests::{
     Config, RECEIVE_TIMEOUT, RoomCreated, TestServer, eventually, join_request, loopback, new_item,
 };
@@ -503,6 +505,26 @@ impl Backend for FailsOnce {
 
     fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
         self.inner.stale_rooms(before)
+    }
+
+    fn due_deliveries(
+        &mut self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<QueuedDelivery>, StorageError> {
+        self.inner.due_deliveries(now, limit)
+    }
+
+    fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {
+        self.inner.next_delivery_at()
+    }
+
+    fn delivery_log(
+        &mut self,
+        room: RoomId,
+        webhook_id: uuid::Uuid,
+    ) -> Result<DeliveryLog, StorageError> {
+        self.inner.delivery_log(room, webhook_id)
     }
 }
 

@@ -306,6 +306,11 @@ async fn the_openapi_document_lists_every_route_and_every_listed_operation_is_se
             "{route} is served but not in the OpenAPI document"
         );
     }
+    // What webhooks are sent is described too.
+    assert!(
+        document["webhooks"]["roomEvent"]["post"]["requestBody"].is_object(),
+        "the webhook payload is not in the document"
+    );
     // Every `$ref` resolves within the document.
     let text = document.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
@@ -327,7 +332,9 @@ async fn the_openapi_document_lists_every_route_and_every_listed_operation_is_se
                 &path
                     .replace("{room_id}", nobody)
                     .replace("{item_id}", nobody)
-                    .replace("{token_id}", nobody),
+                    .replace("{token_id}", nobody)
+                    .replace("{webhook_id}", nobody)
+                    .replace("{delivery_id}", nobody),
             );
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
             let response = server

@@ -5,7 +5,7 @@ use readyroom_protocol::{ErrorCode, RoomId, Timestamp};
 
 use crate::clock::now_ms;
 use crate::room::{CommandError, Room};
-use crate::storage::{LoggedInput, Storage, Write};
+use crate::storage::{LoggedInput, OutboxChange, Storage, Write};
 
 #[derive(Debug)]
 pub struct RoomLog {
@@ -14,6 +14,8 @@ pub struct RoomLog {
     next_n: u64,
     since_snapshot: u64,
     pending: Vec<LoggedInput>,
+    /// Webhook deliveries the pending inputs called for.
+    outbox: Vec<OutboxChange>,
     snapshot_every: u64,
     /// Inputs kept in the log behind a snapshot: they hold the replay window's events.
     keep_behind_snapshot: u64,
@@ -29,6 +31,7 @@ impl RoomLog {
             next_n,
             since_snapshot: 0,
             pending: Vec::new(),
+            outbox: Vec::new(),
             snapshot_every,
             keep_behind_snapshot: u64::try_from(keep).unwrap_or(u64::MAX),
             failed: false,
@@ -49,6 +52,13 @@ impl RoomLog {
         self.next_n += 1;
     }
 
+    /// Queues a change to the room's webhook queue, stored with the next commit's inputs.
+    pub fn push_outbox(&mut self, change: OutboxChange) {
+        if self.storage.is_some() {
+            self.outbox.push(change);
+        }
+    }
+
     /// Makes the queued inputs durable, and snapshots the room when one is due. After a
     /// failure, this and every later call fail without writing.
     pub async fn commit(&mut self, room: &Room) -> Result<(), ()> {
@@ -59,6 +69,7 @@ impl RoomLog {
             return Ok(());
         }
         let inputs = std::mem::take(&mut self.pending);
+        let outbox = std::mem::take(&mut self.outbox);
         let Some(storage) = &self.storage else {
             return Ok(());
         };
@@ -67,6 +78,7 @@ impl RoomLog {
             room: room.id(),
             inputs,
             now: now_ms(),
+            outbox,
         };
         if let Err(error) = storage.write(write).await {
             tracing::error!(room = %room.id(), %error, "cannot store the room's changes; closing it");

@@ -37,9 +37,9 @@ use crate::clock::now_ms;
 use crate::journal::{self, Applied, Entry, Input};
 use crate::outbox::{Reservation, close_code};
 use crate::rate::TokenBucket;
-use crate::room::api::Need;
+use crate::room::api::{ApiChange, Need};
 use crate::room::{CommandError, Joined, Reply, Room, tokens};
-use crate::storage::{Storage, StoredRoom};
+use crate::storage::{OutboxChange, Storage, StoredRoom};
 use crate::wire::encode;
 
 pub type ConnId = u64;
@@ -328,7 +328,14 @@ impl RoomActor {
                     let _ = reply.send(Err(error));
                     return;
                 }
+                let deleted = match &change {
+                    ApiChange::DeleteWebhook { id } => Some(*id),
+                    _ => None,
+                };
                 if let Applied::Api(result, events) = self.log_input(Input::Api { change }) {
+                    if let (Some(webhook_id), Ok(_)) = (deleted, &result) {
+                        self.log.push_outbox(OutboxChange::Forget { webhook_id });
+                    }
                     self.answer_after(events, move || {
                         let _ = reply.send(result);
                     });
@@ -359,6 +366,15 @@ impl RoomActor {
         let events = applied.events();
         for gone in self.carets.after(events, &self.room) {
             self.defer_caret(gone, None, None);
+        }
+        if self.log.is_durable() {
+            for call in self.room.webhook_calls(events) {
+                self.log
+                    .push_outbox(OutboxChange::Enqueue(crate::webhooks::delivery(
+                        self.room.id(),
+                        call,
+                    )));
+            }
         }
         // Every command is logged, even one that changed nothing or was refused: its reply is
         // remembered, and that memory must survive a crash like everything else. So is every

@@ -19,7 +19,7 @@ use crate::room::tokens;
 /// The largest body these routes read: an item with every text at its limit.
 const API_BODY_LIMIT: usize = 256 * 1024;
 
-fn room_id(id: &str) -> Result<RoomId, ApiError> {
+pub(super) fn room_id(id: &str) -> Result<RoomId, ApiError> {
     id.parse().map_err(|_| ApiError::room_not_found())
 }
 
@@ -32,7 +32,7 @@ fn token_of(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// Reads a JSON body, checked like the other JSON routes.
-async fn body<T: serde::de::DeserializeOwned + Default>(
+pub(super) async fn body<T: serde::de::DeserializeOwned + Default>(
     state: &AppState,
     request: Request,
 ) -> Result<(HeaderMap, T), ApiError> {
@@ -42,7 +42,7 @@ async fn body<T: serde::de::DeserializeOwned + Default>(
     Ok((parts.headers, json_body(&bytes)?))
 }
 
-async fn change(
+pub(super) async fn change(
     state: &AppState,
     room: RoomId,
     token: String,

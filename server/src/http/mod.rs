@@ -32,6 +32,7 @@ mod api;
 mod insights;
 mod openapi;
 mod tracker;
+mod webhooks;
 
 /// The largest body `POST /api/rooms` reads: a name and a custom deck.
 const CREATE_BODY_LIMIT: usize = 16 * 1024;
@@ -85,6 +86,22 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(api::update_item),
         )
         .route("/api/rooms/{id}/rounds", get(api::rounds))
+        .route(
+            "/api/rooms/{id}/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/rooms/{id}/webhooks/{webhook_id}",
+            axum::routing::delete(webhooks::delete),
+        )
+        .route(
+            "/api/rooms/{id}/webhooks/{webhook_id}/ping",
+            post(webhooks::ping),
+        )
+        .route(
+            "/api/rooms/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+            post(webhooks::retry),
+        )
         .route("/api/rooms/{id}/import/csv", post(tracker::import_csv))
         .route("/api/rooms/{id}/export/csv", get(tracker::export_csv))
         .route("/api/rooms/{id}/summary.md", get(tracker::summary_md))

@@ -281,7 +281,63 @@ pub fn document() -> Value {
             body: None,
             answer: (200, "application/json", schema::<RoundsView>(&mut g)),
         },
+        Operation {
+            method: "get",
+            path: "/api/rooms/{room_id}/webhooks",
+            summary: "The room's webhooks, each with its latest deliveries",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (
+                200,
+                "application/json",
+                json!({"type": "array", "items": schema::<readyroom_protocol::WebhookWithLog>(&mut g)}),
+            ),
+        },
+        Operation {
+            method: "post",
+            path: "/api/rooms/{room_id}/webhooks",
+            summary: "Add a webhook (its signing secret is answered this once)",
+            auth: Auth::Facilitator,
+            body: Some((
+                "application/json",
+                schema::<readyroom_protocol::NewWebhook>(&mut g),
+            )),
+            answer: (
+                201,
+                "application/json",
+                schema::<readyroom_protocol::WebhookCreated>(&mut g),
+            ),
+        },
+        Operation {
+            method: "delete",
+            path: "/api/rooms/{room_id}/webhooks/{webhook_id}",
+            summary: "Delete a webhook, with its waiting deliveries and its log",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (204, "application/json", json!({"type": "object"})),
+        },
+        Operation {
+            method: "post",
+            path: "/api/rooms/{room_id}/webhooks/{webhook_id}/ping",
+            summary: "Queue a `ping` delivery to check the receiver",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (
+                202,
+                "application/json",
+                json!({"type": "object", "required": ["delivery_id"], "properties": {"delivery_id": {"type": "string", "format": "uuid"}}}),
+            ),
+        },
+        Operation {
+            method: "post",
+            path: "/api/rooms/{room_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+            summary: "Send a failed delivery again, from its first attempt",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (202, "application/json", json!({"type": "object"})),
+        },
     ];
+    let payload = schema::<readyroom_protocol::WebhookPayload>(&mut g);
     let error = schema::<ErrorBody>(&mut g);
     let mut paths = serde_json::Map::new();
     for op in operations {
@@ -349,6 +405,17 @@ pub fn document() -> Value {
             "description": "A room's HTTP API. The real-time side is a WebSocket (`/ws/rooms/{room_id}`), described by /api/protocol/schema.json and docs/protocol.md.",
         },
         "paths": paths,
+        // What the server POSTs to a room's webhooks (docs/protocol.md §26).
+        "webhooks": {
+            "roomEvent": {
+                "post": {
+                    "summary": "Something happened in a room: an estimate accepted, an item ready, a session ended, items imported, or a ping",
+                    "description": "Headers: `ReadyRoom-Event` (the event), `ReadyRoom-Delivery` (the delivery id, the same on every attempt), `ReadyRoom-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" under the webhook's secret>`. Answer with a 2xx status; anything else is retried with backoff.",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": payload}}},
+                    "responses": {"2XX": {"description": "received"}},
+                },
+            },
+        },
         "components": components,
     })
 }

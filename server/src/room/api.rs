@@ -4,7 +4,8 @@
 
 use readyroom_protocol::limits::{MAX_API_TOKEN_NAME_CHARS, MAX_API_TOKENS};
 use readyroom_protocol::{
-    ApiScope, ApiTokenView, ErrorCode, EventFrame, ItemChange, ItemId, NewItem,
+    ApiScope, ApiTokenView, ErrorCode, EventFrame, ItemChange, ItemId, NewItem, WebhookEvent,
+    WebhookView,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +36,7 @@ pub enum Need {
     Read,
     /// The facilitator or an API token with write access: imports, creating and editing items.
     Write,
-    /// The facilitator alone: issuing and revoking API tokens.
+    /// The facilitator alone: issuing and revoking API tokens, webhooks.
     Facilitator,
 }
 
@@ -59,6 +60,15 @@ pub enum ApiChange {
         item_id: ItemId,
         change: ItemChange,
     },
+    CreateWebhook {
+        url: String,
+        events: Vec<WebhookEvent>,
+        /// Minted by the shell.
+        secret: String,
+    },
+    DeleteWebhook {
+        id: uuid::Uuid,
+    },
 }
 
 /// What an API change gave.
@@ -67,6 +77,7 @@ pub enum ApiOutcome {
     Token(ApiTokenView),
     Revoked,
     Item(ItemId),
+    Webhook(WebhookView),
 }
 
 impl Room {
@@ -193,6 +204,12 @@ impl Room {
             ApiChange::UpdateItem { item_id, change } => self
                 .change_item(*item_id, change.clone(), &mut out)
                 .map(|()| ApiOutcome::Item(*item_id)),
+            ApiChange::CreateWebhook {
+                url,
+                events,
+                secret,
+            } => self.create_webhook(ctx, url, events, secret),
+            ApiChange::DeleteWebhook { id } => self.delete_webhook(*id),
         };
         if result.is_ok() {
             let touched = std::mem::take(&mut out.touched);

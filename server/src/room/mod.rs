@@ -28,6 +28,7 @@ pub mod tokens;
 mod transfer;
 mod trash;
 mod validate;
+pub mod webhooks;
 
 use std::collections::HashMap;
 
@@ -108,6 +109,9 @@ pub struct Room {
     /// Tokens for the HTTP API, as digests.
     #[serde(default)]
     api_tokens: Vec<api::ApiToken>,
+    /// Receivers told of what happens here.
+    #[serde(default)]
+    webhooks: Vec<webhooks::Webhook>,
     /// Deleted items, oldest first.
     #[serde(default)]
     trash: Vec<trash::Trashed>,
@@ -194,6 +198,7 @@ impl Room {
             sizing: None,
             focus: focus::Focus::default(),
             api_tokens: Vec::new(),
+            webhooks: Vec::new(),
             trash: Vec::new(),
             histories: history::Histories::default(),
             texts: texts::TextHistory::default(),

@@ -27,6 +27,7 @@ mod prevotes;
 mod refinement;
 mod timebox;
 mod trash;
+mod webhooks;
 
 const NOW: Timestamp = 1_750_000_000_000;
 /// Longest rank a client may ever see: 32 bytes plus the terminator, in hex.

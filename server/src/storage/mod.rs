@@ -3,8 +3,10 @@
 //! SQLite is the embedded default; another backend (PostgreSQL for several nodes) would
 //! implement [`Backend`] and nothing else would change.
 
+pub mod deliveries;
 mod schema;
 mod sqlite;
+mod sqlite_deliveries;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -12,6 +14,9 @@ use std::sync::{Arc, Mutex};
 use readyroom_protocol::{EventFrame, RoomId, Timestamp};
 use tokio::sync::oneshot;
 
+pub use deliveries::{
+    AfterAttempt, Attempt, DeliveryLog, NewDelivery, OutboxChange, QueuedDelivery,
+};
 pub use sqlite::SqliteBackend;
 
 /// What went wrong in storage. Startup errors are shown to the operator as they are.
@@ -78,7 +83,16 @@ pub enum Write {
         room: RoomId,
         inputs: Vec<LoggedInput>,
         now: Timestamp,
+        /// The webhook deliveries these inputs called for: queued if and only if the inputs
+        /// are stored.
+        outbox: Vec<OutboxChange>,
     },
+    /// Queue changes of their own (a ping, a retry by hand).
+    Outbox {
+        room: RoomId,
+        changes: Vec<OutboxChange>,
+    },
+    Attempted(Attempt),
     /// Replaces the snapshot and forgets inputs older than `keep_from_n` (kept for replay).
     Snapshot {
         room: RoomId,
@@ -106,6 +120,30 @@ pub trait Backend: Send + 'static {
     ) -> Result<Option<StoredRoom>, StorageError>;
     /// Rooms untouched since `before`.
     fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError>;
+    /// Webhook deliveries due by `now`, oldest first.
+    fn due_deliveries(
+        &mut self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<QueuedDelivery>, StorageError>;
+    /// When the next pending delivery is due.
+    fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError>;
+    /// A webhook's latest deliveries, newest first.
+    fn delivery_log(
+        &mut self,
+        room: RoomId,
+        webhook_id: uuid::Uuid,
+    ) -> Result<DeliveryLog, StorageError>;
+}
+
+impl Write {
+    fn changes_deliveries(&self) -> bool {
+        match self {
+            Self::Append { outbox, .. } => !outbox.is_empty(),
+            Self::Outbox { .. } | Self::Attempted(_) => true,
+            Self::CreateRoom { .. } | Self::Snapshot { .. } | Self::DeleteRoom { .. } => false,
+        }
+    }
 }
 
 type Reply = oneshot::Sender<Result<(), Arc<StorageError>>>;
@@ -125,6 +163,8 @@ pub struct Storage {
     /// Dropping it tells the checkpointer to finish (taken by [`Storage::close`]).
     checkpoints: Arc<Mutex<Option<std::sync::mpsc::Sender<()>>>>,
     checkpointer: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    /// Told after every commit that changed the webhook queue.
+    deliveries_changed: Arc<tokio::sync::Notify>,
 }
 
 /// Creates the database file readable by its owner only, if it does not exist yet: it holds
@@ -154,6 +194,22 @@ impl Backend for Closed {
     }
 
     fn stale_rooms(&mut self, _before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        Err(StorageError::WriterGone)
+    }
+
+    fn due_deliveries(
+        &mut self,
+        _: Timestamp,
+        _: usize,
+    ) -> Result<Vec<QueuedDelivery>, StorageError> {
+        Err(StorageError::WriterGone)
+    }
+
+    fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {
+        Err(StorageError::WriterGone)
+    }
+
+    fn delivery_log(&mut self, _: RoomId, _: uuid::Uuid) -> Result<DeliveryLog, StorageError> {
         Err(StorageError::WriterGone)
     }
 }
@@ -216,6 +272,8 @@ impl Storage {
     /// Starts the writer thread over `writer`; `reader` serves loads.
     pub fn with_backends(mut writer: Box<dyn Backend>, reader: Box<dyn Backend>) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Op>();
+        let deliveries_changed = Arc::new(tokio::sync::Notify::new());
+        let tell_dispatcher = Arc::clone(&deliveries_changed);
         std::thread::Builder::new()
             .name("storage-writer".into())
             .spawn(move || {
@@ -250,6 +308,8 @@ impl Storage {
                     );
                     if let Err(error) = &result {
                         tracing::error!(%error, "storage commit failed");
+                    } else if writes.iter().any(Write::changes_deliveries) {
+                        tell_dispatcher.notify_one();
                     }
                     for reply in replies {
                         let _ = reply.send(result.clone());
@@ -274,7 +334,14 @@ impl Storage {
             reader: Arc::new(Mutex::new(reader)),
             checkpoints: Arc::new(Mutex::new(None)),
             checkpointer: Arc::new(Mutex::new(None)),
+            deliveries_changed,
         }
+    }
+
+    /// Notified after each commit that changed the webhook queue.
+    #[must_use]
+    pub fn deliveries_changed(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.deliveries_changed)
     }
 
     /// Commits a write; returns once it is durable (as durable as the sync setting makes it).
@@ -296,22 +363,60 @@ impl Storage {
         room: RoomId,
         replay_window: usize,
     ) -> Result<Option<StoredRoom>, StorageError> {
-        let reader = Arc::clone(&self.reader);
-        tokio::task::spawn_blocking(move || {
-            let mut backend = reader.lock().map_err(|_| StorageError::WriterGone)?;
-            backend.load(room, replay_window)
-        })
-        .await
-        .map_err(|_| StorageError::WriterGone)?
+        self.read(move |backend| backend.load(room, replay_window))
+            .await
     }
 
     /// # Errors
     /// The database could not be read.
     pub async fn stale_rooms(&self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
+        self.read(move |backend| backend.stale_rooms(before)).await
+    }
+
+    /// # Errors
+    /// The database could not be read.
+    pub async fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<QueuedDelivery>, StorageError> {
+        self.read(move |backend| backend.due_deliveries(now, limit))
+            .await
+    }
+
+    /// # Errors
+    /// The database could not be read.
+    pub async fn next_delivery_at(&self) -> Result<Option<Timestamp>, StorageError> {
+        self.read(|backend| backend.next_delivery_at()).await
+    }
+
+    /// Each of `webhooks`' latest deliveries, newest first.
+    ///
+    /// # Errors
+    /// The database could not be read.
+    pub async fn delivery_logs(
+        &self,
+        room: RoomId,
+        webhooks: Vec<uuid::Uuid>,
+    ) -> Result<Vec<DeliveryLog>, StorageError> {
+        self.read(move |backend| {
+            webhooks
+                .into_iter()
+                .map(|webhook| backend.delivery_log(room, webhook))
+                .collect()
+        })
+        .await
+    }
+
+    /// Runs `read` on the reading connection, off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&mut dyn Backend) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
         let reader = Arc::clone(&self.reader);
         tokio::task::spawn_blocking(move || {
             let mut backend = reader.lock().map_err(|_| StorageError::WriterGone)?;
-            backend.stale_rooms(before)
+            read(backend.as_mut())
         })
         .await
         .map_err(|_| StorageError::WriterGone)?

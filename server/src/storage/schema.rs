@@ -20,6 +20,27 @@ pub const MIGRATIONS: &[&str] = &[
         events TEXT NOT NULL,
         PRIMARY KEY (room_id, n)
     ) WITHOUT ROWID;",
+    // 1 → 2: the webhook queue and its log. Times are ms since the Unix epoch;
+    // `next_attempt_at` is set while a delivery is pending.
+    "CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY NOT NULL,
+        room_id TEXT NOT NULL,
+        webhook_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER,
+        last_attempt_at INTEGER,
+        response_status INTEGER,
+        error TEXT
+    );
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+        WHERE status = 'pending';
+    CREATE INDEX webhook_deliveries_log ON webhook_deliveries (room_id, webhook_id, created_at);",
 ];
 
 pub fn current_version() -> i64 {

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use readyroom_protocol::{EventFrame, RoomId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::deliveries::{DeliveryLog, QueuedDelivery};
 use super::schema::{MIGRATIONS, current_version};
+use super::sqlite_deliveries;
 use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
 /// Page cache per connection (SQLite's default is 2 MiB).
@@ -179,11 +181,11 @@ fn decode_events(text: &str) -> Result<Vec<EventFrame>, StorageError> {
     serde_json::from_str(text).map_err(|e| StorageError::Decode(format!("events: {e}")))
 }
 
-fn as_sql(n: u64) -> i64 {
+pub(super) fn as_sql(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn from_sql(n: i64) -> u64 {
+pub(super) fn from_sql(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
@@ -205,7 +207,13 @@ impl Backend for SqliteBackend {
                     )?;
                     touches.push((*room, *now));
                 }
-                Write::Append { room, inputs, now } => {
+                Write::Append {
+                    room,
+                    inputs,
+                    now,
+                    outbox,
+                } => {
+                    sqlite_deliveries::apply(&tx, *room, outbox)?;
                     let id = room.to_string();
                     let mut insert = tx.prepare_cached(
                         "INSERT INTO inputs (room_id, n, input, events) VALUES (?1, ?2, ?3, ?4)",
@@ -241,8 +249,11 @@ impl Backend for SqliteBackend {
                         params![id, as_sql(*keep_from_n)],
                     )?;
                 }
+                Write::Outbox { room, changes } => sqlite_deliveries::apply(&tx, *room, changes)?,
+                Write::Attempted(attempt) => sqlite_deliveries::record(&tx, attempt)?,
                 Write::DeleteRoom { room } => {
                     self.touched.remove(room);
+                    sqlite_deliveries::forget_room(&tx, *room)?;
                     let id = room.to_string();
                     tx.execute("DELETE FROM inputs WHERE room_id = ?1", params![id])?;
                     tx.execute("DELETE FROM rooms WHERE room_id = ?1", params![id])?;
@@ -353,6 +364,26 @@ impl Backend for SqliteBackend {
         }))
     }
 
+    fn due_deliveries(
+        &mut self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<QueuedDelivery>, StorageError> {
+        sqlite_deliveries::due(&self.conn, now, limit)
+    }
+
+    fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {
+        sqlite_deliveries::next_due(&self.conn)
+    }
+
+    fn delivery_log(
+        &mut self,
+        room: RoomId,
+        webhook_id: uuid::Uuid,
+    ) -> Result<DeliveryLog, StorageError> {
+        sqlite_deliveries::log(&self.conn, room, webhook_id)
+    }
+
     fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError> {
         let mut statement = self
             .conn
@@ -378,6 +409,7 @@ mod tests {
                 events: "[]".to_owned(),
             }],
             now: 1,
+            outbox: Vec::new(),
         };
         backend.commit(std::slice::from_ref(&write)).unwrap();
     }
