@@ -127,6 +127,22 @@ pub fn room(data: &[u8]) {
         };
         people.push((joined.participant_id, joined.token_digest));
     }
+    // Every step's events also go through the webhooks' filter, which must never panic and
+    // must call only for what a webhook subscribed to.
+    let subscribed = [
+        readyroom_protocol::WebhookEvent::EstimateAccepted,
+        readyroom_protocol::WebhookEvent::ItemReady,
+        readyroom_protocol::WebhookEvent::SessionEnded,
+    ];
+    let (added, _) = room.apply_api(
+        &mut Ctx { now, rng: &mut rng },
+        &readyroom_server::room::api::ApiChange::CreateWebhook {
+            url: "https://hooks.example.com/fuzz".into(),
+            events: subscribed.to_vec(),
+            secret: "whsec_fuzz".into(),
+        },
+    );
+    assert!(added.is_ok(), "a first webhook was refused");
     for line in data.split(|byte| *byte == b'\n') {
         let Some((&op, rest)) = line.split_first() else {
             continue;
@@ -155,7 +171,14 @@ pub fn room(data: &[u8]) {
                 let text = String::from_utf8_lossy(rest);
                 let text = name_ids(&text, &room, &people);
                 if let Ok(message) = serde_json::from_str::<ClientMessage>(&text) {
-                    let _ = room.handle(ctx, *who, message.cmd, message.command);
+                    let outcome = room.handle(ctx, *who, message.cmd, message.command);
+                    for call in room.webhook_calls(&outcome.events) {
+                        assert!(
+                            subscribed.contains(&call.event),
+                            "{:?} was not asked for",
+                            call.event
+                        );
+                    }
                 }
             }
         }
