@@ -64,9 +64,10 @@ export function serverBinary() {
 /**
  * Starts the server on an ephemeral port, with a fresh temporary data directory (never the
  * repository's), and waits for the line announcing its address.
+ * @param {{ args?: string[] }} [options] further command-line arguments, kept across restarts
  * @returns {Promise<Server>}
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'readyroom-browser-'));
   let logs = '';
   const keep = (chunk) => {
@@ -78,7 +79,7 @@ export async function startServer() {
   let removed = false;
 
   const spawnOnce = async (addr) => {
-    const child = spawn(serverBinary(), ['--addr', addr, '--log', 'warn', '--data-dir', dataDir], {
+    const child = spawn(serverBinary(), ['--addr', addr, '--log', 'warn', '--data-dir', dataDir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const from = logs.length;
@@ -300,9 +301,22 @@ export async function eventually(check, { timeout = WAIT, interval = 50 } = {}) 
 
 // One server and one browser per test file, started on first use.
 let environment = null;
+/** @type {string[]} */
+let extraServerArgs = [];
+
+/**
+ * Further command-line arguments for this file's server, such as
+ * `serverArgs('--webhook-allow-private')`: call it before the file's first scenario.
+ * @param {...string} args
+ */
+export function serverArgs(...args) {
+  assert.equal(environment, null, 'serverArgs comes before the first scenario starts the server');
+  extraServerArgs = args;
+}
+
 function env() {
   environment ??= (async () => {
-    const server = await startServer();
+    const server = await startServer({ args: extraServerArgs });
     const browser = await launchBrowser();
     return { server, browser };
   })();

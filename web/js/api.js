@@ -1,6 +1,6 @@
 // The HTTP API: creating, importing and looking up rooms, reading an item's history, the
-// tracker round trip (CSV in, CSV, JSON and Markdown out), estimate suggestions, insights and
-// the room's API tokens. Tokens go in the Authorization header, never in an address.
+// tracker round trip (CSV in, CSV, JSON and Markdown out), estimate suggestions, insights, the
+// room's API tokens and its webhooks. Tokens go in the Authorization header, never in an address.
 
 import { t } from './i18n.js';
 
@@ -166,6 +166,59 @@ export function createApiToken(roomId, token, body) {
  */
 export function revokeApiToken(roomId, token, id) {
   return withToken(`${roomPath(roomId)}/tokens/${encodeURIComponent(id)}`, token, { method: 'DELETE' });
+}
+
+/**
+ * The room's webhooks, each with its latest deliveries, newest first (facilitator token).
+ * @param {string} roomId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').Webhook[]>}
+ */
+export function webhooks(roomId, token) {
+  return withToken(`${roomPath(roomId)}/webhooks`, token);
+}
+
+/**
+ * Adds a webhook; the secret its requests are signed with is in this answer and nowhere else.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {{ url: string, events: import('./protocol.js').WebhookEvent[] }} body
+ * @returns {Promise<import('./protocol.js').WebhookCreated>}
+ */
+export function createWebhook(roomId, token, body) {
+  return withToken(`${roomPath(roomId)}/webhooks`, token, { method: 'POST', body });
+}
+
+/**
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {string} id the webhook's id
+ * @returns {Promise<null>}
+ */
+export function deleteWebhook(roomId, token, id) {
+  return withToken(`${roomPath(roomId)}/webhooks/${encodeURIComponent(id)}`, token, { method: 'DELETE' });
+}
+
+/**
+ * Queues a `ping` to a webhook, to check its receiver.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {string} id the webhook's id
+ * @returns {Promise<{ delivery_id: string }>}
+ */
+export function pingWebhook(roomId, token, id) {
+  return withToken(`${roomPath(roomId)}/webhooks/${encodeURIComponent(id)}/ping`, token, { method: 'POST' });
+}
+
+/**
+ * Sends a failed delivery again, from its first attempt.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {string} webhookId
+ * @param {string} deliveryId
+ */
+export function retryDelivery(roomId, token, webhookId, deliveryId) {
+  return withToken(`${roomPath(roomId)}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, token, { method: 'POST' });
 }
 
 /**

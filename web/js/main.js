@@ -4,7 +4,7 @@
 
 import { nextAgendaItem } from './agenda.js';
 import { roundShare } from './timebox.js';
-import { ApiError, apiTokens, createApiToken, createRoom, describeRoom, exportFile, importCsv, importRoom, insights, itemHistory, revokeApiToken, suggestion } from './api.js';
+import { ApiError, apiTokens, createApiToken, createRoom, createWebhook, deleteWebhook, describeRoom, exportFile, importCsv, importRoom, insights, itemHistory, pingWebhook, retryDelivery, revokeApiToken, suggestion, webhooks } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
@@ -500,6 +500,37 @@ class App {
   /** @param {string} id */
   async revokeApiToken(id) {
     return revokeApiToken(/** @type {string} */ (this.roomId), await this.leaderToken(), id);
+  }
+
+  /** The room's webhooks, each with its latest deliveries. */
+  async listWebhooks() {
+    return webhooks(/** @type {string} */ (this.roomId), await this.leaderToken());
+  }
+
+  /**
+   * @param {string} url
+   * @param {import('./protocol.js').WebhookEvent[]} events
+   */
+  async createWebhook(url, events) {
+    return createWebhook(/** @type {string} */ (this.roomId), await this.leaderToken(), { url, events });
+  }
+
+  /** @param {string} id */
+  async deleteWebhook(id) {
+    return deleteWebhook(/** @type {string} */ (this.roomId), await this.leaderToken(), id);
+  }
+
+  /** @param {string} id */
+  async pingWebhook(id) {
+    return pingWebhook(/** @type {string} */ (this.roomId), await this.leaderToken(), id);
+  }
+
+  /**
+   * @param {string} webhookId
+   * @param {string} deliveryId
+   */
+  async retryWebhookDelivery(webhookId, deliveryId) {
+    return retryDelivery(/** @type {string} */ (this.roomId), await this.leaderToken(), webhookId, deliveryId);
   }
 
   /** @param {string} itemId */

@@ -90,6 +90,15 @@ export const PROTOCOL_VERSION = 1;
  */
 /** @typedef {'read' | 'write'} ApiScope */
 /** An API token as listed: never its secret. @typedef {{ id: string, name: string, scope: ApiScope, created_at: number }} ApiToken */
+/** What a webhook can be told of; `ping` only when asked for, from its settings. @typedef {'estimate.accepted' | 'item.ready' | 'session.ended' | 'items.imported' | 'ping'} WebhookEvent */
+/** @typedef {'pending' | 'delivered' | 'failed'} DeliveryStatus */
+/**
+ * One delivery in a webhook's log; the optional fields are absent until they are known.
+ * @typedef {{ id: string, webhook_id: string, event: WebhookEvent, status: DeliveryStatus, created_at: number,
+ *   attempts: number, next_attempt_at?: number, last_attempt_at?: number, response_status?: number, error?: string }} Delivery
+ */
+/** A webhook as listed, with its latest deliveries newest first: never its secret. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, deliveries: Delivery[] }} Webhook */
+/** A new webhook, with the secret its requests are signed with: shown this once. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, secret: string }} WebhookCreated */
 /** @typedef {'business_value' | 'time_criticality' | 'risk_reduction' | 'job_size'} WsjfDimension */
 /** @typedef {{ business_value?: number, time_criticality?: number, risk_reduction?: number, job_size?: number }} Wsjf */
 /** @typedef {'estimated' | 'acceptance_criteria' | 'dependencies_ready' | 'questions_answered'} AutoCheck */
@@ -223,6 +232,15 @@ export const CSV_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** API tokens a room holds at most, and their names' length (`MAX_API_TOKENS`, `MAX_API_TOKEN_NAME_CHARS`). */
 export const API_TOKENS = { max: 20, nameChars: 60 };
+
+/**
+ * Webhooks a room holds at most, their URL's length, and the deliveries listed per webhook
+ * (`MAX_WEBHOOKS`, `MAX_WEBHOOK_URL_CHARS`, `DELIVERY_LOG_LENGTH`).
+ */
+export const WEBHOOKS = { max: 5, urlChars: 2000, deliveries: 50 };
+
+/** The events a webhook can subscribe to, in the order offered (`WebhookEvent::SUBSCRIBABLE`). */
+export const WEBHOOK_EVENTS = /** @type {readonly WebhookEvent[]} */ (['estimate.accepted', 'item.ready', 'session.ended', 'items.imported']);
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

@@ -1,8 +1,9 @@
 // The tracker round trip: the facilitator brings the backlog in from the team's tracker (a CSV
 // file) and takes it back out (as Jira, Azure DevOps or plain CSV, or the whole room as JSON),
-// and issues API tokens for tools that keep the two in step; everyone can save the summary in
-// Markdown. Files are fetched with a token in the Authorization header and saved from memory,
-// so that no token ever goes in an address.
+// issues API tokens for tools that keep the two in step, and points webhooks at receivers that
+// are told what happens in the room; everyone can save the summary in Markdown. Files are
+// fetched with a token in the Authorization header and saved from memory, so that no token
+// ever goes in an address.
 
 import { t } from '../../i18n.js';
 import { failureText } from '../../tracker.js';
@@ -10,11 +11,12 @@ import { $, h, replace } from '../dom.js';
 import { saveFile } from '../save-file.js';
 import { ApiTokens } from './api-tokens.js';
 import { CsvImport } from './csv-import.js';
+import { Webhooks } from './webhooks.js';
 
-/** @typedef {'import' | 'export' | 'api'} Tab */
+/** @typedef {'import' | 'export' | 'api' | 'webhooks'} Tab */
 
 /** The tabs of the facilitator who holds the room's token, in order. */
-const TABS = /** @type {Tab[]} */ (['import', 'export', 'api']);
+const TABS = /** @type {Tab[]} */ (['import', 'export', 'api', 'webhooks']);
 /** @typedef {import('../../api.js').ExportKind} ExportKind */
 
 export class TrackerDialog {
@@ -28,7 +30,11 @@ export class TrackerDialog {
     this.dialog = /** @type {HTMLDialogElement} */ ($('#tracker-dialog'));
     this.csvImport = new CsvImport(actions, () => this.dialog.close());
     this.apiTokens = new ApiTokens(actions, () => this.dialog.close());
-    this.dialog.addEventListener('close', () => this.apiTokens.forget());
+    this.webhooks = new Webhooks(actions, () => this.dialog.close());
+    this.dialog.addEventListener('close', () => {
+      this.apiTokens.forget();
+      this.webhooks.forget();
+    });
     /** @type {Tab} */
     this.tab = 'import';
     /** Whether this person may import and export the backlog: the facilitator, with the room's facilitator token. */
@@ -45,9 +51,11 @@ export class TrackerDialog {
     this.exportProblem = '';
     this.csvImport.reset();
     this.apiTokens.reset();
+    this.webhooks.reset();
     this.render();
     this.dialog.showModal();
     if (this.tab === 'api') this.apiTokens.show();
+    if (this.tab === 'webhooks') this.webhooks.show();
   }
 
   render() {
@@ -78,6 +86,7 @@ export class TrackerDialog {
         this.full && panel('import', this.csvImport.root),
         panel('export', this.exportView()),
         this.full && panel('api', this.apiTokens.root),
+        this.full && panel('webhooks', this.webhooks.root),
       ),
     );
   }
@@ -86,6 +95,9 @@ export class TrackerDialog {
   show(name) {
     this.tab = name;
     if (name === 'api') this.apiTokens.show();
+    // The log is followed only while it is in view.
+    if (name === 'webhooks') this.webhooks.show();
+    else this.webhooks.stop();
     for (const other of TABS) {
       const button = $(`#tracker-tab-${other}`, this.dialog);
       button.setAttribute('aria-selected', String(other === name));
