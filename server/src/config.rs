@@ -86,6 +86,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Where and how webhooks are sent.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Serve `/metrics` (Prometheus' text format) and record what it shows.
+    pub metrics: bool,
 }
 
 impl Default for Config {
@@ -134,6 +136,7 @@ impl Default for Config {
                 timeout: Duration::from_secs(10),
                 concurrency: 4,
             },
+            metrics: false,
         }
     }
 }

@@ -12,6 +12,7 @@ use readyroom_protocol::limits::MAX_FRAME_BYTES;
 use readyroom_protocol::{ClientMessage, Command, ErrorCode, ServerMessage};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::actor::{ConnId, RoomHandle};
 use crate::client_addr::{AddressKey, ConnectionSlot};
@@ -44,6 +45,8 @@ pub struct Context {
     pub joins: Arc<PerAddress>,
     pub client: AddressKey,
     pub large_frames: LargeFrames,
+    /// The room it was opened for, to name in its log lines.
+    pub room_id: readyroom_protocol::RoomId,
     /// For a client behind a trusted proxy, its place in the per-address connection count.
     pub _client_slot: Option<ConnectionSlot>,
 }
@@ -58,6 +61,20 @@ pub async fn serve(
     context: Context,
 ) {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    // The connection's log lines name it and its room (never the client's address).
+    let span = tracing::info_span!("connection", conn, room = %context.room_id);
+    serve_in(socket, room, reload, context, conn)
+        .instrument(span)
+        .await;
+}
+
+async fn serve_in(
+    socket: WebSocket,
+    room: RoomHandle,
+    reload: impl AsyncFn() -> Option<RoomHandle>,
+    context: Context,
+    conn: ConnId,
+) {
     let config = Arc::clone(&context.config);
     let (outbox, queue) = Outbox::new(
         config.outbound_queue,
@@ -66,12 +83,9 @@ pub async fn serve(
     );
     let closer = Arc::clone(&queue.closer);
     let (sink, stream) = socket.split();
-    let writer = tokio::spawn(write_loop(
-        sink,
-        queue,
-        config.ping_interval,
-        config.idle_timeout,
-    ));
+    let writer = tokio::spawn(
+        write_loop(sink, queue, config.ping_interval, config.idle_timeout).in_current_span(),
+    );
     // The server's token is shared by every connection, and polling it takes its lock: a
     // child per connection keeps that lock out of the per-frame path (loadgen, meeting).
     let shutdown = context.shutdown.child_token();

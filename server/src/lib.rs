@@ -14,6 +14,7 @@ mod connection;
 mod http;
 pub mod insights;
 mod journal;
+pub mod metrics;
 mod outbox;
 mod qr;
 mod rate;
@@ -105,6 +106,19 @@ pub async fn run_with_storage(
         room_bytes_per_second: config.room_bytes_per_second,
     };
     let stop = CancellationToken::new();
+    if config.metrics {
+        let metrics = metrics::enable();
+        let stop_upkeep = stop.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(metrics::UPKEEP_EVERY);
+            loop {
+                tokio::select! {
+                    () = stop_upkeep.cancelled() => break,
+                    _ = every.tick() => metrics.upkeep(),
+                }
+            }
+        });
+    }
     let closing = storage.clone();
     let stop_webhooks = CancellationToken::new();
     let dispatcher = storage.clone().map(|storage| {

@@ -43,6 +43,11 @@ struct Args {
     limits: Limits,
     #[command(flatten)]
     webhooks: Webhooks,
+    /// Serve `/metrics` in Prometheus' text format (rooms, connections, commands, commit
+    /// latency and group size, slow connections, replay hits, webhooks). Anyone who can reach
+    /// the server can read it: put it behind the reverse proxy's access rules.
+    #[arg(long, env = "READYROOM_METRICS")]
+    metrics: bool,
 }
 
 /// How outgoing webhooks are sent.
@@ -208,6 +213,7 @@ async fn main() -> anyhow::Result<()> {
             timeout: Duration::from_secs(args.webhooks.webhook_timeout),
             concurrency: args.webhooks.max_concurrent_webhooks.max(1),
         },
+        metrics: args.metrics,
         ..readyroom_server::Config::default()
     };
     readyroom_server::run(listener, config, shutdown_signal()).await?;

@@ -200,7 +200,11 @@ impl Outbox {
     pub fn push_droppable(&self, frame: Utf8Bytes) -> bool {
         let behind = self.queued.load(Ordering::Relaxed) > self.max_bytes / 4
             || self.tx.capacity() < self.tx.max_capacity() / 2;
-        !behind && self.push(frame)
+        if behind {
+            crate::metrics::get().dropped_frames.increment(1);
+            return false;
+        }
+        self.push(frame)
     }
 
     /// Takes a frame's share of the server's large-frame budget, if it is larger than this
@@ -277,16 +281,14 @@ impl Outbox {
         // big room's snapshot must reach its joiner. It is paid for from the shared budget.
         if queued > self.max_bytes && queued > len {
             self.queued.fetch_sub(len, Ordering::Relaxed);
-            self.closer
-                .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
+            self.close_slow();
             return false;
         }
         match self.tx.try_send(frame) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
                 self.queued.fetch_sub(len, Ordering::Relaxed);
-                self.closer
-                    .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
+                self.close_slow();
                 false
             }
             Err(TrySendError::Closed(_)) => {
@@ -294,6 +296,12 @@ impl Outbox {
                 false
             }
         }
+    }
+
+    fn close_slow(&self) {
+        crate::metrics::get().slow_closes.increment(1);
+        self.closer
+            .close_now(close_code::TOO_SLOW, "could not keep up; rejoin");
     }
 
     pub fn close_now(&self, code: u16, reason: &'static str) {

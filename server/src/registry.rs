@@ -8,6 +8,7 @@ use dashmap::DashMap;
 use readyroom_protocol::{DeckChoice, ErrorCode, RoomId, RoomSettings};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 use crate::actor::{ActorConfig, RoomActor, RoomHandle};
 use crate::room::CommandError;
@@ -143,11 +144,16 @@ impl Registry {
         // Weak, so that it does not keep the room's inbox open.
         let mine = handle.downgrade();
         let stop = self.stop_now.clone();
-        self.actors.spawn(async move {
-            actor.run(inbox, stop).await;
-            // Forget the room once it is out of memory, unless it was loaded again meanwhile.
-            rooms.remove_if(&id, |_, current| mine.is(current));
-        });
+        // Every log line of the room's task names the room.
+        let span = tracing::info_span!("room", id = %id);
+        self.actors.spawn(
+            async move {
+                actor.run(inbox, stop).await;
+                // Forget the room once it is out of memory, unless it was loaded again meanwhile.
+                rooms.remove_if(&id, |_, current| mine.is(current));
+            }
+            .instrument(span),
+        );
         self.rooms.insert(id, handle.clone());
         handle
     }

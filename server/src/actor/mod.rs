@@ -402,6 +402,7 @@ impl RoomActor {
         ClientMessage { cmd, command }: ClientMessage,
         bytes: usize,
     ) {
+        crate::metrics::get().commands.increment(1);
         let Some(connection) = self.delivery.connections.get(&conn) else {
             return;
         };
@@ -579,6 +580,7 @@ impl RoomActor {
     ) {
         let seq = self.room.seq();
         let participant = joined.participant_id;
+        let resuming = resume.is_some();
         let missed = resume
             .filter(|resume| resume.epoch == self.epoch && resume.seq <= seq)
             .and_then(|resume| {
@@ -590,6 +592,12 @@ impl RoomActor {
         self.delivery.defer(Deferred::Events(joined.events));
         for forgotten in joined.removed {
             self.delivery.defer(Deferred::Expel(forgotten));
+        }
+        let metrics = crate::metrics::get();
+        match (&missed, resuming) {
+            (Some(_), _) => metrics.replay_hits.increment(1),
+            (None, true) => metrics.replay_misses.increment(1),
+            (None, false) => {}
         }
         match missed {
             Some((from_seq, events)) => {

@@ -65,6 +65,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
         .route("/api/rooms", post(create_room))
         .route("/api/rooms/{id}", get(describe_room))
         .route("/api/rooms/{id}/export", get(export_room))
@@ -203,6 +204,29 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "rooms_loaded": state.registry.loaded(),
         "connections": state.counts.total(),
     }))
+}
+
+/// Prometheus' text format, when the server runs with `--metrics`.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state
+        .config
+        .metrics
+        .then(|| crate::metrics::get().render(state.registry.loaded(), state.counts.total()));
+    match text.flatten() {
+        Some(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "metrics are off (start with --metrics)\n",
+        )
+            .into_response(),
+    }
 }
 
 async fn schema() -> Json<serde_json::Value> {
@@ -676,6 +700,7 @@ async fn open_socket(
         joins: state.joins,
         client,
         large_frames: state.large_frames,
+        room_id,
         _client_slot: client_slot,
     };
     // What the writer feeds is bounded by the connection's queue budget (or one large frame,

@@ -301,11 +301,16 @@ impl Storage {
                     } else {
                         writer.commit(&writes).map_err(Arc::new)
                     };
-                    tracing::debug!(
-                        writes = writes.len(),
-                        elapsed = ?started.elapsed(),
-                        "group commit"
-                    );
+                    let elapsed = started.elapsed();
+                    tracing::debug!(writes = writes.len(), ?elapsed, "group commit");
+                    if !writes.is_empty() {
+                        let metrics = crate::metrics::get();
+                        metrics.commits.increment(1);
+                        metrics.commit_seconds.record(elapsed.as_secs_f64());
+                        metrics
+                            .commit_writes
+                            .record(crate::metrics::count(writes.len()));
+                    }
                     if let Err(error) = &result {
                         tracing::error!(%error, "storage commit failed");
                     } else if writes.iter().any(Write::changes_deliveries) {

@@ -204,17 +204,22 @@ async fn attempt(
         ),
         Err(error) => (None, Some(error), after_failure(&settings, made, at)),
     };
+    let metrics = crate::metrics::get();
     match &next {
         AfterAttempt::Delivered => {
+            metrics.webhooks_delivered.increment(1);
             tracing::debug!(delivery = %delivery.id, event = delivery.event.name(), "webhook delivered");
         }
-        AfterAttempt::RetryAt(_) | AfterAttempt::GiveUp => tracing::info!(
+        AfterAttempt::RetryAt(_) | AfterAttempt::GiveUp => {
+            metrics.webhook_failures.increment(1);
+            tracing::info!(
             delivery = %delivery.id,
             attempt = made,
             error = error.as_deref().unwrap_or_default(),
             gave_up = next == AfterAttempt::GiveUp,
             "webhook delivery failed"
-        ),
+            );
+        }
     }
     let recorded = storage
         .write(Write::Attempted(Attempt {

@@ -17,6 +17,9 @@ pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> 
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    // `LOADGEN_METRICS=1`: metrics on, scraped every second (Prometheus' default is every
+    // 15 s), to measure what they cost.
+    let metrics = std::env::var_os("LOADGEN_METRICS").is_some();
     let data = if in_memory {
         None
     } else {
@@ -31,12 +34,32 @@ pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> 
         join_burst: u32::MAX,
         joins_per_minute: u32::MAX,
         max_connections_per_address: usize::MAX,
+        metrics,
         ..readyroom_server::Config::default()
     };
     let listener = listen(addr)?;
+    if metrics {
+        tokio::spawn(scrape(listener.local_addr()?));
+    }
     readyroom_server::run(listener, config, stdin_closed()).await?;
     drop(data);
     Ok(())
+}
+
+/// GETs `/metrics` every second, as Prometheus would (more often), until the process ends.
+async fn scrape(addr: SocketAddr) {
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/metrics");
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        match client.get(&url).send().await {
+            Ok(response) => {
+                let _ = response.text().await;
+            }
+            Err(error) => eprintln!("scraping /metrics: {error}"),
+        }
+    }
 }
 
 /// The baseline relay; with `room_task`, through one task per room.
