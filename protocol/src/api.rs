@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::Timestamp;
+use crate::ids::{RoomId, Timestamp};
 
 /// What an API token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -38,4 +38,28 @@ pub struct ApiTokenCreated {
 pub struct NewApiToken {
     pub name: String,
     pub scope: ApiScope,
+}
+
+/// A room by its id and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RoomRef {
+    pub room_id: RoomId,
+    pub name: String,
+}
+
+/// Another room of the team whose accepted estimates this room's suggestions draw on, as
+/// listed. The link holds while the other room keeps the API token it was made with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TeamRoomView {
+    #[serde(flatten)]
+    pub room: RoomRef,
+    pub linked_at: Timestamp,
+}
+
+/// `POST /api/rooms/{room_id}/team-rooms`: the other room and an API token of it (any scope),
+/// which shows that its facilitator agrees to share its estimates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NewTeamRoom {
+    pub room_id: RoomId,
+    pub token: String,
 }

@@ -136,4 +136,7 @@ pub struct SuggestionReference {
     pub estimate: String,
     /// 0 to 1: how much of this item's wording the reference shares, weighted by rarity.
     pub similarity: f64,
+    /// The team room it comes from, when not this room (see `/api/rooms/{id}/team-rooms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<crate::api::RoomRef>,
 }

@@ -21,7 +21,9 @@ mod server;
 mod text;
 mod webhooks;
 
-pub use api::{ApiScope, ApiTokenCreated, ApiTokenView, NewApiToken};
+pub use api::{
+    ApiScope, ApiTokenCreated, ApiTokenView, NewApiToken, NewTeamRoom, RoomRef, TeamRoomView,
+};
 pub use client::{
     ClientMessage, Command, ItemChange, JoinRequest, NewItem, Resume, SettingsChange, SplitPart,
 };

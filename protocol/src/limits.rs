@@ -93,3 +93,5 @@ pub const MAX_WEBHOOK_URL_CHARS: usize = 2000;
 pub const MAX_PENDING_DELIVERIES: usize = 1000;
 /// Finished deliveries kept per webhook for its log.
 pub const DELIVERY_LOG_LENGTH: usize = 50;
+/// Other rooms of the team a room's suggestions draw on.
+pub const MAX_TEAM_ROOMS: usize = 5;

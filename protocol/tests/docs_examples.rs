@@ -26,7 +26,7 @@ use common::{
 const LIMITS: &[(&str, u64)] = {
     use readyroom_protocol::limits::{
         DELIVERY_LOG_LENGTH, MAX_API_TOKEN_NAME_CHARS, MAX_API_TOKENS, MAX_PENDING_DELIVERIES,
-        MAX_WEBHOOK_URL_CHARS, MAX_WEBHOOKS,
+        MAX_TEAM_ROOMS, MAX_WEBHOOK_URL_CHARS, MAX_WEBHOOKS,
     };
     use readyroom_protocol::limits::{
         HARD_MAX_FRAME_BYTES, MAX_CARD_CHARS, MAX_CUSTOM_CARDS, MAX_DEPENDENCIES,
@@ -72,6 +72,7 @@ const LIMITS: &[(&str, u64)] = {
         ("MAX_WEBHOOK_URL_CHARS", MAX_WEBHOOK_URL_CHARS as u64),
         ("MAX_PENDING_DELIVERIES", MAX_PENDING_DELIVERIES as u64),
         ("DELIVERY_LOG_LENGTH", DELIVERY_LOG_LENGTH as u64),
+        ("MAX_TEAM_ROOMS", MAX_TEAM_ROOMS as u64),
     ]
 };
 

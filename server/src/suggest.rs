@@ -144,6 +144,7 @@ pub fn suggest(target: &ItemView, history: &[&ItemView], deck: &Deck) -> Estimat
                 title: item.title.clone(),
                 estimate: (*estimate).to_owned(),
                 similarity: (similarity * 100.0).round() / 100.0,
+                room: None,
             })
         })
         .collect();

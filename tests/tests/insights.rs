@@ -9,8 +9,9 @@
 )]
 
 use readyroom_protocol::{Command, Event, Role};
-use readyroom_tests::TestServer;
-use serde_json::Value;
+use readyroom_tests::{RoomCreated, TestServer};
+use reqwest::Method;
+use serde_json::{Value, json};
 
 const HISTORY: &str = "key,title,description,estimate,labels\n\
     E-1,Export the backlog as CSV,Download every item as a spreadsheet,3,export\n\
@@ -192,4 +193,164 @@ async fn insights_sum_up_a_session_and_name_people_to_the_facilitator_only() {
         "figures per person are the facilitator's: {theirs}"
     );
     assert_eq!(theirs["sessions"][0]["rounds"], 3);
+}
+
+/// Imports `csv` into `room` and answers the rows' item ids.
+async fn import(server: &TestServer, room: &RoomCreated, csv: &str) -> Vec<Value> {
+    let response = server
+        .http()
+        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
+        .bearer_auth(&room.facilitator_token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let imported: Value = response.json().await.unwrap();
+    imported["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["item_id"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_room_draws_on_a_team_rooms_estimates_while_that_room_keeps_the_token() {
+    let server = TestServer::start().await;
+    // Last sprint's room holds the history; this sprint's room has only the new item.
+    let last_sprint = server
+        .create_room_with(serde_json::json!({ "name": "Sprint 41" }))
+        .await;
+    import(&server, &last_sprint, HISTORY).await;
+    let this_sprint = server.create_room().await;
+    let target = import(
+        &server,
+        &this_sprint,
+        "title,description\nExport the trash as CSV,Deleted items in a spreadsheet\n",
+    )
+    .await[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let facilitator = this_sprint.facilitator_token.clone();
+    let suggestion = async || {
+        let (status, suggestion) = server
+            .call(
+                &this_sprint,
+                Method::GET,
+                &format!("/items/{target}/suggestion"),
+                &facilitator,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{suggestion}");
+        suggestion
+    };
+    assert_eq!(
+        suggestion().await["matches"],
+        0,
+        "alone, the room has no history"
+    );
+
+    // The other room's facilitator issues a token; this room's facilitator links with it.
+    let (_, issued) = server
+        .call(
+            &last_sprint,
+            Method::POST,
+            "/tokens",
+            &last_sprint.facilitator_token,
+            Some(json!({ "name": "Sprint 42 suggestions", "scope": "read" })),
+        )
+        .await;
+    let shared_token = issued["token"].as_str().unwrap().to_owned();
+    let link = |room_id: String, token: String, by: String| {
+        let server = &server;
+        let this_sprint = &this_sprint;
+        async move {
+            server
+                .call(
+                    this_sprint,
+                    Method::POST,
+                    "/team-rooms",
+                    &by,
+                    Some(json!({ "room_id": room_id, "token": token })),
+                )
+                .await
+        }
+    };
+    // Refused: a participant or stranger linking, a wrong token, the room itself, no room.
+    let (status, _) = link(
+        last_sprint.room_id.clone(),
+        shared_token.clone(),
+        "0".repeat(32),
+    )
+    .await;
+    assert_eq!(status, 403);
+    for (room_id, token) in [
+        (
+            last_sprint.room_id.clone(),
+            "rr_00000000000000000000000000000000".to_owned(),
+        ),
+        (
+            last_sprint.room_id.clone(),
+            last_sprint.facilitator_token.clone(),
+        ),
+        (this_sprint.room_id.clone(), shared_token.clone()),
+        (
+            "3f2b8c1e-6d4a-4f7b-9c2e-1a5d8e7f6b40".to_owned(),
+            shared_token.clone(),
+        ),
+    ] {
+        let (status, answer) = link(room_id, token, facilitator.clone()).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (400, Some("invalid_value")),
+            "{answer}"
+        );
+    }
+    let (status, linked) = link(
+        last_sprint.room_id.clone(),
+        shared_token.clone(),
+        facilitator.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{linked}");
+    assert_eq!(linked["name"], "Sprint 41");
+    let (_, listed) = server
+        .call(&this_sprint, Method::GET, "/team-rooms", &facilitator, None)
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains("rr_"), "the token is not kept");
+
+    let suggestion_now = suggestion().await;
+    assert_eq!(suggestion_now["suggested"], "3", "{suggestion_now}");
+    let reference = &suggestion_now["references"][0];
+    assert_eq!(reference["room"]["name"], "Sprint 41");
+    assert_eq!(reference["room"]["room_id"], last_sprint.room_id);
+
+    // Revoking the token in the other room ends the sharing at once.
+    let token_id = issued["id"].as_str().unwrap();
+    let (status, _) = server
+        .call(
+            &last_sprint,
+            Method::DELETE,
+            &format!("/tokens/{token_id}"),
+            &last_sprint.facilitator_token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(suggestion().await["matches"], 0);
+    let (status, _) = server
+        .call(
+            &this_sprint,
+            Method::DELETE,
+            &format!("/team-rooms/{}", last_sprint.room_id),
+            &facilitator,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
 }

@@ -30,11 +30,24 @@ pub async fn suggestion(
             "the server is working out as many suggestions as it allows at once; try again shortly",
         )
     })?;
-    let inputs = state
+    let mut inputs = state
         .registry
         .read(room_id, move |room| room.suggestion_inputs(item_id, &token))
         .await?
         .ok_or_else(ApiError::room_not_found)?;
+    // A team room that is gone, cannot be read now, or no longer has the token it was linked
+    // with simply adds nothing.
+    for (room, digest) in std::mem::take(&mut inputs.team_rooms) {
+        let shared = state
+            .registry
+            .read(room.room_id, move |other| {
+                Ok(other.shared_estimates(&digest))
+            })
+            .await;
+        if let Ok(Some(Some((room, items)))) = shared {
+            inputs.add_team_room(&room, items);
+        }
+    }
     let suggestion = tokio::task::spawn_blocking(move || inputs.suggest())
         .await
         .map_err(|_| {

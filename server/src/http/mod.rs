@@ -31,6 +31,7 @@ use crate::{connection, web};
 mod api;
 mod insights;
 mod openapi;
+mod team_rooms;
 mod tracker;
 mod webhooks;
 
@@ -87,6 +88,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(api::update_item),
         )
         .route("/api/rooms/{id}/rounds", get(api::rounds))
+        .route(
+            "/api/rooms/{id}/team-rooms",
+            get(team_rooms::list).post(team_rooms::link),
+        )
+        .route(
+            "/api/rooms/{id}/team-rooms/{other_id}",
+            axum::routing::delete(team_rooms::unlink),
+        )
         .route(
             "/api/rooms/{id}/webhooks",
             get(webhooks::list).post(webhooks::create),

@@ -72,6 +72,14 @@ pub fn document() -> Value {
         },
         Operation {
             method: "get",
+            path: "/metrics",
+            summary: "Counters and histograms in Prometheus' text format (404 unless started with --metrics)",
+            auth: Auth::None,
+            body: None,
+            answer: (200, "text/plain", text.clone()),
+        },
+        Operation {
+            method: "get",
             path: "/api/openapi.json",
             summary: "This document",
             auth: Auth::None,
@@ -280,6 +288,41 @@ pub fn document() -> Value {
             auth: Auth::Read,
             body: None,
             answer: (200, "application/json", schema::<RoundsView>(&mut g)),
+        },
+        Operation {
+            method: "get",
+            path: "/api/rooms/{room_id}/team-rooms",
+            summary: "The team's other rooms whose estimates the suggestions draw on",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (
+                200,
+                "application/json",
+                json!({"type": "array", "items": schema::<readyroom_protocol::TeamRoomView>(&mut g)}),
+            ),
+        },
+        Operation {
+            method: "post",
+            path: "/api/rooms/{room_id}/team-rooms",
+            summary: "Draw on another room's estimates too, with an API token of it",
+            auth: Auth::Facilitator,
+            body: Some((
+                "application/json",
+                schema::<readyroom_protocol::NewTeamRoom>(&mut g),
+            )),
+            answer: (
+                201,
+                "application/json",
+                schema::<readyroom_protocol::TeamRoomView>(&mut g),
+            ),
+        },
+        Operation {
+            method: "delete",
+            path: "/api/rooms/{room_id}/team-rooms/{other_id}",
+            summary: "Stop drawing on another room's estimates",
+            auth: Auth::Facilitator,
+            body: None,
+            answer: (204, "application/json", json!({"type": "object"})),
         },
         Operation {
             method: "get",

@@ -69,6 +69,14 @@ pub enum ApiChange {
     DeleteWebhook {
         id: uuid::Uuid,
     },
+    /// The other room was checked by the shell: `digest` opens it.
+    LinkTeamRoom {
+        room: readyroom_protocol::RoomRef,
+        digest: String,
+    },
+    UnlinkTeamRoom {
+        room_id: readyroom_protocol::RoomId,
+    },
 }
 
 /// What an API change gave.
@@ -78,6 +86,7 @@ pub enum ApiOutcome {
     Revoked,
     Item(ItemId),
     Webhook(WebhookView),
+    TeamRoom(readyroom_protocol::TeamRoomView),
 }
 
 impl Room {
@@ -210,6 +219,8 @@ impl Room {
                 secret,
             } => self.create_webhook(ctx, url, events, secret),
             ApiChange::DeleteWebhook { id } => self.delete_webhook(*id),
+            ApiChange::LinkTeamRoom { room, digest } => self.link_team_room(ctx, room, digest),
+            ApiChange::UnlinkTeamRoom { room_id } => self.unlink_team_room(*room_id),
         };
         if result.is_ok() {
             let touched = std::mem::take(&mut out.touched);

@@ -23,6 +23,7 @@ mod sizing;
 mod split;
 mod stats;
 pub mod suggestions;
+mod team_rooms;
 mod texts;
 pub mod tokens;
 mod transfer;
@@ -112,6 +113,9 @@ pub struct Room {
     /// Receivers told of what happens here.
     #[serde(default)]
     webhooks: Vec<webhooks::Webhook>,
+    /// Other rooms of the team whose estimates suggestions draw on.
+    #[serde(default)]
+    team_rooms: Vec<team_rooms::TeamRoom>,
     /// Deleted items, oldest first.
     #[serde(default)]
     trash: Vec<trash::Trashed>,
@@ -199,6 +203,7 @@ impl Room {
             focus: focus::Focus::default(),
             api_tokens: Vec::new(),
             webhooks: Vec::new(),
+            team_rooms: Vec::new(),
             trash: Vec::new(),
             histories: history::Histories::default(),
             texts: texts::TextHistory::default(),

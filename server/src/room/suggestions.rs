@@ -3,7 +3,9 @@
 //! facilitator may look before. It is made from accepted estimates only, so it never reveals a
 //! vote.
 
-use readyroom_protocol::{Deck, ErrorCode, ItemId, ItemView};
+use std::collections::HashMap;
+
+use readyroom_protocol::{Deck, ErrorCode, ItemId, ItemView, RoomRef};
 
 use super::api::{Access, Need};
 use super::{CommandError, Room, poker};
@@ -15,13 +17,30 @@ pub struct SuggestionInputs {
     pub target: ItemView,
     pub history: Vec<ItemView>,
     pub deck: Deck,
+    /// Which room each item of `history` from a team room comes from.
+    pub from_rooms: HashMap<ItemId, RoomRef>,
+    /// The team rooms to draw on, each with the digest that must still open it (the shell
+    /// reads them, each in its own task, and adds their items with [`Self::add_team_room`]).
+    pub team_rooms: Vec<(RoomRef, String)>,
 }
 
 impl SuggestionInputs {
+    /// Adds a team room's estimated items to the history.
+    pub fn add_team_room(&mut self, room: &RoomRef, items: Vec<ItemView>) {
+        for item in items {
+            self.from_rooms.insert(item.id, room.clone());
+            self.history.push(item);
+        }
+    }
+
     #[must_use]
     pub fn suggest(&self) -> readyroom_protocol::EstimateSuggestion {
         let history: Vec<&ItemView> = self.history.iter().collect();
-        crate::suggest::suggest(&self.target, &history, &self.deck)
+        let mut suggestion = crate::suggest::suggest(&self.target, &history, &self.deck);
+        for reference in &mut suggestion.references {
+            reference.room = self.from_rooms.get(&reference.item_id).cloned();
+        }
+        suggestion
     }
 }
 
@@ -55,19 +74,12 @@ impl Room {
             Some(round) => round.deck.clone(),
             None => poker::resolve_deck(&self.settings.default_deck)?,
         };
-        let history: Vec<ItemView> = self
-            .order
-            .ids()
-            .filter_map(|id| self.order.get(id))
-            .filter(|item| {
-                item.estimate.is_some() && item.split_into.is_empty() && item.id != item_id
-            })
-            .cloned()
-            .collect();
         Ok(SuggestionInputs {
             target: target.clone(),
-            history,
+            history: self.estimated_items(Some(item_id)),
             deck,
+            from_rooms: HashMap::new(),
+            team_rooms: self.team_room_links(),
         })
     }
 }
