@@ -162,6 +162,21 @@ impl TestServer {
         )
     }
 
+    /// Imports a tracker's CSV file into `room` as its facilitator; the import's report.
+    pub async fn import_csv(&self, room: &RoomCreated, csv: &str) -> serde_json::Value {
+        let response = self
+            .http()
+            .post(self.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
+            .bearer_auth(&room.facilitator_token)
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "the import was refused");
+        response.json().await.expect("the import's report")
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -656,6 +671,21 @@ impl Client {
         })
         .await
         .acked()
+    }
+
+    /// Reveals the round and accepts `estimate` for its item (as the facilitator).
+    pub async fn reveal_and_accept(
+        &mut self,
+        round_id: readyroom_protocol::RoundId,
+        estimate: &str,
+    ) {
+        self.request(Command::Reveal { round_id }).await.acked();
+        self.request(Command::AcceptEstimate {
+            round_id,
+            estimate: estimate.to_owned(),
+        })
+        .await
+        .acked();
     }
 
     /// Joins; panics unless welcomed.

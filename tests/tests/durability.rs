@@ -429,15 +429,7 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     .acked();
     let round = ana.start_round(first.id).await;
     ben.vote(round.id, "5").await;
-    ana.request(Command::Reveal { round_id: round.id })
-        .await
-        .acked();
-    ana.request(Command::AcceptEstimate {
-        round_id: round.id,
-        estimate: "5".into(),
-    })
-    .await
-    .acked();
+    ana.reveal_and_accept(round.id, "5").await;
     // An unrevealed vote must not travel in an export.
     let second_round = ana.start_round(second.id).await;
     ben.vote(second_round.id, "89").await;
@@ -568,16 +560,12 @@ async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_store
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start_in(dir.path()).await;
     let room = server.create_room().await;
-    let response = server
-        .http()
-        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
-        .bearer_auth(&room.facilitator_token)
-        .header("content-type", "text/csv")
-        .body("key,title,estimate\nK-1,Imported before the restart,5\n")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    server
+        .import_csv(
+            &room,
+            "key,title,estimate\nK-1,Imported before the restart,5\n",
+        )
+        .await;
     let created: serde_json::Value = server
         .http()
         .post(server.url(&format!("/api/rooms/{}/tokens", room.room_id)))

@@ -27,17 +27,7 @@ async fn a_suggestion_comes_from_similar_items_and_voters_see_it_after_the_revea
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
-    let response = server
-        .http()
-        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
-        .bearer_auth(&room.facilitator_token)
-        .header("content-type", "text/csv; charset=utf-8")
-        .body(HISTORY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let imported: Value = response.json().await.unwrap();
+    let imported = server.import_csv(&room, HISTORY).await;
     let target: readyroom_protocol::ItemId =
         serde_json::from_value(imported["rows"][5]["item_id"].clone()).unwrap();
     ben.event_where(|f| matches!(f.event, Event::ItemsImported { .. }))
@@ -111,15 +101,7 @@ async fn insights_sum_up_a_session_and_name_people_to_the_facilitator_only() {
     let round = ana.start_round(first).await;
     ana.vote(round.id, "3").await;
     ben.vote(round.id, "3").await;
-    ana.request(Command::Reveal { round_id: round.id })
-        .await
-        .acked();
-    ana.request(Command::AcceptEstimate {
-        round_id: round.id,
-        estimate: "3".into(),
-    })
-    .await
-    .acked();
+    ana.reveal_and_accept(round.id, "3").await;
     ana.request(Command::SetCurrentItem {
         item_id: Some(second),
     })
@@ -197,18 +179,7 @@ async fn insights_sum_up_a_session_and_name_people_to_the_facilitator_only() {
 
 /// Imports `csv` into `room` and answers the rows' item ids.
 async fn import(server: &TestServer, room: &RoomCreated, csv: &str) -> Vec<Value> {
-    let response = server
-        .http()
-        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
-        .bearer_auth(&room.facilitator_token)
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let imported: Value = response.json().await.unwrap();
-    imported["rows"]
+    server.import_csv(room, csv).await["rows"]
         .as_array()
         .unwrap()
         .iter()

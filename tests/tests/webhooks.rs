@@ -74,19 +74,6 @@ async fn deliveries(server: &TestServer, room: &RoomCreated, webhook: &str) -> V
         .unwrap_or_default()
 }
 
-async fn import(server: &TestServer, room: &RoomCreated, csv: &str) {
-    let response = server
-        .http()
-        .post(server.url(&format!("/api/rooms/{}/import/csv", room.room_id)))
-        .bearer_auth(&room.facilitator_token)
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
 #[tokio::test]
 async fn an_accepted_estimate_is_signed_and_retried_until_a_failing_receiver_recovers() {
     let dir = tempfile::tempdir().unwrap();
@@ -101,15 +88,7 @@ async fn an_accepted_estimate_is_signed_and_retried_until_a_failing_receiver_rec
     let item = ana.create_item("Checkout with vouchers").await;
     let round = ana.start_round(item.id).await;
     ben.vote(round.id, "5").await;
-    ana.request(Command::Reveal { round_id: round.id })
-        .await
-        .acked();
-    ana.request(Command::AcceptEstimate {
-        round_id: round.id,
-        estimate: "5".into(),
-    })
-    .await
-    .acked();
+    ana.reveal_and_accept(round.id, "5").await;
 
     let attempts = [
         receiver.next().await,
@@ -160,7 +139,9 @@ async fn a_delivery_still_waiting_when_the_server_stops_is_sent_after_it_starts_
     let room = server.create_room().await;
     let (webhook, secret) =
         create_webhook(&server, &room, &receiver.url(), &["items.imported"]).await;
-    import(&server, &room, "key,title,estimate\nK-1,Imported,3\n").await;
+    server
+        .import_csv(&room, "key,title,estimate\nK-1,Imported,3\n")
+        .await;
     let failed = receiver.next().await;
     assert_eq!(
         (failed.status, failed.event.as_str()),
@@ -205,7 +186,9 @@ async fn each_webhook_hears_only_its_events_with_what_a_tracker_needs() {
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
     ana.request(Command::StartSession).await.acked();
-    import(&server, &room, "key,title\nSHOP-7,Gift cards\n").await;
+    server
+        .import_csv(&room, "key,title\nSHOP-7,Gift cards\n")
+        .await;
     let imported = receiver.next().await;
     assert_eq!(imported.event, "items.imported");
     assert!(imported.signed_with(&everything_but_estimates));
@@ -217,15 +200,7 @@ async fn each_webhook_hears_only_its_events_with_what_a_tracker_needs() {
 
     let round = ana.start_round(item_id).await;
     ben.vote(round.id, "8").await;
-    ana.request(Command::Reveal { round_id: round.id })
-        .await
-        .acked();
-    ana.request(Command::AcceptEstimate {
-        round_id: round.id,
-        estimate: "8".into(),
-    })
-    .await
-    .acked();
+    ana.reveal_and_accept(round.id, "8").await;
     ana.request(Command::OverrideReady {
         item_id,
         ready: true,
