@@ -1,6 +1,7 @@
 // The HTTP API: creating, importing and looking up rooms, reading an item's history, the
 // tracker round trip (CSV in, CSV, JSON and Markdown out), estimate suggestions, insights, the
-// room's API tokens and its webhooks. Tokens go in the Authorization header, never in an address.
+// room's API tokens, its webhooks and the team rooms its suggestions draw on. Tokens go in the
+// Authorization header, never in an address.
 
 import { t } from './i18n.js';
 
@@ -116,7 +117,7 @@ async function withToken(path, token, { method = 'GET', body } = {}) {
 }
 
 /**
- * The estimate the room's own history suggests for an item (§24). A participant's token gets
+ * The estimate the room's history (and its team rooms') suggests for an item (§24). A participant's token gets
  * it only once the item's votes are revealed (`403 forbidden` before), the facilitator's at any time.
  * @param {string} roomId
  * @param {string} itemId
@@ -219,6 +220,38 @@ export function pingWebhook(roomId, token, id) {
  */
 export function retryDelivery(roomId, token, webhookId, deliveryId) {
   return withToken(`${roomPath(roomId)}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, token, { method: 'POST' });
+}
+
+/**
+ * The team's other rooms this room's suggestions draw on (facilitator token).
+ * @param {string} roomId
+ * @param {string} token
+ * @returns {Promise<import('./protocol.js').TeamRoom[]>}
+ */
+export function teamRooms(roomId, token) {
+  return withToken(`${roomPath(roomId)}/team-rooms`, token);
+}
+
+/**
+ * Links another room of the team, with one of its API tokens as its facilitator's consent.
+ * Linking a room again replaces its link.
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {{ room_id: string, token: string }} body the other room and an API token of it
+ * @returns {Promise<import('./protocol.js').TeamRoom>}
+ */
+export function linkTeamRoom(roomId, token, body) {
+  return withToken(`${roomPath(roomId)}/team-rooms`, token, { method: 'POST', body });
+}
+
+/**
+ * @param {string} roomId
+ * @param {string} token the facilitator token
+ * @param {string} otherId the linked room's id
+ * @returns {Promise<null>}
+ */
+export function unlinkTeamRoom(roomId, token, otherId) {
+  return withToken(`${roomPath(roomId)}/team-rooms/${encodeURIComponent(otherId)}`, token, { method: 'DELETE' });
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { nextAgendaItem } from './agenda.js';
 import { roundShare } from './timebox.js';
-import { ApiError, apiTokens, createApiToken, createRoom, createWebhook, deleteWebhook, describeRoom, exportFile, importCsv, importRoom, insights, itemHistory, pingWebhook, retryDelivery, revokeApiToken, suggestion, webhooks } from './api.js';
+import { ApiError, apiTokens, createApiToken, createRoom, createWebhook, deleteWebhook, describeRoom, exportFile, importCsv, importRoom, insights, itemHistory, linkTeamRoom, pingWebhook, retryDelivery, revokeApiToken, suggestion, teamRooms, unlinkTeamRoom, webhooks } from './api.js';
 import { CaretBook, CaretSender } from './carets.js';
 import { CommandPipeline } from './commands.js';
 import { errorText, isLocale, pickLocale, setLocale, t } from './i18n.js';
@@ -531,6 +531,24 @@ class App {
    */
   async retryWebhookDelivery(webhookId, deliveryId) {
     return retryDelivery(/** @type {string} */ (this.roomId), await this.leaderToken(), webhookId, deliveryId);
+  }
+
+  /** The team's other rooms this room's suggestions draw on. */
+  async listTeamRooms() {
+    return teamRooms(/** @type {string} */ (this.roomId), await this.leaderToken());
+  }
+
+  /**
+   * @param {string} roomId the other room
+   * @param {string} token one of its API tokens
+   */
+  async linkTeamRoom(roomId, token) {
+    return linkTeamRoom(/** @type {string} */ (this.roomId), await this.leaderToken(), { room_id: roomId, token });
+  }
+
+  /** @param {string} roomId the linked room */
+  async unlinkTeamRoom(roomId) {
+    return unlinkTeamRoom(/** @type {string} */ (this.roomId), await this.leaderToken(), roomId);
   }
 
   /** @param {string} itemId */

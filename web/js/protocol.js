@@ -65,7 +65,12 @@ export const PROTOCOL_VERSION = 1;
  * `item_created` or `item_updated`.
  * @typedef {{ type: 'items_imported', tracker: Tracker, created: string[], updated: string[] }} ItemsImported
  */
-/** @typedef {{ item_id: string, title: string, estimate: string, similarity: number }} SuggestionReference */
+/** A room by its id and its name. @typedef {{ room_id: string, name: string }} RoomRef */
+/**
+ * A similar item with an accepted estimate; `room` names the team room it comes from, when
+ * not this room (see `TeamRoom`).
+ * @typedef {{ item_id: string, title: string, estimate: string, similarity: number, room?: RoomRef }} SuggestionReference
+ */
 /**
  * An estimate suggested from the room's history; `suggested` and `confidence` only with three matches or more.
  * @typedef {{ item_id: string, matches: number, suggested?: string, confidence?: Confidence,
@@ -96,6 +101,11 @@ export const PROTOCOL_VERSION = 1;
  * One delivery in a webhook's log; the optional fields are absent until they are known.
  * @typedef {{ id: string, webhook_id: string, event: WebhookEvent, status: DeliveryStatus, created_at: number,
  *   attempts: number, next_attempt_at?: number, last_attempt_at?: number, response_status?: number, error?: string }} Delivery
+ */
+/**
+ * Another room of the team whose accepted estimates this room's suggestions draw on, as
+ * listed; the link holds while that room keeps the API token it was made with.
+ * @typedef {{ room_id: string, name: string, linked_at: number }} TeamRoom
  */
 /** A webhook as listed, with its latest deliveries newest first: never its secret. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, deliveries: Delivery[] }} Webhook */
 /** A new webhook, with the secret its requests are signed with: shown this once. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, secret: string }} WebhookCreated */
@@ -241,6 +251,9 @@ export const WEBHOOKS = { max: 5, urlChars: 2000, deliveries: 50 };
 
 /** The events a webhook can subscribe to, in the order offered (`WebhookEvent::SUBSCRIBABLE`). */
 export const WEBHOOK_EVENTS = /** @type {readonly WebhookEvent[]} */ (['estimate.accepted', 'item.ready', 'session.ended', 'items.imported']);
+
+/** Other rooms of the team a room's suggestions draw on at most (`MAX_TEAM_ROOMS`). */
+export const TEAM_ROOMS = { max: 5 };
 
 /** Server error codes that mean "your identity here is gone": join afresh. */
 export const IDENTITY_LOST = new Set(['invalid_token', 'unknown_participant']);

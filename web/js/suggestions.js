@@ -1,4 +1,4 @@
-// Estimate suggestions from the room's own history (§24), apart from the page: who is offered
+// Estimate suggestions from the room's own history and its team rooms' (§24), apart from the page: who is offered
 // one when, what it says in words, and the answers kept per round, so that the results being
 // drawn again (a vote, someone joining) never asks the server twice.
 
@@ -36,6 +36,15 @@ export class SuggestionCache {
     this.entries = new Map();
     /** @type {Map<string, Promise<SuggestionEntry>>} */
     this.pending = new Map();
+    /** Counts clears: an answer asked for before the latest is not kept. */
+    this.generation = 0;
+  }
+
+  /** Forgets every answer, and any on its way: what they were worked out from has changed. */
+  clear() {
+    this.generation += 1;
+    this.entries.clear();
+    this.pending.clear();
   }
 
   /**
@@ -58,10 +67,12 @@ export class SuggestionCache {
     const waiting = this.pending.get(key);
     if (waiting) return waiting;
     this.keep(key, { state: 'loading' });
+    const generation = this.generation;
     const loading = fetch().then(
       (suggestion) => /** @type {SuggestionEntry} */ ({ state: 'ready', suggestion }),
       (error) => /** @type {SuggestionEntry} */ ({ state: 'failed', error }),
     ).then((entry) => {
+      if (generation !== this.generation) return entry;
       this.pending.delete(key);
       this.keep(key, entry);
       return entry;

@@ -40,6 +40,26 @@ test('an answer is fetched once per round, and a failure is fetched again when a
   assert.equal((await cache.load('r2', flaky)).state, 'ready', 'trying again fetches again');
 });
 
+test('cleared (a team room linked or unlinked), every answer is fetched again, and one on its way is not kept', async () => {
+  const cache = new SuggestionCache();
+  let calls = 0;
+  const fetch = () => {
+    calls += 1;
+    return Promise.resolve({ ...answer, matches: calls });
+  };
+  await cache.load('r1', fetch);
+  /** @type {(value: any) => void} */
+  let arrive = () => {};
+  const slow = cache.load('r2', () => new Promise((resolve) => (arrive = resolve)));
+  cache.clear();
+  assert.equal(cache.get('r1'), undefined);
+  arrive(answer);
+  await slow;
+  assert.equal(cache.get('r2'), undefined, 'an answer to a question asked before the change is dropped');
+  assert.equal((await cache.load('r1', fetch)).state, 'ready');
+  assert.equal(calls, 2, 'asked again');
+});
+
 test('only the last few rounds are kept', async () => {
   const cache = new SuggestionCache();
   for (let i = 0; i < 20; i++) await cache.load(`r${i}`, () => Promise.resolve(answer));

@@ -1,7 +1,9 @@
 // "From your history" in the estimation area: the card similar items were estimated at, how
 // sure that is, and the three most similar, once the votes are revealed. Before the reveal the
 // facilitator alone may look, on asking: voters who saw it would be anchored by it. It is
-// fetched once per round, after the results are drawn, and fills its place when it arrives.
+// fetched once per round, after the results are drawn, and fills its place when it arrives; a
+// similar item from another room of the team names that room. When the rooms it draws on
+// change, the suggestion in view is fetched again.
 
 import { errorText, t } from '../i18n.js';
 import { SuggestionCache, confidenceText, hasSuggestion, matchesText, suggestionMode } from '../suggestions.js';
@@ -14,6 +16,18 @@ const cache = new SuggestionCache();
 
 /** Rounds in which the facilitator asked to see the suggestion before the reveal. */
 const asked = new Set();
+
+/** The suggestion part drawn last, and how to fetch it again. @type {{ root: HTMLElement, reload: () => void } | null} */
+let latest = null;
+
+/**
+ * Forgets every suggestion fetched, and fetches the one in view again: the rooms it draws on
+ * have changed (a team room was linked or unlinked).
+ */
+export function refreshSuggestions() {
+  cache.clear();
+  if (latest?.root.isConnected) latest.reload();
+}
 
 /**
  * The suggestion's part of the estimation area, or null when this person is not to see one.
@@ -45,6 +59,7 @@ export function suggestionPart(store, actions) {
     asked.delete(key);
     draw();
   };
+  latest = { root, reload: () => (wanted() ? load() : draw()) };
   if (wanted() && cache.get(key)?.state !== 'ready') load();
   else draw();
   return root;
@@ -118,18 +133,31 @@ function shown(store, mode, key, retry, hide) {
 }
 
 /**
- * A similar item: its title (which opens it, if it is still in the backlog) and its estimate.
+ * A similar item: its title (which opens it, if it is still in the backlog), the team room it
+ * comes from when not this one, and its estimate.
  * @param {RoomStore} store
  * @param {import('../protocol.js').SuggestionReference} reference
  */
 function referenceRow(store, reference) {
-  const known = store.items.has(reference.item_id);
+  const room = reference.room;
+  const known = !room && store.items.has(reference.item_id);
   return h(
     'li',
-    { 'data-testid': 'suggestion-reference', 'data-item-id': reference.item_id },
-    known
-      ? h('button', { type: 'button', class: 'link-button suggestion-title', 'data-testid': 'suggestion-reference-title', text: reference.title, onclick: () => store.select(reference.item_id) })
-      : h('span', { class: 'suggestion-title', text: reference.title }),
+    { 'data-testid': 'suggestion-reference', 'data-item-id': reference.item_id, 'data-room-id': room?.room_id },
+    h(
+      'span',
+      { class: 'suggestion-what' },
+      known
+        ? h('button', { type: 'button', class: 'link-button suggestion-title', 'data-testid': 'suggestion-reference-title', text: reference.title, onclick: () => store.select(reference.item_id) })
+        : h('span', { class: 'suggestion-title', 'data-testid': 'suggestion-reference-title', text: reference.title }),
+      room &&
+        h(
+          'span',
+          { class: 'suggestion-room', 'data-testid': 'suggestion-reference-room' },
+          h('span', { 'aria-hidden': 'true', text: t('suggestion.room', { room: room.name }) }),
+          h('span', { class: 'visually-hidden', text: t('suggestion.fromRoom', { room: room.name }) }),
+        ),
+    ),
     h('span', { class: 'mini-card', 'aria-hidden': 'true', text: reference.estimate }),
     h('span', { class: 'visually-hidden', text: t('suggestion.estimatedAt', { estimate: reference.estimate }) }),
   );

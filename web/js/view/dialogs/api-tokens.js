@@ -1,7 +1,9 @@
 // The API tab of the tracker dialog: the facilitator issues tokens for the tools beside the
 // meeting (a tracker sync, a dashboard, a bot), sees a new token's secret once, lists the
 // tokens and revokes them. The secret lives in this part only until it is dismissed or the
-// dialog closes; the room keeps only its digest, so it cannot be shown again.
+// dialog closes; the room keeps only its digest, so it cannot be shown again. Below the tokens
+// comes another part of the tab (the team rooms, linked with tokens of other rooms), drawn on
+// its own so that redrawing the tokens never takes the focus from it.
 
 import { curlExample, isFull, nameProblem, newestFirst } from '../../api-tokens.js';
 import { errorText, formatDateTime, t } from '../../i18n.js';
@@ -18,11 +20,16 @@ export class ApiTokens {
   /**
    * @param {any} actions
    * @param {() => void} close closes the dialog
+   * @param {Node} [after] what the tab shows after the tokens, before its Close button
    */
-  constructor(actions, close) {
+  constructor(actions, close, after) {
     this.actions = actions;
     this.close = close;
     this.root = h('div', { class: 'stack api-tokens', 'data-testid': 'api-tokens' });
+    /** The tokens' own part of the tab, drawn again as they change. */
+    this.content = h('div', { class: 'api-tokens-content' });
+    this.buttons = h('div', { class: 'dialog-buttons' });
+    replace(this.root, this.content, after, this.buttons);
     /** The room's tokens, null until loaded. @type {ApiToken[] | null} */
     this.tokens = null;
     this.loadProblem = '';
@@ -70,14 +77,14 @@ export class ApiTokens {
 
   render() {
     replace(
-      this.root,
+      this.content,
       h('p', { class: 'dialog-hint', text: t('apiTokens.hint') }),
       this.secret && this.secretView(this.secret),
       this.createForm(),
       this.listView(),
       this.exampleView(),
-      h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', 'data-testid': 'api-close', text: t('dialog.close'), onclick: () => this.close() })),
     );
+    replace(this.buttons, h('button', { type: 'button', 'data-testid': 'api-close', text: t('dialog.close'), onclick: () => this.close() }));
   }
 
   /** @param {{ name: string, token: string }} secret */

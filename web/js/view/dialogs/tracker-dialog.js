@@ -1,9 +1,10 @@
 // The tracker round trip: the facilitator brings the backlog in from the team's tracker (a CSV
 // file) and takes it back out (as Jira, Azure DevOps or plain CSV, or the whole room as JSON),
-// issues API tokens for tools that keep the two in step, and points webhooks at receivers that
-// are told what happens in the room; everyone can save the summary in Markdown. Files are
-// fetched with a token in the Authorization header and saved from memory, so that no token
-// ever goes in an address.
+// issues API tokens for tools that keep the two in step, links the team's other rooms for the
+// suggestions to draw on (in the API tab: the link is made with one of their tokens), and
+// points webhooks at receivers that are told what happens in the room; everyone can save the
+// summary in Markdown. Files are fetched with a token in the Authorization header and saved
+// from memory, so that no token ever goes in an address.
 
 import { t } from '../../i18n.js';
 import { failureText } from '../../tracker.js';
@@ -11,6 +12,7 @@ import { $, h, replace } from '../dom.js';
 import { saveFile } from '../save-file.js';
 import { ApiTokens } from './api-tokens.js';
 import { CsvImport } from './csv-import.js';
+import { TeamRooms } from './team-rooms.js';
 import { Webhooks } from './webhooks.js';
 
 /** @typedef {'import' | 'export' | 'api' | 'webhooks'} Tab */
@@ -29,10 +31,12 @@ export class TrackerDialog {
     this.actions = actions;
     this.dialog = /** @type {HTMLDialogElement} */ ($('#tracker-dialog'));
     this.csvImport = new CsvImport(actions, () => this.dialog.close());
-    this.apiTokens = new ApiTokens(actions, () => this.dialog.close());
+    this.teamRooms = new TeamRooms(actions);
+    this.apiTokens = new ApiTokens(actions, () => this.dialog.close(), this.teamRooms.root);
     this.webhooks = new Webhooks(actions, () => this.dialog.close());
     this.dialog.addEventListener('close', () => {
       this.apiTokens.forget();
+      this.teamRooms.forget();
       this.webhooks.forget();
     });
     /** @type {Tab} */
@@ -51,10 +55,11 @@ export class TrackerDialog {
     this.exportProblem = '';
     this.csvImport.reset();
     this.apiTokens.reset();
+    this.teamRooms.reset();
     this.webhooks.reset();
     this.render();
     this.dialog.showModal();
-    if (this.tab === 'api') this.apiTokens.show();
+    if (this.tab === 'api') this.showApi();
     if (this.tab === 'webhooks') this.webhooks.show();
   }
 
@@ -94,7 +99,7 @@ export class TrackerDialog {
   /** @param {Tab} name */
   show(name) {
     this.tab = name;
-    if (name === 'api') this.apiTokens.show();
+    if (name === 'api') this.showApi();
     // The log is followed only while it is in view.
     if (name === 'webhooks') this.webhooks.show();
     else this.webhooks.stop();
@@ -104,6 +109,12 @@ export class TrackerDialog {
       button.tabIndex = other === name ? 0 : -1;
       $(`#tracker-panel-${other}`, this.dialog).hidden = other !== name;
     }
+  }
+
+  /** The API tab: the room's tokens, and the team rooms linked with tokens of theirs. */
+  showApi() {
+    this.apiTokens.show();
+    this.teamRooms.show();
   }
 
   /**
