@@ -106,10 +106,29 @@ impl Delivery {
         self.connections.is_empty()
     }
 
-    /// Sends everything the committed batch produced, in order, then lets go of connections
-    /// that detached during the batch (they were owed some of it).
+    /// Where the batch about to be committed ends: [`Self::release_through`] with it sends
+    /// that batch's part, not what later batches add meanwhile.
+    pub fn seal(&self) -> usize {
+        self.deferred.len()
+    }
+
+    /// Whether anything waits to be sent.
+    pub fn owes(&self) -> bool {
+        !self.deferred.is_empty()
+    }
+
+    /// Sends everything owed so far (see [`Self::release_through`]).
     pub fn release(&mut self) {
-        for deferred in std::mem::take(&mut self.deferred) {
+        self.release_through(self.deferred.len());
+    }
+
+    /// Sends what the batches committed so far produced (the first `sealed` things owed), in
+    /// order; once nothing more is owed, lets go of connections that detached (they were owed
+    /// some of it).
+    pub fn release_through(&mut self, sealed: usize) {
+        let sealed = sealed.min(self.deferred.len());
+        let owed: Vec<Deferred> = self.deferred.drain(..sealed).collect();
+        for deferred in owed {
             match deferred {
                 Deferred::Events(events) => self.fan_out(&events),
                 Deferred::Send { conn, frame } => {
@@ -157,8 +176,10 @@ impl Delivery {
                 Deferred::Answer(Answer(send)) => send(),
             }
         }
-        self.connections
-            .retain(|_, connection| !connection.detached);
+        if self.deferred.is_empty() {
+            self.connections
+                .retain(|_, connection| !connection.detached);
+        }
     }
 
     /// Forgets what a failed batch would have sent: none of it happened.

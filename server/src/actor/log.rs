@@ -7,6 +7,9 @@ use crate::clock::now_ms;
 use crate::room::{CommandError, Room};
 use crate::storage::{LoggedInput, OutboxChange, Storage, Write};
 
+/// A commit under way: `Ok` once durable, `Err` if it failed.
+pub type Committing = std::pin::Pin<Box<dyn Future<Output = Result<(), ()>> + Send>>;
+
 #[derive(Debug)]
 pub struct RoomLog {
     storage: Option<Storage>,
@@ -59,37 +62,84 @@ impl RoomLog {
         }
     }
 
-    /// Makes the queued inputs durable, and snapshots the room when one is due. After a
-    /// failure, this and every later call fail without writing.
+    /// Whether inputs wait for a commit.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Makes the queued inputs durable, and snapshots the room when one is due.
     pub async fn commit(&mut self, room: &Room) -> Result<(), ()> {
-        if self.failed {
-            return Err(());
+        let committed = self.start_commit(room).await;
+        if committed.is_err() {
+            self.failed = true;
         }
-        if self.pending.is_empty() {
-            return Ok(());
+        committed
+    }
+
+    /// Sends the queued inputs to storage now, with a snapshot of `room` when one is due (as
+    /// of those inputs: the room must not have applied anything since), and answers a future
+    /// that finishes once they are durable. The room may go on applying inputs meanwhile;
+    /// they wait for the next commit. After a failure (see [`Self::failed`]) nothing is sent.
+    pub fn start_commit(&mut self, room: &Room) -> Committing {
+        if self.failed {
+            return Box::pin(std::future::ready(Err(())));
         }
         let inputs = std::mem::take(&mut self.pending);
         let outbox = std::mem::take(&mut self.outbox);
-        let Some(storage) = &self.storage else {
-            return Ok(());
+        let Some(storage) = self.storage.as_ref().filter(|_| !inputs.is_empty()) else {
+            return Box::pin(std::future::ready(Ok(())));
         };
-        let count = u64::try_from(inputs.len()).unwrap_or(u64::MAX);
-        let write = Write::Append {
-            room: room.id(),
+        self.since_snapshot += u64::try_from(inputs.len()).unwrap_or(u64::MAX);
+        let room_id = room.id();
+        let appended = storage.submit(Write::Append {
+            room: room_id,
             inputs,
             now: now_ms(),
             outbox,
+        });
+        // Sent after the inputs it covers, so the writer stores it after them (it takes
+        // writes in the order they are sent), in the same group commit or a later one.
+        let snapshotted = if self.since_snapshot >= self.snapshot_every {
+            self.since_snapshot = 0;
+            self.snapshot_write(room).map(|write| storage.submit(write))
+        } else {
+            None
         };
-        if let Err(error) = storage.write(write).await {
-            tracing::error!(room = %room.id(), %error, "cannot store the room's changes; closing it");
-            self.failed = true;
-            return Err(());
+        Box::pin(async move {
+            if let Err(error) = appended.await {
+                tracing::error!(room = %room_id, %error, "cannot store the room's changes; closing it");
+                return Err(());
+            }
+            if let Some(Err(error)) = match snapshotted {
+                Some(snapshotted) => Some(snapshotted.await),
+                None => None,
+            } {
+                tracing::warn!(room = %room_id, %error, "snapshot not saved; the log still has everything");
+            }
+            Ok(())
+        })
+    }
+
+    /// Marks the log failed (a commit under way did not go through): nothing more is written.
+    pub fn fail(&mut self) {
+        self.failed = true;
+    }
+
+    /// A snapshot of `room` as of the last logged input.
+    fn snapshot_write(&self, room: &Room) -> Option<Write> {
+        let snapshot_n = self.next_n - 1;
+        match serde_json::to_string(room) {
+            Ok(snapshot) => Some(Write::Snapshot {
+                room: room.id(),
+                snapshot,
+                snapshot_n,
+                keep_from_n: snapshot_n.saturating_sub(self.keep_behind_snapshot),
+            }),
+            Err(error) => {
+                tracing::error!(%error, "cannot encode a snapshot");
+                None
+            }
         }
-        self.since_snapshot += count;
-        if self.since_snapshot >= self.snapshot_every {
-            self.save_snapshot(room).await;
-        }
-        Ok(())
     }
 
     /// Stores the whole room as of the last logged input, unless a commit has failed.
@@ -98,19 +148,8 @@ impl RoomLog {
             return;
         }
         let Some(storage) = &self.storage else { return };
-        let snapshot_n = self.next_n - 1;
-        let snapshot = match serde_json::to_string(room) {
-            Ok(snapshot) => snapshot,
-            Err(error) => {
-                tracing::error!(%error, "cannot encode a snapshot");
-                return;
-            }
-        };
-        let write = Write::Snapshot {
-            room: room.id(),
-            snapshot,
-            snapshot_n,
-            keep_from_n: snapshot_n.saturating_sub(self.keep_behind_snapshot),
+        let Some(write) = self.snapshot_write(room) else {
+            return;
         };
         match storage.write(write).await {
             Ok(()) => self.since_snapshot = 0,

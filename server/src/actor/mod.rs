@@ -30,7 +30,7 @@ pub use log::LoadError;
 
 use self::delivery::{Deferred, Delivery};
 use self::handle::RoomMsg;
-use self::log::RoomLog;
+use self::log::{Committing, RoomLog};
 use self::presence::Carets;
 use self::replay::ReplayWindow;
 use crate::clock::now_ms;
@@ -221,6 +221,10 @@ impl RoomActor {
 
     /// The room's loop. Returns false after a failed commit: then nothing more may be
     /// applied or written, and the room reloads from what was committed.
+    ///
+    /// Commits are pipelined: while one batch is being stored, the room goes on applying what
+    /// arrives, and that becomes the next batch, sent to storage as soon as the one before is
+    /// durable. Nothing a batch caused leaves the room before that batch is durable.
     async fn serve(
         &mut self,
         inbox: &mut tokio::sync::mpsc::Receiver<RoomMsg>,
@@ -234,8 +238,10 @@ impl RoomActor {
         // Made once: each one registers a waiter under the token's lock.
         let stopping = stop.cancelled();
         tokio::pin!(stopping);
+        // The batch being stored, and where its share of what is owed ends.
+        let mut storing: Option<(Committing, usize)> = None;
         loop {
-            let idle = self.delivery.is_empty() && self.log.is_durable();
+            let idle = storing.is_none() && self.delivery.is_empty() && self.log.is_durable();
             // A room nobody has entered since it was loaded (created, looked up, or probed by
             // a socket that never joined) leaves memory sooner: it must not hold a place
             // among the server's live rooms for long.
@@ -251,40 +257,76 @@ impl RoomActor {
                     Ok(inbox.recv().await)
                 }
             };
-            let msg = tokio::select! {
-                () = &mut stopping => return true,
+            let stored = async {
+                match storing.as_mut() {
+                    Some((committing, _)) => committing.as_mut().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                () = &mut stopping => return self.finish_storing(storing.take()).await,
+                stored = stored => {
+                    let sealed = storing.take().map_or(0, |(_, sealed)| sealed);
+                    if stored.is_err() {
+                        self.log.fail();
+                        self.fail_batch();
+                        return false;
+                    }
+                    self.released(sealed);
+                }
                 msg = next => match msg {
-                    Ok(msg) => msg,
+                    Ok(Some(msg)) => {
+                        self.handle(msg);
+                        for _ in 1..MAX_BATCH {
+                            match inbox.try_recv() {
+                                Ok(msg) => self.handle(msg),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    Ok(None) => return self.finish_storing(storing.take()).await,
                     Err(_) => {
                         tracing::debug!(room = %self.room.id(), "unloading an idle room");
                         return true;
                     }
                 },
-            };
-            let Some(msg) = msg else { return true };
-            self.handle(msg);
-            for _ in 1..MAX_BATCH {
-                match inbox.try_recv() {
-                    Ok(msg) => self.handle(msg),
-                    Err(_) => break,
-                }
             }
-            loop {
-                if !self.commit().await {
-                    return false;
+            if storing.is_none() {
+                // What no input caused (a refusal before the room, carets) goes out at once.
+                if !self.log.has_pending() && self.delivery.owes() {
+                    self.released(self.delivery.seal());
                 }
-                self.delivery.release();
-                // Connections closed while sending (too slow, gone) leave now, which is an
-                // input of its own, logged like any other.
-                let closed = self.delivery.closed();
-                if closed.is_empty() {
-                    break;
-                }
-                for conn in closed {
-                    self.detach(conn);
+                if self.log.has_pending() {
+                    let sealed = self.delivery.seal();
+                    storing = Some((self.log.start_commit(&self.room), sealed));
                 }
             }
         }
+    }
+
+    /// Sends what a stored batch owes, then lets connections closed while sending (too slow,
+    /// gone) leave, which is an input of its own, logged for the next batch.
+    fn released(&mut self, sealed: usize) {
+        self.delivery.release_through(sealed);
+        for conn in self.delivery.closed() {
+            self.detach(conn);
+        }
+    }
+
+    /// Waits for the batch being stored before the room stops (`run` stores the rest).
+    /// Returns false if it failed.
+    async fn finish_storing(&mut self, storing: Option<(Committing, usize)>) -> bool {
+        let Some((committing, sealed)) = storing else {
+            return true;
+        };
+        if committing.await.is_err() {
+            self.log.fail();
+            self.fail_batch();
+            return false;
+        }
+        self.released(sealed);
+        true
     }
 
     fn handle(&mut self, msg: RoomMsg) {
@@ -682,12 +724,18 @@ impl RoomActor {
         if self.log.commit(&self.room).await.is_ok() {
             return true;
         }
+        self.fail_batch();
+        false
+    }
+
+    /// Nothing of what is owed happened: every connection is closed (clients reconnect and
+    /// find the room as last committed).
+    fn fail_batch(&mut self) {
         self.delivery.discard();
         self.delivery.close_all(
             close_code::STORAGE_FAILED,
             "the server could not store changes; reconnect",
         );
-        false
     }
 }
 

@@ -354,11 +354,21 @@ impl Storage {
     /// # Errors
     /// The write failed; nothing of it was applied.
     pub async fn write(&self, write: Write) -> Result<(), Arc<StorageError>> {
+        self.submit(write).await
+    }
+
+    /// Hands a write to the writer now (writes are stored in the order submitted); the future
+    /// answers once it is durable.
+    pub fn submit(
+        &self,
+        write: Write,
+    ) -> impl Future<Output = Result<(), Arc<StorageError>>> + Send + 'static {
         let (reply, done) = oneshot::channel();
-        self.writes
-            .send(Op::Write(write, reply))
-            .map_err(|_| Arc::new(StorageError::WriterGone))?;
-        done.await.map_err(|_| Arc::new(StorageError::WriterGone))?
+        let sent = self.writes.send(Op::Write(write, reply));
+        async move {
+            sent.map_err(|_| Arc::new(StorageError::WriterGone))?;
+            done.await.map_err(|_| Arc::new(StorageError::WriterGone))?
+        }
     }
 
     /// # Errors
