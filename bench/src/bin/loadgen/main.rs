@@ -56,12 +56,16 @@ enum Mode {
     Baseline {
         #[arg(long)]
         addr: SocketAddr,
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Runs the baseline relaying through one task per room (started by the load generator).
     #[command(hide = true, name = "serve-room-task")]
     RoomTask {
         #[arg(long)]
         addr: SocketAddr,
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Runs Ready Room (started by the load generator itself).
     #[command(hide = true, name = "serve-readyroom")]
@@ -70,6 +74,8 @@ enum Mode {
         addr: SocketAddr,
         #[arg(long)]
         in_memory: bool,
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -110,6 +116,10 @@ struct RunArgs {
     /// Ready Room keeps rooms in memory only (the default stores them, fsyncing every commit).
     #[arg(long)]
     in_memory: bool,
+    /// Worker threads of each server under test (tokio's default, one per core, without it):
+    /// `--server-threads 1` against `2` shows how throughput grows with cores.
+    #[arg(long)]
+    server_threads: Option<usize>,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "target/loadgen.json")]
     json: PathBuf,
@@ -120,15 +130,28 @@ struct RunArgs {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // Everything runs on tokio's default runtime, as `readyroom` does.
-    let runtime = tokio::runtime::Runtime::new()?;
-    match cli.mode {
-        Some(Mode::Baseline { addr }) => runtime.block_on(serve::baseline(addr, false)),
-        Some(Mode::RoomTask { addr }) => runtime.block_on(serve::baseline(addr, true)),
-        Some(Mode::Readyroom { addr, in_memory }) => {
-            runtime.block_on(serve::readyroom(addr, in_memory))
+    // Everything runs on tokio's multi-threaded runtime, as `readyroom` does (one worker per
+    // core unless told otherwise).
+    let runtime = |threads: Option<usize>| {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        if let Some(threads) = threads {
+            builder.worker_threads(threads.max(1));
         }
-        None => runtime.block_on(run(cli.run)),
+        builder.enable_all().build()
+    };
+    match cli.mode {
+        Some(Mode::Baseline { addr, threads }) => {
+            runtime(threads)?.block_on(serve::baseline(addr, false))
+        }
+        Some(Mode::RoomTask { addr, threads }) => {
+            runtime(threads)?.block_on(serve::baseline(addr, true))
+        }
+        Some(Mode::Readyroom {
+            addr,
+            in_memory,
+            threads,
+        }) => runtime(threads)?.block_on(serve::readyroom(addr, in_memory)),
+        None => runtime(None)?.block_on(run(cli.run)),
     }
 }
 
@@ -179,6 +202,7 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
                 let shape = Shape {
                     target,
                     in_memory: args.in_memory,
+                    server_threads: args.server_threads,
                     rooms,
                     participants: args.participants,
                     sources: args.sources,
@@ -223,6 +247,7 @@ async fn run(mut args: RunArgs) -> anyhow::Result<()> {
             .unwrap_or_default(),
         "machine": machine(),
         "open_files": open_files,
+        "server_threads": args.server_threads,
         "ready_room_storage": if args.in_memory { "in-memory" } else { "sqlite, fsync on commit" },
         "scenarios": reports,
         "targets": verdicts,

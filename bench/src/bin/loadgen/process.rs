@@ -29,7 +29,11 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub async fn spawn(target: Target, in_memory: bool) -> anyhow::Result<Self> {
+    pub async fn spawn(
+        target: Target,
+        in_memory: bool,
+        threads: Option<usize>,
+    ) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("cannot find the load generator's binary")?;
         // A profiler to run the server under, e.g. `valgrind --tool=massif`. It must run the
         // server in its own process (valgrind does; `perf stat` does not): `/proc` is read
@@ -53,6 +57,9 @@ impl ServerProcess {
             .kill_on_drop(true);
         if in_memory && target == Target::Readyroom {
             command.arg("--in-memory");
+        }
+        if let Some(threads) = threads {
+            command.args(["--threads", &threads.to_string()]);
         }
         let mut child = command.spawn().context("cannot start the server process")?;
         let pid = child.id().context("the server process ended at once")?;

@@ -129,6 +129,8 @@ impl Span {
 pub struct Shape {
     pub target: Target,
     pub in_memory: bool,
+    /// The server's worker threads, when not one per core.
+    pub server_threads: Option<usize>,
     pub rooms: usize,
     pub participants: usize,
     pub sources: usize,
@@ -145,7 +147,7 @@ impl Shape {
 
 /// N participants joined, nothing happening.
 pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
-    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let server = ServerProcess::spawn(shape.target, shape.in_memory, shape.server_threads).await?;
     tokio::time::sleep(SETTLE).await;
     let span = Span::start(&server)?;
     let (run, rooms) = prepare(&server, shape).await?;
@@ -167,7 +169,7 @@ pub async fn idle(shape: Shape) -> anyhow::Result<Outcome> {
 /// Everyone types into a description once a second and moves an item now and then; every room
 /// runs rounds.
 pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyhow::Result<Outcome> {
-    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let server = ServerProcess::spawn(shape.target, shape.in_memory, shape.server_threads).await?;
     let (run, rooms) = prepare(&server, shape).await?;
     let clients = join_everyone(&run, &rooms, shape.participants).await?;
     let (controls, tasks) = start(clients);
@@ -189,7 +191,7 @@ pub async fn meeting(shape: Shape, warmup: Duration, seconds: Duration) -> anyho
 
 /// Every room has its votes in; every facilitator reveals at the same instant, `storms` times.
 pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome> {
-    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let server = ServerProcess::spawn(shape.target, shape.in_memory, shape.server_threads).await?;
     let (run, rooms) = prepare(&server, shape).await?;
     let clients = join_everyone(&run, &rooms, shape.participants).await?;
     let facilitators: Vec<bool> = clients.iter().map(Client::is_facilitator).collect();
@@ -230,7 +232,7 @@ pub async fn reveal_storm(shape: Shape, storms: usize) -> anyhow::Result<Outcome
 
 /// Every participant connects and joins at the same moment.
 pub async fn join_storm(shape: Shape) -> anyhow::Result<Outcome> {
-    let server = ServerProcess::spawn(shape.target, shape.in_memory).await?;
+    let server = ServerProcess::spawn(shape.target, shape.in_memory, shape.server_threads).await?;
     let (run, rooms) = prepare(&server, shape).await?;
     tokio::time::sleep(SETTLE).await;
     let span = Span::start(&server)?;
