@@ -139,7 +139,7 @@ pub fn room(data: &[u8]) {
         &readyroom_server::room::api::ApiChange::CreateWebhook {
             url: "https://hooks.example.com/fuzz".into(),
             events: subscribed.to_vec(),
-            secret: "whsec_fuzz".into(),
+            secret: readyroom_server::room::webhooks::SigningSecret::new("whsec_fuzz".into()),
         },
     );
     assert!(added.is_ok(), "a first webhook was refused");

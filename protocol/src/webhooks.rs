@@ -114,7 +114,7 @@ pub struct DeliveryView {
     pub error: Option<String>,
 }
 
-/// `GET /api/rooms/{room_id}/webhooks`: each webhook with its latest deliveries, newest first.
+/// `GET /api/rooms/{room_id}/webhooks`: each webhook with its latest deliveries, the last attempted (or queued) first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WebhookWithLog {
     #[serde(flatten)]

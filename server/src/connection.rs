@@ -61,8 +61,9 @@ pub async fn serve(
     context: Context,
 ) {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
-    // The connection's log lines name it and its room (never the client's address).
-    let span = tracing::info_span!("connection", conn, room = %context.room_id);
+    // With `--log debug`, the connection's log lines name it and its room (never the client's
+    // address).
+    let span = tracing::debug_span!("connection", conn, room = %context.room_id);
     serve_in(socket, room, reload, context, conn)
         .instrument(span)
         .await;

@@ -108,7 +108,10 @@ impl Metrics {
             recorder.register_histogram(&Key::from_static_name(name), &metadata())
         };
         Self {
-            commands: counter("readyroom_commands_total", "Commands applied by rooms."),
+            commands: counter(
+                "readyroom_commands_total",
+                "Commands rooms applied (or refused) from their connections.",
+            ),
             commits: counter(
                 "readyroom_commits_total",
                 "Group commits to storage (one fsync each when durable).",
@@ -121,7 +124,7 @@ impl Metrics {
             commit_writes: histogram(
                 COMMIT_WRITES,
                 None,
-                "Writes (rooms' batches, snapshots) sharing one group commit.",
+                "Writes (rooms' batches, snapshots, webhook queue changes) sharing one group commit.",
             ),
             slow_closes: counter(
                 "readyroom_slow_closes_total",

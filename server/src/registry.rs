@@ -144,8 +144,9 @@ impl Registry {
         // Weak, so that it does not keep the room's inbox open.
         let mine = handle.downgrade();
         let stop = self.stop_now.clone();
-        // Every log line of the room's task names the room.
-        let span = tracing::info_span!("room", id = %id);
+        // With `--log debug`, every log line of the room's task names the room (a span at the
+        // default level would cost a lock on every poll of the task).
+        let span = tracing::debug_span!("room", id = %id);
         self.actors.spawn(
             async move {
                 actor.run(inbox, stop).await;

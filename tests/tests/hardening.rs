@@ -511,8 +511,9 @@ impl Backend for FailsOnce {
         &mut self,
         now: Timestamp,
         limit: usize,
+        per_room: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError> {
-        self.inner.due_deliveries(now, limit)
+        self.inner.due_deliveries(now, limit, per_room)
     }
 
     fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {

@@ -23,8 +23,10 @@ pub struct Connection {
     pub participant: Option<ParticipantId>,
     /// Events up to this one are already in what the connection was given at join.
     pub skip_through: Seq,
-    /// Its reader has finished: it still gets what the current batch owes it, then leaves.
+    /// Its reader has finished: it still gets what was owed when it finished, then leaves.
     pub detached: bool,
+    /// Once detached: how many of the things owed (from the front) it still waits for.
+    owed_until: usize,
     /// Carets it may pass on (ten a second): the rest are dropped, not refused.
     pub carets: TokenBucket,
 }
@@ -85,6 +87,7 @@ impl Delivery {
                 participant: None,
                 skip_through: 0,
                 detached: false,
+                owed_until: 0,
                 carets: TokenBucket::new(CARETS_BURST, CARETS_PER_SECOND),
             },
         );
@@ -123,8 +126,7 @@ impl Delivery {
     }
 
     /// Sends what the batches committed so far produced (the first `sealed` things owed), in
-    /// order; once nothing more is owed, lets go of connections that detached (they were owed
-    /// some of it).
+    /// order, and lets go of detached connections that have had everything owed to them.
     pub fn release_through(&mut self, sealed: usize) {
         let sealed = sealed.min(self.deferred.len());
         let owed: Vec<Deferred> = self.deferred.drain(..sealed).collect();
@@ -176,9 +178,24 @@ impl Delivery {
                 Deferred::Answer(Answer(send)) => send(),
             }
         }
-        if self.deferred.is_empty() {
-            self.connections
-                .retain(|_, connection| !connection.detached);
+        // A detached connection leaves once everything owed when it detached has gone out,
+        // not when nothing at all is owed (in a busy room, something always is).
+        self.connections.retain(|_, connection| {
+            connection.owed_until = connection.owed_until.saturating_sub(sealed);
+            !connection.detached || connection.owed_until > 0
+        });
+    }
+
+    /// Marks a connection whose reader has finished; returns false if it already was.
+    pub fn detach(&mut self, conn: ConnId) -> bool {
+        let owed = self.deferred.len();
+        match self.connections.get_mut(&conn) {
+            Some(connection) if !connection.detached => {
+                connection.detached = true;
+                connection.owed_until = owed;
+                true
+            }
+            _ => false,
         }
     }
 

@@ -67,6 +67,11 @@ impl RoomLog {
         !self.pending.is_empty()
     }
 
+    /// How many inputs wait for a commit.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
     /// Makes the queued inputs durable, and snapshots the room when one is due.
     pub async fn commit(&mut self, room: &Room) -> Result<(), ()> {
         let committed = self.start_commit(room).await;
@@ -97,24 +102,24 @@ impl RoomLog {
             now: now_ms(),
             outbox,
         });
-        // Sent after the inputs it covers, so the writer stores it after them (it takes
-        // writes in the order they are sent), in the same group commit or a later one.
-        let snapshotted = if self.since_snapshot >= self.snapshot_every {
+        // Made now, as of exactly the inputs just sent, but sent only once they are stored:
+        // a snapshot must never cover inputs whose commit failed.
+        let snapshot = if self.since_snapshot >= self.snapshot_every {
             self.since_snapshot = 0;
-            self.snapshot_write(room).map(|write| storage.submit(write))
+            self.snapshot_write(room)
         } else {
             None
         };
+        let storage = storage.clone();
         Box::pin(async move {
             if let Err(error) = appended.await {
                 tracing::error!(room = %room_id, %error, "cannot store the room's changes; closing it");
                 return Err(());
             }
-            if let Some(Err(error)) = match snapshotted {
-                Some(snapshotted) => Some(snapshotted.await),
-                None => None,
-            } {
-                tracing::warn!(room = %room_id, %error, "snapshot not saved; the log still has everything");
+            if let Some(snapshot) = snapshot {
+                if let Err(error) = storage.write(snapshot).await {
+                    tracing::warn!(room = %room_id, %error, "snapshot not saved; the log still has everything");
+                }
             }
             Ok(())
         })

@@ -4,7 +4,10 @@
 //!
 //! Durability: the actor applies a batch of messages (whatever queued up), logs every input
 //! that produced events, commits the batch to storage, and only then sends anything out. So a
-//! client never hears of an event, or gets an ack, that a crash could take back.
+//! client never hears of an event, or gets an ack, that a crash could take back. Commits are
+//! pipelined: while one batch is stored the room applies the next. HTTP reads (exports, the
+//! backlog over the API) are answered from the room as applied, which may include a batch still
+//! being stored; HTTP changes, like commands, are answered only once stored.
 //!
 //! - `handle`: the handle and the task's messages.
 //! - `log`: group commit and snapshots. `replay`: the window of recent events for resumes.
@@ -44,7 +47,8 @@ use crate::wire::encode;
 
 pub type ConnId = u64;
 
-/// Messages taken in before one commit, at most.
+/// Messages taken in at once; a batch waiting behind the commit under way takes in more only
+/// while it holds fewer inputs than this.
 const MAX_BATCH: usize = 256;
 
 /// Tunables the actor takes from the server's configuration.
@@ -257,6 +261,10 @@ impl RoomActor {
                     Ok(inbox.recv().await)
                 }
             };
+            // While a batch is being stored, the next one grows to a batch's worth at most;
+            // then the inbox fills and holds the senders back, as it does without pipelining,
+            // so a slow disk cannot make the room hold ever more.
+            let taking = storing.is_none() || self.log.pending_len() < MAX_BATCH;
             let stored = async {
                 match storing.as_mut() {
                     Some((committing, _)) => committing.as_mut().await,
@@ -275,7 +283,7 @@ impl RoomActor {
                     }
                     self.released(sealed);
                 }
-                msg = next => match msg {
+                msg = next, if taking => match msg {
                     Ok(Some(msg)) => {
                         self.handle(msg);
                         for _ in 1..MAX_BATCH {
@@ -444,13 +452,13 @@ impl RoomActor {
         ClientMessage { cmd, command }: ClientMessage,
         bytes: usize,
     ) {
-        crate::metrics::get().commands.increment(1);
         let Some(connection) = self.delivery.connections.get(&conn) else {
             return;
         };
         if connection.detached {
             return;
         }
+        crate::metrics::get().commands.increment(1);
         match (connection.participant, command) {
             (None, Command::Join(mut request)) => {
                 // A resume the replay window can answer sends no snapshot, so it needs no share.
@@ -701,13 +709,14 @@ impl RoomActor {
     /// The connection's reader is done. Its participant goes offline now; the connection
     /// itself stays until the batch is released, so that it still gets every reply it is owed.
     fn detach(&mut self, conn: ConnId) {
-        let Some(connection) = self.delivery.connections.get_mut(&conn) else {
-            return;
-        };
-        if std::mem::replace(&mut connection.detached, true) {
+        if !self.delivery.detach(conn) {
             return;
         }
-        let participant = connection.participant;
+        let participant = self
+            .delivery
+            .connections
+            .get(&conn)
+            .and_then(|connection| connection.participant);
         if let Some(owner) = self.carets.left(conn) {
             self.defer_caret(owner, None, None);
         }

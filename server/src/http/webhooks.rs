@@ -87,7 +87,7 @@ pub async fn create(
         ApiChange::CreateWebhook {
             url: url.trim().to_owned(),
             events,
-            secret: secret.clone(),
+            secret: crate::room::webhooks::SigningSecret::new(secret.clone()),
         },
     )
     .await?;
@@ -175,6 +175,7 @@ pub async fn retry(
             .write(Write::Outbox {
                 room,
                 changes: vec![OutboxChange::Retry {
+                    webhook_id,
                     delivery_id,
                     now: crate::clock::now_ms(),
                 }],

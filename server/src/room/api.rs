@@ -64,7 +64,7 @@ pub enum ApiChange {
         url: String,
         events: Vec<WebhookEvent>,
         /// Minted by the shell.
-        secret: String,
+        secret: super::webhooks::SigningSecret,
     },
     DeleteWebhook {
         id: uuid::Uuid,

@@ -27,7 +27,15 @@ pub struct SuggestionInputs {
 impl SuggestionInputs {
     /// Adds a team room's estimated items to the history.
     pub fn add_team_room(&mut self, room: &RoomRef, items: Vec<ItemView>) {
-        for item in items {
+        // A room made from another's export has the same item ids: such an item counts once,
+        // as this room's.
+        let known: std::collections::HashSet<ItemId> = self
+            .history
+            .iter()
+            .map(|item| item.id)
+            .chain([self.target.id])
+            .collect();
+        for item in items.into_iter().filter(|item| !known.contains(&item.id)) {
             self.from_rooms.insert(item.id, room.clone());
             self.history.push(item);
         }

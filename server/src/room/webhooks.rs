@@ -17,7 +17,30 @@ use super::{CommandError, Ctx, Room, random_id_bytes, validate};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Webhook {
     pub view: WebhookView,
-    pub secret: String,
+    pub secret: SigningSecret,
+}
+
+/// A webhook's signing secret: shown in no `Debug` output (and so in no log line or panic).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SigningSecret(String);
+
+impl SigningSecret {
+    #[must_use]
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SigningSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningSecret(…)")
+    }
 }
 
 /// One delivery a step calls for, before the shell gives it an id and a body.
@@ -25,7 +48,7 @@ pub struct Webhook {
 pub struct WebhookCall {
     pub webhook_id: uuid::Uuid,
     pub url: String,
-    pub secret: String,
+    pub secret: SigningSecret,
     pub event: WebhookEvent,
     pub occurred_at: Timestamp,
     pub data: WebhookData,
@@ -55,7 +78,7 @@ impl Room {
         ctx: &mut Ctx<'_>,
         url: &str,
         events: &[WebhookEvent],
-        secret: &str,
+        secret: &SigningSecret,
     ) -> Result<ApiOutcome, CommandError> {
         if self.webhooks.len() >= MAX_WEBHOOKS {
             return Err(CommandError::invalid(format!(
@@ -81,7 +104,7 @@ impl Room {
         };
         self.webhooks.push(Webhook {
             view: view.clone(),
-            secret: secret.to_owned(),
+            secret: secret.clone(),
         });
         Ok(ApiOutcome::Webhook(view))
     }

@@ -11,7 +11,7 @@ pub struct NewDelivery {
     pub webhook_id: uuid::Uuid,
     pub event: WebhookEvent,
     pub url: String,
-    pub secret: String,
+    pub secret: crate::room::webhooks::SigningSecret,
     /// The JSON body, signed and sent as it is on every attempt.
     pub body: String,
     pub created_at: Timestamp,
@@ -25,8 +25,9 @@ pub enum OutboxChange {
     Forget {
         webhook_id: uuid::Uuid,
     },
-    /// A failed delivery is tried again now, from its first attempt.
+    /// A failed delivery of this webhook is tried again now, from its first attempt.
     Retry {
+        webhook_id: uuid::Uuid,
         delivery_id: uuid::Uuid,
         now: Timestamp,
     },
@@ -36,9 +37,10 @@ pub enum OutboxChange {
 #[derive(Clone, Debug)]
 pub struct QueuedDelivery {
     pub id: uuid::Uuid,
+    pub room: readyroom_protocol::RoomId,
     pub event: WebhookEvent,
     pub url: String,
-    pub secret: String,
+    pub secret: crate::room::webhooks::SigningSecret,
     pub body: String,
     /// Attempts made before this one.
     pub attempts: u32,
@@ -61,5 +63,5 @@ pub enum AfterAttempt {
     GiveUp,
 }
 
-/// One webhook's log, newest first.
+/// One webhook's log, the last attempted (or queued) first.
 pub type DeliveryLog = Vec<DeliveryView>;

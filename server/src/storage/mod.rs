@@ -120,15 +120,16 @@ pub trait Backend: Send + 'static {
     ) -> Result<Option<StoredRoom>, StorageError>;
     /// Rooms untouched since `before`.
     fn stale_rooms(&mut self, before: Timestamp) -> Result<Vec<RoomId>, StorageError>;
-    /// Webhook deliveries due by `now`, oldest first.
+    /// Webhook deliveries due by `now`, oldest first, at most `per_room` of one room.
     fn due_deliveries(
         &mut self,
         now: Timestamp,
         limit: usize,
+        per_room: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError>;
     /// When the next pending delivery is due.
     fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError>;
-    /// A webhook's latest deliveries, newest first.
+    /// A webhook's latest deliveries, the last attempted (or queued) first.
     fn delivery_log(
         &mut self,
         room: RoomId,
@@ -200,6 +201,7 @@ impl Backend for Closed {
     fn due_deliveries(
         &mut self,
         _: Timestamp,
+        _: usize,
         _: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError> {
         Err(StorageError::WriterGone)
@@ -394,8 +396,9 @@ impl Storage {
         &self,
         now: Timestamp,
         limit: usize,
+        per_room: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError> {
-        self.read(move |backend| backend.due_deliveries(now, limit))
+        self.read(move |backend| backend.due_deliveries(now, limit, per_room))
             .await
     }
 
@@ -405,7 +408,7 @@ impl Storage {
         self.read(|backend| backend.next_delivery_at()).await
     }
 
-    /// Each of `webhooks`' latest deliveries, newest first.
+    /// Each of `webhooks`' latest deliveries, the last attempted (or queued) first.
     ///
     /// # Errors
     /// The database could not be read.

@@ -368,8 +368,9 @@ impl Backend for SqliteBackend {
         &mut self,
         now: Timestamp,
         limit: usize,
+        per_room: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError> {
-        sqlite_deliveries::due(&self.conn, now, limit)
+        sqlite_deliveries::due(&self.conn, now, limit, per_room)
     }
 
     fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {

@@ -58,7 +58,7 @@ pub fn is_public(ip: IpAddr) -> bool {
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_private()
@@ -67,20 +67,48 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_documentation()
         || ip.is_multicast()
         || a == 0
-        // Shared address space (carrier-grade NAT), benchmarking, reserved.
+        // Shared address space (carrier-grade NAT), IETF protocol assignments, benchmarking,
+        // reserved.
         || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
         || (a == 198 && (b == 18 || b == 19))
         || a >= 240)
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let documentation = ip.segments()[0] == 0x2001 && ip.segments()[1] == 0x0db8;
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = ip.segments();
+    let embedded = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        Ipv4Addr::new(a, b, c, d)
+    };
+    // Forms that carry an IPv4 address reach that address: they are as public as it is.
+    // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16).
+    if s0 == 0 && s1 == 0 && s2 == 0 && s3 == 0 && s4 == 0 && s5 == 0 {
+        return !ip.is_unspecified() && !ip.is_loopback() && is_public_v4(embedded(s6, s7));
+    }
+    if s0 == 0x0064 && s1 == 0xff9b && s2 == 0 && s3 == 0 && s4 == 0 && s5 == 0 {
+        return is_public_v4(embedded(s6, s7));
+    }
+    if s0 == 0x2002 {
+        return is_public_v4(embedded(s1, s2));
+    }
+    let documentation = s0 == 0x2001 && s1 == 0x0db8;
+    // Teredo tunnels to an address that cannot be checked here.
+    let teredo = s0 == 0x2001 && s1 == 0;
+    let local_nat64 = s0 == 0x0064 && s1 == 0xff9b && s2 == 1;
+    let site_local = (s0 & 0xffc0) == 0xfec0;
+    let discard = s0 == 0x0100 && s1 == 0 && s2 == 0 && s3 == 0;
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
-        || documentation)
+        || documentation
+        || teredo
+        || local_nat64
+        || site_local
+        || discard)
 }
 
 /// Resolves names for the webhook client, keeping only the addresses it may connect to.
@@ -140,10 +168,26 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "2001:db8::1",
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::10.0.0.1",
+            "64:ff9b:1::1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::",
+            "fec0::1",
+            "100::1",
+            "2001::1",
+            "192.0.0.8",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700::1111"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "64:ff9b::1.1.1.1",
+            "2002:0101:0101::1",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
     }

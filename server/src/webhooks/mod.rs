@@ -13,7 +13,7 @@ mod addresses;
 mod sender;
 pub mod signature;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -114,7 +114,7 @@ struct Dispatcher {
     storage: Storage,
     settings: WebhookSettings,
     sender: Arc<sender::Sender>,
-    in_flight: Arc<Mutex<HashSet<uuid::Uuid>>>,
+    in_flight: Arc<Mutex<HashMap<uuid::Uuid, RoomId>>>,
     attempts: JoinSet<()>,
 }
 
@@ -156,15 +156,24 @@ impl Dispatcher {
         let now = now_ms();
         let busy = self.in_flight.lock().map_or(0, |set| set.len());
         let free = self.settings.concurrency.saturating_sub(busy);
+        // One room's receiver that never answers must not hold every slot for hours.
+        let per_room = (self.settings.concurrency / 2).max(1);
         if free > 0 {
-            for delivery in self.storage.due_deliveries(now, busy + free).await? {
+            let due = self
+                .storage
+                .due_deliveries(now, busy + free * per_room, per_room)
+                .await?;
+            for delivery in due {
                 if self.attempts.len() >= self.settings.concurrency {
                     break;
                 }
-                let fresh = self
-                    .in_flight
-                    .lock()
-                    .is_ok_and(|mut set| set.insert(delivery.id));
+                let fresh = self.in_flight.lock().is_ok_and(|mut under_way| {
+                    let of_room = under_way
+                        .values()
+                        .filter(|room| **room == delivery.room)
+                        .count();
+                    of_room < per_room && under_way.insert(delivery.id, delivery.room).is_none()
+                });
                 if fresh {
                     self.attempts.spawn(attempt(
                         self.storage.clone(),
@@ -190,7 +199,7 @@ async fn attempt(
     sender: Arc<sender::Sender>,
     settings: WebhookSettings,
     delivery: QueuedDelivery,
-    in_flight: Arc<Mutex<HashSet<uuid::Uuid>>>,
+    in_flight: Arc<Mutex<HashMap<uuid::Uuid, RoomId>>>,
 ) {
     let result = sender.send(&delivery).await;
     let at = now_ms();
@@ -232,6 +241,9 @@ async fn attempt(
         .await;
     if let Err(error) = recorded {
         tracing::warn!(%error, "cannot record a webhook attempt; it will be made again");
+        // Still due in storage: held back here for a while, or the receiver would get it
+        // again at once, over and over, for as long as storage fails.
+        tokio::time::sleep(STORAGE_RETRY).await;
     }
     if let Ok(mut set) = in_flight.lock() {
         set.remove(&delivery.id);

@@ -73,7 +73,7 @@ impl Sender {
             .header("readyroom-delivery", delivery.id.to_string())
             .header(
                 signature::HEADER,
-                signature::sign(&delivery.secret, sent_at, &delivery.body),
+                signature::sign(delivery.secret.expose(), sent_at, &delivery.body),
             )
             .body(Full::new(Bytes::from(delivery.body.clone())))
             .map_err(|error| bounded(&error.to_string()))?;

@@ -9,7 +9,7 @@ fn add_webhook(fx: &mut Fx, events: &[WebhookEvent]) -> Result<uuid::Uuid, Comma
     let change = ApiChange::CreateWebhook {
         url: " https://hooks.example.com/refined ".into(),
         events: events.to_vec(),
-        secret: "whsec_test".into(),
+        secret: crate::room::webhooks::SigningSecret::new("whsec_test".into()),
     };
     let (result, events) = fx.room.apply_api(
         &mut Ctx {
@@ -109,7 +109,7 @@ fn a_sizing_board_accepts_estimates_and_an_estimate_typed_by_hand_is_not_one() {
     assert_eq!(ready, [(WebhookEvent::ItemReady, String::new())]);
     let call = fx.room.ping(id, NOW).unwrap();
     assert_eq!(
-        (call.event, call.secret.as_str()),
+        (call.event, call.secret.expose()),
         (WebhookEvent::Ping, "whsec_test")
     );
 }
