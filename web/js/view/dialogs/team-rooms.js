@@ -9,6 +9,7 @@ import { TEAM_ROOMS } from '../../protocol.js';
 import { addressProblem, isFull, latestFirst, refusalText, roomIdFrom, tokenProblem, withLinked } from '../../team-rooms.js';
 import { h, replace } from '../dom.js';
 import { refreshSuggestions } from '../suggestion.js';
+import { latest } from '../../latest.js';
 
 /** @typedef {import('../../protocol.js').TeamRoom} TeamRoom */
 
@@ -60,16 +61,15 @@ export class TeamRooms {
   /** Fetches the list, unless it is here already. */
   async show() {
     if (this.rooms) return;
-    const sequence = ++this.sequence;
+    const answer = latest(this, () => this.actions.listTeamRooms());
     this.render();
-    try {
-      const rooms = await this.actions.listTeamRooms();
-      if (sequence !== this.sequence) return;
-      this.rooms = rooms;
+    const loaded = await answer;
+    if (!loaded) return;
+    if ('error' in loaded) {
+      this.loadProblem = t('teamRooms.failed', { reason: errorText(loaded.error) });
+    } else {
+      this.rooms = loaded.value;
       this.loadProblem = '';
-    } catch (error) {
-      if (sequence !== this.sequence) return;
-      this.loadProblem = t('teamRooms.failed', { reason: errorText(/** @type {any} */ (error)) });
     }
     this.renderList();
   }

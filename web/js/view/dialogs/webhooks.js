@@ -25,6 +25,7 @@ import {
   urlProblem,
 } from '../../webhooks.js';
 import { h, localized, replace } from '../dom.js';
+import { latest } from '../../latest.js';
 
 /** @typedef {import('../../protocol.js').Webhook} Webhook */
 /** @typedef {import('../../protocol.js').WebhookEvent} WebhookEvent */
@@ -118,16 +119,15 @@ export class Webhooks {
   async show() {
     this.active = true;
     if (this.webhooks) return this.refresh();
-    const sequence = ++this.sequence;
+    const answer = latest(this, () => this.actions.listWebhooks());
     this.render();
-    try {
-      const webhooks = await this.actions.listWebhooks();
-      if (sequence !== this.sequence) return;
-      this.webhooks = webhooks;
+    const loaded = await answer;
+    if (!loaded) return;
+    if ('error' in loaded) {
+      this.loadProblem = t('webhooks.failed', { reason: errorText(loaded.error) });
+    } else {
+      this.webhooks = loaded.value;
       this.loadProblem = '';
-    } catch (error) {
-      if (sequence !== this.sequence) return;
-      this.loadProblem = t('webhooks.failed', { reason: errorText(/** @type {any} */ (error)) });
     }
     this.render();
     this.schedule();
@@ -136,21 +136,18 @@ export class Webhooks {
   /** Fetches the list again and redraws it alone (the form keeps what is being typed). */
   async refresh() {
     clearTimeout(this.timer);
-    const sequence = ++this.sequence;
-    try {
-      const webhooks = await this.actions.listWebhooks();
-      if (sequence !== this.sequence) return;
-      this.webhooks = webhooks;
-      this.loadProblem = '';
-      this.refreshProblem = '';
-      this.announceSettled(webhooks);
-    } catch (error) {
-      if (sequence !== this.sequence) return;
+    const loaded = await latest(this, () => this.actions.listWebhooks());
+    if (!loaded) return;
+    if ('error' in loaded) {
       // Said, and not tried again by itself: the Refresh button is there.
-      this.refreshProblem = t('webhooks.refreshFailed', { reason: errorText(/** @type {any} */ (error)) });
+      this.refreshProblem = t('webhooks.refreshFailed', { reason: errorText(loaded.error) });
       this.renderList();
       return;
     }
+    this.webhooks = loaded.value;
+    this.loadProblem = '';
+    this.refreshProblem = '';
+    this.announceSettled(loaded.value);
     this.renderList();
     this.schedule();
   }
