@@ -54,6 +54,14 @@ pub struct TeamRoomView {
     #[serde(flatten)]
     pub room: RoomRef,
     pub linked_at: Timestamp,
+    /// Whether the other room still shares its estimates (it still has the token the link
+    /// was made with, and could be read just now).
+    #[serde(default = "sharing_by_default")]
+    pub sharing: bool,
+}
+
+fn sharing_by_default() -> bool {
+    true
 }
 
 /// `POST /api/rooms/{room_id}/team-rooms`: the other room and an API token of it (any scope),

@@ -293,6 +293,7 @@ async fn a_room_draws_on_a_team_rooms_estimates_while_that_room_keeps_the_token(
         .call(&this_sprint, Method::GET, "/team-rooms", &facilitator, None)
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["sharing"], true);
     assert!(!listed.to_string().contains("rr_"), "the token is not kept");
 
     let suggestion_now = suggestion().await;
@@ -314,6 +315,13 @@ async fn a_room_draws_on_a_team_rooms_estimates_while_that_room_keeps_the_token(
         .await;
     assert_eq!(status, 204);
     assert_eq!(suggestion().await["matches"], 0);
+    let (_, listed) = server
+        .call(&this_sprint, Method::GET, "/team-rooms", &facilitator, None)
+        .await;
+    assert_eq!(
+        listed[0]["sharing"], false,
+        "the list says it stopped: {listed}"
+    );
     let (status, _) = server
         .call(
             &this_sprint,

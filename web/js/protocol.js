@@ -105,7 +105,7 @@ export const PROTOCOL_VERSION = 1;
 /**
  * Another room of the team whose accepted estimates this room's suggestions draw on, as
  * listed; the link holds while that room keeps the API token it was made with.
- * @typedef {{ room_id: string, name: string, linked_at: number }} TeamRoom
+ * @typedef {{ room_id: string, name: string, linked_at: number, sharing?: boolean }} TeamRoom
  */
 /** A webhook as listed, with its latest deliveries newest first: never its secret. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, deliveries: Delivery[] }} Webhook */
 /** A new webhook, with the secret its requests are signed with: shown this once. @typedef {{ id: string, url: string, events: WebhookEvent[], created_at: number, secret: string }} WebhookCreated */

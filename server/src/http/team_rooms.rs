@@ -19,11 +19,22 @@ pub async fn list(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let linked = read_with_token(&state, &id, &headers, FACILITATOR, |room, token| {
+    let (mut linked, links) = read_with_token(&state, &id, &headers, FACILITATOR, |room, token| {
         room.require(token, Need::Facilitator)?;
-        Ok(room.team_rooms())
+        Ok((room.team_rooms(), room.team_room_links()))
     })
     .await?;
+    // Each linked room says for itself whether it still shares (its token may be revoked, or
+    // the room gone).
+    for (view, (other, digest)) in linked.iter_mut().zip(links) {
+        view.sharing = matches!(
+            state
+                .registry
+                .read(other.room_id, move |room| Ok(room.shares_with(&digest)))
+                .await,
+            Ok(Some(true))
+        );
+    }
     Ok(no_store(Json(linked)))
 }
 

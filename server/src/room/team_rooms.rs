@@ -40,14 +40,8 @@ impl Room {
     /// tokens' (a room linked with it may draw on them).
     #[must_use]
     pub fn shared_estimates(&self, digest: &str) -> Option<(RoomRef, Vec<ItemView>)> {
-        // Every stored digest is compared, so the time taken says nothing about which matched.
-        let shares = self
-            .api_tokens
-            .iter()
-            .filter(|stored| tokens::matches(digest, &stored.digest))
-            .count()
-            > 0;
-        shares.then(|| {
+        self.shares_with(digest).then(|| {
+            // Named as it is now, not as when the link was made.
             (
                 RoomRef {
                     room_id: self.id,
@@ -56,6 +50,17 @@ impl Room {
                 self.estimated_items(None),
             )
         })
+    }
+
+    /// Whether a room linked with `digest` may still draw on this room's estimates.
+    #[must_use]
+    pub fn shares_with(&self, digest: &str) -> bool {
+        // Every stored digest is compared, so the time taken says nothing about which matched.
+        self.api_tokens
+            .iter()
+            .filter(|stored| tokens::matches(digest, &stored.digest))
+            .count()
+            > 0
     }
 
     /// Items with an accepted estimate, whole (not split), in backlog order, but `except`.
@@ -84,6 +89,7 @@ impl Room {
         let view = TeamRoomView {
             room: room.clone(),
             linked_at: ctx.now,
+            sharing: true,
         };
         let link = TeamRoom {
             view: view.clone(),

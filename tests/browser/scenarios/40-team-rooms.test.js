@@ -211,16 +211,21 @@ scenario('last sprint’s room, linked with one of its tokens, feeds the suggest
   const direct = await call(scene, 'GET', `/api/rooms/${roomB.room_id}/items/${target}/suggestion`, roomB.facilitator_token);
   assert.deepEqual(direct.body.references, [], 'nothing of A’s, over HTTP either');
 
-  // The link is still listed (the server keeps it); linked again with a new token, it counts at
-  // once: the suggestion in view behind the dialog is fetched again.
+  // The link is still listed, saying it no longer counts; linked again with a new token, it
+  // counts at once: the suggestion in view behind the dialog is fetched again.
   const reissued = await call(scene, 'POST', `/api/rooms/${roomA.room_id}/tokens`, roomA.facilitator_token, { json: { name: 'Sprint 42 again', scope: 'read' } });
   await openTeamRooms(ana.page);
   await eventually(async () => assert.equal(await section.locator(tid('team-room')).count(), 1));
+  assert.equal(
+    await textOf(section.locator(tid('team-room-stopped'))),
+    'Not shared any more: that room revoked the token. Link it again with a new one.',
+  );
   await section.locator(tid('team-room-address')).fill(roomA.room_id);
   await section.locator(tid('team-room-token')).fill(reissued.body.token);
   await section.locator(tid('team-room-link')).click();
   await eventually(async () => assert.equal(await textOf(section.locator(tid('team-rooms-live'))), '“Sprint 41” linked: suggestions draw on its estimates from now on.'));
   assert.equal(await section.locator(tid('team-room')).count(), 1, 'linked again, in its old place');
+  assert.equal(await section.locator(tid('team-room-stopped')).count(), 0, 'shared again');
   await eventually(async () => assert.equal((await references(ana.page)).filter((reference) => reference.roomId === roomA.room_id).length, 3));
 
   // Unlinking asks first; cancelled, nothing happens; confirmed, A is gone from the list and from the suggestion.

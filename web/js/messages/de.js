@@ -894,6 +894,7 @@ export default {
   'teamRooms.failed': 'Die verknüpften Räume konnten nicht geladen werden: {reason}',
   'teamRooms.none': 'Keine Räume verknüpft: Vorschläge stützen sich nur auf die Schätzungen dieses Raums.',
   'teamRooms.linkedAt': 'Verknüpft {date}',
+  'teamRooms.stopped': 'Wird nicht mehr geteilt: Dieser Raum hat das Token widerrufen. Mit einem neuen Token erneut verknüpfen.',
   'teamRooms.unlink': 'Lösen',
   'teamRooms.confirm': 'Verknüpfung mit „{name}“ lösen? Vorschläge ziehen seine Schätzungen dann nicht mehr heran; um ihn wieder zu verknüpfen, braucht es eines seiner Tokens.',
   'teamRooms.confirmUnlink': 'Verknüpfung lösen',

@@ -893,6 +893,7 @@ export default {
   'teamRooms.failed': 'The linked rooms could not be loaded: {reason}',
   'teamRooms.none': 'No rooms linked: suggestions draw on this room’s own estimates only.',
   'teamRooms.linkedAt': 'Linked {date}',
+  'teamRooms.stopped': 'Not shared any more: that room revoked the token. Link it again with a new one.',
   'teamRooms.unlink': 'Unlink',
   'teamRooms.confirm': 'Unlink “{name}”? Suggestions stop drawing on its estimates; linking it again takes one of its tokens.',
   'teamRooms.confirmUnlink': 'Unlink room',

@@ -893,6 +893,7 @@ export default {
   'teamRooms.failed': 'No se pudieron cargar las salas vinculadas: {reason}',
   'teamRooms.none': 'No hay salas vinculadas: las sugerencias se basan solo en las estimaciones de esta sala.',
   'teamRooms.linkedAt': 'Vinculada el {date}',
+  'teamRooms.stopped': 'Ya no se comparte: esa sala revocó el token. Vincúlala de nuevo con uno nuevo.',
   'teamRooms.unlink': 'Desvincular',
   'teamRooms.confirm': '¿Desvincular «{name}»? Las sugerencias dejarán de basarse en sus estimaciones; para volver a vincularla hará falta uno de sus tokens.',
   'teamRooms.confirmUnlink': 'Desvincular sala',

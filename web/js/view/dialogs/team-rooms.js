@@ -190,6 +190,7 @@ export class TeamRooms {
           h('span', { class: 'api-token-name', 'data-testid': 'team-room-name', text: name }),
           h('span', { class: 'api-token-date', 'data-testid': 'team-room-date', text: t('teamRooms.linkedAt', { date: formatDateTime(room.linked_at) }) }),
         ),
+        room.sharing === false && h('p', { class: 'team-room-stopped', 'data-testid': 'team-room-stopped', text: t('teamRooms.stopped') }),
         h('code', { class: 'team-room-id', 'data-testid': 'team-room-id', text: room.room_id }),
       ),
       !confirming &&
