@@ -1,6 +1,6 @@
 // The only way the view builds elements. Text always goes in as text nodes, never as HTML.
 
-import { listParts, tParts } from '../i18n.js';
+import { listParts, t, tParts } from '../i18n.js';
 
 /**
  * @typedef {Record<string, any>} Attributes
@@ -136,4 +136,38 @@ export function measure(elements) {
   const positions = new Map();
   for (const element of elements) if (element.dataset.key) positions.set(element.dataset.key, element.getBoundingClientRect());
   return positions;
+}
+
+// Copying a value to the clipboard from a read-only field, with its button saying how it went.
+// The field is selected first, so that where the clipboard is refused the value can still be
+// copied by hand.
+
+/** How long "Copied" shows on a copy button. */
+const COPIED_MS = 2000;
+
+/**
+ * @param {HTMLInputElement} input
+ * @param {HTMLElement} button
+ */
+export async function copyFrom(input, button) {
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    button.textContent = t('share.copied');
+  } catch {
+    button.textContent = t('share.pressCopy');
+  }
+  setTimeout(() => (button.textContent = t('share.copy')), COPIED_MS);
+}
+
+/**
+ * A read-only field holding `value` and its copy button.
+ * @param {{ id: string, value: string, fieldTestId: string, buttonTestId: string }} row
+ */
+export function copyRow({ id, value, fieldTestId, buttonTestId }) {
+  const field = /** @type {HTMLInputElement} */ (
+    h('input', { id, class: 'api-secret-value', 'data-testid': fieldTestId, readonly: true, value, spellcheck: 'false', autocomplete: 'off' })
+  );
+  const copy = h('button', { type: 'button', 'data-testid': buttonTestId, text: t('share.copy'), onclick: () => copyFrom(field, copy) });
+  return h('div', { class: 'copy-row' }, field, copy);
 }

@@ -6,7 +6,7 @@ import { loadTheme, saveTheme } from '../identity.js';
 import { ITEM_STATUSES } from '../protocol.js';
 import { NOT_READY } from '../store.js';
 import { Backlog } from './backlog.js';
-import { $, h, isTyping, replace } from './dom.js';
+import { $, copyFrom, h, isTyping, replace } from './dom.js';
 import { renderEstimation } from './estimation.js';
 import { ItemPanel } from './item-panel.js';
 import { fillDecks, setJoinHeading, setUpJoin, setUpLanding } from './landing.js';
@@ -513,17 +513,7 @@ export class View {
     share.addEventListener('click', async (event) => {
       const button = /** @type {HTMLElement} */ (event.target).closest('[data-copy]');
       if (!(button instanceof HTMLElement)) return;
-      const input = /** @type {HTMLInputElement} */ ($(`#${button.dataset.copy}`));
-      input.select();
-      try {
-        await navigator.clipboard.writeText(input.value);
-        button.textContent = t('share.copied');
-      } catch {
-        button.textContent = t('share.pressCopy');
-      }
-      setTimeout(() => {
-        button.textContent = t('share.copy');
-      }, 2000);
+      await copyFrom(/** @type {HTMLInputElement} */ ($(`#${button.dataset.copy}`)), button);
     });
   }
 

@@ -8,13 +8,11 @@
 import { curlExample, isFull, nameProblem, newestFirst } from '../../api-tokens.js';
 import { errorText, formatDateTime, t } from '../../i18n.js';
 import { API_TOKENS } from '../../protocol.js';
-import { h, replace } from '../dom.js';
+import { copyRow, h, replace } from '../dom.js';
 
 /** @typedef {import('../../protocol.js').ApiToken} ApiToken */
 /** @typedef {import('../../protocol.js').ApiScope} ApiScope */
 
-/** How long "Copied" shows on the copy button. */
-const COPIED_MS = 2000;
 
 export class ApiTokens {
   /**
@@ -89,29 +87,13 @@ export class ApiTokens {
 
   /** @param {{ name: string, token: string }} secret */
   secretView(secret) {
-    const field = h('input', { id: 'api-token-secret', class: 'api-secret-value', 'data-testid': 'api-token-secret', readonly: true, value: secret.token, spellcheck: 'false', autocomplete: 'off' });
-    const copy = h('button', {
-      type: 'button',
-      'data-testid': 'copy-api-token',
-      text: t('share.copy'),
-      onclick: async () => {
-        field.select();
-        try {
-          await navigator.clipboard.writeText(secret.token);
-          copy.textContent = t('share.copied');
-        } catch {
-          copy.textContent = t('share.pressCopy');
-        }
-        setTimeout(() => (copy.textContent = t('share.copy')), COPIED_MS);
-      },
-    });
     return h(
       'section',
       { class: 'api-secret', 'data-testid': 'api-secret', 'aria-labelledby': 'api-secret-heading', tabindex: -1 },
       h('h3', { id: 'api-secret-heading', text: t('apiTokens.secretHeading', { name: secret.name }) }),
       h('p', { class: 'api-secret-warning', text: t('apiTokens.secretWarning') }),
       h('label', { class: 'visually-hidden', for: 'api-token-secret', text: t('apiTokens.secretLabel') }),
-      h('div', { class: 'copy-row' }, field, copy),
+      copyRow({ id: 'api-token-secret', value: secret.token, fieldTestId: 'api-token-secret', buttonTestId: 'copy-api-token' }),
       h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', 'data-testid': 'api-secret-done', text: t('apiTokens.secretDone'), onclick: () => this.dismissSecret() })),
     );
   }

@@ -24,15 +24,13 @@ import {
   shownDeliveries,
   urlProblem,
 } from '../../webhooks.js';
-import { h, localized, replace } from '../dom.js';
+import { copyRow, h, localized, replace } from '../dom.js';
 import { latest } from '../../latest.js';
 
 /** @typedef {import('../../protocol.js').Webhook} Webhook */
 /** @typedef {import('../../protocol.js').WebhookEvent} WebhookEvent */
 /** @typedef {import('../../protocol.js').Delivery} Delivery */
 
-/** How long "Copied" shows on the copy button. */
-const COPIED_MS = 2000;
 /** The events a new webhook starts with. */
 const DEFAULT_EVENTS = /** @type {WebhookEvent[]} */ (['estimate.accepted']);
 /** What each state shows beside its word, so that colour is never all that tells them apart. */
@@ -206,22 +204,6 @@ export class Webhooks {
 
   /** @param {{ url: string, secret: string }} secret */
   secretView(secret) {
-    const field = h('input', { id: 'webhook-secret', class: 'api-secret-value', 'data-testid': 'webhook-secret', readonly: true, value: secret.secret, spellcheck: 'false', autocomplete: 'off' });
-    const copy = h('button', {
-      type: 'button',
-      'data-testid': 'copy-webhook-secret',
-      text: t('share.copy'),
-      onclick: async () => {
-        field.select();
-        try {
-          await navigator.clipboard.writeText(secret.secret);
-          copy.textContent = t('share.copied');
-        } catch {
-          copy.textContent = t('share.pressCopy');
-        }
-        setTimeout(() => (copy.textContent = t('share.copy')), COPIED_MS);
-      },
-    });
     return h(
       'section',
       { class: 'api-secret webhook-secret-box', 'data-testid': 'webhook-secret-box', 'aria-labelledby': 'webhook-secret-heading', tabindex: -1 },
@@ -229,7 +211,7 @@ export class Webhooks {
       h('p', { class: 'webhook-url', text: secret.url }),
       h('p', { class: 'api-secret-warning', text: t('webhooks.secretWarning') }),
       h('label', { class: 'visually-hidden', for: 'webhook-secret', text: t('webhooks.secretLabel') }),
-      h('div', { class: 'copy-row' }, field, copy),
+      copyRow({ id: 'webhook-secret', value: secret.secret, fieldTestId: 'webhook-secret', buttonTestId: 'copy-webhook-secret' }),
       h('p', { class: 'dialog-hint' }, ...localized('webhooks.secretHint', {}, { header: h('code', { text: SIGNATURE_HEADER }) })),
       h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', 'data-testid': 'webhook-secret-done', text: t('webhooks.secretDone'), onclick: () => this.dismissSecret() })),
     );
