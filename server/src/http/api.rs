@@ -25,7 +25,7 @@ pub(super) fn room_id(id: &str) -> Result<RoomId, ApiError> {
 
 /// Which token the routes want, for the error when none is sent.
 const READER: &str = "the facilitator token or an API token";
-const FACILITATOR: &str = "the facilitator token";
+pub(super) const FACILITATOR: &str = "the facilitator token";
 
 fn token_of(headers: &HeaderMap) -> Result<String, ApiError> {
     bearer_or(headers, READER)

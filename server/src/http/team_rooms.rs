@@ -7,12 +7,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use readyroom_protocol::{NewTeamRoom, RoomId};
 
-use super::api::{body, change, room_id};
+use super::api::{FACILITATOR, body, change, room_id};
 use super::{ApiError, AppState, bearer_or, no_store, read_with_token};
 use crate::room::api::{ApiChange, ApiOutcome, Need};
 use crate::room::{CommandError, tokens};
-
-const FACILITATOR: &str = "the facilitator token";
 
 pub async fn list(
     State(state): State<AppState>,

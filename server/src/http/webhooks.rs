@@ -8,13 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use readyroom_protocol::{NewWebhook, RoomId, WebhookCreated, WebhookWithLog};
 
-use super::api::{body, change, room_id};
+use super::api::{FACILITATOR, body, change, room_id};
 use super::{ApiError, AppState, bearer_or, no_store, read_with_token};
 use crate::room::CommandError;
 use crate::room::api::{ApiChange, ApiOutcome, Need};
 use crate::storage::{OutboxChange, Storage, Write};
-
-const FACILITATOR: &str = "the facilitator token";
 
 fn storage(state: &AppState) -> Result<&Storage, ApiError> {
     state.registry.storage().ok_or_else(|| {
