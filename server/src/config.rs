@@ -12,6 +12,8 @@ pub struct Config {
     /// fsync every commit (the safe default). Off, a power cut can lose the last commits; a
     /// crash of the process alone still cannot.
     pub sync: bool,
+    /// Where one segment of the input log ends and the next begins (bytes).
+    pub log_segment_bytes: u64,
     /// Events kept per room for clients resuming after a short disconnection.
     pub replay_window: usize,
     /// Inputs between two snapshots of a room.
@@ -96,6 +98,7 @@ impl Default for Config {
             public_url: None,
             data_dir: None,
             sync: true,
+            log_segment_bytes: crate::storage::DEFAULT_SEGMENT_BYTES,
             replay_window: 4096,
             snapshot_every: 1000,
             idle_unload: Duration::from_secs(10 * 60),

@@ -79,7 +79,11 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let storage = match &config.data_dir {
-        Some(dir) => Some(storage::Storage::open_sqlite(dir, config.sync)?),
+        Some(dir) => Some(storage::Storage::open_sqlite(
+            dir,
+            config.sync,
+            config.log_segment_bytes,
+        )?),
         None => None,
     };
     run_with_storage(listener, config, storage, shutdown).await

@@ -39,6 +39,17 @@ struct Args {
     /// crash, can then lose the last changes).
     #[arg(long, env = "READYROOM_SYNC", default_value = "full", value_parser = ["full", "off"])]
     sync: String,
+    /// Size (KiB) at which the input log starts a new segment file. Segments are deleted once
+    /// every room in them has a later snapshot, so the log's disk use is about this times the
+    /// segments busy rooms still need.
+    #[arg(long, env = "READYROOM_LOG_SEGMENT_KIB", default_value_t = 64 * 1024,
+          value_parser = clap::value_parser!(u64).range(64..=4 * 1024 * 1024))]
+    log_segment_kib: u64,
+    /// Inputs a room applies between two snapshots: fewer means faster loading and less log
+    /// kept, more means fewer snapshot writes.
+    #[arg(long, env = "READYROOM_SNAPSHOT_EVERY", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    snapshot_every: u64,
     #[command(flatten)]
     limits: Limits,
     #[command(flatten)]
@@ -183,6 +194,8 @@ async fn main() -> anyhow::Result<()> {
         public_url: args.public_url,
         data_dir: (!args.in_memory).then_some(args.data_dir),
         sync: args.sync == "full",
+        log_segment_bytes: args.log_segment_kib * 1024,
+        snapshot_every: args.snapshot_every,
         retention: (args.retention_days > 0)
             .then(|| Duration::from_secs(args.retention_days.saturating_mul(24 * 60 * 60))),
         trusted_proxies: limits.trusted_proxies,

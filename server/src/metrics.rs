@@ -25,8 +25,9 @@ pub struct Metrics {
     exporter: Option<PrometheusHandle>,
     /// Commands applied by rooms (each client message that reached its room).
     pub commands: Counter,
-    /// Group commits, each one `fsync` when durable.
     pub commits: Counter,
+    /// `fsync`s of the input log and the database.
+    pub fsyncs: Counter,
     pub commit_seconds: Histogram,
     /// Writes (rooms' batches, snapshots, queue changes) per group commit.
     pub commit_writes: Histogram,
@@ -62,6 +63,7 @@ impl Metrics {
             exporter: None,
             commands: Counter::noop(),
             commits: Counter::noop(),
+            fsyncs: Counter::noop(),
             commit_seconds: Histogram::noop(),
             commit_writes: Histogram::noop(),
             slow_closes: Counter::noop(),
@@ -112,9 +114,10 @@ impl Metrics {
                 "readyroom_commands_total",
                 "Commands rooms applied (or refused) from their connections.",
             ),
-            commits: counter(
-                "readyroom_commits_total",
-                "Group commits to storage (one fsync each when durable).",
+            commits: counter("readyroom_commits_total", "Group commits to storage."),
+            fsyncs: counter(
+                "readyroom_fsyncs_total",
+                "fsyncs of the input log and the database (at most one of each per group commit).",
             ),
             commit_seconds: histogram(
                 COMMIT_SECONDS,

@@ -77,10 +77,14 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> Self {
-        let storage = config
-            .data_dir
-            .as_ref()
-            .map(|dir| readyroom_server::storage::Storage::open_sqlite(dir, config.sync).unwrap());
+        let storage = config.data_dir.as_ref().map(|dir| {
+            readyroom_server::storage::Storage::open_sqlite(
+                dir,
+                config.sync,
+                config.log_segment_bytes,
+            )
+            .unwrap()
+        });
         Self::start_with_storage(config, storage).await
     }
 

@@ -43,19 +43,31 @@ const LOAD_LIMIT: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn acked_commands_survive_sigkill() {
-    crash_cycles("full", 3).await;
+    crash_cycles("full", 3, &[]).await;
+}
+
+/// Log segments of 64 KiB and a snapshot every 20 inputs: the kills fall while segments are
+/// started and deleted and snapshots stored, not only between appends.
+#[tokio::test]
+async fn acked_commands_survive_sigkill_during_segment_rollover_and_snapshots() {
+    crash_cycles(
+        "full",
+        4,
+        &["--log-segment-kib", "64", "--snapshot-every", "20"],
+    )
+    .await;
 }
 
 /// Without fsync a power cut may lose the last commits, but a crash of the process must not:
 /// the data is in the operating system's cache.
 #[tokio::test]
 async fn acked_commands_survive_sigkill_without_fsync() {
-    crash_cycles("off", 3).await;
+    crash_cycles("off", 3, &[]).await;
 }
 
 /// Runs `cycles` load–kill–restart–verify rounds against one data directory, a new room in
 /// each; the rooms of earlier cycles are checked again after every restart.
-async fn crash_cycles(sync: &str, cycles: usize) {
+async fn crash_cycles(sync: &str, cycles: usize, extra: &[&str]) {
     let seed = std::env::var("READYROOM_CRASH_SEED").map_or_else(
         |_| {
             SystemTime::now()
@@ -71,7 +83,7 @@ async fn crash_cycles(sync: &str, cycles: usize) {
     let mut rng = SplitMix64(seed);
     let binary = server_binary();
     let dir = tempfile::tempdir().unwrap();
-    let mut server = ServerProcess::start(&binary, server_args(dir.path(), sync)).await;
+    let mut server = ServerProcess::start(&binary, server_args(dir.path(), sync, extra)).await;
     // Every room so far, with exactly the titles it must hold.
     let mut rooms: Vec<(RoomCreated, BTreeSet<String>)> = Vec::new();
 
@@ -116,7 +128,7 @@ async fn crash_cycles(sync: &str, cycles: usize) {
         assert!(sent > 0, "nothing was sent ({context})");
 
         // Restart on the same data; everyone rejoins before anyone resends.
-        server = ServerProcess::start(&binary, server_args(dir.path(), sync)).await;
+        server = ServerProcess::start(&binary, server_args(dir.path(), sync, extra)).await;
         let api = TestServer::external(server.addr);
         let mut rejoined = Vec::new();
         for (index, token) in tokens.iter().enumerate() {
@@ -243,6 +255,20 @@ async fn crash_cycles(sync: &str, cycles: usize) {
         }
     }
     server.kill().await;
+    if extra.contains(&"--log-segment-kib") {
+        let newest = std::fs::read_dir(dir.path().join("log"))
+            .unwrap()
+            .filter_map(|entry| {
+                let name = entry.unwrap().file_name();
+                name.to_str()?.strip_suffix(".seg")?.parse::<u64>().ok()
+            })
+            .max()
+            .unwrap();
+        assert!(
+            newest > cycles as u64,
+            "the log started only {newest} segments: the kills cannot have hit a rollover"
+        );
+    }
 }
 
 /// The item titles of a snapshot; panics if one appears twice.
@@ -346,13 +372,16 @@ async fn load(
     }
 }
 
-fn server_args<'a>(data_dir: &'a Path, sync: &'a str) -> [&'a OsStr; 4] {
+fn server_args<'a>(data_dir: &'a Path, sync: &'a str, extra: &'a [&'a str]) -> Vec<&'a OsStr> {
     [
         OsStr::new("--data-dir"),
         data_dir.as_os_str(),
         OsStr::new("--sync"),
         OsStr::new(sync),
     ]
+    .into_iter()
+    .chain(extra.iter().map(OsStr::new))
+    .collect()
 }
 
 /// A tiny seeded generator: the kill points only need to be reproducible.

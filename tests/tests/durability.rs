@@ -536,11 +536,15 @@ async fn the_database_is_private_and_holds_no_token() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        let log = dir.path().join("log");
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the log's directory: {mode:o}");
+        for segment in std::fs::read_dir(&log).unwrap() {
+            let mode = segment.unwrap().metadata().unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "a log segment: {mode:o}");
+        }
     }
-    let mut stored = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
-    }
+    let stored = everything_stored(dir.path());
     let stored = String::from_utf8_lossy(&stored);
     assert!(stored.contains("Written down"), "the room is in there");
     for token in [
@@ -589,10 +593,7 @@ async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_store
     assert_eq!(response.status(), 201);
     server.shutdown().await;
 
-    let stored: Vec<u8> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flat_map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
-        .collect();
+    let stored = everything_stored(dir.path());
     assert!(
         !String::from_utf8_lossy(&stored).contains(&secret),
         "an API token's secret is stored nowhere"
@@ -620,4 +621,18 @@ async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_store
     );
     assert_eq!(items[0]["external"]["key"], "K-1");
     server.shutdown().await;
+}
+
+/// The bytes of every file under `dir`: the database, its journal and the input log.
+fn everything_stored(dir: &std::path::Path) -> Vec<u8> {
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            stored.extend(everything_stored(&path));
+        } else {
+            stored.extend(std::fs::read(path).unwrap());
+        }
+    }
+    stored
 }

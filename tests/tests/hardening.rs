@@ -534,11 +534,12 @@ async fn a_failed_commit_closes_the_room_and_nothing_of_it_is_written_afterwards
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("readyroom.sqlite3");
     let fail_next = Arc::new(AtomicBool::new(false));
+    let inner = SqliteBackend::open(&path, true).unwrap();
+    let reader = inner.reader().unwrap();
     let writer = FailsOnce {
-        inner: SqliteBackend::open(&path, true).unwrap(),
+        inner,
         fail_next: Arc::clone(&fail_next),
     };
-    let reader = SqliteBackend::open(&path, true).unwrap();
     let storage = Storage::with_backends(Box::new(writer), Box::new(reader));
     let server = TestServer::start_with_storage(
         Config {

@@ -3,9 +3,10 @@
 //! `sqlite_deliveries` holds the SQL.
 
 use readyroom_protocol::{DeliveryView, Timestamp, WebhookEvent};
+use serde::{Deserialize, Serialize};
 
 /// A delivery to queue.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NewDelivery {
     pub id: uuid::Uuid,
     pub webhook_id: uuid::Uuid,
@@ -17,8 +18,8 @@ pub struct NewDelivery {
     pub created_at: Timestamp,
 }
 
-/// A change to a room's queue.
-#[derive(Clone, Debug)]
+/// A change to a room's queue. Logged with the inputs that caused it (see `segment_log`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum OutboxChange {
     Enqueue(NewDelivery),
     /// The webhook was deleted: its waiting deliveries and its log go with it.

@@ -5,6 +5,7 @@
 
 pub mod deliveries;
 mod schema;
+mod segment_log;
 mod sqlite;
 mod sqlite_deliveries;
 
@@ -17,7 +18,7 @@ use tokio::sync::oneshot;
 pub use deliveries::{
     AfterAttempt, Attempt, DeliveryLog, NewDelivery, OutboxChange, QueuedDelivery,
 };
-pub use sqlite::SqliteBackend;
+pub use sqlite::{DEFAULT_SEGMENT_BYTES, SqliteBackend};
 
 /// What went wrong in storage. Startup errors are shown to the operator as they are.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,8 @@ pub enum StorageError {
         found: i64,
         known: i64,
     },
+    #[error("the input log at {path}: {detail}")]
+    Log { path: String, detail: String },
     #[error("the database at {path} is damaged: {detail}")]
     Corrupt { path: String, detail: String },
     #[error("stored data could not be read: {0}")]
@@ -223,11 +226,13 @@ impl std::fmt::Debug for dyn Backend {
 }
 
 impl Storage {
-    /// Opens (creating if needed) the SQLite database in `dir`.
+    /// Opens (creating if needed) the SQLite database in `dir`, and the input log beside it
+    /// (`log/`, in segments of `segment_bytes`).
     ///
     /// # Errors
-    /// A data directory that cannot be created, a damaged database, or one from a newer build.
-    pub fn open_sqlite(dir: &Path, sync: bool) -> Result<Self, StorageError> {
+    /// A data directory that cannot be created, a damaged database or log, or a database from
+    /// a newer build.
+    pub fn open_sqlite(dir: &Path, sync: bool, segment_bytes: u64) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir).map_err(|source| StorageError::DataDir {
             path: dir.display().to_string(),
             source,
@@ -237,8 +242,8 @@ impl Storage {
             path: path.display().to_string(),
             source,
         })?;
-        let mut writer = SqliteBackend::open(&path, sync)?;
-        let reader = SqliteBackend::open(&path, sync)?;
+        let mut writer = SqliteBackend::open_with(&path, sync, segment_bytes)?;
+        let reader = writer.reader()?;
         let (checkpoints, stop_checkpoints) = std::sync::mpsc::channel();
         let checkpointer = writer.spawn_checkpointer(&path, stop_checkpoints);
         Ok(Self {

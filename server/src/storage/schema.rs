@@ -41,6 +41,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
         WHERE status = 'pending';
     CREATE INDEX webhook_deliveries_log ON webhook_deliveries (room_id, webhook_id, created_at);",
+    // 2 → 3: inputs go to the segmented input log (`segment_log`) instead of `inputs`, which
+    // keeps only what older builds wrote. `log_from_n` is the first input a room still needs
+    // from the log; `log_applied` is how far the log's webhook queue changes are in this
+    // database.
+    "ALTER TABLE rooms ADD COLUMN log_from_n INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE log_applied (
+        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        segment INTEGER NOT NULL,
+        end_offset INTEGER NOT NULL
+    );",
 ];
 
 pub fn current_version() -> i64 {

@@ -10,8 +10,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::deliveries::{DeliveryLog, QueuedDelivery};
 use super::schema::{MIGRATIONS, current_version};
+use super::segment_log::{Appended, LogReader, LoggedOutbox, Position, SegmentLog};
 use super::sqlite_deliveries;
 use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
+
+/// Where a log segment ends and the next begins, unless configured otherwise.
+pub const DEFAULT_SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Page cache per connection (SQLite's default is 2 MiB).
 const CACHE_KIB: u32 = 16 * 1024;
@@ -32,9 +36,27 @@ const CHECKPOINT_OVERDUE: std::time::Duration = std::time::Duration::from_secs(5
 /// writer's work with a thousand rooms busy at once (loadgen, meeting scenario).
 const TOUCH_EVERY_MS: Timestamp = 60_000;
 
+/// The input log as one connection sees it: the writer appends, readers read.
+#[derive(Debug)]
+enum LogSide {
+    Writer(SegmentLog),
+    Reader(LogReader),
+}
+
+/// Rooms and their snapshots, the webhook queue, and (through [`SegmentLog`]) the rooms'
+/// inputs. A group commit appends the inputs to the log and syncs it; the database's own
+/// transaction is synced too only when it holds something that must outlive a power cut on
+/// its own (a new or deleted room, webhook queue changes) or before log segments are deleted.
+/// Snapshots need no sync of their own: the log keeps what they cover until a synced
+/// transaction has followed them.
 #[derive(Debug)]
 pub struct SqliteBackend {
     conn: Connection,
+    path: std::path::PathBuf,
+    log: LogSide,
+    sync: bool,
+    /// Whether the connection is set to sync its next commit.
+    syncing_commits: bool,
     /// When each room's `touched_at` was last written by this connection.
     touched: HashMap<RoomId, Timestamp>,
     /// Size of `touched` past which entries too old to matter are dropped.
@@ -55,56 +77,62 @@ const FRESH_PASS_MS: u64 = 100;
 const MIN_PRUNE_AT: usize = 10_000;
 
 impl SqliteBackend {
-    /// Opens and, if needed, migrates the database. `sync` chooses fsync on every commit
-    /// (`synchronous=FULL`, the safe default) or leaving it to the OS (`OFF`).
+    /// Opens and, if needed, migrates the database, and opens the input log in `log` beside
+    /// it, with segments of the default size. `sync` chooses fsync on every commit (the safe
+    /// default) or leaving it to the OS.
     ///
     /// # Errors
-    /// A damaged file, a newer schema, or an I/O failure.
+    /// A damaged file or log, a newer schema, or an I/O failure.
     pub fn open(path: &Path, sync: bool) -> Result<Self, StorageError> {
-        let shown = path.display().to_string();
-        let corrupt = |detail: String| StorageError::Corrupt {
-            path: shown.clone(),
-            detail,
-        };
-        let conn = Connection::open(path).map_err(|e| corrupt(e.to_string()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|e| corrupt(e.to_string()))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(corrupt(format!(
-                "cannot use write-ahead logging (journal mode {mode})"
-            )));
-        }
-        conn.execute_batch(if sync {
-            "PRAGMA synchronous = FULL;"
-        } else {
-            "PRAGMA synchronous = OFF;"
-        })?;
-        // Measured with the load generator (1,000 rooms appending at once): with SQLite's 2 MiB
-        // default the writer re-read pages from the OS and spilled dirty ones mid-transaction,
-        // and the automatic checkpoint ran inside commits, stalling every room for up to
-        // 300 ms. Checkpoints run on their own thread instead (`spawn_checkpointer`).
-        conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; \
-             PRAGMA journal_size_limit = {WAL_LIMIT_BYTES};"
-        ))?;
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(|e| corrupt(e.to_string()))?;
-        if check != "ok" {
-            return Err(corrupt(check));
-        }
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-        if version > current_version() {
-            return Err(StorageError::NewerSchema {
-                path: shown,
-                found: version,
-                known: current_version(),
-            });
-        }
-        let mut backend = Self {
+        Self::open_with(path, sync, DEFAULT_SEGMENT_BYTES)
+    }
+
+    /// [`Self::open`] with log segments of `segment_bytes`.
+    ///
+    /// # Errors
+    /// A damaged file or log, a newer schema, or an I/O failure.
+    pub fn open_with(path: &Path, sync: bool, segment_bytes: u64) -> Result<Self, StorageError> {
+        let mut conn = connect(path, sync)?;
+        let applied: Option<Position> = conn
+            .query_row(
+                "SELECT segment, end_offset FROM log_applied WHERE id = 1",
+                [],
+                |row| {
+                    Ok(Position {
+                        segment: from_sql(row.get(0)?),
+                        offset: from_sql(row.get(1)?),
+                    })
+                },
+            )
+            .optional()?;
+        let (mut log, outbox) = SegmentLog::open(&log_dir(path), sync, segment_bytes, applied)?;
+        let rooms = log_starts(&conn)?;
+        log.retain(|room| rooms.get(&room).copied());
+        apply_logged_outbox(&mut conn, &log, outbox, &rooms)?;
+        Ok(Self::over(conn, path, LogSide::Writer(log), sync))
+    }
+
+    /// Another connection to the same database, reading the log this one writes.
+    ///
+    /// # Errors
+    /// The database cannot be opened again.
+    pub fn reader(&self) -> Result<Self, StorageError> {
+        let conn = connect(&self.path, self.sync)?;
+        Ok(Self::over(
             conn,
+            &self.path,
+            LogSide::Reader(self.log_reader()),
+            self.sync,
+        ))
+    }
+
+    fn over(conn: Connection, path: &Path, log: LogSide, sync: bool) -> Self {
+        Self {
+            conn,
+            path: path.to_owned(),
+            log,
+            sync,
+            syncing_commits: false,
             touched: HashMap::new(),
             prune_touched_at: MIN_PRUNE_AT,
             wal_path: path.with_extension("sqlite3-wal"),
@@ -112,9 +140,38 @@ impl SqliteBackend {
             last_size_check: std::time::Instant::now(),
             oversized_since: None,
             checkpointed_at: None,
-        };
-        backend.migrate(version)?;
-        Ok(backend)
+        }
+    }
+
+    /// What a crash right after the log's sync leaves: the inputs in the log, nothing of the
+    /// group in the database.
+    #[cfg(test)]
+    pub(super) fn append_to_log_only(&mut self, writes: &[Write]) {
+        if let LogSide::Writer(log) = &mut self.log {
+            if let Ok(Some(appended)) = log.append(writes) {
+                log.publish(appended);
+            }
+        }
+    }
+
+    fn log_reader(&self) -> LogReader {
+        match &self.log {
+            LogSide::Writer(log) => log.reader(),
+            LogSide::Reader(reader) => reader.clone(),
+        }
+    }
+
+    /// Sets whether the next commits sync the database (when syncing at all).
+    fn sync_commits(&mut self, on: bool) -> Result<(), StorageError> {
+        if self.sync && self.syncing_commits != on {
+            self.conn.execute_batch(if on {
+                "PRAGMA synchronous = FULL;"
+            } else {
+                "PRAGMA synchronous = NORMAL;"
+            })?;
+            self.syncing_commits = on;
+        }
+        Ok(())
     }
 
     /// Copies committed WAL frames into the database every [`CHECKPOINT_EVERY`], beside the
@@ -159,22 +216,130 @@ impl SqliteBackend {
             .map_err(|error| tracing::error!(%error, "cannot start the checkpointer"))
             .ok()
     }
+}
 
-    fn migrate(&mut self, from: i64) -> Result<(), StorageError> {
-        let start = usize::try_from(from).unwrap_or(0);
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(
-                None,
-                "user_version",
-                i64::try_from(index + 1).unwrap_or(i64::MAX),
-            )?;
-            tx.commit()?;
-            tracing::info!(version = index + 1, "database migrated");
-        }
-        Ok(())
+/// The input log's directory beside the database file.
+fn log_dir(path: &Path) -> std::path::PathBuf {
+    path.with_file_name("log")
+}
+
+/// Opens one connection, checks the file and migrates it.
+fn connect(path: &Path, sync: bool) -> Result<Connection, StorageError> {
+    let shown = path.display().to_string();
+    let corrupt = |detail: String| StorageError::Corrupt {
+        path: shown.clone(),
+        detail,
+    };
+    let mut conn = Connection::open(path).map_err(|e| corrupt(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| corrupt(e.to_string()))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(corrupt(format!(
+            "cannot use write-ahead logging (journal mode {mode})"
+        )));
     }
+    // NORMAL: a commit is synced only when `sync_commits` asks for it (checkpoints always
+    // are); the input log is synced on every group commit instead.
+    conn.execute_batch(if sync {
+        "PRAGMA synchronous = NORMAL;"
+    } else {
+        "PRAGMA synchronous = OFF;"
+    })?;
+    // Measured with the load generator (1,000 rooms appending at once): with SQLite's 2 MiB
+    // default the writer re-read pages from the OS and spilled dirty ones mid-transaction,
+    // and the automatic checkpoint ran inside commits, stalling every room for up to
+    // 300 ms. Checkpoints run on their own thread instead (`spawn_checkpointer`).
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; \
+         PRAGMA journal_size_limit = {WAL_LIMIT_BYTES};"
+    ))?;
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |row| row.get(0))
+        .map_err(|e| corrupt(e.to_string()))?;
+    if check != "ok" {
+        return Err(corrupt(check));
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > current_version() {
+        return Err(StorageError::NewerSchema {
+            path: shown,
+            found: version,
+            known: current_version(),
+        });
+    }
+    migrate(&mut conn, version)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> Result<(), StorageError> {
+    let start = usize::try_from(from).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}
+
+/// Each stored room with the first input it needs from the log.
+fn log_starts(conn: &Connection) -> Result<HashMap<RoomId, u64>, StorageError> {
+    let mut statement = conn.prepare("SELECT room_id, log_from_n FROM rooms")?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?)))?;
+    let mut rooms = HashMap::new();
+    for row in rows {
+        let (id, from): (String, i64) = row?;
+        if let Ok(room) = id.parse() {
+            rooms.insert(room, from_sql(from));
+        }
+    }
+    Ok(rooms)
+}
+
+/// Webhook queue changes are stored with the inputs that caused them, in the log; the
+/// database's copy is committed just after. After a crash between the two, the log has
+/// them and the database does not: they are applied now (queueing is idempotent), for rooms
+/// that exist.
+fn apply_logged_outbox(
+    conn: &mut Connection,
+    log: &SegmentLog,
+    outbox: LoggedOutbox,
+    rooms: &HashMap<RoomId, u64>,
+) -> Result<(), StorageError> {
+    if outbox.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let mut applied = 0;
+    for (room, changes) in outbox {
+        if rooms.contains_key(&room) {
+            sqlite_deliveries::apply(&tx, room, &changes)?;
+            applied += changes.len();
+        }
+    }
+    record_applied(&tx, log.end())?;
+    tx.commit()?;
+    tracing::info!(
+        applied,
+        "webhook queue changes recovered from the input log"
+    );
+    Ok(())
+}
+
+fn record_applied(conn: &Connection, end: Position) -> Result<(), StorageError> {
+    conn.prepare_cached(
+        "INSERT INTO log_applied (id, segment, end_offset) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, end_offset = excluded.end_offset",
+    )?
+    .execute(params![as_sql(end.segment), as_sql(end.offset)])?;
+    Ok(())
 }
 
 fn decode_events(text: &str) -> Result<Vec<EventFrame>, StorageError> {
@@ -189,8 +354,13 @@ pub(super) fn from_sql(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-impl Backend for SqliteBackend {
-    fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
+impl SqliteBackend {
+    /// The database's part of a group commit; answers the rooms whose `touched_at` it wrote.
+    fn commit_database(
+        &mut self,
+        writes: &[Write],
+        appended: Option<&Appended>,
+    ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
         let mut touches = Vec::new();
         let tx = self.conn.transaction()?;
         for write in writes {
@@ -208,28 +378,16 @@ impl Backend for SqliteBackend {
                     touches.push((*room, *now));
                 }
                 Write::Append {
-                    room,
-                    inputs,
-                    now,
-                    outbox,
+                    room, now, outbox, ..
                 } => {
                     sqlite_deliveries::apply(&tx, *room, outbox)?;
-                    let id = room.to_string();
-                    let mut insert = tx.prepare_cached(
-                        "INSERT INTO inputs (room_id, n, input, events) VALUES (?1, ?2, ?3, ?4)",
-                    )?;
-                    for input in inputs {
-                        insert.execute(params![id, as_sql(input.n), input.input, input.events])?;
-                    }
                     let due = self
                         .touched
                         .get(room)
                         .is_none_or(|&last| now.saturating_sub(last) >= TOUCH_EVERY_MS);
                     if due {
-                        tx.execute(
-                            "UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1",
-                            params![id, as_sql(*now)],
-                        )?;
+                        tx.prepare_cached("UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1")?
+                            .execute(params![room.to_string(), as_sql(*now)])?;
                         touches.push((*room, *now));
                     }
                 }
@@ -241,9 +399,10 @@ impl Backend for SqliteBackend {
                 } => {
                     let id = room.to_string();
                     tx.execute(
-                        "UPDATE rooms SET snapshot = ?2, snapshot_n = ?3 WHERE room_id = ?1",
-                        params![id, snapshot, as_sql(*snapshot_n)],
+                        "UPDATE rooms SET snapshot = ?2, snapshot_n = ?3, log_from_n = ?4 WHERE room_id = ?1",
+                        params![id, snapshot, as_sql(*snapshot_n), as_sql(*keep_from_n)],
                     )?;
+                    // Inputs older builds stored here.
                     tx.execute(
                         "DELETE FROM inputs WHERE room_id = ?1 AND n < ?2",
                         params![id, as_sql(*keep_from_n)],
@@ -252,7 +411,6 @@ impl Backend for SqliteBackend {
                 Write::Outbox { room, changes } => sqlite_deliveries::apply(&tx, *room, changes)?,
                 Write::Attempted(attempt) => sqlite_deliveries::record(&tx, attempt)?,
                 Write::DeleteRoom { room } => {
-                    self.touched.remove(room);
                     sqlite_deliveries::forget_room(&tx, *room)?;
                     let id = room.to_string();
                     tx.execute("DELETE FROM inputs WHERE room_id = ?1", params![id])?;
@@ -260,8 +418,15 @@ impl Backend for SqliteBackend {
                 }
             }
         }
+        if let Some(appended) = appended.filter(|appended| appended.has_outbox) {
+            record_applied(&tx, appended.end)?;
+        }
         tx.commit()?;
-        // Only what is committed counts as touched: a failed transaction retries them all.
+        Ok(touches)
+    }
+
+    /// Only what is committed counts as touched: a failed transaction retries them all.
+    fn remember_touches(&mut self, touches: Vec<(RoomId, Timestamp)>) {
         if let Some(&(_, now)) = touches.last() {
             self.touched.extend(touches);
             if self.touched.len() > self.prune_touched_at {
@@ -271,6 +436,76 @@ impl Backend for SqliteBackend {
                 self.prune_touched_at = (2 * self.touched.len()).max(MIN_PRUNE_AT);
             }
         }
+    }
+}
+
+impl Write {
+    /// Whether the database's transaction must be synced for this write to be durable: the
+    /// log holds inputs, not rooms' existence nor the webhook queue.
+    fn needs_database_sync(&self) -> bool {
+        match self {
+            Self::Append { outbox, .. } => !outbox.is_empty(),
+            Self::CreateRoom { .. }
+            | Self::DeleteRoom { .. }
+            | Self::Outbox { .. }
+            | Self::Attempted(_) => true,
+            Self::Snapshot { .. } => false,
+        }
+    }
+}
+
+impl Backend for SqliteBackend {
+    /// The inputs go to the log first, synced; then the database's transaction. If that
+    /// fails, the log is cut back: all or nothing. A crash between the two leaves inputs in
+    /// the log that no one was told of (kept: they were applied in order) and webhook queue
+    /// changes the database lacks (applied when the server starts again).
+    fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
+        let LogSide::Writer(log) = &mut self.log else {
+            return Err(StorageError::WriterGone);
+        };
+        let appended = log.append(writes)?;
+        // Segments whose rooms' snapshots (or deletion) an earlier transaction stored: this
+        // one is synced so that those are durable before the segments go.
+        let releasing = log.take_releasable();
+        let sync_database = !releasing.is_empty() || writes.iter().any(Write::needs_database_sync);
+        let committed = self
+            .sync_commits(sync_database)
+            .and_then(|()| self.commit_database(writes, appended.as_ref()));
+        let LogSide::Writer(log) = &mut self.log else {
+            return Err(StorageError::WriterGone);
+        };
+        let touches = match committed {
+            Ok(touches) => touches,
+            Err(error) => {
+                if let Some(appended) = &appended {
+                    log.undo(appended);
+                }
+                log.keep_releasable(releasing);
+                return Err(error);
+            }
+        };
+        if let Some(appended) = appended {
+            log.publish(appended);
+        }
+        for write in writes {
+            match write {
+                Write::Snapshot {
+                    room, keep_from_n, ..
+                } => log.trim(*room, *keep_from_n),
+                Write::DeleteRoom { room } => log.forget(*room),
+                _ => {}
+            }
+        }
+        log.delete(releasing);
+        if sync_database && self.sync {
+            crate::metrics::get().fsyncs.increment(1);
+        }
+        for write in writes {
+            if let Write::DeleteRoom { room } = write {
+                self.touched.remove(room);
+            }
+        }
+        self.remember_touches(touches);
         Ok(())
     }
 
@@ -322,6 +557,8 @@ impl Backend for SqliteBackend {
         replay_window: usize,
     ) -> Result<Option<StoredRoom>, StorageError> {
         let id = room.to_string();
+        // Read before the database: a snapshot stored meanwhile finds its inputs still here.
+        let logged = self.log_reader().read(room)?;
         let tx = self.conn.transaction()?;
         let head: Option<(String, String, i64)> = tx
             .query_row(
@@ -333,26 +570,31 @@ impl Backend for SqliteBackend {
         let Some((epoch, snapshot, snapshot_n)) = head else {
             return Ok(None);
         };
-        let mut tail = Vec::new();
-        let mut recent: Vec<EventFrame> = Vec::new();
+        let mut inputs = Vec::new();
         {
             let mut rows =
                 tx.prepare("SELECT n, input, events FROM inputs WHERE room_id = ?1 ORDER BY n")?;
             let mut query = rows.query(params![id])?;
             while let Some(row) = query.next()? {
-                let n = from_sql(row.get(0)?);
-                let events: String = row.get(2)?;
-                recent.extend(decode_events(&events)?);
-                if n > from_sql(snapshot_n) {
-                    tail.push(LoggedInput {
-                        n,
-                        input: row.get(1)?,
-                        events,
-                    });
-                }
+                inputs.push(LoggedInput {
+                    n: from_sql(row.get(0)?),
+                    input: row.get(1)?,
+                    events: row.get(2)?,
+                });
             }
         }
         tx.commit()?;
+        // Older builds' inputs come first; the log holds everything after them.
+        let stored_up_to = inputs.last().map_or(0, |input| input.n);
+        inputs.extend(logged.into_iter().filter(|input| input.n > stored_up_to));
+        let mut tail = Vec::new();
+        let mut recent: Vec<EventFrame> = Vec::new();
+        for input in inputs {
+            recent.extend(decode_events(&input.events)?);
+            if input.n > from_sql(snapshot_n) {
+                tail.push(input);
+            }
+        }
         let skip = recent.len().saturating_sub(replay_window);
         recent.drain(..skip);
         Ok(Some(StoredRoom {
@@ -401,18 +643,105 @@ impl Backend for SqliteBackend {
 mod tests {
     use super::*;
 
+    /// Inputs go to the log; snapshots are what the database's WAL still takes.
     fn append(backend: &mut SqliteBackend, room: RoomId, n: u64) {
-        let write = Write::Append {
+        let write = Write::Snapshot {
+            room,
+            snapshot: n.to_string().repeat(2000),
+            snapshot_n: n,
+            keep_from_n: n,
+        };
+        backend.commit(std::slice::from_ref(&write)).unwrap();
+    }
+
+    fn create(room: RoomId) -> Write {
+        Write::CreateRoom {
+            room,
+            epoch: "e".to_owned(),
+            snapshot: "{}".to_owned(),
+            now: 1,
+        }
+    }
+
+    fn input(room: RoomId, n: u64) -> Write {
+        Write::Append {
             room,
             inputs: vec![LoggedInput {
                 n,
-                input: "x".repeat(2000),
+                input: format!("input {n}"),
                 events: "[]".to_owned(),
             }],
             now: 1,
             outbox: Vec::new(),
+        }
+    }
+
+    fn tail(backend: &mut SqliteBackend, room: RoomId) -> Vec<String> {
+        let stored = backend.load(room, 10).unwrap().unwrap();
+        stored.tail.into_iter().map(|input| input.input).collect()
+    }
+
+    /// All or nothing: when the database's part of a group commit fails, the inputs already
+    /// in the log are taken out again, and the log goes on from there.
+    #[test]
+    fn a_failed_database_commit_takes_the_groups_inputs_out_of_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("readyroom.sqlite3");
+        let mut backend = SqliteBackend::open(&path, true).unwrap();
+        let (room, other) = (
+            RoomId::from_random_bytes([1; 16]),
+            RoomId::from_random_bytes([2; 16]),
+        );
+        backend.commit(&[create(room), input(room, 1)]).unwrap();
+        // Creating a room that exists fails inside the transaction.
+        assert!(backend.commit(&[input(room, 2), create(room)]).is_err());
+        assert_eq!(tail(&mut backend, room), ["input 1"]);
+        backend.commit(&[input(room, 2), create(other)]).unwrap();
+        assert_eq!(tail(&mut backend, room), ["input 1", "input 2"]);
+        drop(backend);
+        let mut backend = SqliteBackend::open(&path, true).unwrap();
+        assert_eq!(tail(&mut backend, room), ["input 1", "input 2"]);
+    }
+
+    /// A room is loaded from its snapshot and the log after it; after a restart, inputs the
+    /// snapshot covers are not handed back, and neither is anything of a deleted room.
+    #[test]
+    fn rooms_come_back_from_snapshot_and_log_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("readyroom.sqlite3");
+        let mut backend = SqliteBackend::open_with(&path, true, 1024).unwrap();
+        let (room, deleted) = (
+            RoomId::from_random_bytes([3; 16]),
+            RoomId::from_random_bytes([4; 16]),
+        );
+        backend.commit(&[create(room), create(deleted)]).unwrap();
+        for n in 1..=30 {
+            backend
+                .commit(&[input(room, n), input(deleted, n)])
+                .unwrap();
+        }
+        let snapshot = Write::Snapshot {
+            room,
+            snapshot: "{\"at\":25}".to_owned(),
+            snapshot_n: 25,
+            keep_from_n: 20,
         };
-        backend.commit(std::slice::from_ref(&write)).unwrap();
+        let first_segment = dir.path().join("log").join("000000000001.seg");
+        assert!(first_segment.exists());
+        backend
+            .commit(&[snapshot, Write::DeleteRoom { room: deleted }])
+            .unwrap();
+        // The next commit (synced) makes the snapshot durable, then deletes.
+        backend.commit(&[input(room, 31)]).unwrap();
+        backend.commit(&[input(room, 32)]).unwrap();
+        assert!(!first_segment.exists(), "a segment nobody needs is deleted");
+        drop(backend);
+        let mut backend = SqliteBackend::open_with(&path, true, 1024).unwrap();
+        let stored = backend.load(room, 100).unwrap().unwrap();
+        assert_eq!(stored.snapshot_n, 25);
+        let numbers: Vec<u64> = stored.tail.iter().map(|input| input.n).collect();
+        assert_eq!(numbers, (26..=32).collect::<Vec<_>>());
+        assert!(backend.load(deleted, 10).unwrap().is_none());
     }
 
     /// With automatic checkpoints off, the WAL starts over only because the writer finishes a

@@ -90,8 +90,10 @@ fn enqueue(conn: &Connection, room_id: &str, delivery: &NewDelivery) -> Result<(
     } else {
         (PENDING, Some(as_sql(delivery.created_at)), None)
     };
+    // Ignored if queued already: the input log may hand a batch's queue changes over again
+    // after a crash (see `SqliteBackend::open`).
     conn.prepare_cached(
-        "INSERT INTO webhook_deliveries (id, room_id, webhook_id, event, url, secret, body,
+        "INSERT OR IGNORE INTO webhook_deliveries (id, room_id, webhook_id, event, url, secret, body,
          status, created_at, attempts, next_attempt_at, error)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
     )?
@@ -294,6 +296,52 @@ mod tests {
     fn enqueue(backend: &mut SqliteBackend, room: RoomId, deliveries: Vec<NewDelivery>) {
         let changes = deliveries.into_iter().map(OutboxChange::Enqueue).collect();
         backend.commit(&[Write::Outbox { room, changes }]).unwrap();
+    }
+
+    /// A crash after the log's sync but before the database's commit leaves a batch's
+    /// queued deliveries only in the log: they are queued when the server starts again, once.
+    #[test]
+    fn deliveries_only_the_log_kept_through_a_crash_are_queued_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("readyroom.sqlite3");
+        let mut backend = SqliteBackend::open(&path, true).unwrap();
+        let room = RoomId::from_random_bytes([9; 16]);
+        backend
+            .commit(&[Write::CreateRoom {
+                room,
+                epoch: "e".into(),
+                snapshot: "{}".into(),
+                now: 1,
+            }])
+            .unwrap();
+        let append = |n: u64, deliveries: Vec<NewDelivery>| Write::Append {
+            room,
+            inputs: vec![crate::storage::LoggedInput {
+                n,
+                input: "{}".into(),
+                events: "[]".into(),
+            }],
+            now: 1,
+            outbox: deliveries.into_iter().map(OutboxChange::Enqueue).collect(),
+        };
+        let hook = uuid::Uuid::new_v4();
+        let stored = delivery(hook, 5);
+        backend.commit(&[append(1, vec![stored.clone()])]).unwrap();
+        let lost = delivery(hook, 6);
+        backend.append_to_log_only(&[append(2, vec![lost.clone()])]);
+        drop(backend);
+
+        for _ in 0..2 {
+            let mut backend = SqliteBackend::open(&path, true).unwrap();
+            let due: Vec<uuid::Uuid> = backend
+                .due_deliveries(100, 10, 10)
+                .unwrap()
+                .iter()
+                .map(|d| d.id)
+                .collect();
+            assert_eq!(due, [stored.id, lost.id], "each queued once");
+            assert_eq!(backend.load(room, 10).unwrap().unwrap().tail.len(), 2);
+        }
     }
 
     #[test]
