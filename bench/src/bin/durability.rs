@@ -107,6 +107,14 @@ async fn main() -> anyhow::Result<()> {
     let in_memory = measure("in-memory", None, args.rooms, warmup, phase, nodelay).await?;
 
     print_table(&durable, &in_memory);
+    let floor = disk_floor(dir.path())?;
+    println!(
+        "\nthis disk's floor: append {FLOOR_RECORD_BYTES} B and fdatasync, {FLOOR_SAMPLES} times: \
+         p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (no group commit can be acknowledged sooner)",
+        micros_to_ms(floor.value_at_quantile(0.5)),
+        micros_to_ms(floor.value_at_quantile(0.99)),
+        micros_to_ms(floor.max()),
+    );
     if let Some(path) = &args.json {
         let json = serde_json::json!({
             "benchmark": "durability",
@@ -119,12 +127,39 @@ async fn main() -> anyhow::Result<()> {
             "durable": durable.to_json(),
             "in_memory": in_memory.to_json(),
             "ratio_durable_over_in_memory": ratios_json(&durable, &in_memory),
+            "disk_floor_ms": {
+                "p50": micros_to_ms(floor.value_at_quantile(0.5)),
+                "p99": micros_to_ms(floor.value_at_quantile(0.99)),
+                "max": micros_to_ms(floor.max()),
+            },
         });
         std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")
             .with_context(|| format!("writing {}", path.display()))?;
         println!("\nwrote {}", path.display());
     }
     Ok(())
+}
+
+/// A group commit's typical size in the meeting scenario (a few rooms' batches).
+const FLOOR_RECORD_BYTES: usize = 2048;
+const FLOOR_SAMPLES: usize = 2000;
+
+/// What the disk under `dir` takes to make an append durable, measured the way the input log
+/// makes its group commits durable: one `write` at the end of a file, one `fdatasync`.
+fn disk_floor(dir: &std::path::Path) -> anyhow::Result<Histogram<u64>> {
+    use std::io::Write;
+    let path = dir.join("disk-floor");
+    let mut file = std::fs::File::create(&path)?;
+    let record = vec![7_u8; FLOOR_RECORD_BYTES];
+    let mut latency = Histogram::<u64>::new(3)?;
+    for _ in 0..FLOOR_SAMPLES {
+        let started = std::time::Instant::now();
+        file.write_all(&record)?;
+        file.sync_data()?;
+        latency.saturating_record(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    }
+    std::fs::remove_file(&path)?;
+    Ok(latency)
 }
 
 /// The figures of one phase.

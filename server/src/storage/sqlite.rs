@@ -218,6 +218,12 @@ impl SqliteBackend {
     }
 }
 
+fn touch_due(touched: &HashMap<RoomId, Timestamp>, room: RoomId, now: Timestamp) -> bool {
+    touched
+        .get(&room)
+        .is_none_or(|&last| now.saturating_sub(last) >= TOUCH_EVERY_MS)
+}
+
 /// The input log's directory beside the database file.
 fn log_dir(path: &Path) -> std::path::PathBuf {
     path.with_file_name("log")
@@ -362,6 +368,11 @@ impl SqliteBackend {
         appended: Option<&Appended>,
     ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
         let mut touches = Vec::new();
+        let record_end = appended.filter(|appended| appended.has_outbox);
+        if record_end.is_none() && !writes.iter().any(|write| self.needs_database(write)) {
+            // Most group commits: inputs only, all in the log.
+            return Ok(touches);
+        }
         let tx = self.conn.transaction()?;
         for write in writes {
             match write {
@@ -381,11 +392,7 @@ impl SqliteBackend {
                     room, now, outbox, ..
                 } => {
                     sqlite_deliveries::apply(&tx, *room, outbox)?;
-                    let due = self
-                        .touched
-                        .get(room)
-                        .is_none_or(|&last| now.saturating_sub(last) >= TOUCH_EVERY_MS);
-                    if due {
+                    if touch_due(&self.touched, *room, *now) {
                         tx.prepare_cached("UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1")?
                             .execute(params![room.to_string(), as_sql(*now)])?;
                         touches.push((*room, *now));
@@ -418,11 +425,22 @@ impl SqliteBackend {
                 }
             }
         }
-        if let Some(appended) = appended.filter(|appended| appended.has_outbox) {
+        if let Some(appended) = record_end {
             record_applied(&tx, appended.end)?;
         }
         tx.commit()?;
         Ok(touches)
+    }
+
+    /// Whether `write` has anything for the database: not an append of inputs alone whose
+    /// room's `touched_at` is recent enough.
+    fn needs_database(&self, write: &Write) -> bool {
+        match write {
+            Write::Append { room, now, outbox, .. } => {
+                !outbox.is_empty() || touch_due(&self.touched, *room, *now)
+            }
+            _ => true,
+        }
     }
 
     /// Only what is committed counts as touched: a failed transaction retries them all.
