@@ -54,29 +54,22 @@ pub struct Context {
 /// Serves one WebSocket. It attaches to its room only once it asks to join, so a connection
 /// that never joins neither counts in the room nor keeps it in memory, and it is closed when
 /// it has not asked within `join_timeout`.
-pub async fn serve(
+///
+/// Not an `async fn`: its arguments would stay in the connection's task for its whole life
+/// (an async fn's arguments are never overlapped with later state), and the socket before
+/// it is split is large. Splitting it and starting the writer here leaves the task only what
+/// the reader needs (massif, idle scenario).
+pub fn serve(
     socket: WebSocket,
     room: RoomHandle,
     reload: impl AsyncFn() -> Option<RoomHandle>,
     context: Context,
-) {
+) -> impl Future<Output = ()> {
     let conn: ConnId = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     // With `--log debug`, the connection's log lines name it and its room (never the client's
     // address).
     let span = tracing::debug_span!("connection", conn, room = %context.room_id);
-    serve_in(socket, room, reload, context, conn)
-        .instrument(span)
-        .await;
-}
-
-async fn serve_in(
-    socket: WebSocket,
-    room: RoomHandle,
-    reload: impl AsyncFn() -> Option<RoomHandle>,
-    context: Context,
-    conn: ConnId,
-) {
-    let config = Arc::clone(&context.config);
+    let config = &context.config;
     let (outbox, queue) = Outbox::new(
         config.outbound_queue,
         config.outbound_bytes,
@@ -85,8 +78,41 @@ async fn serve_in(
     let closer = Arc::clone(&queue.closer);
     let (sink, stream) = socket.split();
     let writer = tokio::spawn(
-        write_loop(sink, queue, config.ping_interval, config.idle_timeout).in_current_span(),
+        write_loop(sink, queue, config.ping_interval, config.idle_timeout).instrument(span.clone()),
     );
+    let split = Split {
+        conn,
+        stream,
+        writer,
+        outbox,
+        closer,
+    };
+    serve_split(split, room, reload, context).instrument(span)
+}
+
+/// A connection once its socket is split and its writer started.
+struct Split {
+    conn: ConnId,
+    stream: SplitStream<WebSocket>,
+    writer: tokio::task::JoinHandle<()>,
+    outbox: Outbox,
+    closer: Arc<Closer>,
+}
+
+async fn serve_split(
+    split: Split,
+    room: RoomHandle,
+    reload: impl AsyncFn() -> Option<RoomHandle>,
+    context: Context,
+) {
+    let Split {
+        conn,
+        mut stream,
+        writer,
+        outbox,
+        closer,
+    } = split;
+    let config = &context.config;
     // The server's token is shared by every connection, and polling it takes its lock: a
     // child per connection keeps that lock out of the per-frame path (loadgen, meeting).
     let shutdown = context.shutdown.child_token();
@@ -101,7 +127,6 @@ async fn serve_in(
         refused_in_a_row: 0,
         context: &context,
     };
-    let mut stream = stream;
     reader.run(&mut stream, &shutdown).await;
     let Reader {
         room,
@@ -263,7 +288,10 @@ impl<R: AsyncFn() -> Option<RoomHandle>> Reader<'_, R> {
                         .push(encode(&ServerMessage::Pong { cmd: message.cmd }));
                 }
                 Ok(message) => {
-                    if !self.forward(message, bytes).await {
+                    // Boxed: a command and its way to the room would otherwise size every
+                    // connection's task for them while it waits for the next frame (massif,
+                    // idle scenario); one allocation per command is nothing beside parsing it.
+                    if !Box::pin(self.forward(message, bytes)).await {
                         return;
                     }
                     // A busy room may hold the send for a while; that is not the client's silence.

@@ -346,6 +346,49 @@ async fn an_idle_room_leaves_memory_and_comes_back_whole() {
     assert_eq!(rooms_loaded(&server).await, 1);
 }
 
+/// A room unloaded for idleness keeps nothing in the input log: once its snapshot is stored
+/// (and a later commit has made it durable), the segments holding its inputs are deleted,
+/// and it still comes back whole.
+#[tokio::test]
+async fn an_idle_rooms_log_segments_are_deleted_and_it_comes_back_from_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_owned()),
+        idle_unload: std::time::Duration::from_millis(100),
+        log_segment_bytes: 4096,
+        ..Config::default()
+    };
+    let server = TestServer::start_with(config).await;
+    let room = server.create_room().await;
+    let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
+    for n in 0..30 {
+        ana.create_item(&format!("Item {n}")).await;
+    }
+    let token = ana.token.clone().unwrap();
+    let first_segment = dir.path().join("log").join("000000000001.seg");
+    assert!(first_segment.exists());
+    ana.close().await;
+    eventually("the idle room is unloaded", async || {
+        rooms_loaded(&server).await == 0
+    })
+    .await;
+    // Another room's commits follow the snapshot; the first of them is synced, then the
+    // segments nobody needs go.
+    let other = server.create_room().await;
+    let (mut ben, _) = server.join_facilitator(&other, "Ben").await;
+    eventually("the idle room's segments are deleted", async || {
+        ben.create_item("Keeps the log moving").await;
+        !first_segment.exists()
+    })
+    .await;
+    let (_, reply) = server.rejoin(&room, &token, None).await;
+    let ServerMessage::Welcome(welcome) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(welcome.room.items.len(), 30);
+    assert_eq!(welcome.room.items[29].title, "Item 29");
+}
+
 #[tokio::test]
 async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use() {
     let dir = tempfile::tempdir().unwrap();

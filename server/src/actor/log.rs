@@ -106,7 +106,7 @@ impl RoomLog {
         // a snapshot must never cover inputs whose commit failed.
         let snapshot = if self.since_snapshot >= self.snapshot_every {
             self.since_snapshot = 0;
-            self.snapshot_write(room)
+            self.snapshot_write(room, true)
         } else {
             None
         };
@@ -130,15 +130,21 @@ impl RoomLog {
         self.failed = true;
     }
 
-    /// A snapshot of `room` as of the last logged input.
-    fn snapshot_write(&self, room: &Room) -> Option<Write> {
+    /// A snapshot of `room` as of the last logged input; the log keeps the inputs behind it
+    /// that hold the replay window's events if `keep_replay`.
+    fn snapshot_write(&self, room: &Room, keep_replay: bool) -> Option<Write> {
         let snapshot_n = self.next_n - 1;
+        let keep_from_n = if keep_replay {
+            snapshot_n.saturating_sub(self.keep_behind_snapshot)
+        } else {
+            snapshot_n + 1
+        };
         match serde_json::to_string(room) {
             Ok(snapshot) => Some(Write::Snapshot {
                 room: room.id(),
                 snapshot,
                 snapshot_n,
-                keep_from_n: snapshot_n.saturating_sub(self.keep_behind_snapshot),
+                keep_from_n,
             }),
             Err(error) => {
                 tracing::error!(%error, "cannot encode a snapshot");
@@ -147,13 +153,15 @@ impl RoomLog {
         }
     }
 
-    /// Stores the whole room as of the last logged input, unless a commit has failed.
-    pub async fn save_snapshot(&mut self, room: &Room) {
+    /// Stores the whole room as of the last logged input, unless a commit has failed. Without
+    /// `keep_replay` (nobody is connected to resume), the log keeps nothing of the room: an
+    /// idle room must not hold an old log segment on disk.
+    pub async fn save_snapshot(&mut self, room: &Room, keep_replay: bool) {
         if self.failed {
             return;
         }
         let Some(storage) = &self.storage else { return };
-        let Some(write) = self.snapshot_write(room) else {
+        let Some(write) = self.snapshot_write(room, keep_replay) else {
             return;
         };
         match storage.write(write).await {

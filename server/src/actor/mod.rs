@@ -90,6 +90,8 @@ pub struct RoomActor {
     last_welcome_bytes: usize,
     /// Whether a connection has attached since the room was loaded.
     visited: bool,
+    /// It stopped because nobody had been connected for a while.
+    unloaded_idle: bool,
     /// Where people's carets are: ephemeral, never logged.
     carets: Carets,
 }
@@ -195,6 +197,7 @@ impl RoomActor {
             config,
             last_welcome_bytes: 0,
             visited: false,
+            unloaded_idle: false,
             carets: Carets::default(),
         }
     }
@@ -217,7 +220,11 @@ impl RoomActor {
             if self.commit().await {
                 self.delivery.release();
             }
-            self.log.save_snapshot(&self.room).await;
+            // After a shutdown, clients resume from the replay window; a room unloaded for
+            // idleness has nobody to resume, and its log segments can go.
+            self.log
+                .save_snapshot(&self.room, !self.unloaded_idle)
+                .await;
         }
         let _ = stopped.send(true);
         tracing::debug!(room = %self.room.id(), "room actor stopped");
@@ -296,6 +303,7 @@ impl RoomActor {
                     Ok(None) => return self.finish_storing(storing.take()).await,
                     Err(_) => {
                         tracing::debug!(room = %self.room.id(), "unloading an idle room");
+                        self.unloaded_idle = true;
                         return true;
                     }
                 },

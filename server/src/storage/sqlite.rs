@@ -17,8 +17,10 @@ use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 /// Where a log segment ends and the next begins, unless configured otherwise.
 pub const DEFAULT_SEGMENT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Page cache per connection (SQLite's default is 2 MiB).
-const CACHE_KIB: u32 = 16 * 1024;
+/// Page cache per connection (SQLite's default is 2 MiB). It was 16 MiB while inputs were
+/// rows here (the writer re-read and spilled log pages mid-commit with less); rooms and
+/// snapshots alone need far less, and every page of it stays resident.
+const CACHE_KIB: u32 = 4 * 1024;
 /// How often the checkpointer thread copies the WAL into the database. More often measured
 /// worse: each checkpoint's fsync of the database delays the commits' own fsyncs.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -436,9 +438,9 @@ impl SqliteBackend {
     /// room's `touched_at` is recent enough.
     fn needs_database(&self, write: &Write) -> bool {
         match write {
-            Write::Append { room, now, outbox, .. } => {
-                !outbox.is_empty() || touch_due(&self.touched, *room, *now)
-            }
+            Write::Append {
+                room, now, outbox, ..
+            } => !outbox.is_empty() || touch_due(&self.touched, *room, *now),
             _ => true,
         }
     }

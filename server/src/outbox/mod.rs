@@ -13,9 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
+
+mod queue;
+
+use queue::Refused;
 
 /// WebSocket close codes this server uses (see `docs/protocol.md`).
 pub mod close_code {
@@ -149,7 +152,7 @@ impl Closer {
 /// The sending side of a connection's queue.
 #[derive(Clone, Debug)]
 pub struct Outbox {
-    tx: mpsc::Sender<Utf8Bytes>,
+    tx: queue::Sender,
     closer: Arc<Closer>,
     /// Bytes queued and not yet written, shared with the writer, which subtracts what it
     /// writes. Frames vary from tens of bytes to a whole room, so the queue is bounded in
@@ -161,7 +164,7 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(capacity: usize, max_bytes: usize, large: LargeFrames) -> (Self, Receiver) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let (tx, rx) = queue::queue(capacity);
         let closer = Arc::new(Closer::default());
         let queued = Arc::new(AtomicUsize::new(0));
         let outbox = Self {
@@ -199,7 +202,7 @@ impl Outbox {
     /// quarter of its byte budget and half its frames. Returns whether it was queued.
     pub fn push_droppable(&self, frame: Utf8Bytes) -> bool {
         let behind = self.queued.load(Ordering::Relaxed) > self.max_bytes / 4
-            || self.tx.capacity() < self.tx.max_capacity() / 2;
+            || self.tx.free_slots() < self.tx.capacity() / 2;
         if behind {
             crate::metrics::get().dropped_frames.increment(1);
             return false;
@@ -286,12 +289,12 @@ impl Outbox {
         }
         match self.tx.try_send(frame) {
             Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
+            Err(Refused::Full) => {
                 self.queued.fetch_sub(len, Ordering::Relaxed);
                 self.close_slow();
                 false
             }
-            Err(TrySendError::Closed(_)) => {
+            Err(Refused::Closed) => {
                 self.queued.fetch_sub(len, Ordering::Relaxed);
                 false
             }
@@ -328,7 +331,7 @@ fn queue_charge(len: usize, max_bytes: usize) -> usize {
 /// The writer's side of a connection's queue.
 #[derive(Debug)]
 pub struct Receiver {
-    rx: mpsc::Receiver<Utf8Bytes>,
+    rx: queue::Receiver,
     pub closer: Arc<Closer>,
     queued: Arc<AtomicUsize>,
     max_bytes: usize,
