@@ -60,6 +60,11 @@ impl Sender {
         }
         {
             let mut frames = self.0.frames.lock().map_err(|_| Refused::Closed)?;
+            // Again under the lock: a writer that went meanwhile has cleared the queue, and a
+            // frame left in it would keep its bytes (and a large frame's budget) for nothing.
+            if self.is_closed() {
+                return Err(Refused::Closed);
+            }
             if frames.len() >= self.0.capacity {
                 return Err(Refused::Full);
             }
@@ -132,9 +137,11 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.0.receiver_gone.store(true, Ordering::Release);
         // Frames nobody will write: a large one gives its share of the server's budget back.
-        if let Ok(mut frames) = self.0.frames.lock() {
+        // Marked gone under the lock, so that no sender queues one after the clearing.
+        let frames = self.0.frames.lock();
+        self.0.receiver_gone.store(true, Ordering::Release);
+        if let Ok(mut frames) = frames {
             frames.clear();
         }
     }

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::deliveries::{DeliveryLog, QueuedDelivery};
 use super::schema::{MIGRATIONS, current_version};
-use super::segment_log::{Appended, LogReader, LoggedOutbox, Position, SegmentLog};
+use super::segment_log::{LogReader, LoggedOutbox, Position, SegmentLog};
 use super::sqlite_deliveries;
 use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
@@ -48,9 +48,9 @@ enum LogSide {
 /// Rooms and their snapshots, the webhook queue, and (through [`SegmentLog`]) the rooms'
 /// inputs. A group commit appends the inputs to the log and syncs it; the database's own
 /// transaction is synced too only when it holds something that must outlive a power cut on
-/// its own (a new or deleted room, webhook queue changes) or before log segments are deleted.
-/// Snapshots need no sync of their own: the log keeps what they cover until a synced
-/// transaction has followed them.
+/// its own (a new or deleted room, webhook queue changes) or when log segments are to be
+/// deleted (then it runs, and writes, even with nothing else to store). Snapshots need no sync
+/// of their own: the log keeps what they cover until a synced transaction has followed them.
 #[derive(Debug)]
 pub struct SqliteBackend {
     conn: Connection,
@@ -80,8 +80,9 @@ const MIN_PRUNE_AT: usize = 10_000;
 
 impl SqliteBackend {
     /// Opens and, if needed, migrates the database, and opens the input log in `log` beside
-    /// it, with segments of the default size. `sync` chooses fsync on every commit (the safe
-    /// default) or leaving it to the OS.
+    /// it, with segments of the default size. `sync` chooses durable commits (the log synced
+    /// every group commit, the database when a commit needs it: the safe default) or leaving
+    /// all flushing to the OS.
     ///
     /// # Errors
     /// A damaged file or log, a newer schema, or an I/O failure.
@@ -111,6 +112,11 @@ impl SqliteBackend {
         let rooms = log_starts(&conn)?;
         log.retain(|room| rooms.get(&room).copied());
         apply_logged_outbox(&mut conn, &log, outbox, &rooms)?;
+        if applied.is_some_and(|applied| applied > log.end()) {
+            // Without sync, a crash can cut the log back behind what the database recorded;
+            // groups written from here on must not look applied already.
+            record_applied(&conn, log.end())?;
+        }
         Ok(Self::over(conn, path, LogSide::Writer(log), sync))
     }
 
@@ -364,14 +370,17 @@ pub(super) fn from_sql(n: i64) -> u64 {
 
 impl SqliteBackend {
     /// The database's part of a group commit; answers the rooms whose `touched_at` it wrote.
+    ///
+    /// With `log_end`, the transaction also records how far the log's webhook queue changes
+    /// are applied (all of them, once it commits): it then always writes, so that a synced
+    /// one makes everything before it durable (an empty transaction writes and syncs nothing).
     fn commit_database(
         &mut self,
         writes: &[Write],
-        appended: Option<&Appended>,
+        log_end: Option<Position>,
     ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
         let mut touches = Vec::new();
-        let record_end = appended.filter(|appended| appended.has_outbox);
-        if record_end.is_none() && !writes.iter().any(|write| self.needs_database(write)) {
+        if log_end.is_none() && !writes.iter().any(|write| self.needs_database(write)) {
             // Most group commits: inputs only, all in the log.
             return Ok(touches);
         }
@@ -427,8 +436,8 @@ impl SqliteBackend {
                 }
             }
         }
-        if let Some(appended) = record_end {
-            record_applied(&tx, appended.end)?;
+        if let Some(end) = log_end {
+            record_applied(&tx, end)?;
         }
         tx.commit()?;
         Ok(touches)
@@ -488,9 +497,12 @@ impl Backend for SqliteBackend {
         // one is synced so that those are durable before the segments go.
         let releasing = log.take_releasable();
         let sync_database = !releasing.is_empty() || writes.iter().any(Write::needs_database_sync);
+        // A synced transaction always writes (see `commit_database`); every earlier group's
+        // queue changes are in the database by now, and this group's are in this transaction.
+        let log_end = sync_database.then(|| log.end());
         let committed = self
             .sync_commits(sync_database)
-            .and_then(|()| self.commit_database(writes, appended.as_ref()));
+            .and_then(|()| self.commit_database(writes, log_end));
         let LogSide::Writer(log) = &mut self.log else {
             return Err(StorageError::WriterGone);
         };
@@ -751,7 +763,8 @@ mod tests {
         backend
             .commit(&[snapshot, Write::DeleteRoom { room: deleted }])
             .unwrap();
-        // The next commit (synced) makes the snapshot durable, then deletes.
+        // The next commit, inputs alone, still runs a synced transaction (the snapshot must be
+        // durable before the segments go), then deletes.
         backend.commit(&[input(room, 31)]).unwrap();
         backend.commit(&[input(room, 32)]).unwrap();
         assert!(!first_segment.exists(), "a segment nobody needs is deleted");
@@ -762,6 +775,42 @@ mod tests {
         let numbers: Vec<u64> = stored.tail.iter().map(|input| input.n).collect();
         assert_eq!(numbers, (26..=32).collect::<Vec<_>>());
         assert!(backend.load(deleted, 10).unwrap().is_none());
+    }
+
+    /// A snapshot is committed without a sync; the segments it makes unneeded go only after a
+    /// later transaction that is synced and writes (an empty one would sync nothing), even
+    /// when that later group commit is inputs alone.
+    #[test]
+    fn segments_go_only_after_a_synced_transaction_that_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("readyroom.sqlite3");
+        let mut backend = SqliteBackend::open_with(&path, true, 1024).unwrap();
+        let room = RoomId::from_random_bytes([5; 16]);
+        backend.commit(&[create(room)]).unwrap();
+        for n in 1..=30 {
+            backend.commit(&[input(room, n)]).unwrap();
+        }
+        let snapshot = Write::Snapshot {
+            room,
+            snapshot: "{}".to_owned(),
+            snapshot_n: 30,
+            keep_from_n: 31,
+        };
+        backend.commit(&[snapshot]).unwrap();
+        let first_segment = dir.path().join("log").join("000000000001.seg");
+        assert!(first_segment.exists(), "not before a synced transaction");
+        let applied = |backend: &SqliteBackend| {
+            backend
+                .conn
+                .query_row("SELECT segment, end_offset FROM log_applied", [], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+                })
+                .unwrap()
+        };
+        let before = applied(&backend);
+        backend.commit(&[input(room, 31)]).unwrap();
+        assert!(!first_segment.exists());
+        assert!(applied(&backend) > before, "the transaction wrote");
     }
 
     /// With automatic checkpoints off, the WAL starts over only because the writer finishes a

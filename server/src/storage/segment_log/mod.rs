@@ -6,8 +6,9 @@
 //! The log is a directory of segments (`000000000001.seg`, …). The writer appends to the last
 //! one and starts the next once it passes its size. An in-memory index, rebuilt by reading the
 //! segments when the server starts, says where each room's inputs since its snapshot are. A
-//! record cut short by a crash can only be at the end of the last segment (a new segment is
-//! started only after the previous one is synced): it was never acknowledged, and is cut off.
+//! group cut short by a crash can only be at the end of the last segment (a new segment is
+//! started only after the previous one is synced, whatever `--sync` says): it was never
+//! acknowledged, and is cut off whole.
 //! A segment is deleted once no room needs any record in it, after the snapshots that made
 //! them unneeded are durable (the caller says when: see [`SegmentLog::take_releasable`]).
 
@@ -136,9 +137,6 @@ pub struct Appended {
     entries: Vec<(RoomId, Entry)>,
     /// Where the segment ended before: a failed commit cuts it back there.
     start: Position,
-    pub end: Position,
-    /// Whether a record carries webhook queue changes.
-    pub has_outbox: bool,
 }
 
 /// The writing side: owned by the storage writer thread.
@@ -257,7 +255,8 @@ impl SegmentLog {
     /// syncing). Readers see them only once [`Self::publish`]ed.
     ///
     /// # Errors
-    /// The log could not be written or synced; nothing of `writes` is in it.
+    /// The log could not be written or synced. The group is cut off again; if even that
+    /// fails, the log takes no more writes until a restart, which may then find the group.
     pub fn append(&mut self, writes: &[Write]) -> Result<Option<Appended>, StorageError> {
         let has_inputs = writes
             .iter()
@@ -277,9 +276,23 @@ impl SegmentLog {
             segment: self.current,
             offset: self.len,
         };
-        let mut buf = Vec::new();
+        // Sized once: growing it record by record showed up as the writer's `realloc`.
+        let size: usize = writes
+            .iter()
+            .filter_map(|write| match write {
+                Write::Append { inputs, .. } => Some(
+                    inputs
+                        .iter()
+                        .map(|input| {
+                            record::OVERHEAD_BYTES + input.input.len() + input.events.len()
+                        })
+                        .sum::<usize>(),
+                ),
+                _ => None,
+            })
+            .sum();
+        let mut buf = Vec::with_capacity(size);
         let mut entries = Vec::new();
-        let mut has_outbox = false;
         let appends: Vec<_> = writes
             .iter()
             .filter_map(|write| match write {
@@ -294,7 +307,6 @@ impl SegmentLog {
             .collect();
         let last_append = appends.len().saturating_sub(1);
         for (a, (room, inputs, outbox)) in appends.into_iter().enumerate() {
-            has_outbox |= !outbox.is_empty();
             let last = inputs.len().saturating_sub(1);
             for (i, input) in inputs.iter().enumerate() {
                 let offset = self.len + buf.len() as u64;
@@ -323,22 +335,16 @@ impl SegmentLog {
         if self.sync {
             if let Err(error) = self.file.sync_data() {
                 // Linux may have dropped the pages it failed to write: what the file holds is
-                // not known any more, so nothing is built on it.
+                // not known any more, so nothing more is built on it. The group is cut off as
+                // far as that still works, lest it come back after a restart.
+                self.cut_back(start);
                 self.broken = true;
                 return Err(self.error(&error));
             }
             crate::metrics::get().fsyncs.increment(1);
         }
         self.len += buf.len() as u64;
-        Ok(Some(Appended {
-            entries,
-            start,
-            end: Position {
-                segment: self.current,
-                offset: self.len,
-            },
-            has_outbox,
-        }))
+        Ok(Some(Appended { entries, start }))
     }
 
     /// Lets readers see what `appended` added.
@@ -435,10 +441,13 @@ impl SegmentLog {
         }
     }
 
-    /// Syncs the full segment and starts the next.
+    /// Syncs the full segment and starts the next. Synced even without `--sync` (once a
+    /// segment, so nearly free): a damaged record can then only be at the end of the last
+    /// segment, where a crash leaves it, and never stops the server from starting.
     fn roll_over(&mut self) -> Result<(), StorageError> {
         let next = self.current + 1;
-        let file = recovery::create_segment(&self.dir, next, self.sync)?;
+        self.file.sync_data().map_err(|e| self.error(&e))?;
+        let file = recovery::create_segment(&self.dir, next, true)?;
         let file = Arc::new(file);
         let emptied = {
             let mut index = self.index.lock().map_err(|_| StorageError::WriterGone)?;

@@ -20,6 +20,10 @@ pub const ENDS_GROUP: u8 = 1;
 
 /// The length and checksum in front of every payload.
 pub const HEADER_BYTES: usize = 8;
+/// The shortest payload: a room id, a number, flags and three empty lengths.
+const MIN_PAYLOAD_BYTES: usize = 16 + 8 + 1 + 3 * 4;
+/// A record's bytes besides its input, events and outbox.
+pub const OVERHEAD_BYTES: usize = HEADER_BYTES + MIN_PAYLOAD_BYTES;
 /// Larger than any record the server writes (a room's inputs are bounded far below it): a
 /// length past it is damage, not a record.
 const MAX_PAYLOAD_BYTES: usize = 1 << 30;
@@ -93,7 +97,9 @@ pub fn frame_at(bytes: &[u8], offset: usize) -> Frame<'_> {
         return Frame::Damaged;
     };
     let len = usize::try_from(len).unwrap_or(usize::MAX);
-    if len > MAX_PAYLOAD_BYTES {
+    // Zeros where a record should start (a file extended by a crash but never written) would
+    // otherwise pass as an empty payload: the CRC of nothing is 0.
+    if !(MIN_PAYLOAD_BYTES..=MAX_PAYLOAD_BYTES).contains(&len) {
         return Frame::Damaged;
     }
     match rest.get(HEADER_BYTES..HEADER_BYTES + len) {
@@ -105,9 +111,12 @@ pub fn frame_at(bytes: &[u8], offset: usize) -> Frame<'_> {
     }
 }
 
-/// The payload length and checksum a header announces.
+/// The payload length and checksum a header announces, if the length is possible.
 pub fn header(bytes: &[u8]) -> Option<(usize, u32)> {
-    Some((usize::try_from(word(bytes, 0)?).ok()?, word(bytes, 4)?))
+    let len = usize::try_from(word(bytes, 0)?).ok()?;
+    (MIN_PAYLOAD_BYTES..=MAX_PAYLOAD_BYTES)
+        .contains(&len)
+        .then_some((len, word(bytes, 4)?))
 }
 
 fn word(bytes: &[u8], at: usize) -> Option<u32> {
@@ -204,6 +213,11 @@ mod tests {
     }
 
     /// A record cut at any byte, or with any byte changed, is damaged, never misread.
+    #[test]
+    fn zeros_are_no_record() {
+        assert_eq!(frame_at(&[0; 64], 0), Frame::Damaged);
+    }
+
     #[test]
     fn a_record_cut_or_changed_anywhere_is_damaged() {
         let mut buf = Vec::new();

@@ -43,10 +43,13 @@ pub(super) fn io_error(path: &Path, error: &std::io::Error) -> StorageError {
 /// `sync`, its directory entry is made durable before anything is written to it.
 pub(super) fn create_segment(dir: &Path, number: u64, sync: bool) -> Result<File, StorageError> {
     let path = segment_path(dir, number);
+    // Not `create_new`: a segment left by a start that failed halfway (its directory entry
+    // not synced) is empty or unacknowledged, and is started over.
     let file = OpenOptions::new()
         .read(true)
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(0o600)
         .open(&path)
         .map_err(|e| io_error(&path, &e))?;
@@ -108,10 +111,9 @@ pub(super) fn read_dir(
                 Frame::End => break group.is_empty(),
                 Frame::Damaged => break false,
             };
-            let parts = record::parts(payload).ok_or_else(|| StorageError::Corrupt {
-                path: path.display().to_string(),
-                detail: format!("a malformed record at byte {offset}"),
-            })?;
+            let Some(parts) = record::parts(payload) else {
+                break false;
+            };
             let end = Position {
                 segment: number,
                 offset: (offset + len) as u64,
@@ -160,10 +162,12 @@ fn cut_torn_tail(
     len: usize,
     sync: bool,
 ) -> Result<(), StorageError> {
-    tracing::warn!(
+    // A crash mid-write leaves this; damage to records already synced would too, and cannot
+    // be told apart from it: say loudly how much goes.
+    tracing::error!(
         path = %path.display(),
         bytes = len - offset,
-        "cutting off a log record torn by a crash"
+        "cutting off the end of the input log: a group commit torn by a crash"
     );
     file.set_len(offset as u64)
         .and_then(|()| if sync { file.sync_all() } else { Ok(()) })

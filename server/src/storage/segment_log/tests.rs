@@ -125,6 +125,29 @@ fn a_group_torn_at_any_byte_is_cut_off_whole_and_what_came_before_survives() {
     }
 }
 
+/// A crash can also leave the file longer than what was written: zeros where the last group
+/// should be. They are no record, and are cut off like a torn one.
+#[test]
+fn zeros_after_the_last_group_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = room(14);
+    let mut log = SegmentLog::open(dir.path(), false, u64::MAX, None)
+        .unwrap()
+        .0;
+    commit(&mut log, &[append(a, 1, 2)]);
+    let whole = log.end().offset;
+    drop(log);
+    let path = recovery::segment_path(dir.path(), 1);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend([0; 4096]);
+    std::fs::write(&path, bytes).unwrap();
+    let log = SegmentLog::open(dir.path(), false, u64::MAX, None)
+        .unwrap()
+        .0;
+    assert_eq!(numbers(&log, a), [1, 2]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), whole);
+}
+
 #[test]
 fn damage_inside_a_full_segment_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
