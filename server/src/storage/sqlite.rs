@@ -111,12 +111,7 @@ impl SqliteBackend {
         let (mut log, outbox) = SegmentLog::open(&log_dir(path), sync, segment_bytes, applied)?;
         let rooms = log_starts(&conn)?;
         log.retain(|room| rooms.get(&room).copied());
-        apply_logged_outbox(&mut conn, &log, outbox, &rooms)?;
-        if applied.is_some_and(|applied| applied > log.end()) {
-            // Without sync, a crash can cut the log back behind what the database recorded;
-            // groups written from here on must not look applied already.
-            record_applied(&conn, log.end())?;
-        }
+        apply_logged_outbox(&mut conn, log.end(), applied, outbox, &rooms)?;
         Ok(Self::over(conn, path, LogSide::Writer(log), sync))
     }
 
@@ -321,29 +316,36 @@ fn log_starts(conn: &Connection) -> Result<HashMap<RoomId, u64>, StorageError> {
 /// database's copy is committed just after. After a crash between the two, the log has
 /// them and the database does not: they are applied now (queueing is idempotent), for rooms
 /// that exist.
+///
+/// Records the log's `end` as applied whenever anything was, and also when the database's
+/// record lies past it: without sync, a crash can cut the log back behind what the database
+/// recorded, and groups written from here on must not look applied already.
 fn apply_logged_outbox(
     conn: &mut Connection,
-    log: &SegmentLog,
+    end: Position,
+    applied: Option<Position>,
     outbox: LoggedOutbox,
     rooms: &HashMap<RoomId, u64>,
 ) -> Result<(), StorageError> {
-    if outbox.is_empty() {
+    if outbox.is_empty() && applied.is_none_or(|applied| applied <= end) {
         return Ok(());
     }
     let tx = conn.transaction()?;
-    let mut applied = 0;
+    let mut recovered = 0;
     for (room, changes) in outbox {
         if rooms.contains_key(&room) {
             sqlite_deliveries::apply(&tx, room, &changes)?;
-            applied += changes.len();
+            recovered += changes.len();
         }
     }
-    record_applied(&tx, log.end())?;
+    record_applied(&tx, end)?;
     tx.commit()?;
-    tracing::info!(
-        applied,
-        "webhook queue changes recovered from the input log"
-    );
+    if recovered > 0 {
+        tracing::info!(
+            recovered,
+            "webhook queue changes recovered from the input log"
+        );
+    }
     Ok(())
 }
 
@@ -524,18 +526,16 @@ impl Backend for SqliteBackend {
                 Write::Snapshot {
                     room, keep_from_n, ..
                 } => log.trim(*room, *keep_from_n),
-                Write::DeleteRoom { room } => log.forget(*room),
+                Write::DeleteRoom { room } => {
+                    log.forget(*room);
+                    self.touched.remove(room);
+                }
                 _ => {}
             }
         }
         log.delete(releasing);
         if sync_database && self.sync {
             crate::metrics::get().fsyncs.increment(1);
-        }
-        for write in writes {
-            if let Write::DeleteRoom { room } = write {
-                self.touched.remove(room);
-            }
         }
         self.remember_touches(touches);
         Ok(())

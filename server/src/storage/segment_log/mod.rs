@@ -238,7 +238,8 @@ impl SegmentLog {
             }
             from.is_some() && !entries.is_empty()
         });
-        let emptied = index.drop_entries(dropped);
+        // Every segment nothing points into any more, including those that held no entry.
+        index.drop_entries(dropped);
         let unreferenced: Vec<u64> = index
             .segments
             .iter()
@@ -246,7 +247,7 @@ impl SegmentLog {
             .map(|(number, _)| *number)
             .collect();
         drop(index);
-        for segment in emptied.into_iter().chain(unreferenced) {
+        for segment in unreferenced {
             self.release(segment);
         }
     }
@@ -258,41 +259,6 @@ impl SegmentLog {
     /// The log could not be written or synced. The group is cut off again; if even that
     /// fails, the log takes no more writes until a restart, which may then find the group.
     pub fn append(&mut self, writes: &[Write]) -> Result<Option<Appended>, StorageError> {
-        let has_inputs = writes
-            .iter()
-            .any(|write| matches!(write, Write::Append { inputs, .. } if !inputs.is_empty()));
-        if !has_inputs {
-            return Ok(None);
-        }
-        if self.broken {
-            return Err(self.error(&std::io::Error::other(
-                "an earlier write failed; restart to read the log again",
-            )));
-        }
-        if self.len >= self.segment_bytes {
-            self.roll_over()?;
-        }
-        let start = Position {
-            segment: self.current,
-            offset: self.len,
-        };
-        // Sized once: growing it record by record showed up as the writer's `realloc`.
-        let size: usize = writes
-            .iter()
-            .filter_map(|write| match write {
-                Write::Append { inputs, .. } => Some(
-                    inputs
-                        .iter()
-                        .map(|input| {
-                            record::OVERHEAD_BYTES + input.input.len() + input.events.len()
-                        })
-                        .sum::<usize>(),
-                ),
-                _ => None,
-            })
-            .sum();
-        let mut buf = Vec::with_capacity(size);
-        let mut entries = Vec::new();
         let appends: Vec<_> = writes
             .iter()
             .filter_map(|write| match write {
@@ -305,6 +271,26 @@ impl SegmentLog {
                 _ => None,
             })
             .collect();
+        if appends.is_empty() {
+            return Ok(None);
+        }
+        if self.broken {
+            return Err(self.error(&std::io::Error::other(
+                "an earlier write failed; restart to read the log again",
+            )));
+        }
+        if self.len >= self.segment_bytes {
+            self.roll_over()?;
+        }
+        let start = self.end();
+        // Sized once: growing it record by record showed up as the writer's `realloc`.
+        let size: usize = appends
+            .iter()
+            .flat_map(|(_, inputs, _)| inputs.iter())
+            .map(|input| record::OVERHEAD_BYTES + input.input.len() + input.events.len())
+            .sum();
+        let mut buf = Vec::with_capacity(size);
+        let mut entries = Vec::new();
         let last_append = appends.len().saturating_sub(1);
         for (a, (room, inputs, outbox)) in appends.into_iter().enumerate() {
             let last = inputs.len().saturating_sub(1);
