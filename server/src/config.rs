@@ -9,6 +9,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where rooms are stored. `None` keeps them in memory only (tests, benchmarks).
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL database to store rooms in instead of `data_dir`.
+    pub database_url: Option<crate::storage::DatabaseUrl>,
     /// fsync every commit (the safe default). Off, a power cut can lose the last commits; a
     /// crash of the process alone still cannot.
     pub sync: bool,
@@ -97,6 +99,7 @@ impl Default for Config {
         Self {
             public_url: None,
             data_dir: None,
+            database_url: None,
             sync: true,
             log_segment_bytes: crate::storage::DEFAULT_SEGMENT_BYTES,
             replay_window: 4096,

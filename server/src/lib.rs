@@ -78,14 +78,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let storage = match &config.data_dir {
-        Some(dir) => Some(storage::Storage::open_sqlite(
-            dir,
-            config.sync,
-            config.log_segment_bytes,
-        )?),
-        None => None,
-    };
+    let storage = storage::Storage::open(&config).await?;
     run_with_storage(listener, config, storage, shutdown).await
 }
 

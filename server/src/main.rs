@@ -32,6 +32,17 @@ struct Args {
     /// Keep rooms in memory only: nothing survives a restart.
     #[arg(long, env = "READYROOM_IN_MEMORY", conflicts_with = "data_dir")]
     in_memory: bool,
+    /// Store rooms in this PostgreSQL database instead of `--data-dir`, e.g.
+    /// `postgres://readyroom@db.internal/readyroom` (TLS when the server offers it, checked
+    /// against this machine's trusted roots; `?sslmode=disable` turns it off). Migrated on
+    /// start. Prefer the environment variable: a command line is visible to other users.
+    #[arg(
+        long,
+        env = "READYROOM_DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "in_memory"
+    )]
+    database_url: Option<readyroom_server::storage::DatabaseUrl>,
     /// Delete rooms nobody has used for this many days (0: keep them forever).
     #[arg(long, env = "READYROOM_RETENTION_DAYS", default_value_t = 90)]
     retention_days: u64,
@@ -192,7 +203,8 @@ async fn main() -> anyhow::Result<()> {
     let limits = args.limits;
     let config = readyroom_server::Config {
         public_url: args.public_url,
-        data_dir: (!args.in_memory).then_some(args.data_dir),
+        data_dir: (!args.in_memory && args.database_url.is_none()).then_some(args.data_dir),
+        database_url: args.database_url,
         sync: args.sync == "full",
         log_segment_bytes: args.log_segment_kib * 1024,
         snapshot_every: args.snapshot_every,

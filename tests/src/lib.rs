@@ -10,7 +10,10 @@
 
 #[cfg(unix)]
 pub mod process;
+mod store;
 pub mod webhook_receiver;
+
+pub use store::{Store, TestDatabase};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -77,15 +80,15 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> Self {
-        let storage = config.data_dir.as_ref().map(|dir| {
-            readyroom_server::storage::Storage::open_sqlite(
-                dir,
-                config.sync,
-                config.log_segment_bytes,
-            )
-            .unwrap()
-        });
+        let storage = readyroom_server::storage::Storage::open(&config)
+            .await
+            .unwrap();
         Self::start_with_storage(config, storage).await
+    }
+
+    /// A server keeping its rooms in `store`.
+    pub async fn start_on(store: &Store) -> Self {
+        Self::start_with(store.config(Config::default())).await
     }
 
     /// A server on storage made by the test (e.g. one that fails on demand).

@@ -1,6 +1,6 @@
 //! Crash safety of the real binary: `readyroom` runs as a child process and is killed with
 //! SIGKILL while three clients pipeline commands into a room; it is restarted on the same data
-//! directory, the clients rejoin and resend what was not acknowledged, and then:
+//! directory (or PostgreSQL database), the clients rejoin and resend what was not acknowledged, and then:
 //!
 //! - every command acknowledged before the kill, and every event seen, survived;
 //! - each participant's `last_cmd` after the restart is consistent with the room: exactly the
@@ -22,13 +22,12 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsStr;
-use std::path::Path;
+use std::ffi::OsString;
 use std::time::{Duration, SystemTime};
 
 use readyroom_protocol::{CommandId, Event, Role, RoomSnapshot, ServerMessage};
 use readyroom_tests::process::{ServerProcess, server_binary};
-use readyroom_tests::{Client, RECEIVE_TIMEOUT, RoomCreated, TestServer, new_item};
+use readyroom_tests::{Client, RECEIVE_TIMEOUT, RoomCreated, Store, TestServer, new_item};
 use tokio::time::Instant;
 
 /// Clients loading the room at once.
@@ -43,7 +42,12 @@ const LOAD_LIMIT: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn acked_commands_survive_sigkill() {
-    crash_cycles("full", 3, &[]).await;
+    crash_cycles(Store::sqlite(), "full", 3, &[]).await;
+}
+
+#[tokio::test]
+async fn acked_commands_survive_sigkill_on_postgresql() {
+    crash_cycles(Store::postgres().await, "full", 3, &[]).await;
 }
 
 /// Log segments of 64 KiB and a snapshot every 20 inputs: the kills fall while segments are
@@ -51,6 +55,7 @@ async fn acked_commands_survive_sigkill() {
 #[tokio::test]
 async fn acked_commands_survive_sigkill_during_segment_rollover_and_snapshots() {
     crash_cycles(
+        Store::sqlite(),
         "full",
         4,
         &["--log-segment-kib", "64", "--snapshot-every", "20"],
@@ -62,12 +67,12 @@ async fn acked_commands_survive_sigkill_during_segment_rollover_and_snapshots() 
 /// the data is in the operating system's cache.
 #[tokio::test]
 async fn acked_commands_survive_sigkill_without_fsync() {
-    crash_cycles("off", 3, &[]).await;
+    crash_cycles(Store::sqlite(), "off", 3, &[]).await;
 }
 
-/// Runs `cycles` load–kill–restart–verify rounds against one data directory, a new room in
-/// each; the rooms of earlier cycles are checked again after every restart.
-async fn crash_cycles(sync: &str, cycles: usize, extra: &[&str]) {
+/// Runs `cycles` load–kill–restart–verify rounds against one store, a new room in each; the
+/// rooms of earlier cycles are checked again after every restart.
+async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
     let seed = std::env::var("READYROOM_CRASH_SEED").map_or_else(
         |_| {
             SystemTime::now()
@@ -82,8 +87,8 @@ async fn crash_cycles(sync: &str, cycles: usize, extra: &[&str]) {
     println!("crash test (--sync {sync}): seed {seed}; replay with READYROOM_CRASH_SEED={seed}");
     let mut rng = SplitMix64(seed);
     let binary = server_binary();
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = ServerProcess::start(&binary, server_args(dir.path(), sync, extra)).await;
+    let args = server_args(&store, sync, extra);
+    let mut server = ServerProcess::start(&binary, &args).await;
     // Every room so far, with exactly the titles it must hold.
     let mut rooms: Vec<(RoomCreated, BTreeSet<String>)> = Vec::new();
 
@@ -128,7 +133,7 @@ async fn crash_cycles(sync: &str, cycles: usize, extra: &[&str]) {
         assert!(sent > 0, "nothing was sent ({context})");
 
         // Restart on the same data; everyone rejoins before anyone resends.
-        server = ServerProcess::start(&binary, server_args(dir.path(), sync, extra)).await;
+        server = ServerProcess::start(&binary, &args).await;
         let api = TestServer::external(server.addr);
         let mut rejoined = Vec::new();
         for (index, token) in tokens.iter().enumerate() {
@@ -255,8 +260,8 @@ async fn crash_cycles(sync: &str, cycles: usize, extra: &[&str]) {
         }
     }
     server.kill().await;
-    if extra.contains(&"--log-segment-kib") {
-        let newest = std::fs::read_dir(dir.path().join("log"))
+    if let Some(dir) = store.dir().filter(|_| extra.contains(&"--log-segment-kib")) {
+        let newest = std::fs::read_dir(dir.join("log"))
             .unwrap()
             .filter_map(|entry| {
                 let name = entry.unwrap().file_name();
@@ -372,16 +377,13 @@ async fn load(
     }
 }
 
-fn server_args<'a>(data_dir: &'a Path, sync: &'a str, extra: &'a [&'a str]) -> Vec<&'a OsStr> {
-    [
-        OsStr::new("--data-dir"),
-        data_dir.as_os_str(),
-        OsStr::new("--sync"),
-        OsStr::new(sync),
-    ]
-    .into_iter()
-    .chain(extra.iter().map(OsStr::new))
-    .collect()
+fn server_args(store: &Store, sync: &str, extra: &[&str]) -> Vec<OsString> {
+    store
+        .args()
+        .into_iter()
+        .chain(["--sync".into(), sync.into()])
+        .chain(extra.iter().map(OsString::from))
+        .collect()
 }
 
 /// A tiny seeded generator: the kill points only need to be reproducible.

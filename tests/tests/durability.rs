@@ -11,7 +11,17 @@
 use readyroom_protocol::{
     Command, Event, ItemChange, JoinRequest, Resume, Role, RoomSnapshot, ServerMessage,
 };
-use readyroom_tests::{Config, TestServer, eventually, new_item};
+use readyroom_tests::{Config, Store, TestServer, eventually, new_item, on_both_backends};
+
+on_both_backends!(
+    a_restart_brings_back_rooms_items_rounds_votes_and_people,
+    resumes_and_resends_work_across_a_restart,
+    snapshot_plus_tail_equals_full_replay,
+    an_idle_room_leaves_memory_and_comes_back_whole,
+    rooms_past_their_retention_are_deleted_but_not_rooms_in_use,
+    the_database_is_private_and_holds_no_token,
+    imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_stored,
+);
 
 /// The parts of a snapshot that must survive a restart: everything but presence.
 fn lasting(room: &RoomSnapshot) -> serde_json::Value {
@@ -24,10 +34,8 @@ fn lasting(room: &RoomSnapshot) -> serde_json::Value {
     value
 }
 
-#[tokio::test]
-async fn a_restart_brings_back_rooms_items_rounds_votes_and_people() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(dir.path()).await;
+async fn a_restart_brings_back_rooms_items_rounds_votes_and_people(store: Store) {
+    let server = TestServer::start_on(&store).await;
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, _) = server.join(&room, "Ben", Role::Voter).await;
@@ -55,7 +63,7 @@ async fn a_restart_brings_back_rooms_items_rounds_votes_and_people() {
     let ana_token = ana.token.clone().unwrap();
     server.shutdown().await;
 
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::start_on(&store).await;
     let (mut ben, reply) = server.rejoin(&room, &ben_token, None).await;
     let ServerMessage::Welcome(welcome) = reply else {
         panic!("{reply:?}")
@@ -165,10 +173,8 @@ async fn a_client_resumes_with_exactly_the_events_it_missed() {
     assert!(matches!(reply, ServerMessage::Welcome(_)), "{reply:?}");
 }
 
-#[tokio::test]
-async fn resumes_and_resends_work_across_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(dir.path()).await;
+async fn resumes_and_resends_work_across_a_restart(store: Store) {
+    let server = TestServer::start_on(&store).await;
     let room = server.create_room().await;
     let (mut ana, welcome) = server.join_facilitator(&room, "Ana").await;
     let create = new_item("Only once");
@@ -177,7 +183,7 @@ async fn resumes_and_resends_work_across_a_restart() {
     let token = ana.token.clone().unwrap();
     server.shutdown().await;
 
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::start_on(&store).await;
     let (mut ana, reply) = server
         .rejoin(
             &room,
@@ -216,16 +222,14 @@ async fn resumes_and_resends_work_across_a_restart() {
 }
 
 /// Loading from a snapshot plus the tail of the log gives the same room as replaying all of it.
-#[tokio::test]
-async fn snapshot_plus_tail_equals_full_replay() {
+async fn snapshot_plus_tail_equals_full_replay(store: Store) {
     let mut restored = Vec::new();
     for snapshot_every in [3, 1_000_000] {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            data_dir: Some(dir.path().to_owned()),
+        let store = store.fresh_like().await;
+        let config = store.config(Config {
             snapshot_every,
             ..Config::default()
-        };
+        });
         let server = TestServer::start_with(config.clone()).await;
         let room = server.create_room().await;
         let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
@@ -318,14 +322,11 @@ async fn rooms_loaded(server: &TestServer) -> u64 {
     server.health().await["rooms_loaded"].as_u64().unwrap()
 }
 
-#[tokio::test]
-async fn an_idle_room_leaves_memory_and_comes_back_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: Some(dir.path().to_owned()),
+async fn an_idle_room_leaves_memory_and_comes_back_whole(store: Store) {
+    let config = store.config(Config {
         idle_unload: std::time::Duration::from_millis(100),
         ..Config::default()
-    };
+    });
     let server = TestServer::start_with(config).await;
     let room = server.create_room().await;
     let (mut ana, _) = server.join_facilitator(&room, "Ana").await;
@@ -389,37 +390,23 @@ async fn an_idle_rooms_log_segments_are_deleted_and_it_comes_back_from_its_snaps
     assert_eq!(welcome.room.items[29].title, "Item 29");
 }
 
-#[tokio::test]
-async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: Some(dir.path().to_owned()),
+async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use(store: Store) {
+    let config = store.config(Config {
         idle_unload: std::time::Duration::from_millis(50),
         retention: Some(std::time::Duration::from_millis(300)),
         retention_sweep: std::time::Duration::from_millis(50),
         ..Config::default()
-    };
+    });
     let server = TestServer::start_with(config).await;
     let abandoned = server.create_room().await;
     let in_use = server.create_room().await;
     let (_ana, _) = server.join_facilitator(&in_use, "Ana").await;
-    // Asking the server would load the room and so keep it alive: look in the database.
-    let db = dir.path().join("readyroom.sqlite3");
-    let stored = |id: &str| {
-        let conn = rusqlite_connection(&db);
-        conn.query_row(
-            "SELECT COUNT(*) FROM rooms WHERE room_id = ?1",
-            [id],
-            |row| row.get::<_, i64>(0),
-        )
-        .unwrap()
-    };
-    assert_eq!(stored(&abandoned.room_id), 1);
+    assert!(store.holds_room(&abandoned.room_id).await);
     eventually("the abandoned room is deleted", async || {
-        stored(&abandoned.room_id) == 0
+        !store.holds_room(&abandoned.room_id).await
     })
     .await;
-    assert_eq!(stored(&in_use.room_id), 1);
+    assert!(store.holds_room(&in_use.room_id).await);
     let still = server
         .http()
         .get(server.url(&format!("/api/rooms/{}", in_use.room_id)))
@@ -429,13 +416,57 @@ async fn rooms_past_their_retention_are_deleted_but_not_rooms_in_use() {
     assert_eq!(still.status(), 200, "a room with people in it is kept");
 }
 
-/// Why a server on `dir` refuses to start (it must refuse).
-async fn startup_error(dir: &std::path::Path) -> readyroom_server::RunError {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+#[tokio::test]
+async fn a_postgresql_database_from_a_newer_build_or_out_of_reach_stops_the_server_clearly() {
+    let store = Store::postgres().await;
+    {
+        let server = TestServer::start_on(&store).await;
+        server.create_room().await;
+        server.shutdown().await;
+    }
+    let Store::Postgres(database) = &store else {
+        unreachable!()
+    };
+    database
+        .connect()
+        .await
+        .batch_execute("UPDATE readyroom_schema SET version = 999")
+        .await
+        .unwrap();
+    let error = startup_error_with(store.config(Config::default())).await;
+    assert!(error.to_string().contains("newer"), "{error}");
+
+    // A port nothing listens on: the message names the database, not the password.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
     let config = Config {
-        data_dir: Some(dir.to_owned()),
+        database_url: Some(
+            format!("postgres://someone:hunter2@127.0.0.1:{port}/rooms")
+                .parse()
+                .unwrap(),
+        ),
         ..Config::default()
     };
+    let error = startup_error_with(config).await.to_string();
+    assert!(
+        error.contains("cannot connect") && error.contains("rooms"),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+}
+
+/// Why a server on `dir` refuses to start (it must refuse).
+async fn startup_error(dir: &std::path::Path) -> readyroom_server::RunError {
+    startup_error_with(Config {
+        data_dir: Some(dir.to_owned()),
+        ..Config::default()
+    })
+    .await
+}
+
+async fn startup_error_with(config: Config) -> readyroom_server::RunError {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     readyroom_server::run(listener, config, std::future::pending())
         .await
         .unwrap_err()
@@ -544,10 +575,8 @@ async fn a_room_exports_for_its_facilitator_and_imports_into_a_new_room() {
     assert_eq!(bad.status(), 400);
 }
 
-#[tokio::test]
-async fn the_database_is_private_and_holds_no_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(dir.path()).await;
+async fn the_database_is_private_and_holds_no_token(store: Store) {
+    let server = TestServer::start_on(&store).await;
     let room = server.create_room().await;
     let (mut ana, ana_welcome) = server.join_facilitator(&room, "Ana").await;
     let (mut ben, ben_welcome) = server.join(&room, "Ben", Role::Voter).await;
@@ -572,14 +601,14 @@ async fn the_database_is_private_and_holds_no_token() {
     server.shutdown().await;
 
     #[cfg(unix)]
-    {
+    if let Some(dir) = store.dir() {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("readyroom.sqlite3"))
+        let mode = std::fs::metadata(dir.join("readyroom.sqlite3"))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
-        let log = dir.path().join("log");
+        let log = dir.join("log");
         let mode = std::fs::metadata(&log).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "the log's directory: {mode:o}");
         for segment in std::fs::read_dir(&log).unwrap() {
@@ -587,8 +616,7 @@ async fn the_database_is_private_and_holds_no_token() {
             assert_eq!(mode & 0o777, 0o600, "a log segment: {mode:o}");
         }
     }
-    let stored = everything_stored(dir.path());
-    let stored = String::from_utf8_lossy(&stored);
+    let stored = store.everything_stored().await;
     assert!(stored.contains("Written down"), "the room is in there");
     for token in [
         &room.facilitator_token,
@@ -602,10 +630,8 @@ async fn the_database_is_private_and_holds_no_token() {
     }
 }
 
-#[tokio::test]
-async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_in(dir.path()).await;
+async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_stored(store: Store) {
+    let server = TestServer::start_on(&store).await;
     let room = server.create_room().await;
     server
         .import_csv(
@@ -636,13 +662,13 @@ async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_store
     assert_eq!(response.status(), 201);
     server.shutdown().await;
 
-    let stored = everything_stored(dir.path());
+    let stored = store.everything_stored().await;
     assert!(
-        !String::from_utf8_lossy(&stored).contains(&secret),
+        stored.contains("Imported before the restart") && !stored.contains(&secret),
         "an API token's secret is stored nowhere"
     );
 
-    let server = TestServer::start_in(dir.path()).await;
+    let server = TestServer::start_on(&store).await;
     let items: serde_json::Value = server
         .get_with_token(
             &server.url(&format!("/api/rooms/{}/items", room.room_id)),
@@ -664,18 +690,4 @@ async fn imports_and_api_changes_survive_a_restart_and_api_secrets_are_not_store
     );
     assert_eq!(items[0]["external"]["key"], "K-1");
     server.shutdown().await;
-}
-
-/// The bytes of every file under `dir`: the database, its journal and the input log.
-fn everything_stored(dir: &std::path::Path) -> Vec<u8> {
-    let mut stored = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            stored.extend(everything_stored(&path));
-        } else {
-            stored.extend(std::fs::read(path).unwrap());
-        }
-    }
-    stored
 }

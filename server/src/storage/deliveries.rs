@@ -2,7 +2,8 @@
 //! that caused them, the attempts made, and the log the facilitator reads. Backend-neutral;
 //! `sqlite_deliveries` holds the SQL.
 
-use readyroom_protocol::{DeliveryView, Timestamp, WebhookEvent};
+use readyroom_protocol::limits::MAX_PENDING_DELIVERIES;
+use readyroom_protocol::{DeliveryStatus, DeliveryView, Timestamp, WebhookEvent};
 use serde::{Deserialize, Serialize};
 
 /// A delivery to queue.
@@ -66,3 +67,58 @@ pub enum AfterAttempt {
 
 /// One webhook's log, the last attempted (or queued) first.
 pub type DeliveryLog = Vec<DeliveryView>;
+
+/// How a delivery's status is stored.
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+
+pub fn status_named(name: &str) -> DeliveryStatus {
+    match name {
+        PENDING => DeliveryStatus::Pending,
+        DELIVERED => DeliveryStatus::Delivered,
+        _ => DeliveryStatus::Failed,
+    }
+}
+
+/// The stored status and next attempt of an attempt's outcome.
+pub fn after_attempt(next: AfterAttempt) -> (&'static str, Option<Timestamp>) {
+    match next {
+        AfterAttempt::Delivered => (DELIVERED, None),
+        AfterAttempt::RetryAt(at) => (PENDING, Some(at)),
+        AfterAttempt::GiveUp => (FAILED, None),
+    }
+}
+
+/// A receiver down for days must not let one room fill the disk: past the bound, new
+/// deliveries are recorded (the log says so) but not sent. Answers the new delivery's status,
+/// first attempt and error, given how many of its room's deliveries are waiting.
+pub fn queued_as(
+    waiting: usize,
+    created_at: Timestamp,
+) -> (&'static str, Option<Timestamp>, Option<String>) {
+    if waiting >= MAX_PENDING_DELIVERIES {
+        (
+            FAILED,
+            None,
+            Some(format!(
+                "not sent: {MAX_PENDING_DELIVERIES} deliveries of this room were already waiting"
+            )),
+        )
+    } else {
+        (PENDING, Some(created_at), None)
+    }
+}
+
+pub fn parse_event(name: &str) -> Result<WebhookEvent, String> {
+    WebhookEvent::SUBSCRIBABLE
+        .into_iter()
+        .chain([WebhookEvent::Ping])
+        .find(|event| event.name() == name)
+        .ok_or_else(|| format!("unknown webhook event {name:?}"))
+}
+
+pub fn parse_uuid(text: &str) -> Result<uuid::Uuid, String> {
+    text.parse()
+        .map_err(|error| format!("bad id {text:?}: {error}"))
+}

@@ -4,10 +4,12 @@
 //! implement [`Backend`] and nothing else would change.
 
 pub mod deliveries;
+mod postgres;
 mod schema;
 mod segment_log;
 mod sqlite;
 mod sqlite_deliveries;
+mod touches;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -18,6 +20,7 @@ use tokio::sync::oneshot;
 pub use deliveries::{
     AfterAttempt, Attempt, DeliveryLog, NewDelivery, OutboxChange, QueuedDelivery,
 };
+pub use postgres::{DatabaseUrl, PostgresBackend};
 pub use sqlite::{DEFAULT_SEGMENT_BYTES, SqliteBackend};
 
 /// What went wrong in storage. Startup errors are shown to the operator as they are.
@@ -33,6 +36,12 @@ pub enum StorageError {
         found: i64,
         known: i64,
     },
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error(
+        "cannot connect to the {database}: {detail} (a server with a certificate this machine does not trust needs its CA installed, or `sslmode=disable` on a trusted network)"
+    )]
+    Connect { database: String, detail: String },
     #[error("the input log at {path}: {detail}")]
     Log { path: String, detail: String },
     #[error("the database at {path} is damaged: {detail}")]
@@ -71,6 +80,38 @@ pub struct StoredRoom {
     pub tail: Vec<LoggedInput>,
     /// The most recent events (at most the replay window), oldest first, for resuming clients.
     pub recent_events: Vec<EventFrame>,
+}
+
+impl StoredRoom {
+    /// A room from its stored row and its inputs in order: those after the snapshot replay to
+    /// the current state, and the latest events of all of them fill the replay window.
+    fn assemble(
+        epoch: String,
+        snapshot: String,
+        snapshot_n: u64,
+        inputs: Vec<LoggedInput>,
+        replay_window: usize,
+    ) -> Result<Self, StorageError> {
+        let mut tail = Vec::new();
+        let mut recent: Vec<EventFrame> = Vec::new();
+        for input in inputs {
+            let events: Vec<EventFrame> = serde_json::from_str(&input.events)
+                .map_err(|e| StorageError::Decode(format!("events: {e}")))?;
+            recent.extend(events);
+            if input.n > snapshot_n {
+                tail.push(input);
+            }
+        }
+        let skip = recent.len().saturating_sub(replay_window);
+        recent.drain(..skip);
+        Ok(Self {
+            epoch,
+            snapshot,
+            snapshot_n,
+            tail,
+            recent_events: recent,
+        })
+    }
 }
 
 /// Writes for one room in one group commit.
@@ -251,6 +292,33 @@ impl Storage {
             checkpointer: Arc::new(Mutex::new(checkpointer)),
             ..Self::with_backends(Box::new(writer), Box::new(reader))
         })
+    }
+
+    /// The storage `config` asks for: PostgreSQL with a database URL, else SQLite in the data
+    /// directory, else none (rooms in memory only).
+    ///
+    /// # Errors
+    /// As [`Self::open_postgres`] and [`Self::open_sqlite`].
+    pub async fn open(config: &crate::Config) -> Result<Option<Self>, StorageError> {
+        if let Some(url) = &config.database_url {
+            return Self::open_postgres(url, config.sync).await.map(Some);
+        }
+        config
+            .data_dir
+            .as_ref()
+            .map(|dir| Self::open_sqlite(dir, config.sync, config.log_segment_bytes))
+            .transpose()
+    }
+
+    /// Connects to (and, if needed, migrates) the PostgreSQL database at `url`: a writing
+    /// connection and a reading one.
+    ///
+    /// # Errors
+    /// The database cannot be reached, or was migrated by a newer build.
+    pub async fn open_postgres(url: &DatabaseUrl, sync: bool) -> Result<Self, StorageError> {
+        let writer = PostgresBackend::connect(url, sync).await?;
+        let reader = writer.reader().await?;
+        Ok(Self::with_backends(Box::new(writer), Box::new(reader)))
     }
 
     /// Finishes every write already sent, then closes the database on every thread, so that

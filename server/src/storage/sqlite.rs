@@ -5,13 +5,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use readyroom_protocol::{EventFrame, RoomId, Timestamp};
+use readyroom_protocol::{RoomId, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::deliveries::{DeliveryLog, QueuedDelivery};
 use super::schema::{MIGRATIONS, current_version};
 use super::segment_log::{LogReader, LoggedOutbox, Position, SegmentLog};
 use super::sqlite_deliveries;
+use super::touches::Touches;
 use super::{Backend, LoggedInput, StorageError, StoredRoom, Write};
 
 /// Where a log segment ends and the next begins, unless configured otherwise.
@@ -31,12 +32,6 @@ const WAL_SIZE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs
 /// file is also cut back to this size.
 const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 const CHECKPOINT_OVERDUE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// How stale a room's `touched_at` may be. It only decides retention (whole days from the
-/// command line; a retention shorter than this would delete rooms up to this much early), and
-/// rewriting the room's row (snapshot included) on every append was a large share of the
-/// writer's work with a thousand rooms busy at once (loadgen, meeting scenario).
-const TOUCH_EVERY_MS: Timestamp = 60_000;
 
 /// The input log as one connection sees it: the writer appends, readers read.
 #[derive(Debug)]
@@ -59,10 +54,7 @@ pub struct SqliteBackend {
     sync: bool,
     /// Whether the connection is set to sync its next commit.
     syncing_commits: bool,
-    /// When each room's `touched_at` was last written by this connection.
-    touched: HashMap<RoomId, Timestamp>,
-    /// Size of `touched` past which entries too old to matter are dropped.
-    prune_touched_at: usize,
+    touched: Touches,
     wal_path: std::path::PathBuf,
     wal_limit: u64,
     last_size_check: std::time::Instant,
@@ -75,8 +67,6 @@ pub struct SqliteBackend {
 
 /// How recent the checkpointer's pass must be for the writer to finish the job cheaply.
 const FRESH_PASS_MS: u64 = 100;
-
-const MIN_PRUNE_AT: usize = 10_000;
 
 impl SqliteBackend {
     /// Opens and, if needed, migrates the database, and opens the input log in `log` beside
@@ -136,8 +126,7 @@ impl SqliteBackend {
             log,
             sync,
             syncing_commits: false,
-            touched: HashMap::new(),
-            prune_touched_at: MIN_PRUNE_AT,
+            touched: Touches::default(),
             wal_path: path.with_extension("sqlite3-wal"),
             wal_limit: WAL_LIMIT_BYTES,
             last_size_check: std::time::Instant::now(),
@@ -219,12 +208,6 @@ impl SqliteBackend {
             .map_err(|error| tracing::error!(%error, "cannot start the checkpointer"))
             .ok()
     }
-}
-
-fn touch_due(touched: &HashMap<RoomId, Timestamp>, room: RoomId, now: Timestamp) -> bool {
-    touched
-        .get(&room)
-        .is_none_or(|&last| now.saturating_sub(last) >= TOUCH_EVERY_MS)
 }
 
 /// The input log's directory beside the database file.
@@ -358,10 +341,6 @@ fn record_applied(conn: &Connection, end: Position) -> Result<(), StorageError> 
     Ok(())
 }
 
-fn decode_events(text: &str) -> Result<Vec<EventFrame>, StorageError> {
-    serde_json::from_str(text).map_err(|e| StorageError::Decode(format!("events: {e}")))
-}
-
 pub(super) fn as_sql(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -405,7 +384,7 @@ impl SqliteBackend {
                     room, now, outbox, ..
                 } => {
                     sqlite_deliveries::apply(&tx, *room, outbox)?;
-                    if touch_due(&self.touched, *room, *now) {
+                    if self.touched.due(*room, *now) {
                         tx.prepare_cached("UPDATE rooms SET touched_at = ?2 WHERE room_id = ?1")?
                             .execute(params![room.to_string(), as_sql(*now)])?;
                         touches.push((*room, *now));
@@ -451,21 +430,8 @@ impl SqliteBackend {
         match write {
             Write::Append {
                 room, now, outbox, ..
-            } => !outbox.is_empty() || touch_due(&self.touched, *room, *now),
+            } => !outbox.is_empty() || self.touched.due(*room, *now),
             _ => true,
-        }
-    }
-
-    /// Only what is committed counts as touched: a failed transaction retries them all.
-    fn remember_touches(&mut self, touches: Vec<(RoomId, Timestamp)>) {
-        if let Some(&(_, now)) = touches.last() {
-            self.touched.extend(touches);
-            if self.touched.len() > self.prune_touched_at {
-                // An entry older than the interval would be written again anyway.
-                self.touched
-                    .retain(|_, last| now.saturating_sub(*last) < TOUCH_EVERY_MS);
-                self.prune_touched_at = (2 * self.touched.len()).max(MIN_PRUNE_AT);
-            }
         }
     }
 }
@@ -528,7 +494,7 @@ impl Backend for SqliteBackend {
                 } => log.trim(*room, *keep_from_n),
                 Write::DeleteRoom { room } => {
                     log.forget(*room);
-                    self.touched.remove(room);
+                    self.touched.forget(*room);
                 }
                 _ => {}
             }
@@ -537,7 +503,7 @@ impl Backend for SqliteBackend {
         if sync_database && self.sync {
             crate::metrics::get().fsyncs.increment(1);
         }
-        self.remember_touches(touches);
+        self.touched.remember(touches);
         Ok(())
     }
 
@@ -619,23 +585,7 @@ impl Backend for SqliteBackend {
         // Older builds' inputs come first; the log holds everything after them.
         let stored_up_to = inputs.last().map_or(0, |input| input.n);
         inputs.extend(logged.into_iter().filter(|input| input.n > stored_up_to));
-        let mut tail = Vec::new();
-        let mut recent: Vec<EventFrame> = Vec::new();
-        for input in inputs {
-            recent.extend(decode_events(&input.events)?);
-            if input.n > from_sql(snapshot_n) {
-                tail.push(input);
-            }
-        }
-        let skip = recent.len().saturating_sub(replay_window);
-        recent.drain(..skip);
-        Ok(Some(StoredRoom {
-            epoch,
-            snapshot,
-            snapshot_n: from_sql(snapshot_n),
-            tail,
-            recent_events: recent,
-        }))
+        StoredRoom::assemble(epoch, snapshot, from_sql(snapshot_n), inputs, replay_window).map(Some)
     }
 
     fn due_deliveries(

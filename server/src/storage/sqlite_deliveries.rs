@@ -1,29 +1,23 @@
 //! The webhook queue in SQLite (table `webhook_deliveries`, see `schema`).
 
-use readyroom_protocol::limits::{DELIVERY_LOG_LENGTH, MAX_PENDING_DELIVERIES};
-use readyroom_protocol::{DeliveryStatus, DeliveryView, RoomId, Timestamp, WebhookEvent};
+use readyroom_protocol::limits::DELIVERY_LOG_LENGTH;
+use readyroom_protocol::{DeliveryView, RoomId, Timestamp, WebhookEvent};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StorageError;
-use super::deliveries::{AfterAttempt, Attempt, NewDelivery, OutboxChange, QueuedDelivery};
+use super::deliveries::{
+    Attempt, FAILED, NewDelivery, OutboxChange, PENDING, QueuedDelivery, after_attempt, queued_as,
+    status_named,
+};
 use super::sqlite::{as_sql, from_sql};
 use crate::room::webhooks::SigningSecret;
 
-const PENDING: &str = "pending";
-const DELIVERED: &str = "delivered";
-const FAILED: &str = "failed";
-
 fn parse_event(name: &str) -> rusqlite::Result<WebhookEvent> {
-    WebhookEvent::SUBSCRIBABLE
-        .into_iter()
-        .chain([WebhookEvent::Ping])
-        .find(|event| event.name() == name)
-        .ok_or_else(|| decode_error(format!("unknown webhook event {name:?}")))
+    super::deliveries::parse_event(name).map_err(decode_error)
 }
 
 fn parse_uuid(text: &str) -> rusqlite::Result<uuid::Uuid> {
-    text.parse()
-        .map_err(|error| decode_error(format!("bad id {text:?}: {error}")))
+    super::deliveries::parse_uuid(text).map_err(decode_error)
 }
 
 fn decode_error(message: String) -> rusqlite::Error {
@@ -76,20 +70,11 @@ fn enqueue(conn: &Connection, room_id: &str, delivery: &NewDelivery) -> Result<(
             "SELECT count(*) FROM webhook_deliveries WHERE room_id = ?1 AND status = ?2",
         )?
         .query_row(params![room_id, PENDING], |row| row.get(0))?;
-    // A receiver down for days must not let one room fill the disk: past the bound, new
-    // deliveries are recorded (the log says so) but not sent.
-    let full = usize::try_from(waiting).unwrap_or(usize::MAX) >= MAX_PENDING_DELIVERIES;
-    let (status, next, error) = if full {
-        (
-            FAILED,
-            None,
-            Some(format!(
-                "not sent: {MAX_PENDING_DELIVERIES} deliveries of this room were already waiting"
-            )),
-        )
-    } else {
-        (PENDING, Some(as_sql(delivery.created_at)), None)
-    };
+    let (status, next, error) = queued_as(
+        usize::try_from(waiting).unwrap_or(usize::MAX),
+        delivery.created_at,
+    );
+    let full = error.is_some();
     // Ignored if queued already: the input log may hand a batch's queue changes over again
     // after a crash (see `SqliteBackend::open`).
     conn.prepare_cached(
@@ -107,7 +92,7 @@ fn enqueue(conn: &Connection, room_id: &str, delivery: &NewDelivery) -> Result<(
         delivery.body,
         status,
         as_sql(delivery.created_at),
-        next,
+        next.map(as_sql),
         error,
     ])?;
     if full {
@@ -139,11 +124,7 @@ fn trim(conn: &Connection, room_id: &str, webhook_id: &str) -> Result<(), Storag
 /// finished deliveries to its length.
 pub fn record(conn: &Connection, attempt: &Attempt) -> Result<(), StorageError> {
     let id = attempt.delivery_id.to_string();
-    let (status, next) = match attempt.next {
-        AfterAttempt::Delivered => (DELIVERED, None),
-        AfterAttempt::RetryAt(at) => (PENDING, Some(as_sql(at))),
-        AfterAttempt::GiveUp => (FAILED, None),
-    };
+    let (status, next) = after_attempt(attempt.next);
     // Only a pending delivery takes an attempt's result: one forgotten (its webhook deleted)
     // or retried by hand meanwhile stays as it is now.
     conn.prepare_cached(
@@ -154,7 +135,7 @@ pub fn record(conn: &Connection, attempt: &Attempt) -> Result<(), StorageError> 
     .execute(params![
         id,
         status,
-        next,
+        next.map(as_sql),
         as_sql(attempt.at),
         attempt.response_status,
         attempt.error,
@@ -246,11 +227,7 @@ pub fn log(
 }
 
 fn view(row: &Row<'_>) -> rusqlite::Result<DeliveryView> {
-    let status = match row.get::<_, String>(3)?.as_str() {
-        PENDING => DeliveryStatus::Pending,
-        DELIVERED => DeliveryStatus::Delivered,
-        _ => DeliveryStatus::Failed,
-    };
+    let status = status_named(&row.get::<_, String>(3)?);
     Ok(DeliveryView {
         id: parse_uuid(&row.get::<_, String>(0)?)?,
         webhook_id: parse_uuid(&row.get::<_, String>(1)?)?,
@@ -276,10 +253,11 @@ pub fn forget_room(conn: &Connection, room: RoomId) -> Result<(), StorageError> 
 
 #[cfg(test)]
 mod tests {
+    use readyroom_protocol::limits::MAX_PENDING_DELIVERIES;
     use readyroom_protocol::{DeliveryStatus, RoomId, WebhookEvent};
 
     use super::*;
-    use crate::storage::{Backend, SqliteBackend, Write};
+    use crate::storage::{AfterAttempt, Backend, SqliteBackend, Write};
 
     fn delivery(webhook_id: uuid::Uuid, created_at: u64) -> NewDelivery {
         NewDelivery {
