@@ -9,8 +9,17 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where rooms are stored. `None` keeps them in memory only (tests, benchmarks).
     pub data_dir: Option<PathBuf>,
-    /// A PostgreSQL database to store rooms in instead of `data_dir`.
+    /// A PostgreSQL database to store rooms in instead of `data_dir`; several nodes may share
+    /// it, each room served by one of them at a time.
     pub database_url: Option<crate::storage::DatabaseUrl>,
+    /// This node's name among those sharing the database; by default `<hostname>:<port>`.
+    pub node_id: Option<String>,
+    /// Where the other nodes reach this one; by default `http://<listen address>`, with the
+    /// host name when listening on every interface.
+    pub advertise_url: Option<String>,
+    /// How long a node's lease on a room lasts without renewal: how long a room waits before
+    /// another node takes it over from one that died.
+    pub lease: Duration,
     /// fsync every commit (the safe default). Off, a power cut can lose the last commits; a
     /// crash of the process alone still cannot.
     pub sync: bool,
@@ -100,6 +109,9 @@ impl Default for Config {
             public_url: None,
             data_dir: None,
             database_url: None,
+            node_id: None,
+            advertise_url: None,
+            lease: Duration::from_secs(6),
             sync: true,
             log_segment_bytes: crate::storage::DEFAULT_SEGMENT_BYTES,
             replay_window: 4096,

@@ -9,6 +9,7 @@ mod accept;
 mod actor;
 mod client_addr;
 mod clock;
+pub mod cluster;
 mod config;
 mod connection;
 mod http;
@@ -78,8 +79,50 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
-    let storage = storage::Storage::open(&config).await?;
-    run_with_storage(listener, config, storage, shutdown).await
+    let Some(url) = config.database_url.clone() else {
+        let storage = storage::Storage::open(&config, None).await?;
+        return serve(listener, config, storage, None, shutdown).await;
+    };
+    let cluster_config = cluster_config(&config, listener.local_addr()?);
+    let fences = storage::Fences::new(&cluster_config.node_id);
+    let storage = storage::Storage::open(&config, Some(fences.clone())).await?;
+    let stop_leases = CancellationToken::new();
+    let cluster =
+        cluster::Cluster::start(&url, cluster_config, fences, stop_leases.clone()).await?;
+    let served = serve(listener, config, storage, Some(cluster), shutdown).await;
+    stop_leases.cancel();
+    served
+}
+
+/// This node's identity among several, from the flags or from where it listens.
+fn cluster_config(config: &Config, listening: std::net::SocketAddr) -> cluster::ClusterConfig {
+    let hostname = || {
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "localhost".to_owned())
+    };
+    let host = if listening.ip().is_unspecified() {
+        hostname()
+    } else {
+        match listening.ip() {
+            std::net::IpAddr::V4(ip) => ip.to_string(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        }
+    };
+    cluster::ClusterConfig {
+        node_id: config
+            .node_id
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", hostname(), listening.port())),
+        advertise_url: config
+            .advertise_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{host}:{}", listening.port())),
+        lease: config.lease.max(std::time::Duration::from_secs(1)),
+    }
 }
 
 /// [`run`] on storage opened elsewhere (tests inject a backend that fails on demand).
@@ -90,6 +133,16 @@ pub async fn run_with_storage(
     listener: TcpListener,
     config: Config,
     storage: Option<storage::Storage>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    serve(listener, config, storage, None, shutdown).await
+}
+
+async fn serve(
+    listener: TcpListener,
+    config: Config,
+    storage: Option<storage::Storage>,
+    cluster: Option<Arc<cluster::Cluster>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let actor_config = actor::ActorConfig {
@@ -149,6 +202,7 @@ pub async fn run_with_storage(
         proxies: client_addr::TrustedProxies::new(config.trusted_proxies.clone()),
         registry: registry::Registry::new(
             storage,
+            cluster,
             config.max_rooms,
             config.room_inbox,
             actor_config,

@@ -43,6 +43,22 @@ struct Args {
         conflicts_with = "in_memory"
     )]
     database_url: Option<readyroom_server::storage::DatabaseUrl>,
+    /// With `--database-url`: this node's name, unique among the nodes sharing the database
+    /// (default `<hostname>:<port>`). A node restarted with the same name takes its rooms back
+    /// at once; another waits for their leases to run out.
+    #[arg(long, env = "READYROOM_NODE_ID", requires = "database_url")]
+    node_id: Option<String>,
+    /// With `--database-url`: where the other nodes reach this one, e.g.
+    /// `http://10.0.0.12:8080` (default `http://<--addr>`, with the host name when listening
+    /// on every interface). Requests for a room this node serves are forwarded here.
+    #[arg(long, env = "READYROOM_ADVERTISE_URL", requires = "database_url")]
+    advertise_url: Option<String>,
+    /// With `--database-url`: seconds a node's lease on a room lasts without renewal (renewed
+    /// every third of it): how long a room waits before another node takes it over from one
+    /// that died. A node stopping gracefully hands its rooms over at once.
+    #[arg(long, env = "READYROOM_LEASE_SECONDS", default_value_t = 6,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    lease_seconds: u64,
     /// Delete rooms nobody has used for this many days (0: keep them forever).
     #[arg(long, env = "READYROOM_RETENTION_DAYS", default_value_t = 90)]
     retention_days: u64,
@@ -205,6 +221,9 @@ async fn main() -> anyhow::Result<()> {
         public_url: args.public_url,
         data_dir: (!args.in_memory && args.database_url.is_none()).then_some(args.data_dir),
         database_url: args.database_url,
+        node_id: args.node_id,
+        advertise_url: args.advertise_url,
+        lease: Duration::from_secs(args.lease_seconds),
         sync: args.sync == "full",
         log_segment_bytes: args.log_segment_kib * 1024,
         snapshot_every: args.snapshot_every,

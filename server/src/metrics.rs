@@ -40,6 +40,12 @@ pub struct Metrics {
     pub replay_misses: Counter,
     pub webhooks_delivered: Counter,
     pub webhook_failures: Counter,
+    /// Rooms this node took over from another node (whose lease had run out or was given up).
+    pub takeovers: Counter,
+    /// Writes the database refused because this node no longer held the room's lease.
+    pub fencing_refusals: Counter,
+    /// Rooms whose lease this node holds (several nodes on PostgreSQL).
+    pub rooms_owned: Gauge,
     rooms_live: Gauge,
     connections_open: Gauge,
 }
@@ -72,6 +78,9 @@ impl Metrics {
             replay_misses: Counter::noop(),
             webhooks_delivered: Counter::noop(),
             webhook_failures: Counter::noop(),
+            takeovers: Counter::noop(),
+            fencing_refusals: Counter::noop(),
+            rooms_owned: Gauge::noop(),
             rooms_live: Gauge::noop(),
             connections_open: Gauge::noop(),
         }
@@ -152,6 +161,18 @@ impl Metrics {
             webhook_failures: counter(
                 "readyroom_webhook_failed_attempts_total",
                 "Webhook attempts that failed (each is retried until its last).",
+            ),
+            takeovers: counter(
+                "readyroom_room_takeovers_total",
+                "Rooms this node took over from another node, after its lease ran out or was given up.",
+            ),
+            fencing_refusals: counter(
+                "readyroom_fencing_refusals_total",
+                "Writes the database refused because this node no longer held the room's lease.",
+            ),
+            rooms_owned: gauge(
+                "readyroom_rooms_owned",
+                "Rooms whose lease this node holds (PostgreSQL storage).",
             ),
             rooms_live: gauge("readyroom_rooms_live", "Rooms in memory."),
             connections_open: gauge(

@@ -11,14 +11,26 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use crate::actor::{ActorConfig, RoomActor, RoomHandle};
+use crate::cluster::{Cluster, Owner};
 use crate::room::CommandError;
 use crate::storage::Storage;
+
+/// Where a room is served.
+#[derive(Debug)]
+pub enum Location {
+    Here(RoomHandle),
+    /// By another node (several nodes on PostgreSQL), reachable at this URL.
+    Elsewhere(String),
+    Missing,
+}
 
 #[derive(Debug)]
 pub struct Registry {
     /// Shared with the actors' tasks, which remove their room once it has stopped.
     rooms: Arc<DashMap<RoomId, RoomHandle>>,
     storage: Option<Storage>,
+    /// With several nodes: who serves which room.
+    cluster: Option<Arc<Cluster>>,
     max_rooms: usize,
     inbox: usize,
     actor_config: ActorConfig,
@@ -51,6 +63,7 @@ pub struct Created {
 impl Registry {
     pub fn new(
         storage: Option<Storage>,
+        cluster: Option<Arc<Cluster>>,
         max_rooms: usize,
         inbox: usize,
         actor_config: ActorConfig,
@@ -58,6 +71,7 @@ impl Registry {
         Arc::new(Self {
             rooms: Arc::new(DashMap::new()),
             storage,
+            cluster,
             max_rooms,
             inbox,
             actor_config,
@@ -73,25 +87,71 @@ impl Registry {
         self.storage.as_ref()
     }
 
+    /// With several nodes: this node's part.
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.as_ref()
+    }
+
     /// The room's handle, loading it from storage if it is not in memory. `Ok(None)`: no such
     /// room.
     ///
     /// # Errors
-    /// The room is stored but cannot be loaded.
+    /// The room is stored but cannot be loaded, or another node serves it.
     pub async fn get(&self, id: RoomId) -> Result<Option<RoomHandle>, CommandError> {
+        match self.locate(id).await? {
+            Location::Here(handle) => Ok(Some(handle)),
+            Location::Missing => Ok(None),
+            Location::Elsewhere(_) => Err(CommandError::new(
+                ErrorCode::ServerBusy,
+                "another node serves this room just now; try again in a moment",
+            )),
+        }
+    }
+
+    /// Where the room is served, loading it here (taking its lease, with several nodes) if
+    /// nobody serves it.
+    ///
+    /// # Errors
+    /// The room is stored but cannot be loaded.
+    pub async fn locate(&self, id: RoomId) -> Result<Location, CommandError> {
         if let Some(handle) = self.live(id) {
-            return Ok(Some(handle));
+            return Ok(Location::Here(handle));
         }
         let Some(storage) = &self.storage else {
-            return Ok(None);
+            return Ok(Location::Missing);
         };
         let _one_at_a_time = self.loading.lock().await;
         if let Some(handle) = self.live(id) {
-            return Ok(Some(handle));
+            return Ok(Location::Here(handle));
         }
         // A room that is unloading must finish storing before it is loaded again, or two
         // actors would write the same room.
         self.wait_until_stopped(id).await;
+        let lease = match &self.cluster {
+            None => None,
+            Some(cluster) => match cluster
+                .acquire(id)
+                .await
+                .map_err(|error| unreachable_database(&error))?
+            {
+                Owner::Me(token) => Some(token),
+                Owner::Node { url, .. } => return Ok(Location::Elsewhere(url)),
+                Owner::NoSuchRoom => return Ok(Location::Missing),
+            },
+        };
+        let loaded = self.load(id, storage).await;
+        match (loaded, lease) {
+            (Ok(Some(actor)), lease) => Ok(Location::Here(self.spawn(id, actor, lease))),
+            (other, lease) => {
+                if let (Some(cluster), Some(token)) = (&self.cluster, lease) {
+                    cluster.release(id, token).await;
+                }
+                other.map(|_| Location::Missing)
+            }
+        }
+    }
+
+    async fn load(&self, id: RoomId, storage: &Storage) -> Result<Option<RoomActor>, CommandError> {
         let stored = storage
             .load(id, self.actor_config.replay_window)
             .await
@@ -112,7 +172,7 @@ impl Registry {
             },
         )?;
         tracing::info!(room = %id, "room loaded");
-        Ok(Some(self.spawn(id, actor)))
+        Ok(Some(actor))
     }
 
     /// Rooms currently in memory.
@@ -138,12 +198,18 @@ impl Registry {
             .filter(|handle| !handle.is_closed())
     }
 
-    fn spawn(&self, id: RoomId, actor: RoomActor) -> RoomHandle {
+    /// Starts the room's actor; with several nodes, under the lease granted with `lease`,
+    /// given back once the room has stored everything.
+    fn spawn(&self, id: RoomId, actor: RoomActor, lease: Option<i64>) -> RoomHandle {
         let (handle, inbox) = RoomHandle::channel(self.inbox);
         let rooms = Arc::clone(&self.rooms);
         // Weak, so that it does not keep the room's inbox open.
         let mine = handle.downgrade();
-        let stop = self.stop_now.clone();
+        let leased = self.cluster.clone().zip(lease);
+        let stop = match &leased {
+            Some((cluster, token)) => cluster.watch(id, *token, &self.stop_now),
+            None => self.stop_now.clone(),
+        };
         // With `--log debug`, every log line of the room's task names the room (a span at the
         // default level would cost a lock on every poll of the task).
         let span = tracing::debug_span!("room", id = %id);
@@ -152,6 +218,9 @@ impl Registry {
                 actor.run(inbox, stop).await;
                 // Forget the room once it is out of memory, unless it was loaded again meanwhile.
                 rooms.remove_if(&id, |_, current| mine.is(current));
+                if let Some((cluster, token)) = leased {
+                    cluster.release(id, token).await;
+                }
             }
             .instrument(span),
         );
@@ -163,9 +232,11 @@ impl Registry {
         let _place = self.reserve()?;
         let settings = crate::room::validate_settings(settings)?;
         let room_id = RoomId(uuid::Uuid::new_v4());
-        let (actor, facilitator_token) =
-            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config).await?;
-        Ok(self.open(room_id, actor, facilitator_token, "room created"))
+        let lease = self.claim(room_id).await?;
+        let created =
+            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config).await;
+        let (actor, facilitator_token) = self.unless_failed(room_id, lease, created).await?;
+        Ok(self.open(room_id, actor, lease, facilitator_token, "room created"))
     }
 
     /// A new room from an export.
@@ -175,9 +246,38 @@ impl Registry {
     ) -> Result<Created, CommandError> {
         let _place = self.reserve()?;
         let room_id = RoomId(uuid::Uuid::new_v4());
-        let (actor, facilitator_token) =
-            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
-        Ok(self.open(room_id, actor, facilitator_token, "room imported"))
+        let lease = self.claim(room_id).await?;
+        let imported =
+            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await;
+        let (actor, facilitator_token) = self.unless_failed(room_id, lease, imported).await?;
+        Ok(self.open(room_id, actor, lease, facilitator_token, "room imported"))
+    }
+
+    /// With several nodes, the lease of a room about to be created here.
+    async fn claim(&self, room_id: RoomId) -> Result<Option<i64>, CommandError> {
+        match &self.cluster {
+            Some(cluster) => cluster
+                .claim_new(room_id)
+                .await
+                .map(Some)
+                .map_err(|error| unreachable_database(&error)),
+            None => Ok(None),
+        }
+    }
+
+    /// Gives a new room's lease back if creating it failed.
+    async fn unless_failed<T>(
+        &self,
+        room_id: RoomId,
+        lease: Option<i64>,
+        made: Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        if made.is_err() {
+            if let (Some(cluster), Some(token)) = (&self.cluster, lease) {
+                cluster.release(room_id, token).await;
+            }
+        }
+        made
     }
 
     fn reserve(&self) -> Result<Reservation<'_>, CommandError> {
@@ -197,10 +297,11 @@ impl Registry {
         &self,
         room_id: RoomId,
         actor: RoomActor,
+        lease: Option<i64>,
         facilitator_token: String,
         what: &'static str,
     ) -> Created {
-        self.spawn(room_id, actor);
+        self.spawn(room_id, actor, lease);
         tracing::info!(room = %room_id, "{what}");
         Created {
             room_id,
@@ -277,10 +378,25 @@ impl Registry {
             }
             self.wait_until_stopped(id).await;
             self.rooms.remove(&id);
-            match storage
+            // With several nodes, only a room nobody serves goes, under its lease.
+            let lease = match &self.cluster {
+                None => None,
+                Some(cluster) => match cluster.acquire(id).await {
+                    Ok(Owner::Me(token)) => Some((cluster, token)),
+                    Ok(Owner::Node { .. } | Owner::NoSuchRoom) => continue,
+                    Err(error) => {
+                        tracing::warn!(room = %id, %error, "cannot delete a stale room");
+                        continue;
+                    }
+                },
+            };
+            let deleting = storage
                 .write(crate::storage::Write::DeleteRoom { room: id })
-                .await
-            {
+                .await;
+            if let Some((cluster, token)) = lease {
+                cluster.release(id, token).await;
+            }
+            match deleting {
                 Ok(()) => {
                     deleted += 1;
                     tracing::info!(room = %id, "room deleted after its retention period");
@@ -325,6 +441,14 @@ pub fn default_settings(
         timebox: readyroom_protocol::RefinementTimebox::default(),
         consensus_percent: readyroom_protocol::DEFAULT_CONSENSUS_PERCENT,
     }
+}
+
+fn unreachable_database(error: &crate::storage::StorageError) -> CommandError {
+    tracing::error!(%error, "cannot reach the database's leases");
+    CommandError::new(
+        ErrorCode::ServerBusy,
+        "the database cannot be reached just now; try again in a moment",
+    )
 }
 
 /// A room that stopped (or failed to store) before answering: nothing was applied.

@@ -79,11 +79,21 @@ impl TestServer {
         Self::start_with(Config::default()).await
     }
 
+    /// A server as the binary runs it: storage (and, on PostgreSQL, its node's leases)
+    /// opened from `config`.
     pub async fn start_with(config: Config) -> Self {
-        let storage = readyroom_server::storage::Storage::open(&config)
-            .await
-            .unwrap();
-        Self::start_with_storage(config, storage).await
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(readyroom_server::run(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+            http: reqwest::Client::new(),
+        }
     }
 
     /// A server keeping its rooms in `store`.
@@ -220,19 +230,54 @@ impl TestServer {
 
     /// Opens a WebSocket to a room without joining.
     pub async fn connect(&self, room: &RoomCreated) -> Client {
+        self.try_connect(room).await.expect("connecting failed")
+    }
+
+    /// Opens a WebSocket to a room, or says why the server refused the upgrade.
+    pub async fn try_connect(
+        &self,
+        room: &RoomCreated,
+    ) -> Result<Client, tokio_tungstenite::tungstenite::Error> {
         let url = format!("ws://{}/ws/rooms/{}", self.addr, room.room_id);
         let (socket, _) =
             tokio::time::timeout(RECEIVE_TIMEOUT, tokio_tungstenite::connect_async(url))
                 .await
-                .expect("connecting timed out")
-                .expect("connecting failed");
-        Client {
+                .expect("connecting timed out")?;
+        Ok(Client {
             socket,
             next_cmd: 0,
             frames: Vec::new(),
             you: None,
             token: None,
+        })
+    }
+
+    /// Waits (up to `limit`) until a node serves the room: one that finds its owner gone
+    /// refuses the upgrade (503) until the owner's lease runs out and it takes the room over.
+    pub async fn connect_when_served(&self, room: &RoomCreated, limit: Duration) -> Client {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match self.try_connect(room).await {
+                Ok(client) => return client,
+                Err(error) => assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "no node served the room within {limit:?}: {error}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// [`Self::rejoin`] once a node serves the room (see [`Self::connect_when_served`]).
+    pub async fn rejoin_when_served(
+        &self,
+        room: &RoomCreated,
+        token: &str,
+        resume: Option<readyroom_protocol::Resume>,
+        limit: Duration,
+    ) -> (Client, ServerMessage) {
+        let client = self.connect_when_served(room, limit).await;
+        client.rejoin(token, resume).await
     }
 
     /// Opens a WebSocket to a room from another loopback address (127.0.0.2, …), as another
@@ -326,25 +371,7 @@ impl TestServer {
         token: &str,
         resume: Option<readyroom_protocol::Resume>,
     ) -> (Client, ServerMessage) {
-        let mut client = self.connect(room).await;
-        let request = JoinRequest {
-            resume,
-            ..rejoin_request(token)
-        };
-        let reply = client.request(Command::Join(request)).await.reply;
-        match &reply {
-            ServerMessage::Welcome(welcome) => {
-                client.you = Some(welcome.you);
-                client.next_cmd = welcome.last_cmd;
-            }
-            ServerMessage::Resumed(resumed) => {
-                client.you = Some(resumed.you);
-                client.next_cmd = resumed.last_cmd;
-            }
-            _ => {}
-        }
-        client.token = Some(token.to_owned());
-        (client, reply)
+        self.connect(room).await.rejoin(token, resume).await
     }
 
     /// Opens a WebSocket and joins as the facilitator.
@@ -460,6 +487,33 @@ impl Exchange {
 }
 
 impl Client {
+    /// Joins as the participant `token` belongs to, resuming from `resume` if given. Returns
+    /// the client and the raw reply (`welcome`, `resumed` or `error`).
+    pub async fn rejoin(
+        mut self,
+        token: &str,
+        resume: Option<readyroom_protocol::Resume>,
+    ) -> (Self, ServerMessage) {
+        let request = JoinRequest {
+            resume,
+            ..rejoin_request(token)
+        };
+        let reply = self.request(Command::Join(request)).await.reply;
+        match &reply {
+            ServerMessage::Welcome(welcome) => {
+                self.you = Some(welcome.you);
+                self.next_cmd = welcome.last_cmd;
+            }
+            ServerMessage::Resumed(resumed) => {
+                self.you = Some(resumed.you);
+                self.next_cmd = resumed.last_cmd;
+            }
+            _ => {}
+        }
+        self.token = Some(token.to_owned());
+        (self, reply)
+    }
+
     pub async fn send_text(&mut self, text: impl Into<String>) {
         self.socket.send(Message::text(text.into())).await.unwrap();
     }

@@ -148,15 +148,20 @@ impl ServerProcess {
             .expect("no VmRSS in /proc/<pid>/status")
     }
 
-    /// SIGTERM, then the exit status, if the process exits within `limit`.
-    pub async fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+    /// Sends a signal by name (`STOP`, `CONT`, `TERM`).
+    pub fn signal(&self, name: &str) {
         let pid = self.child.id().expect("the server has exited");
         let status = std::process::Command::new("kill")
-            .arg("-TERM")
+            .arg(format!("-{name}"))
             .arg(pid.to_string())
             .status()
             .unwrap();
-        assert!(status.success(), "kill -TERM {pid} failed");
+        assert!(status.success(), "kill -{name} {pid} failed");
+    }
+
+    /// SIGTERM, then the exit status, if the process exits within `limit`.
+    pub async fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        self.signal("TERM");
         tokio::time::timeout(limit, self.child.wait())
             .await
             .ok()

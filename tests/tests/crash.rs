@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::time::{Duration, SystemTime};
 
-use readyroom_protocol::{CommandId, Event, Role, RoomSnapshot, ServerMessage};
+use readyroom_protocol::{CommandId, Event, Resume, Role, RoomSnapshot, ServerMessage};
 use readyroom_tests::process::{ServerProcess, server_binary};
 use readyroom_tests::{Client, RECEIVE_TIMEOUT, RoomCreated, Store, TestServer, new_item};
 use tokio::time::Instant;
@@ -42,12 +42,50 @@ const LOAD_LIMIT: Duration = Duration::from_secs(20);
 
 #[tokio::test]
 async fn acked_commands_survive_sigkill() {
-    crash_cycles(Store::sqlite(), "full", 3, &[]).await;
+    crash_cycles(Store::sqlite(), "full", 3, &[], Nodes::One, Stop::Kill).await;
 }
 
 #[tokio::test]
 async fn acked_commands_survive_sigkill_on_postgresql() {
-    crash_cycles(Store::postgres().await, "full", 3, &[]).await;
+    crash_cycles(
+        Store::postgres().await,
+        "full",
+        3,
+        &[],
+        Nodes::One,
+        Stop::Kill,
+    )
+    .await;
+}
+
+/// Failover: the node serving the room dies under load; another takes the room over.
+#[tokio::test]
+async fn acked_commands_survive_sigkill_of_the_rooms_node_among_three() {
+    crash_cycles(
+        Store::postgres().await,
+        "full",
+        3,
+        &[],
+        Nodes::Three,
+        Stop::Kill,
+    )
+    .await;
+}
+
+/// A rolling restart under load: each cycle stops the room's node with SIGTERM (all three
+/// original nodes in turn, each replaced by a new one). The rooms move without waiting for
+/// their leases, and no client sees anything but a reconnection.
+#[tokio::test]
+async fn a_rolling_restart_of_three_nodes_loses_nothing() {
+    crash_cycles(
+        Store::postgres().await,
+        "full",
+        3,
+        &[],
+        Nodes::Three,
+        Stop::Terminate,
+    )
+    .await;
 }
 
 /// Log segments of 64 KiB and a snapshot every 20 inputs: the kills fall while segments are
@@ -59,6 +97,8 @@ async fn acked_commands_survive_sigkill_during_segment_rollover_and_snapshots() 
         "full",
         4,
         &["--log-segment-kib", "64", "--snapshot-every", "20"],
+        Nodes::One,
+        Stop::Kill,
     )
     .await;
 }
@@ -67,12 +107,60 @@ async fn acked_commands_survive_sigkill_during_segment_rollover_and_snapshots() 
 /// the data is in the operating system's cache.
 #[tokio::test]
 async fn acked_commands_survive_sigkill_without_fsync() {
-    crash_cycles(Store::sqlite(), "off", 3, &[]).await;
+    crash_cycles(Store::sqlite(), "off", 3, &[], Nodes::One, Stop::Kill).await;
+}
+
+/// How the servers under test are arranged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Nodes {
+    /// One server, started again on the same storage after each kill.
+    One,
+    /// Three nodes sharing one PostgreSQL database. The room is created on the first, which
+    /// serves it; its clients connect through the other two (which forward to it). The owner
+    /// is killed; the clients come back through the nodes they used, one of which takes the
+    /// room over once the lease runs out, and a new node replaces the dead one.
+    Three,
+}
+
+/// How the room's server goes down in each cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// SIGKILL: a crash.
+    Kill,
+    /// SIGTERM: a rolling restart. Nodes then hold leases far longer than the test waits for
+    /// the room to come back: the dying node must hand its rooms over, not let them run out.
+    Terminate,
+}
+
+impl Stop {
+    /// The lease the nodes of [`Nodes::Three`] hold rooms with.
+    fn lease_seconds(self) -> u64 {
+        match self {
+            Self::Kill => 2,
+            Self::Terminate => 60,
+        }
+    }
+
+    /// How long a room may go unserved after its node went down: the lease after a crash,
+    /// and loading it.
+    fn takeover_limit(self) -> Duration {
+        match self {
+            Self::Kill => Duration::from_secs(self.lease_seconds() + 8),
+            Self::Terminate => Duration::from_secs(8),
+        }
+    }
 }
 
 /// Runs `cycles` load–kill–restart–verify rounds against one store, a new room in each; the
 /// rooms of earlier cycles are checked again after every restart.
-async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
+async fn crash_cycles(
+    store: Store,
+    sync: &str,
+    cycles: usize,
+    extra: &[&str],
+    nodes: Nodes,
+    stop: Stop,
+) {
     let seed = std::env::var("READYROOM_CRASH_SEED").map_or_else(
         |_| {
             SystemTime::now()
@@ -84,23 +172,38 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
                 .expect("READYROOM_CRASH_SEED must be an integer")
         },
     );
-    println!("crash test (--sync {sync}): seed {seed}; replay with READYROOM_CRASH_SEED={seed}");
+    println!(
+        "crash test (--sync {sync}, {nodes:?} node(s)): seed {seed}; replay with \
+         READYROOM_CRASH_SEED={seed}"
+    );
     let mut rng = SplitMix64(seed);
     let binary = server_binary();
     let args = server_args(&store, sync, extra);
-    let mut server = ServerProcess::start(&binary, &args).await;
+    let mut launched = 0;
+    let mut servers = Vec::new();
+    for _ in 0..match nodes {
+        Nodes::One => 1,
+        Nodes::Three => 3,
+    } {
+        servers.push(start_node(&binary, &args, nodes, stop, &mut launched).await);
+    }
+    let mut takeovers = Vec::new();
     // Every room so far, with exactly the titles it must hold.
     let mut rooms: Vec<(RoomCreated, BTreeSet<String>)> = Vec::new();
 
     for cycle in 0..cycles {
         let kill_after = Duration::from_millis(KILL_MIN_MS + rng.next() % (KILL_SPREAD_MS + 1));
-        let api = TestServer::external(server.addr);
-        let room = api.create_room().await;
+        let room = TestServer::external(servers[0].addr).create_room().await;
+        // The node each client goes through, before and after the kill.
+        let via = |index: usize| match nodes {
+            Nodes::One => 0,
+            Nodes::Three => 1 + index % 2,
+        };
         let mut clients = Vec::new();
         let mut tokens = Vec::new();
         let mut epoch = String::new();
         for index in 0..CLIENTS {
-            let (client, welcome) = api
+            let (client, welcome) = TestServer::external(servers[via(index)].addr)
                 .join(&room, &format!("Client {index}"), Role::Voter)
                 .await;
             tokens.push(welcome.participant_token.clone());
@@ -118,7 +221,17 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
             })
             .collect();
         tokio::time::sleep_until(start + kill_after).await;
-        server.kill().await;
+        match stop {
+            Stop::Kill => servers[0].kill().await,
+            Stop::Terminate => {
+                let status = servers[0].terminate(RECEIVE_TIMEOUT).await;
+                assert!(
+                    status.is_some_and(|status| status.success()),
+                    "the node did not stop cleanly: {status:?}"
+                );
+            }
+        }
+        let killed_at = Instant::now();
         let mut reports = Vec::new();
         for load in loads {
             let report = tokio::time::timeout(RECEIVE_TIMEOUT, load)
@@ -132,22 +245,47 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
         let context = format!("seed {seed}, cycle {cycle}, killed {kill_after:?} into the load");
         assert!(sent > 0, "nothing was sent ({context})");
 
-        // Restart on the same data; everyone rejoins before anyone resends.
-        server = ServerProcess::start(&binary, &args).await;
-        let api = TestServer::external(server.addr);
-        let mut rejoined = Vec::new();
-        for (index, token) in tokens.iter().enumerate() {
-            let (client, reply) = api.rejoin(&room, token, None).await;
-            let ServerMessage::Welcome(welcome) = reply else {
-                panic!("client {index} was not welcomed back: {reply:?} ({context})")
-            };
-            assert_eq!(welcome.epoch, epoch, "the epoch changed ({context})");
-            rejoined.push((client, welcome.last_cmd, welcome.room));
+        // Restart on the same data, or carry on without the dead node; everyone rejoins
+        // before anyone resends.
+        match nodes {
+            Nodes::One => {
+                servers[0] = start_node(&binary, &args, nodes, stop, &mut launched).await;
+            }
+            Nodes::Three => drop(servers.remove(0)),
         }
-        // The room as the restart found it (nothing was sent since).
-        let restored = &rejoined.last().unwrap().2;
-        let titles = titles_once(restored, &context);
-        for (index, (report, (_, last_cmd, _))) in reports.iter().zip(&rejoined).enumerate() {
+        let via = |index: usize| via(index).saturating_sub(usize::from(nodes == Nodes::Three));
+        let mut rejoined = Vec::new();
+        for (index, (token, report)) in tokens.iter().zip(&reports).enumerate() {
+            // Through another node, a client resumes from what it saw.
+            let resume = (nodes == Nodes::Three).then(|| Resume {
+                epoch: epoch.clone(),
+                seq: report.last_seq,
+            });
+            let (client, reply) = TestServer::external(servers[via(index)].addr)
+                .rejoin_when_served(&room, token, resume, stop.takeover_limit())
+                .await;
+            if index == 0 {
+                takeovers.push(killed_at.elapsed());
+            }
+            let last_cmd = match reply {
+                ServerMessage::Welcome(welcome) if nodes == Nodes::One => {
+                    assert_eq!(welcome.epoch, epoch, "the epoch changed ({context})");
+                    welcome.last_cmd
+                }
+                ServerMessage::Resumed(resumed) if nodes == Nodes::Three => {
+                    assert_eq!(resumed.epoch, epoch, "the epoch changed ({context})");
+                    resumed.last_cmd
+                }
+                reply => panic!("client {index} was not taken back: {reply:?} ({context})"),
+            };
+            rejoined.push((client, last_cmd));
+        }
+        // The room as the restart (or the takeover) found it: nothing was sent since.
+        let api = TestServer::external(servers[via(0)].addr);
+        let (observer, welcome) = api.join(&room, "Observer", Role::Observer).await;
+        observer.close().await;
+        let titles = titles_once(&welcome.room, &context);
+        for (index, (report, (_, last_cmd))) in reports.iter().zip(&rejoined).enumerate() {
             let newest_acked = report.acked.last().copied().unwrap_or(0);
             assert!(
                 *last_cmd >= newest_acked,
@@ -203,8 +341,7 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
         // Resend everything unanswered, with its original id, in order.
         let mut duplicates = 0;
         let mut applied_now = 0;
-        for (index, (report, (mut client, last_cmd, _))) in reports.iter().zip(rejoined).enumerate()
-        {
+        for (index, (report, (mut client, last_cmd))) in reports.iter().zip(rejoined).enumerate() {
             let unanswered: Vec<(CommandId, &String)> = report
                 .sent
                 .iter()
@@ -247,10 +384,14 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
             sent - acked
         );
         rooms.push((room, every_title));
+        if nodes == Nodes::Three {
+            servers.push(start_node(&binary, &args, nodes, stop, &mut launched).await);
+        }
 
         // Every room, this one and those of earlier cycles, holds exactly what was sent.
         for (number, (room, expected)) in rooms.iter().enumerate() {
-            let (observer, welcome) = api.join(room, "Observer", Role::Observer).await;
+            let mut observer = api.connect_when_served(room, stop.takeover_limit()).await;
+            let welcome = observer.join("Observer", Role::Observer, None).await;
             let titles = titles_once(&welcome.room, &context);
             assert_eq!(
                 &titles, expected,
@@ -259,7 +400,12 @@ async fn crash_cycles(store: Store, sync: &str, cycles: usize, extra: &[&str]) {
             observer.close().await;
         }
     }
-    server.kill().await;
+    for server in &mut servers {
+        server.kill().await;
+    }
+    if nodes == Nodes::Three {
+        println!("takeovers after {stop:?}, to the first client back in: {takeovers:?}");
+    }
     if let Some(dir) = store.dir().filter(|_| extra.contains(&"--log-segment-kib")) {
         let newest = std::fs::read_dir(dir.join("log"))
             .unwrap()
@@ -297,6 +443,8 @@ struct LoadReport {
     acked: BTreeSet<CommandId>,
     /// Titles of the `item_created` events received (from anyone's commands).
     seen: BTreeSet<String>,
+    /// The last event received.
+    last_seq: u64,
 }
 
 /// Commands a client may have sent `t` seconds into the load. The server takes a burst of 200
@@ -363,6 +511,7 @@ async fn load(
                 );
             }
             Ok(Some(ServerMessage::Event(frame))) => {
+                report.last_seq = frame.seq;
                 if let Event::ItemCreated { item } = &frame.event {
                     report.seen.insert(item.title.clone());
                 }
@@ -375,6 +524,31 @@ async fn load(
             Err(_) => return report,
         }
     }
+}
+
+/// Starts a server, or the next node of several.
+async fn start_node(
+    binary: &std::path::Path,
+    args: &[OsString],
+    nodes: Nodes,
+    stop: Stop,
+    launched: &mut usize,
+) -> ServerProcess {
+    *launched += 1;
+    let mut args = args.to_vec();
+    if nodes == Nodes::Three {
+        for arg in [
+            "--node-id".to_owned(),
+            format!("node-{launched}"),
+            "--lease-seconds".to_owned(),
+            stop.lease_seconds().to_string(),
+            "--trusted-proxy".to_owned(),
+            "127.0.0.0/8".to_owned(),
+        ] {
+            args.push(arg.into());
+        }
+    }
+    ServerProcess::start(binary, args).await
 }
 
 fn server_args(store: &Store, sync: &str, extra: &[&str]) -> Vec<OsString> {

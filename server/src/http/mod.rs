@@ -31,6 +31,7 @@ use crate::{connection, web};
 mod api;
 mod insights;
 mod openapi;
+mod proxy;
 mod team_rooms;
 mod tracker;
 mod webhooks;
@@ -130,6 +131,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/rooms/{id}", get(open_socket))
         // Handlers read bodies themselves, after their checks; this is a backstop.
         .layer(axum::extract::DefaultBodyLimit::max(CREATE_BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            proxy::to_the_rooms_node,
+        ))
         .merge(web::router())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -208,11 +213,22 @@ impl IntoResponse for ApiError {
 }
 
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "status": "ok",
+    let node = state.registry.cluster().map(|cluster| {
+        serde_json::json!({
+            "id": cluster.node_id(),
+            "address": cluster.advertise_url(),
+            "rooms_owned": cluster.rooms_owned(),
+        })
+    });
+    let mut health = serde_json::json!({
+        "status": if state.shutdown.is_cancelled() { "stopping" } else { "ok" },
         "rooms_loaded": state.registry.loaded(),
         "connections": state.counts.total(),
-    }))
+    });
+    if let (Some(node), Some(fields)) = (node, health.as_object_mut()) {
+        fields.insert("node".to_owned(), node);
+    }
+    Json(health)
 }
 
 /// Prometheus' text format, when the server runs with `--metrics`.

@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 pub use deliveries::{
     AfterAttempt, Attempt, DeliveryLog, NewDelivery, OutboxChange, QueuedDelivery,
 };
-pub use postgres::{DatabaseUrl, PostgresBackend};
+pub use postgres::{DatabaseUrl, Fences, PostgresBackend, open_client as open_postgres_client};
 pub use sqlite::{DEFAULT_SEGMENT_BYTES, SqliteBackend};
 
 /// What went wrong in storage. Startup errors are shown to the operator as they are.
@@ -42,6 +42,8 @@ pub enum StorageError {
         "cannot connect to the {database}: {detail} (a server with a certificate this machine does not trust needs its CA installed, or `sslmode=disable` on a trusted network)"
     )]
     Connect { database: String, detail: String },
+    #[error("this node no longer holds the lease of {} room(s); another node serves them", rooms.len())]
+    Fenced { rooms: Vec<RoomId> },
     #[error("the input log at {path}: {detail}")]
     Log { path: String, detail: String },
     #[error("the database at {path} is damaged: {detail}")]
@@ -182,6 +184,19 @@ pub trait Backend: Send + 'static {
 }
 
 impl Write {
+    /// The room whose state this writes (a delivery attempt belongs to the queue, not to a
+    /// room's state).
+    fn room(&self) -> Option<RoomId> {
+        match self {
+            Self::CreateRoom { room, .. }
+            | Self::Append { room, .. }
+            | Self::Outbox { room, .. }
+            | Self::Snapshot { room, .. }
+            | Self::DeleteRoom { room } => Some(*room),
+            Self::Attempted(_) => None,
+        }
+    }
+
     fn changes_deliveries(&self) -> bool {
         match self {
             Self::Append { outbox, .. } => !outbox.is_empty(),
@@ -266,6 +281,39 @@ impl std::fmt::Debug for dyn Backend {
     }
 }
 
+/// After a group was refused for rooms this node no longer holds: those rooms' writes are
+/// refused, and the rest are committed on their own. Answers whether the queue changed.
+fn commit_unfenced(
+    writer: &mut dyn Backend,
+    writes: Vec<Write>,
+    replies: Vec<Reply>,
+    fenced: &[RoomId],
+) -> Result<bool, Arc<StorageError>> {
+    crate::metrics::get()
+        .fencing_refusals
+        .increment(u64::try_from(fenced.len()).unwrap_or(u64::MAX));
+    tracing::warn!(rooms = ?fenced, "writes refused: this node no longer holds these rooms");
+    let refused = Arc::new(StorageError::Fenced {
+        rooms: fenced.to_vec(),
+    });
+    let (kept, dropped): (Vec<_>, Vec<_>) = writes
+        .into_iter()
+        .zip(replies)
+        .partition(|(write, _)| write.room().is_none_or(|room| !fenced.contains(&room)));
+    for (_, reply) in dropped {
+        let _ = reply.send(Err(Arc::clone(&refused)));
+    }
+    let (writes, replies): (Vec<Write>, Vec<Reply>) = kept.into_iter().unzip();
+    if writes.is_empty() {
+        return Ok(false);
+    }
+    let result = writer.commit(&writes).map_err(Arc::new);
+    for reply in replies {
+        let _ = reply.send(result.clone());
+    }
+    result.map(|()| writes.iter().any(Write::changes_deliveries))
+}
+
 impl Storage {
     /// Opens (creating if needed) the SQLite database in `dir`, and the input log beside it
     /// (`log/`, in segments of `segment_bytes`).
@@ -299,9 +347,14 @@ impl Storage {
     ///
     /// # Errors
     /// As [`Self::open_postgres`] and [`Self::open_sqlite`].
-    pub async fn open(config: &crate::Config) -> Result<Option<Self>, StorageError> {
+    pub async fn open(
+        config: &crate::Config,
+        fences: Option<Fences>,
+    ) -> Result<Option<Self>, StorageError> {
         if let Some(url) = &config.database_url {
-            return Self::open_postgres(url, config.sync).await.map(Some);
+            return Self::open_postgres(url, config.sync, fences)
+                .await
+                .map(Some);
         }
         config
             .data_dir
@@ -315,8 +368,12 @@ impl Storage {
     ///
     /// # Errors
     /// The database cannot be reached, or was migrated by a newer build.
-    pub async fn open_postgres(url: &DatabaseUrl, sync: bool) -> Result<Self, StorageError> {
-        let writer = PostgresBackend::connect(url, sync).await?;
+    pub async fn open_postgres(
+        url: &DatabaseUrl,
+        sync: bool,
+        fences: Option<Fences>,
+    ) -> Result<Self, StorageError> {
+        let writer = PostgresBackend::connect(url, sync, fences).await?;
         let reader = writer.reader().await?;
         Ok(Self::with_backends(Box::new(writer), Box::new(reader)))
     }
@@ -374,7 +431,7 @@ impl Storage {
                     let result = if writes.is_empty() {
                         Ok(())
                     } else {
-                        writer.commit(&writes).map_err(Arc::new)
+                        writer.commit(&writes)
                     };
                     let elapsed = started.elapsed();
                     tracing::debug!(writes = writes.len(), ?elapsed, "group commit");
@@ -386,13 +443,23 @@ impl Storage {
                             .commit_writes
                             .record(crate::metrics::count(writes.len()));
                     }
-                    if let Err(error) = &result {
-                        tracing::error!(%error, "storage commit failed");
-                    } else if writes.iter().any(Write::changes_deliveries) {
-                        tell_dispatcher.notify_one();
-                    }
-                    for reply in replies {
-                        let _ = reply.send(result.clone());
+                    let answered = match result {
+                        Err(StorageError::Fenced { rooms }) => {
+                            commit_unfenced(writer.as_mut(), writes, replies, &rooms)
+                        }
+                        result => {
+                            let result = result.map_err(Arc::new);
+                            let changed = writes.iter().any(Write::changes_deliveries);
+                            for reply in replies {
+                                let _ = reply.send(result.clone());
+                            }
+                            result.map(|()| changed)
+                        }
+                    };
+                    match answered {
+                        Err(error) => tracing::error!(%error, "storage commit failed"),
+                        Ok(true) => tell_dispatcher.notify_one(),
+                        Ok(false) => {}
                     }
                     if close.is_some() {
                         break;

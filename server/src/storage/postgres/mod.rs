@@ -8,7 +8,10 @@
 //! task lives. A dropped connection is opened again on the next call.
 
 mod deliveries;
+mod fences;
 mod schema;
+
+pub use fences::Fences;
 
 use readyroom_protocol::{RoomId, Timestamp};
 use tokio::runtime::Handle;
@@ -81,7 +84,11 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, rustls::Error> {
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
-async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
+/// A connection of its own to the database at `url`, its task on the current runtime.
+///
+/// # Errors
+/// The database cannot be reached.
+pub async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
     let failed = |detail: String| StorageError::Connect {
         database: url.shown(),
         detail,
@@ -170,7 +177,16 @@ pub struct PostgresBackend {
     runtime: Handle,
     sync: bool,
     touched: Touches,
+    /// With several nodes: the leases this node writes under.
+    fences: Option<Fences>,
+    /// Whether this connection holds the webhook dispatcher's advisory lock.
+    dispatching: bool,
 }
+
+/// Held (for its session) by the one connection, among every node's, whose node sends
+/// webhooks: two dispatchers would send each delivery twice. When that node dies, its
+/// connection closes and another node's dispatcher takes the lock on its next look.
+const DISPATCH_LOCK: i64 = 0x5245_4144_5957_4848;
 
 impl std::fmt::Debug for PostgresBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -186,10 +202,16 @@ impl PostgresBackend {
     ///
     /// # Errors
     /// The database cannot be reached, or was migrated by a newer build.
-    pub async fn connect(url: &DatabaseUrl, sync: bool) -> Result<Self, StorageError> {
+    pub async fn connect(
+        url: &DatabaseUrl,
+        sync: bool,
+        fences: Option<Fences>,
+    ) -> Result<Self, StorageError> {
         let mut client = open_client(url).await?;
         schema::migrate(&mut client, &url.shown()).await?;
-        Self::over(client, url.clone(), sync).await
+        let mut backend = Self::over(client, url.clone(), sync).await?;
+        backend.fences = fences;
+        Ok(backend)
     }
 
     /// Another connection to the same database (for reads beside the writer).
@@ -212,6 +234,8 @@ impl PostgresBackend {
             runtime: Handle::current(),
             sync,
             touched: Touches::default(),
+            fences: None,
+            dispatching: false,
         })
     }
 
@@ -227,6 +251,7 @@ impl PostgresBackend {
                     Self::over(open_client(&self.url).await?, self.url.clone(), self.sync).await?;
                 self.client = fresh.client;
                 self.statements = fresh.statements;
+                self.dispatching = false;
             }
             work(self).await
         })
@@ -238,6 +263,9 @@ impl PostgresBackend {
         writes: &[Write],
     ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
         let tx = self.client.transaction().await?;
+        if let Some(fences) = &self.fences {
+            check_fences(&tx, fences, writes).await?;
+        }
         let statements = &self.statements;
         let mut new_inputs = NewInputs::default();
         let mut touches = Vec::new();
@@ -302,6 +330,8 @@ impl PostgresBackend {
                         .await?;
                     tx.execute("DELETE FROM rooms WHERE room_id = $1", &[&id])
                         .await?;
+                    tx.execute("DELETE FROM room_leases WHERE room_id = $1", &[&id])
+                        .await?;
                 }
             }
         }
@@ -312,6 +342,18 @@ impl PostgresBackend {
         }
         tx.commit().await?;
         Ok(touches)
+    }
+
+    /// Whether this node sends webhooks (see [`DISPATCH_LOCK`]).
+    async fn dispatcher(&mut self) -> Result<bool, StorageError> {
+        if !self.dispatching {
+            self.dispatching = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&DISPATCH_LOCK])
+                .await?
+                .get(0);
+        }
+        Ok(self.dispatching)
     }
 
     async fn load_room(
@@ -362,6 +404,56 @@ impl PostgresBackend {
     }
 }
 
+/// Refuses the group if any room it writes is no longer leased to this node with the token it
+/// holds, and otherwise keeps those leases from changing hands until the group commits.
+async fn check_fences(
+    tx: &Transaction<'_>,
+    fences: &Fences,
+    writes: &[Write],
+) -> Result<(), StorageError> {
+    let mut rooms: Vec<RoomId> = writes.iter().filter_map(Write::room).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    if rooms.is_empty() {
+        return Ok(());
+    }
+    let mut ids = Vec::with_capacity(rooms.len());
+    let mut tokens = Vec::with_capacity(rooms.len());
+    let mut fenced = Vec::new();
+    for &room in &rooms {
+        match fences.token(room) {
+            Some(token) => {
+                ids.push(room.to_string());
+                tokens.push(token);
+            }
+            None => fenced.push(room),
+        }
+    }
+    let held: std::collections::HashSet<String> = tx
+        .query(
+            "SELECT l.room_id FROM room_leases l
+             JOIN unnest($1::text[], $2::int8[]) AS f(room_id, token)
+               ON l.room_id = f.room_id AND l.token = f.token
+             WHERE l.node = $3
+             FOR SHARE OF l",
+            &[&ids, &tokens, &fences.node()],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    fenced.extend(
+        rooms
+            .iter()
+            .filter(|room| fences.token(**room).is_some() && !held.contains(&room.to_string())),
+    );
+    if fenced.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Fenced { rooms: fenced })
+    }
+}
+
 impl Backend for PostgresBackend {
     fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {
         let touches = self.run(async |backend| backend.commit_group(writes).await)?;
@@ -407,11 +499,21 @@ impl Backend for PostgresBackend {
         limit: usize,
         per_room: usize,
     ) -> Result<Vec<QueuedDelivery>, StorageError> {
-        self.run(async |backend| deliveries::due(&backend.client, now, limit, per_room).await)
+        self.run(async |backend| {
+            if !backend.dispatcher().await? {
+                return Ok(Vec::new());
+            }
+            deliveries::due(&backend.client, now, limit, per_room).await
+        })
     }
 
     fn next_delivery_at(&mut self) -> Result<Option<Timestamp>, StorageError> {
-        self.run(async |backend| deliveries::next_due(&backend.client).await)
+        self.run(async |backend| {
+            if !backend.dispatcher().await? {
+                return Ok(None);
+            }
+            deliveries::next_due(&backend.client).await
+        })
     }
 
     fn delivery_log(

@@ -48,6 +48,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
         WHERE status = 'pending';
     CREATE INDEX webhook_deliveries_log ON webhook_deliveries (room_id, webhook_id, created_at);",
+    // 1 → 2: which node serves each live room (see `cluster`). `token` is the fencing token:
+    // it grows with every grant, and a write carrying an older one is refused. Times are the
+    // database's own clock, so that nodes' clocks need not agree.
+    "CREATE TABLE room_leases (
+        room_id TEXT PRIMARY KEY,
+        node TEXT NOT NULL,
+        address TEXT NOT NULL,
+        token BIGINT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX room_leases_node ON room_leases (node);",
 ];
 
 /// Any constant shared by every Ready Room node: the advisory lock migrations hold.
@@ -62,8 +73,14 @@ pub async fn migrate(client: &mut Client, shown: &str) -> Result<(), StorageErro
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS readyroom_schema (version BIGINT NOT NULL)")
-        .await?;
+    let fresh: bool = tx
+        .query_one("SELECT to_regclass('readyroom_schema') IS NULL", &[])
+        .await?
+        .get(0);
+    if fresh {
+        tx.batch_execute("CREATE TABLE readyroom_schema (version BIGINT NOT NULL)")
+            .await?;
+    }
     let version: i64 = tx
         .query_opt("SELECT version FROM readyroom_schema", &[])
         .await?

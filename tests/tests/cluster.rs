@@ -1,0 +1,163 @@
+//! Several nodes on one PostgreSQL database: one room is served by one node at a time, clients
+//! reach it through any node, and a node that lost its lease cannot write. (Failover under
+//! load and rolling restarts are in `crash.rs`.)
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
+use std::time::Duration;
+
+use readyroom_protocol::{Command, Event, Role, ServerMessage};
+use readyroom_tests::process::{ServerProcess, server_binary};
+use readyroom_tests::{Config, RECEIVE_TIMEOUT, TestDatabase, TestServer, new_item};
+
+fn node_config(database: &TestDatabase, node: &str) -> Config {
+    Config {
+        database_url: Some(database.url().parse().unwrap()),
+        node_id: Some(node.to_owned()),
+        lease: Duration::from_secs(2),
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        metrics: true,
+        ..Config::default()
+    }
+}
+
+async fn health(server: &TestServer) -> serde_json::Value {
+    server.health().await
+}
+
+#[tokio::test]
+async fn clients_on_three_nodes_share_one_room_served_by_one_node() {
+    let database = TestDatabase::create().await;
+    let mut nodes = Vec::new();
+    for name in ["a", "b", "c"] {
+        nodes.push(TestServer::start_with(node_config(&database, name)).await);
+    }
+    let room = nodes[0].create_room().await;
+    let (mut ana, _) = nodes[1].join_facilitator(&room, "Ana").await;
+    let (mut ben, _) = nodes[2].join(&room, "Ben", Role::Voter).await;
+    let item = ana.create_item("Served by one node").await;
+    let created = ben
+        .event_where(|frame| matches!(frame.event, Event::ItemCreated { .. }))
+        .await;
+    assert!(matches!(created.event, Event::ItemCreated { item: ref seen } if seen.id == item.id));
+    let round = ana.start_round(item.id).await;
+    ben.vote(round.id, "5").await;
+    ana.vote(round.id, "8").await;
+    let revealed = ana.request(Command::Reveal { round_id: round.id }).await;
+    revealed.acked();
+    ben.event_where(|frame| matches!(frame.event, Event::RoundRevealed { .. }))
+        .await;
+
+    // The API, through a node that does not serve the room, answers as the room's own node.
+    let items = nodes[2]
+        .get_with_token(
+            &nodes[2].url(&format!("/api/rooms/{}/export", room.room_id)),
+            &room.facilitator_token,
+        )
+        .await;
+    assert_eq!(items.status(), 200);
+    assert!(items.text().await.unwrap().contains("Served by one node"));
+
+    // One node serves it; the others forward.
+    let owned: Vec<u64> = {
+        let mut owned = Vec::new();
+        for node in &nodes {
+            owned.push(health(node).await["node"]["rooms_owned"].as_u64().unwrap());
+        }
+        owned
+    };
+    assert_eq!(owned, [1, 0, 0], "rooms owned by a, b, c");
+    let loaded = health(&nodes[1]).await["rooms_loaded"].as_u64().unwrap();
+    assert_eq!(loaded, 0, "a forwarding node holds no copy of the room");
+    assert_eq!(health(&nodes[0]).await["node"]["id"], "a");
+    let metrics = nodes[0]
+        .http()
+        .get(nodes[0].url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("readyroom_rooms_owned 1"), "{metrics}");
+    for node in nodes {
+        node.shutdown().await;
+    }
+}
+
+/// A node paused (SIGSTOP) past its lease loses the room to another node. When it wakes up,
+/// nothing its clients send is acknowledged or stored.
+#[tokio::test]
+async fn a_node_whose_lease_was_taken_while_it_was_paused_cannot_write() {
+    let database = TestDatabase::create().await;
+    let binary = server_binary();
+    let args = |node: &str| {
+        vec![
+            "--database-url".to_owned(),
+            database.url(),
+            "--node-id".to_owned(),
+            node.to_owned(),
+            "--lease-seconds".to_owned(),
+            "1".to_owned(),
+        ]
+    };
+    let paused = ServerProcess::start(&binary, args("paused")).await;
+    let other = ServerProcess::start(&binary, args("other")).await;
+    let first = TestServer::external(paused.addr);
+    let room = first.create_room().await;
+    let (mut ana, _) = first.join_facilitator(&room, "Ana").await;
+    ana.create_item("Before the pause").await;
+
+    paused.signal("STOP");
+    let second = TestServer::external(other.addr);
+    let mut ben = second
+        .connect_when_served(&room, Duration::from_secs(10))
+        .await;
+    ben.join("Ben", Role::Voter, None).await;
+    ben.request(new_item("After the takeover")).await.acked();
+
+    paused.signal("CONT");
+    // Ana's connection still reaches the paused node, which no longer holds the room.
+    let cmd = ana.send(new_item("From the fenced node")).await;
+    let deadline = tokio::time::Instant::now() + RECEIVE_TIMEOUT;
+    loop {
+        let wait = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match ana.try_recv_within(wait).await {
+            Ok(Some(ServerMessage::Ack { cmd: acked, .. })) => {
+                assert_ne!(acked, cmd, "a fenced node acknowledged a command");
+            }
+            Ok(Some(_)) => {}
+            // The node stopped the room: the connection closes, nothing was acknowledged.
+            Ok(None) | Err(_) => break,
+        }
+    }
+
+    let mut check = second
+        .connect_when_served(&room, Duration::from_secs(10))
+        .await;
+    let welcome = check.join("Check", Role::Observer, None).await;
+    let titles: Vec<&str> = welcome
+        .room
+        .items
+        .iter()
+        .map(|item| item.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Before the pause", "After the takeover"]);
+    let stored: i64 = database
+        .connect()
+        .await
+        .query_one(
+            "SELECT count(*) FROM inputs WHERE input LIKE '%From the fenced node%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 0, "the fenced node stored an input");
+}
