@@ -1,5 +1,7 @@
 //! What the benchmark binaries share.
 
+pub mod bench_database;
+
 use std::time::Duration;
 
 use anyhow::{Context, bail};

@@ -84,7 +84,14 @@ pub async fn run(
         return serve(listener, config, storage, None, shutdown).await;
     };
     let cluster_config = cluster_config(&config, listener.local_addr()?);
-    let fences = storage::Fences::new(&cluster_config.node_id);
+    let fences = storage::Fences::new(&cluster_config.node_id, cluster_config.lease);
+    if config.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "several nodes may share this database, but no --trusted-proxy is set: requests \
+             forwarded by the other nodes will count against those nodes' addresses, not the \
+             clients'. List the nodes' addresses (or their network) with --trusted-proxy."
+        );
+    }
     let storage = storage::Storage::open(&config, Some(fences.clone())).await?;
     let stop_leases = CancellationToken::new();
     let cluster =
@@ -175,7 +182,7 @@ async fn serve(
         let mut settings = config.webhooks;
         settings.concurrency = settings.concurrency.max(1);
         settings.attempts = settings.attempts.max(1);
-        webhooks::spawn(storage, settings, stop_webhooks.clone())
+        webhooks::spawn(storage, settings, cluster.is_some(), stop_webhooks.clone())
     });
     let counts = client_addr::ConnectionCounts::new(
         config.max_connections_per_address,

@@ -11,7 +11,7 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 use crate::actor::{ActorConfig, RoomActor, RoomHandle};
-use crate::cluster::{Cluster, Owner};
+use crate::cluster::{Cluster, Owner, PendingLease};
 use crate::room::CommandError;
 use crate::storage::Storage;
 
@@ -233,9 +233,8 @@ impl Registry {
         let settings = crate::room::validate_settings(settings)?;
         let room_id = RoomId(uuid::Uuid::new_v4());
         let lease = self.claim(room_id).await?;
-        let created =
-            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config).await;
-        let (actor, facilitator_token) = self.unless_failed(room_id, lease, created).await?;
+        let (actor, facilitator_token) =
+            RoomActor::create(room_id, settings, self.storage.clone(), self.actor_config).await?;
         Ok(self.open(room_id, actor, lease, facilitator_token, "room created"))
     }
 
@@ -247,37 +246,22 @@ impl Registry {
         let _place = self.reserve()?;
         let room_id = RoomId(uuid::Uuid::new_v4());
         let lease = self.claim(room_id).await?;
-        let imported =
-            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await;
-        let (actor, facilitator_token) = self.unless_failed(room_id, lease, imported).await?;
+        let (actor, facilitator_token) =
+            RoomActor::import(room_id, export, self.storage.clone(), self.actor_config).await?;
         Ok(self.open(room_id, actor, lease, facilitator_token, "room imported"))
     }
 
-    /// With several nodes, the lease of a room about to be created here.
-    async fn claim(&self, room_id: RoomId) -> Result<Option<i64>, CommandError> {
+    /// With several nodes, the lease of a room about to be created here (given back unless
+    /// the room starts).
+    async fn claim(&self, room_id: RoomId) -> Result<Option<PendingLease>, CommandError> {
         match &self.cluster {
             Some(cluster) => cluster
                 .claim_new(room_id)
                 .await
-                .map(Some)
+                .map(|token| Some(PendingLease::new(cluster, room_id, token)))
                 .map_err(|error| unreachable_database(&error)),
             None => Ok(None),
         }
-    }
-
-    /// Gives a new room's lease back if creating it failed.
-    async fn unless_failed<T>(
-        &self,
-        room_id: RoomId,
-        lease: Option<i64>,
-        made: Result<T, CommandError>,
-    ) -> Result<T, CommandError> {
-        if made.is_err() {
-            if let (Some(cluster), Some(token)) = (&self.cluster, lease) {
-                cluster.release(room_id, token).await;
-            }
-        }
-        made
     }
 
     fn reserve(&self) -> Result<Reservation<'_>, CommandError> {
@@ -297,11 +281,11 @@ impl Registry {
         &self,
         room_id: RoomId,
         actor: RoomActor,
-        lease: Option<i64>,
+        lease: Option<PendingLease>,
         facilitator_token: String,
         what: &'static str,
     ) -> Created {
-        self.spawn(room_id, actor, lease);
+        self.spawn(room_id, actor, lease.map(PendingLease::keep));
         tracing::info!(room = %room_id, "{what}");
         Created {
             room_id,
@@ -315,10 +299,21 @@ impl Registry {
         id: RoomId,
         question: impl FnOnce(&crate::room::Room) -> Result<T, CommandError> + Send + 'static,
     ) -> Result<Option<T>, CommandError> {
-        let Some(handle) = self.get(id).await? else {
-            return Ok(None);
-        };
-        handle.read(question).await.transpose()
+        match self.locate(id).await? {
+            Location::Here(handle) => handle.read(question).await.transpose(),
+            Location::Missing => Ok(None),
+            // Another room's question (a team room's figures) while another node serves it:
+            // its stored state answers, as of that node's last commit.
+            Location::Elsewhere(_) => {
+                let Some(storage) = &self.storage else {
+                    return Ok(None);
+                };
+                match self.load(id, storage).await? {
+                    Some(actor) => question(actor.room()).map(Some),
+                    None => Ok(None),
+                }
+            }
+        }
     }
 
     /// Imports a tracker's items, if `token` may write, answering once they are stored.

@@ -161,3 +161,86 @@ async fn a_node_whose_lease_was_taken_while_it_was_paused_cannot_write() {
         .get(0);
     assert_eq!(stored, 0, "the fenced node stored an input");
 }
+
+/// Whatever a node believes, the database refuses its writes to a room once the room's lease
+/// carries another token: checked inside the commit's own transaction. A room the node still
+/// holds is stored all the same, even in the same group commit.
+#[tokio::test]
+async fn the_database_refuses_writes_under_a_lease_token_that_is_not_the_rooms() {
+    use readyroom_protocol::RoomId;
+    use readyroom_server::storage::{Fences, LoggedInput, Storage, StorageError, Write};
+
+    let database = TestDatabase::create().await;
+    let fences = Fences::new("node", Duration::from_secs(10));
+    let storage =
+        Storage::open_postgres(&database.url().parse().unwrap(), true, Some(fences.clone()))
+            .await
+            .unwrap();
+    let sql = database.connect().await;
+    let lost = RoomId(uuid::Uuid::new_v4());
+    let kept = RoomId(uuid::Uuid::new_v4());
+    for (room, token) in [(lost, 41_i64), (kept, 51)] {
+        sql.execute(
+            "INSERT INTO room_leases (room_id, node, address, token, expires_at)
+             VALUES ($1, 'node', 'http://127.0.0.1:1', $2, now() + interval '1 minute')",
+            &[&room.to_string(), &token],
+        )
+        .await
+        .unwrap();
+        fences.grant(room, token);
+        storage
+            .write(Write::CreateRoom {
+                room,
+                epoch: "epoch".into(),
+                snapshot: "{}".into(),
+                now: 1,
+            })
+            .await
+            .unwrap();
+    }
+    let append = |room, n| Write::Append {
+        room,
+        inputs: vec![LoggedInput {
+            n,
+            input: format!("{{\"marker\":\"input {n}\"}}"),
+            events: "[]".into(),
+        }],
+        now: 2,
+        outbox: Vec::new(),
+    };
+
+    // Another node took the room over; then an earlier run of this very node (same name, the
+    // token it was granted then) tries.
+    for (node, token) in [("other", 42_i64), ("node", 43)] {
+        sql.execute(
+            "UPDATE room_leases SET node = $2, token = $3 WHERE room_id = $1",
+            &[&lost.to_string(), &node, &token],
+        )
+        .await
+        .unwrap();
+        let refused = storage.submit(append(lost, 1));
+        let stored = storage.submit(append(kept, 1));
+        let refused = refused.await;
+        assert!(
+            matches!(refused.as_ref().map_err(|error| &**error), Err(StorageError::Fenced { rooms }) if rooms == &[lost]),
+            "{refused:?}"
+        );
+        stored.await.unwrap();
+        sql.execute(
+            "DELETE FROM inputs WHERE room_id = $1",
+            &[&kept.to_string()],
+        )
+        .await
+        .unwrap();
+    }
+    let written: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM inputs WHERE room_id = $1",
+            &[&lost.to_string()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(written, 0, "a fenced write was stored");
+    storage.close().await;
+}

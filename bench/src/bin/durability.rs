@@ -54,9 +54,22 @@ struct Args {
     /// which the server itself does not do: shows what Nagle's algorithm costs.
     #[arg(long)]
     listener_nodelay: bool,
+    /// Also measure rooms stored in PostgreSQL: a connection string to a database this may
+    /// create (and afterwards drop) a database of its own from, e.g.
+    /// `host=127.0.0.1 user=postgres dbname=postgres sslmode=disable`.
+    #[arg(long)]
+    postgres: Option<String>,
     /// Also write the figures to this file as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+/// Where a mode keeps its rooms.
+#[derive(Clone, Debug)]
+enum Stored {
+    Sqlite(PathBuf),
+    Postgres(Box<readyroom_server::storage::DatabaseUrl>),
+    InMemory,
 }
 
 /// Commands unanswered at most in the throughput phase.
@@ -97,16 +110,46 @@ async fn main() -> anyhow::Result<()> {
     let nodelay = args.listener_nodelay;
     let durable = measure(
         "durable",
-        Some(dir.path().to_owned()),
+        Stored::Sqlite(dir.path().to_owned()),
         args.rooms,
         warmup,
         phase,
         nodelay,
     )
     .await?;
-    let in_memory = measure("in-memory", None, args.rooms, warmup, phase, nodelay).await?;
+    let postgres = match &args.postgres {
+        Some(admin) => {
+            let database = readyroom_bench::bench_database::BenchDatabase::create(admin).await?;
+            let measured = measure(
+                "postgres",
+                Stored::Postgres(Box::new(
+                    database.url().parse().map_err(anyhow::Error::msg)?,
+                )),
+                args.rooms,
+                warmup,
+                phase,
+                nodelay,
+            )
+            .await;
+            database.drop_it().await?;
+            Some(measured?)
+        }
+        None => None,
+    };
+    let in_memory = measure(
+        "in-memory",
+        Stored::InMemory,
+        args.rooms,
+        warmup,
+        phase,
+        nodelay,
+    )
+    .await?;
 
     print_table(&durable, &in_memory);
+    if let Some(postgres) = &postgres {
+        print_table(postgres, &in_memory);
+    }
     let floor = disk_floor(dir.path())?;
     println!(
         "\nthis disk's floor: append {FLOOR_RECORD_BYTES} B and fdatasync, {FLOOR_SAMPLES} times: \
@@ -127,6 +170,10 @@ async fn main() -> anyhow::Result<()> {
             "durable": durable.to_json(),
             "in_memory": in_memory.to_json(),
             "ratio_durable_over_in_memory": ratios_json(&durable, &in_memory),
+            "postgres": postgres.as_ref().map(ModeResult::to_json),
+            "ratio_postgres_over_in_memory": postgres
+                .as_ref()
+                .map(|postgres| ratios_json(postgres, &in_memory)),
             "disk_floor_ms": {
                 "p50": micros_to_ms(floor.value_at_quantile(0.5)),
                 "p99": micros_to_ms(floor.value_at_quantile(0.99)),
@@ -251,7 +298,11 @@ fn print_table(durable: &ModeResult, in_memory: &ModeResult) {
     println!();
     println!(
         "{:<11} {:<11} {:>12} {:>12} {:>20}",
-        "phase", "figure", durable.name, in_memory.name, "durable / in-memory"
+        "phase",
+        "figure",
+        durable.name,
+        in_memory.name,
+        format!("{} / in-memory", durable.name)
     );
     for ((phase, d), (_, m)) in durable.phases().into_iter().zip(in_memory.phases()) {
         for ((name, d), m) in FIGURES.iter().zip(d.figures()).zip(m.figures()) {
@@ -271,17 +322,23 @@ fn print_table(durable: &ModeResult, in_memory: &ModeResult) {
     }
 }
 
-/// Starts a server (durable in `data_dir`, or in memory), runs both phases, stops it.
+/// Starts a server storing rooms as `stored` says, runs both phases, stops it.
 async fn measure(
     name: &'static str,
-    data_dir: Option<PathBuf>,
+    stored: Stored,
     rooms: usize,
     warmup: Duration,
     phase: Duration,
     nodelay: bool,
 ) -> anyhow::Result<ModeResult> {
+    let (data_dir, database_url) = match stored {
+        Stored::Sqlite(dir) => (Some(dir), None),
+        Stored::Postgres(url) => (None, Some(*url)),
+        Stored::InMemory => (None, None),
+    };
     let config = readyroom_server::Config {
         data_dir,
+        database_url,
         sync: true,
         // One client per room sends as fast as it can; the per-connection rate limit (and the
         // per-room byte budget) would measure themselves.

@@ -202,6 +202,11 @@ impl RoomActor {
         }
     }
 
+    /// The room as restored, for answering a question without running it.
+    pub fn room(&self) -> &Room {
+        &self.room
+    }
+
     /// Runs until every handle is dropped, `stop` fires (shutdown's deadline) or, for a stored
     /// room, nobody has been connected for `idle_unload`. Marks the inbox stopped when
     /// everything is stored.

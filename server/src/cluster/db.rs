@@ -10,6 +10,9 @@ use crate::storage::{DatabaseUrl, StorageError, open_postgres_client};
 pub struct LeaseDb {
     url: DatabaseUrl,
     client: tokio::sync::RwLock<Client>,
+    /// Applied to every connection: a lease row another node's commit holds is waited for
+    /// this long at most (a node paused mid-commit must not stall takeovers here).
+    settings: String,
 }
 
 fn millis(duration: std::time::Duration) -> i64 {
@@ -17,10 +20,17 @@ fn millis(duration: std::time::Duration) -> i64 {
 }
 
 impl LeaseDb {
-    pub async fn connect(url: &DatabaseUrl) -> Result<Self, StorageError> {
+    pub async fn connect(
+        url: &DatabaseUrl,
+        lease: std::time::Duration,
+    ) -> Result<Self, StorageError> {
+        let settings = format!("SET lock_timeout = {}", millis(lease / 2));
+        let client = open_postgres_client(url).await?;
+        client.batch_execute(&settings).await?;
         Ok(Self {
             url: url.clone(),
-            client: tokio::sync::RwLock::new(open_postgres_client(url).await?),
+            client: tokio::sync::RwLock::new(client),
+            settings,
         })
     }
 
@@ -34,7 +44,9 @@ impl LeaseDb {
         }
         let mut client = self.client.write().await;
         if client.is_closed() {
-            *client = open_postgres_client(&self.url).await?;
+            let fresh = open_postgres_client(&self.url).await?;
+            fresh.batch_execute(&self.settings).await?;
+            *client = fresh;
         }
         Ok(client.downgrade())
     }
@@ -56,11 +68,12 @@ impl LeaseDb {
                    SELECT node FROM room_leases WHERE room_id = $1
                  )
                  INSERT INTO room_leases (room_id, node, address, token, expires_at)
-                 SELECT $1, $2, $3, 1, now() + $4::bigint * interval '1 millisecond'
+                 SELECT $1, $2, $3, nextval('room_lease_tokens'),
+                        now() + $4::bigint * interval '1 millisecond'
                  WHERE $5 OR EXISTS (SELECT 1 FROM rooms WHERE room_id = $1)
                  ON CONFLICT (room_id) DO UPDATE
                    SET node = EXCLUDED.node, address = EXCLUDED.address,
-                       token = room_leases.token + 1, expires_at = EXCLUDED.expires_at
+                       token = nextval('room_lease_tokens'), expires_at = EXCLUDED.expires_at
                    WHERE room_leases.node = EXCLUDED.node OR room_leases.expires_at < now()
                  RETURNING token, (SELECT node FROM previous)",
                 &[
@@ -115,9 +128,18 @@ impl LeaseDb {
             .client()
             .await?
             .query(
-                "UPDATE room_leases l SET expires_at = now() + $4::bigint * interval '1 millisecond'
-                 FROM unnest($1::text[], $2::int8[]) AS h(room_id, token)
-                 WHERE l.room_id = h.room_id AND l.token = h.token AND l.node = $3
+                // Rows are locked in room order, as the writer's fence check locks them: in
+                // any other order the two could deadlock.
+                "WITH held AS (
+                   SELECT l.room_id FROM room_leases l
+                   JOIN unnest($1::text[], $2::int8[]) AS h(room_id, token)
+                     ON l.room_id = h.room_id AND l.token = h.token
+                   WHERE l.node = $3
+                   ORDER BY l.room_id
+                   FOR NO KEY UPDATE OF l
+                 )
+                 UPDATE room_leases l SET expires_at = now() + $4::bigint * interval '1 millisecond'
+                 FROM held WHERE l.room_id = held.room_id
                  RETURNING l.room_id, l.token",
                 &[&ids, &tokens, &config.node_id, &millis(config.lease)],
             )

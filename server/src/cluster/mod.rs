@@ -69,7 +69,7 @@ impl Cluster {
         stop: CancellationToken,
     ) -> Result<Arc<Self>, StorageError> {
         let cluster = Arc::new(Self {
-            db: db::LeaseDb::connect(url).await?,
+            db: db::LeaseDb::connect(url, config.lease).await?,
             config,
             fences,
             stops: Mutex::default(),
@@ -184,43 +184,87 @@ impl Cluster {
         tracing::warn!(room = %room, "lease lost: the room stops here");
     }
 
+    /// Renews every third of the lease. Rooms stop here once the last renewal that worked is
+    /// [`SAFETY_MARGIN`] short of a lease ago (paused, or the database out of reach): the
+    /// database may hand them to another node any moment after. A renewal that hangs is given
+    /// up at that deadline, not awaited.
     async fn keep_leases(&self, stop: CancellationToken) {
         let every = self.config.lease / 3;
+        let within = self.config.lease.mul_f64(1.0 - SAFETY_MARGIN);
         let mut renewed_at = Instant::now();
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut tried_at = renewed_at;
         loop {
+            let deadline = renewed_at + within;
             tokio::select! {
                 () = stop.cancelled() => return,
-                _ = ticks.tick() => {}
+                () = tokio::time::sleep_until((tried_at + every).min(deadline)) => {}
             }
-            let started = Instant::now();
+            let now = Instant::now();
             let held = self.fences.held();
-            // Paused or cut off for most of a lease: the database may hand the rooms to
-            // another node any moment, so they stop here first.
-            let deadline = renewed_at + self.config.lease.mul_f64(1.0 - SAFETY_MARGIN);
-            if started >= deadline {
+            if held.is_empty() {
+                renewed_at = now;
+                tried_at = now;
+                continue;
+            }
+            if now >= deadline {
                 for &(room, token) in &held {
                     self.lose(room, token);
                 }
-                renewed_at = started;
                 continue;
             }
-            if held.is_empty() {
-                renewed_at = started;
-                continue;
-            }
-            match self.db.renew(&held, &self.config).await {
-                Ok(kept) => {
-                    renewed_at = started;
+            tried_at = now;
+            match tokio::time::timeout_at(deadline, self.db.renew(&held, &self.config)).await {
+                Ok(Ok(kept)) => {
+                    renewed_at = now;
                     for (room, token) in held {
                         if !kept.contains(&(room, token)) {
                             self.lose(room, token);
                         }
                     }
                 }
-                Err(error) => tracing::warn!(%error, "cannot renew leases"),
+                Ok(Err(error)) => tracing::warn!(%error, "cannot renew leases"),
+                Err(_) => tracing::warn!("renewing leases took too long"),
             }
+        }
+    }
+}
+
+/// A lease granted for a room not yet running: given back if whatever was to start the room
+/// is dropped half-way (a request whose client hung up), so that no lease is renewed for a
+/// room nobody serves.
+#[derive(Debug)]
+pub struct PendingLease {
+    cluster: Arc<Cluster>,
+    room: RoomId,
+    token: i64,
+    armed: bool,
+}
+
+impl PendingLease {
+    #[must_use]
+    pub fn new(cluster: &Arc<Cluster>, room: RoomId, token: i64) -> Self {
+        Self {
+            cluster: Arc::clone(cluster),
+            room,
+            token,
+            armed: true,
+        }
+    }
+
+    /// The room runs under it now: its actor gives it back.
+    #[must_use]
+    pub fn keep(mut self) -> i64 {
+        self.armed = false;
+        self.token
+    }
+}
+
+impl Drop for PendingLease {
+    fn drop(&mut self) {
+        if self.armed {
+            let cluster = Arc::clone(&self.cluster);
+            let (room, token) = (self.room, self.token);
+            tokio::spawn(async move { cluster.release(room, token).await });
         }
     }
 }

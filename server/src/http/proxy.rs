@@ -101,7 +101,7 @@ async fn forward(
     else {
         return moving().into_response();
     };
-    tokio::spawn(async move {
+    let connection = tokio::spawn(async move {
         let _ = connection.with_upgrades().await;
     });
     let client_side = request
@@ -130,18 +130,32 @@ async fn forward(
     if let Ok(value) = HeaderValue::from_str(&chain) {
         parts.headers.insert("x-forwarded-for", value);
     }
+    // The owner answers once it has read the body, which the client may send slowly (as
+    // slowly as `--body-timeout` lets it).
+    let carries_body = !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::DELETE
+    );
+    let limit = if carries_body {
+        state.config.body_timeout + ANSWER_TIMEOUT
+    } else {
+        ANSWER_TIMEOUT
+    };
     let answer = tokio::time::timeout(
-        ANSWER_TIMEOUT,
+        limit,
         sender.send_request(axum::http::Request::from_parts(parts, body)),
     )
     .await;
     let mut response = match answer {
         Ok(Ok(response)) => response,
         Ok(Err(error)) => {
+            connection.abort();
             tracing::debug!(%error, url, "forwarding to the room's node failed");
             return moving().into_response();
         }
         Err(_) => {
+            // A paused node keeps the socket open: it goes now, not when the node wakes.
+            connection.abort();
             tracing::debug!(url, "the room's node did not answer in time");
             return moving().into_response();
         }

@@ -282,36 +282,45 @@ impl std::fmt::Debug for dyn Backend {
 }
 
 /// After a group was refused for rooms this node no longer holds: those rooms' writes are
-/// refused, and the rest are committed on their own. Answers whether the queue changed.
+/// refused, and the rest are committed without them (again, if more rooms turn out lost).
+/// Answers whether the queue changed.
 fn commit_unfenced(
     writer: &mut dyn Backend,
-    writes: Vec<Write>,
-    replies: Vec<Reply>,
-    fenced: &[RoomId],
+    mut writes: Vec<Write>,
+    mut replies: Vec<Reply>,
+    fenced: Vec<RoomId>,
 ) -> Result<bool, Arc<StorageError>> {
-    crate::metrics::get()
-        .fencing_refusals
-        .increment(u64::try_from(fenced.len()).unwrap_or(u64::MAX));
-    tracing::warn!(rooms = ?fenced, "writes refused: this node no longer holds these rooms");
-    let refused = Arc::new(StorageError::Fenced {
-        rooms: fenced.to_vec(),
-    });
-    let (kept, dropped): (Vec<_>, Vec<_>) = writes
-        .into_iter()
-        .zip(replies)
-        .partition(|(write, _)| write.room().is_none_or(|room| !fenced.contains(&room)));
-    for (_, reply) in dropped {
-        let _ = reply.send(Err(Arc::clone(&refused)));
+    let mut fenced = fenced;
+    loop {
+        crate::metrics::get()
+            .fencing_refusals
+            .increment(u64::try_from(fenced.len()).unwrap_or(u64::MAX));
+        tracing::warn!(rooms = ?fenced, "writes refused: this node no longer holds these rooms");
+        let refused = Arc::new(StorageError::Fenced {
+            rooms: fenced.clone(),
+        });
+        let (kept, dropped): (Vec<_>, Vec<_>) = writes
+            .into_iter()
+            .zip(replies)
+            .partition(|(write, _)| write.room().is_none_or(|room| !fenced.contains(&room)));
+        for (_, reply) in dropped {
+            let _ = reply.send(Err(Arc::clone(&refused)));
+        }
+        (writes, replies) = kept.into_iter().unzip();
+        if writes.is_empty() {
+            return Ok(false);
+        }
+        match writer.commit(&writes) {
+            Err(StorageError::Fenced { rooms }) => fenced = rooms,
+            result => {
+                let result = result.map_err(Arc::new);
+                for reply in replies {
+                    let _ = reply.send(result.clone());
+                }
+                return result.map(|()| writes.iter().any(Write::changes_deliveries));
+            }
+        }
     }
-    let (writes, replies): (Vec<Write>, Vec<Reply>) = kept.into_iter().unzip();
-    if writes.is_empty() {
-        return Ok(false);
-    }
-    let result = writer.commit(&writes).map_err(Arc::new);
-    for reply in replies {
-        let _ = reply.send(result.clone());
-    }
-    result.map(|()| writes.iter().any(Write::changes_deliveries))
 }
 
 impl Storage {
@@ -445,7 +454,7 @@ impl Storage {
                     }
                     let answered = match result {
                         Err(StorageError::Fenced { rooms }) => {
-                            commit_unfenced(writer.as_mut(), writes, replies, &rooms)
+                            commit_unfenced(writer.as_mut(), writes, replies, rooms)
                         }
                         result => {
                             let result = result.map_err(Arc::new);

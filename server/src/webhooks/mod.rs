@@ -32,6 +32,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);
 /// Longest the dispatcher sleeps without looking at the queue (a safety net: commits that
 /// queue deliveries wake it at once).
 const IDLE_LOOK: Duration = Duration::from_secs(60);
+/// The same with several nodes: deliveries other nodes queue wake nobody here, and the node
+/// that sends webhooks may have died (another takes over on its next look).
+const SHARED_IDLE_LOOK: Duration = Duration::from_secs(1);
 /// After storage fails to answer, the dispatcher tries again this much later.
 const STORAGE_RETRY: Duration = Duration::from_secs(5);
 
@@ -93,17 +96,21 @@ pub fn after_failure(settings: &WebhookSettings, made: u32, now: Timestamp) -> A
 
 /// Starts the dispatcher; it stops when `stop` fires (attempts under way are dropped and made
 /// again after the next start).
+/// With `shared`, the queue is shared with other nodes (see [`SHARED_IDLE_LOOK`]).
 pub fn spawn(
     storage: Storage,
     settings: WebhookSettings,
+    shared: bool,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         match sender::Sender::new(&settings) {
             Ok(sender) => {
-                Dispatcher::new(storage, settings, Arc::new(sender))
-                    .run(stop)
-                    .await;
+                let mut dispatcher = Dispatcher::new(storage, settings, Arc::new(sender));
+                if shared {
+                    dispatcher.idle_look = SHARED_IDLE_LOOK;
+                }
+                dispatcher.run(stop).await;
             }
             Err(error) => tracing::error!(%error, "webhooks cannot be sent"),
         }
@@ -116,6 +123,7 @@ struct Dispatcher {
     sender: Arc<sender::Sender>,
     in_flight: Arc<Mutex<HashMap<uuid::Uuid, RoomId>>>,
     attempts: JoinSet<()>,
+    idle_look: Duration,
 }
 
 impl Dispatcher {
@@ -126,6 +134,7 @@ impl Dispatcher {
             sender,
             in_flight: Arc::default(),
             attempts: JoinSet::new(),
+            idle_look: IDLE_LOOK,
         }
     }
 
@@ -188,8 +197,8 @@ impl Dispatcher {
         // Deliveries due now but not started (all slots busy, or under way) wait for an
         // attempt to finish, which wakes the loop.
         Ok(match self.storage.next_delivery_at().await? {
-            Some(next) if next > now => Duration::from_millis(next - now).min(IDLE_LOOK),
-            _ => IDLE_LOOK,
+            Some(next) if next > now => Duration::from_millis(next - now).min(self.idle_look),
+            _ => self.idle_look,
         })
     }
 }

@@ -101,7 +101,6 @@ pub fn now_us() -> u64 {
 #[derive(Debug)]
 pub struct Run {
     pub target: Target,
-    pub addr: SocketAddr,
     pub sources: Vec<Ipv4Addr>,
     /// Rates count only while this is set (not during warm-up).
     pub measuring: AtomicBool,
@@ -124,7 +123,6 @@ pub struct Run {
 impl Run {
     pub fn new(
         target: Target,
-        addr: SocketAddr,
         sources: Vec<Ipv4Addr>,
         edits: Option<Edits>,
         description_chars: usize,
@@ -136,7 +134,6 @@ impl Run {
         };
         Self {
             target,
-            addr,
             sources,
             edits,
             description_chars: description.chars().count() as u64,
@@ -172,6 +169,8 @@ impl Run {
 #[derive(Debug)]
 pub struct Room {
     pub id: String,
+    /// The node that serves it (clients connect there).
+    pub addr: SocketAddr,
     pub facilitator_token: Option<String>,
     pub size: usize,
     pub items: OnceLock<Vec<ItemId>>,
@@ -180,9 +179,15 @@ pub struct Room {
 }
 
 impl Room {
-    pub fn new(id: String, facilitator_token: Option<String>, size: usize) -> Self {
+    pub fn new(
+        id: String,
+        addr: SocketAddr,
+        facilitator_token: Option<String>,
+        size: usize,
+    ) -> Self {
         Self {
             id,
+            addr,
             facilitator_token,
             size,
             items: OnceLock::new(),
@@ -250,7 +255,7 @@ impl Client {
             .get(index % run.sources.len().max(1))
             .copied()
             .unwrap_or(Ipv4Addr::LOCALHOST);
-        let socket = connect(run.addr, source, &room.id).await?;
+        let socket = connect(room.addr, source, &room.id).await?;
         let mut client = Self {
             index,
             facilitator,

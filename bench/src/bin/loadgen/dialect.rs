@@ -19,6 +19,12 @@ pub enum Target {
     /// what that hop costs apart from the product logic.
     RoomTask,
     Readyroom,
+    /// Ready Room storing rooms in PostgreSQL (a database of the run's own, `--postgres`).
+    ReadyroomPostgres,
+    /// Two Ready Room nodes sharing one PostgreSQL database, rooms created on each in turn,
+    /// each room's clients on the node that serves it (as a load balancer routing by room id
+    /// sends them).
+    ReadyroomPostgres2,
 }
 
 impl Target {
@@ -27,7 +33,21 @@ impl Target {
             Self::Baseline => "baseline",
             Self::RoomTask => "room-task",
             Self::Readyroom => "readyroom",
+            Self::ReadyroomPostgres => "readyroom-postgres",
+            Self::ReadyroomPostgres2 => "readyroom-postgres-2",
         }
+    }
+
+    /// Server processes the target runs as.
+    pub fn nodes(self) -> usize {
+        match self {
+            Self::ReadyroomPostgres2 => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn on_postgres(self) -> bool {
+        matches!(self, Self::ReadyroomPostgres | Self::ReadyroomPostgres2)
     }
 
     /// Relays the client frames back instead of speaking the protocol.

@@ -76,6 +76,10 @@ enum Mode {
         in_memory: bool,
         #[arg(long)]
         threads: Option<usize>,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        node_id: Option<String>,
     },
 }
 
@@ -120,6 +124,13 @@ struct RunArgs {
     /// `--server-threads 1` against `2` shows how throughput grows with cores.
     #[arg(long)]
     server_threads: Option<usize>,
+    /// The `readyroom-postgres*` targets: a PostgreSQL connection string from which each run
+    /// creates (and afterwards drops) a database of its own.
+    #[arg(
+        long,
+        default_value = "host=127.0.0.1 port=5432 user=postgres dbname=postgres sslmode=disable"
+    )]
+    postgres: String,
     /// Where to write the figures as JSON.
     #[arg(long, default_value = "target/loadgen.json")]
     json: PathBuf,
@@ -150,12 +161,15 @@ fn main() -> anyhow::Result<()> {
             addr,
             in_memory,
             threads,
-        }) => runtime(threads)?.block_on(serve::readyroom(addr, in_memory)),
+            database_url,
+            node_id,
+        }) => runtime(threads)?.block_on(serve::readyroom(addr, in_memory, database_url, node_id)),
         None => runtime(None)?.block_on(run(cli.run)),
     }
 }
 
 async fn run(mut args: RunArgs) -> anyhow::Result<()> {
+    process::POSTGRES_ADMIN.get_or_init(|| args.postgres.clone());
     if args.smoke {
         args.rooms = 4;
         args.participants = 4;

@@ -183,10 +183,16 @@ impl ScenarioReport {
             "\n{:?}: {} rooms × {} participants ({total} connections{descriptions})",
             self.scenario, self.rooms, self.participants_per_room
         );
-        let columns: Vec<&str> = ["baseline", "room-task", "readyroom"]
-            .into_iter()
-            .filter(|name| self.results.contains_key(name))
-            .collect();
+        let columns: Vec<&str> = [
+            "baseline",
+            "room-task",
+            "readyroom",
+            "readyroom-postgres",
+            "readyroom-postgres-2",
+        ]
+        .into_iter()
+        .filter(|name| self.results.contains_key(name))
+        .collect();
         let mut header = format!("  {:<24}", "");
         for name in &columns {
             header.push_str(&format!(" {name:>12}"));

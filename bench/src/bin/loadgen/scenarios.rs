@@ -286,7 +286,6 @@ async fn prepare(
         .collect();
     let run = Arc::new(Run::new(
         shape.target,
-        server.addr,
         sources,
         shape.edits,
         shape.description_chars,
@@ -296,16 +295,24 @@ async fn prepare(
             .map(|_| {
                 Arc::new(Room::new(
                     uuid::Uuid::new_v4().to_string(),
+                    server.addr,
                     None,
                     shape.participants,
                 ))
             })
             .collect(),
-        Target::Readyroom => {
+        Target::Readyroom | Target::ReadyroomPostgres | Target::ReadyroomPostgres2 => {
             let http = reqwest::Client::new();
-            let url = format!("http://{}/api/rooms", server.addr);
+            let addrs = &server.addrs;
             futures::stream::iter(0..shape.rooms)
-                .map(|number| create_room(&http, &url, number, shape.participants))
+                .map(|number| {
+                    // Created on each node in turn: the node that creates a room serves it.
+                    let addr = addrs
+                        .get(number % addrs.len().max(1))
+                        .copied()
+                        .unwrap_or(server.addr);
+                    create_room(&http, addr, number, shape.participants)
+                })
                 .buffer_unordered(SETUP_PARALLELISM)
                 .try_collect()
                 .await?
@@ -322,12 +329,12 @@ struct Created {
 
 async fn create_room(
     http: &reqwest::Client,
-    url: &str,
+    addr: std::net::SocketAddr,
     number: usize,
     size: usize,
 ) -> anyhow::Result<Arc<Room>> {
     let created: Created = http
-        .post(url)
+        .post(format!("http://{addr}/api/rooms"))
         .json(&serde_json::json!({ "name": format!("Load room {number}") }))
         .send()
         .await?
@@ -336,6 +343,7 @@ async fn create_room(
         .await?;
     Ok(Arc::new(Room::new(
         created.room_id,
+        addr,
         Some(created.facilitator_token),
         size,
     )))

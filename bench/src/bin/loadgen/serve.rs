@@ -9,7 +9,12 @@ use tokio::net::TcpListener;
 
 use crate::baseline;
 
-pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> {
+pub async fn readyroom(
+    addr: SocketAddr,
+    in_memory: bool,
+    database_url: Option<String>,
+    node_id: Option<String>,
+) -> anyhow::Result<()> {
     // Quiet unless asked (`LOADGEN_SERVER_LOG=readyroom_server=debug`): a log line per
     // connection would be measured too.
     let filter = std::env::var("LOADGEN_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned());
@@ -20,13 +25,18 @@ pub async fn readyroom(addr: SocketAddr, in_memory: bool) -> anyhow::Result<()> 
     // `LOADGEN_METRICS=1`: metrics on, scraped every second (Prometheus' default is every
     // 15 s), to measure what they cost.
     let metrics = std::env::var_os("LOADGEN_METRICS").is_some();
-    let data = if in_memory {
+    let data = if in_memory || database_url.is_some() {
         None
     } else {
         Some(tempfile::tempdir().context("cannot make a data directory")?)
     };
     let config = readyroom_server::Config {
         data_dir: data.as_ref().map(|dir| dir.path().to_owned()),
+        database_url: database_url
+            .map(|url| url.parse())
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        node_id,
         // One client address creates every room of the run, and a few addresses carry every
         // participant: the per-address rations guard against abuse, not capacity.
         room_creation_burst: u32::MAX,

@@ -13,16 +13,24 @@ use readyroom_protocol::RoomId;
 #[derive(Clone, Debug)]
 pub struct Fences {
     node: Arc<str>,
+    lease: std::time::Duration,
     tokens: Arc<Mutex<HashMap<RoomId, i64>>>,
 }
 
 impl Fences {
+    /// For `node`, whose leases last `lease` without renewal.
     #[must_use]
-    pub fn new(node: &str) -> Self {
+    pub fn new(node: &str, lease: std::time::Duration) -> Self {
         Self {
             node: node.into(),
+            lease,
             tokens: Arc::default(),
         }
+    }
+
+    #[must_use]
+    pub fn lease(&self) -> std::time::Duration {
+        self.lease
     }
 
     #[must_use]

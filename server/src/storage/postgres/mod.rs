@@ -94,8 +94,15 @@ pub async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
         detail,
     };
     let tls = tls().map_err(|error| failed(error.to_string()))?;
-    let (client, connection) = url
-        .0
+    // A database host that vanished (no reset, no FIN) is noticed within seconds, not the
+    // operating system's two hours.
+    let mut config = url.0.clone();
+    config
+        .keepalives_idle(std::time::Duration::from_secs(5))
+        .keepalives_interval(std::time::Duration::from_secs(2))
+        .keepalives_retries(3)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let (client, connection) = config
         .connect(tls)
         .await
         .map_err(|error| failed(error.to_string()))?;
@@ -181,7 +188,15 @@ pub struct PostgresBackend {
     fences: Option<Fences>,
     /// Whether this connection holds the webhook dispatcher's advisory lock.
     dispatching: bool,
+    /// Set on the connection whenever it is (re)opened.
+    session: String,
+    /// Whether the last call was abandoned half-way: the connection is opened afresh.
+    abandoned: bool,
 }
+
+/// A call to the database that takes longer than this is abandoned (its connection with it)
+/// and fails: a commit hanging on a dead connection would hold every room's commits.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Held (for its session) by the one connection, among every node's, whose node sends
 /// webhooks: two dispatchers would send each delivery twice. When that node dies, its
@@ -209,7 +224,20 @@ impl PostgresBackend {
     ) -> Result<Self, StorageError> {
         let mut client = open_client(url).await?;
         schema::migrate(&mut client, &url.shown()).await?;
-        let mut backend = Self::over(client, url.clone(), sync).await?;
+        let mut session = String::new();
+        if !sync {
+            session.push_str("SET synchronous_commit = off;");
+        }
+        if let Some(fences) = &fences {
+            // A node paused in the middle of a commit holds its rooms' lease rows: the
+            // database ends that transaction (and its locks) well before the lease runs out,
+            // so that another node can take the rooms over.
+            session.push_str(&format!(
+                "SET idle_in_transaction_session_timeout = {};",
+                (fences.lease() / 2).as_millis().max(1)
+            ));
+        }
+        let mut backend = Self::over(client, url.clone(), sync, session).await?;
         backend.fences = fences;
         Ok(backend)
     }
@@ -220,12 +248,17 @@ impl PostgresBackend {
     /// The database cannot be reached.
     pub async fn reader(&self) -> Result<Self, StorageError> {
         let client = open_client(&self.url).await?;
-        Self::over(client, self.url.clone(), self.sync).await
+        Self::over(client, self.url.clone(), self.sync, self.session.clone()).await
     }
 
-    async fn over(client: Client, url: DatabaseUrl, sync: bool) -> Result<Self, StorageError> {
-        if !sync {
-            client.batch_execute("SET synchronous_commit = off").await?;
+    async fn over(
+        client: Client,
+        url: DatabaseUrl,
+        sync: bool,
+        session: String,
+    ) -> Result<Self, StorageError> {
+        if !session.is_empty() {
+            client.batch_execute(&session).await?;
         }
         Ok(Self {
             statements: Statements::prepare(&client).await?,
@@ -236,6 +269,8 @@ impl PostgresBackend {
             touched: Touches::default(),
             fences: None,
             dispatching: false,
+            session,
+            abandoned: false,
         })
     }
 
@@ -246,14 +281,32 @@ impl PostgresBackend {
     ) -> Result<T, StorageError> {
         let runtime = self.runtime.clone();
         runtime.block_on(async {
-            if self.client.is_closed() {
-                let fresh =
-                    Self::over(open_client(&self.url).await?, self.url.clone(), self.sync).await?;
+            if self.client.is_closed() || self.abandoned {
+                let fresh = Self::over(
+                    open_client(&self.url).await?,
+                    self.url.clone(),
+                    self.sync,
+                    self.session.clone(),
+                )
+                .await?;
                 self.client = fresh.client;
                 self.statements = fresh.statements;
                 self.dispatching = false;
+                self.abandoned = false;
             }
-            work(self).await
+            // Cleared once the work is done: a timeout (or a panic) leaves the connection in
+            // an unknown state, and the next call opens another.
+            self.abandoned = true;
+            match tokio::time::timeout(CALL_TIMEOUT, work(self)).await {
+                Ok(result) => {
+                    self.abandoned = false;
+                    result
+                }
+                Err(_) => Err(StorageError::Connect {
+                    database: self.url.shown(),
+                    detail: format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+                }),
+            }
         })
     }
 
@@ -435,6 +488,7 @@ async fn check_fences(
              JOIN unnest($1::text[], $2::int8[]) AS f(room_id, token)
                ON l.room_id = f.room_id AND l.token = f.token
              WHERE l.node = $3
+             ORDER BY l.room_id
              FOR SHARE OF l",
             &[&ids, &tokens, &fences.node()],
         )

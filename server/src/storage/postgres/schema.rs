@@ -49,9 +49,11 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE status = 'pending';
     CREATE INDEX webhook_deliveries_log ON webhook_deliveries (room_id, webhook_id, created_at);",
     // 1 → 2: which node serves each live room (see `cluster`). `token` is the fencing token:
-    // it grows with every grant, and a write carrying an older one is refused. Times are the
-    // database's own clock, so that nodes' clocks need not agree.
-    "CREATE TABLE room_leases (
+    // every grant takes a new one from the sequence, never used before (not even for another
+    // room), and a write carrying any other is refused. Times are the database's own clock,
+    // so that nodes' clocks need not agree.
+    "CREATE SEQUENCE room_lease_tokens;
+    CREATE TABLE room_leases (
         room_id TEXT PRIMARY KEY,
         node TEXT NOT NULL,
         address TEXT NOT NULL,
