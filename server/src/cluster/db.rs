@@ -64,12 +64,18 @@ impl LeaseDb {
         let id = room.to_string();
         let granted = client
             .query_opt(
-                "WITH previous AS (
+                // The exclusive lock waits for the group commits under way that write this
+                // room (they hold it shared, see `storage::Fences`); the lease changes
+                // before the lock goes, with this statement's transaction.
+                "WITH locked AS (
+                   SELECT pg_advisory_xact_lock(hashtextextended($1, 0))
+                 ), previous AS (
                    SELECT node FROM room_leases WHERE room_id = $1
                  )
                  INSERT INTO room_leases (room_id, node, address, token, expires_at)
                  SELECT $1, $2, $3, nextval('room_lease_tokens'),
                         now() + $4::bigint * interval '1 millisecond'
+                 FROM locked
                  WHERE $5 OR EXISTS (SELECT 1 FROM rooms WHERE room_id = $1)
                  ON CONFLICT (room_id) DO UPDATE
                    SET node = EXCLUDED.node, address = EXCLUDED.address,
@@ -128,18 +134,9 @@ impl LeaseDb {
             .client()
             .await?
             .query(
-                // Rows are locked in room order, as the writer's fence check locks them: in
-                // any other order the two could deadlock.
-                "WITH held AS (
-                   SELECT l.room_id FROM room_leases l
-                   JOIN unnest($1::text[], $2::int8[]) AS h(room_id, token)
-                     ON l.room_id = h.room_id AND l.token = h.token
-                   WHERE l.node = $3
-                   ORDER BY l.room_id
-                   FOR NO KEY UPDATE OF l
-                 )
-                 UPDATE room_leases l SET expires_at = now() + $4::bigint * interval '1 millisecond'
-                 FROM held WHERE l.room_id = held.room_id
+                "UPDATE room_leases l SET expires_at = now() + $4::bigint * interval '1 millisecond'
+                 FROM unnest($1::text[], $2::int8[]) AS h(room_id, token)
+                 WHERE l.room_id = h.room_id AND l.token = h.token AND l.node = $3
                  RETURNING l.room_id, l.token",
                 &[&ids, &tokens, &config.node_id, &millis(config.lease)],
             )

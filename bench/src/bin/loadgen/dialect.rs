@@ -24,6 +24,7 @@ pub enum Target {
     /// Two Ready Room nodes sharing one PostgreSQL database, rooms created on each in turn,
     /// each room's clients on the node that serves it (as a load balancer routing by room id
     /// sends them).
+    #[value(name = "readyroom-postgres-2")]
     ReadyroomPostgres2,
 }
 

@@ -1,9 +1,11 @@
 //! The fencing tokens this node writes with, by room: the tokens of the leases it holds (see
-//! `cluster`). Every group commit checks, inside its own transaction, that each room it
-//! writes is still leased to this node with this token, and holds the lease rows (`FOR
-//! SHARE`) until it commits: a node taking a room over waits for that commit, and every
-//! commit that follows the takeover is refused. So two nodes can never both append to a room,
-//! whatever their clocks, pauses or network say.
+//! `cluster`). Every group commit takes a shared advisory lock per room it writes, then
+//! checks, inside its own transaction, that each room is still leased to this node with this
+//! token. A node taking a room over holds the same lock exclusively while it changes the
+//! lease: it waits for commits under way, and every commit that follows the takeover is
+//! refused. So two nodes can never both append to a room, whatever their clocks, pauses or
+//! network say. (Locking the lease rows `FOR SHARE` instead wrote to them on every commit and
+//! cost 1.5 ms of a 3.5 ms commit in `durability`.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

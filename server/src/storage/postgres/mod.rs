@@ -118,6 +118,7 @@ pub async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
 struct Statements {
     insert_inputs: Statement,
     touch: Statement,
+    fence: Statement,
 }
 
 impl Statements {
@@ -129,6 +130,7 @@ impl Statements {
                      SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[])",
                 )
                 .await?,
+            fence: client.prepare("SELECT readyroom_fence($1, $2, $3)").await?,
             touch: client
                 .prepare(
                     "UPDATE rooms SET touched_at = t.at
@@ -316,83 +318,101 @@ impl PostgresBackend {
         writes: &[Write],
     ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
         let tx = self.client.transaction().await?;
-        if let Some(fences) = &self.fences {
-            check_fences(&tx, fences, writes).await?;
-        }
         let statements = &self.statements;
-        let mut new_inputs = NewInputs::default();
-        let mut touches = Vec::new();
-        let mut touched_rooms = Vec::new();
-        let mut touched_at = Vec::new();
-        for write in writes {
-            match write {
-                Write::CreateRoom {
-                    room,
-                    epoch,
-                    snapshot,
-                    now,
-                } => {
-                    tx.execute(
+        let touched = &self.touched;
+        let fences = self.fences.as_ref();
+        let fence = async {
+            match fences {
+                Some(fences) => check_fences(&tx, &statements.fence, fences, writes).await,
+                None => Ok(()),
+            }
+        };
+        let store = async {
+            let mut new_inputs = NewInputs::default();
+            let mut touches = Vec::new();
+            let mut touched_rooms = Vec::new();
+            let mut touched_at = Vec::new();
+            for write in writes {
+                match write {
+                    Write::CreateRoom {
+                        room,
+                        epoch,
+                        snapshot,
+                        now,
+                    } => {
+                        tx.execute(
                         "INSERT INTO rooms (room_id, epoch, created_at, touched_at, snapshot, snapshot_n)
                          VALUES ($1, $2, $3, $3, $4, 0)",
                         &[&room.to_string(), epoch, &as_sql(*now), snapshot],
                     )
                     .await?;
-                    touches.push((*room, *now));
-                }
-                Write::Append {
-                    room,
-                    inputs,
-                    now,
-                    outbox,
-                } => {
-                    new_inputs.add(*room, inputs);
-                    deliveries::apply(&tx, *room, outbox).await?;
-                    if self.touched.due(*room, *now) {
-                        touched_rooms.push(room.to_string());
-                        touched_at.push(as_sql(*now));
                         touches.push((*room, *now));
                     }
-                }
-                Write::Snapshot {
-                    room,
-                    snapshot,
-                    snapshot_n,
-                    keep_from_n,
-                } => {
-                    new_inputs.insert(&tx, &statements.insert_inputs).await?;
-                    let id = room.to_string();
-                    tx.execute(
-                        "UPDATE rooms SET snapshot = $2, snapshot_n = $3 WHERE room_id = $1",
-                        &[&id, snapshot, &as_sql(*snapshot_n)],
-                    )
-                    .await?;
-                    tx.execute(
-                        "DELETE FROM inputs WHERE room_id = $1 AND n < $2",
-                        &[&id, &as_sql(*keep_from_n)],
-                    )
-                    .await?;
-                }
-                Write::Outbox { room, changes } => deliveries::apply(&tx, *room, changes).await?,
-                Write::Attempted(attempt) => deliveries::record(&tx, attempt).await?,
-                Write::DeleteRoom { room } => {
-                    new_inputs.insert(&tx, &statements.insert_inputs).await?;
-                    let id = room.to_string();
-                    deliveries::forget_room(&tx, *room).await?;
-                    tx.execute("DELETE FROM inputs WHERE room_id = $1", &[&id])
+                    Write::Append {
+                        room,
+                        inputs,
+                        now,
+                        outbox,
+                    } => {
+                        new_inputs.add(*room, inputs);
+                        deliveries::apply(&tx, *room, outbox).await?;
+                        if touched.due(*room, *now) {
+                            touched_rooms.push(room.to_string());
+                            touched_at.push(as_sql(*now));
+                            touches.push((*room, *now));
+                        }
+                    }
+                    Write::Snapshot {
+                        room,
+                        snapshot,
+                        snapshot_n,
+                        keep_from_n,
+                    } => {
+                        new_inputs.insert(&tx, &statements.insert_inputs).await?;
+                        let id = room.to_string();
+                        tx.execute(
+                            "UPDATE rooms SET snapshot = $2, snapshot_n = $3 WHERE room_id = $1",
+                            &[&id, snapshot, &as_sql(*snapshot_n)],
+                        )
                         .await?;
-                    tx.execute("DELETE FROM rooms WHERE room_id = $1", &[&id])
+                        tx.execute(
+                            "DELETE FROM inputs WHERE room_id = $1 AND n < $2",
+                            &[&id, &as_sql(*keep_from_n)],
+                        )
                         .await?;
-                    tx.execute("DELETE FROM room_leases WHERE room_id = $1", &[&id])
-                        .await?;
+                    }
+                    Write::Outbox { room, changes } => {
+                        deliveries::apply(&tx, *room, changes).await?;
+                    }
+                    Write::Attempted(attempt) => deliveries::record(&tx, attempt).await?,
+                    Write::DeleteRoom { room } => {
+                        new_inputs.insert(&tx, &statements.insert_inputs).await?;
+                        let id = room.to_string();
+                        deliveries::forget_room(&tx, *room).await?;
+                        tx.execute("DELETE FROM inputs WHERE room_id = $1", &[&id])
+                            .await?;
+                        tx.execute("DELETE FROM rooms WHERE room_id = $1", &[&id])
+                            .await?;
+                        tx.execute("DELETE FROM room_leases WHERE room_id = $1", &[&id])
+                            .await?;
+                    }
                 }
             }
-        }
-        new_inputs.insert(&tx, &statements.insert_inputs).await?;
-        if !touched_rooms.is_empty() {
-            tx.execute(&statements.touch, &[&touched_rooms, &touched_at])
-                .await?;
-        }
+            let touch = async {
+                if !touched_rooms.is_empty() {
+                    tx.execute(&statements.touch, &[&touched_rooms, &touched_at])
+                        .await?;
+                }
+                Ok(())
+            };
+            tokio::try_join!(new_inputs.insert(&tx, &statements.insert_inputs), touch)?;
+            Ok::<_, StorageError>(touches)
+        };
+        // Pipelined: the fence check and the group's statements go out without waiting for
+        // each other's answers; the transaction commits only if both succeeded.
+        let (fenced, stored) = tokio::join!(fence, store);
+        fenced?;
+        let touches = stored?;
         tx.commit().await?;
         Ok(touches)
     }
@@ -461,6 +481,7 @@ impl PostgresBackend {
 /// holds, and otherwise keeps those leases from changing hands until the group commits.
 async fn check_fences(
     tx: &Transaction<'_>,
+    statement: &Statement,
     fences: &Fences,
     writes: &[Write],
 ) -> Result<(), StorageError> {
@@ -482,31 +503,31 @@ async fn check_fences(
             None => fenced.push(room),
         }
     }
-    let held: std::collections::HashSet<String> = tx
-        .query(
-            "SELECT l.room_id FROM room_leases l
-             JOIN unnest($1::text[], $2::int8[]) AS f(room_id, token)
-               ON l.room_id = f.room_id AND l.token = f.token
-             WHERE l.node = $3
-             ORDER BY l.room_id
-             FOR SHARE OF l",
-            &[&ids, &tokens, &fences.node()],
-        )
-        .await?
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
-    fenced.extend(
-        rooms
-            .iter()
-            .filter(|room| fences.token(**room).is_some() && !held.contains(&room.to_string())),
-    );
+    // One statement (`readyroom_fence`, see `schema`), pipelined with the group's own: it
+    // takes the rooms' shared advisory locks, then checks their leases.
+    match tx
+        .execute(statement, &[&fences.node(), &ids, &tokens])
+        .await
+    {
+        Ok(_) => {}
+        Err(error) if error.code().is_some_and(|code| code.code() == FENCED) => {
+            let detail = error
+                .as_db_error()
+                .and_then(|db| db.detail())
+                .unwrap_or_default();
+            fenced.extend(detail.split(',').filter_map(|id| id.parse::<RoomId>().ok()));
+        }
+        Err(error) => return Err(error.into()),
+    }
     if fenced.is_empty() {
         Ok(())
     } else {
         Err(StorageError::Fenced { rooms: fenced })
     }
 }
+
+/// What `readyroom_fence` raises for rooms this node no longer holds (its SQLSTATE).
+const FENCED: &str = "RRFNC";
 
 impl Backend for PostgresBackend {
     fn commit(&mut self, writes: &[Write]) -> Result<(), StorageError> {

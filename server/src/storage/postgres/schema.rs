@@ -60,7 +60,28 @@ pub const MIGRATIONS: &[&str] = &[
         token BIGINT NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL
     );
-    CREATE INDEX room_leases_node ON room_leases (node);",
+    CREATE INDEX room_leases_node ON room_leases (node);
+    -- A group commit's fence (see `Fences`), in one statement so that it is pipelined with
+    -- the group's own: shared advisory locks on the rooms (a takeover holds one exclusively
+    -- while it changes the lease), then, under a snapshot taken after they are held, the
+    -- check that each lease still carries this node and token. Fails the transaction with
+    -- SQLSTATE RRFNC, naming the rooms lost, if one does not.
+    CREATE FUNCTION readyroom_fence(p_node TEXT, p_rooms TEXT[], p_tokens BIGINT[])
+    RETURNS VOID LANGUAGE plpgsql VOLATILE AS $fence$
+    DECLARE
+        lost TEXT[];
+    BEGIN
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended(id, 0)) FROM unnest(p_rooms) AS id;
+        SELECT array_agg(f.room_id) INTO lost
+        FROM unnest(p_rooms, p_tokens) AS f(room_id, token)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM room_leases l
+            WHERE l.room_id = f.room_id AND l.token = f.token AND l.node = p_node);
+        IF lost IS NOT NULL THEN
+            RAISE EXCEPTION 'fenced' USING ERRCODE = 'RRFNC', DETAIL = array_to_string(lost, ',');
+        END IF;
+    END
+    $fence$;",
 ];
 
 /// Any constant shared by every Ready Room node: the advisory lock migrations hold.
