@@ -87,9 +87,9 @@ pub async fn run(
     let fences = storage::Fences::new(&cluster_config.node_id, cluster_config.lease);
     if config.trusted_proxies.is_empty() {
         tracing::warn!(
-            "several nodes may share this database, but no --trusted-proxy is set: requests \
-             forwarded by the other nodes will count against those nodes' addresses, not the \
-             clients'. List the nodes' addresses (or their network) with --trusted-proxy."
+            "no --trusted-proxy: if other nodes share this database, the requests they forward \
+             here count against their addresses, not their clients'; list the nodes' network \
+             with --trusted-proxy"
         );
     }
     let storage = storage::Storage::open(&config, Some(fences.clone())).await?;
