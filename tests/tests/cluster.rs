@@ -91,6 +91,57 @@ async fn clients_on_three_nodes_share_one_room_served_by_one_node() {
     }
 }
 
+/// A room's questions about another room (a linked team room) are answered while another
+/// node serves that room, from what it stored.
+#[tokio::test]
+async fn a_team_room_served_by_another_node_can_be_linked_and_read() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let database = TestDatabase::create().await;
+    let a = TestServer::start_with(node_config(&database, "a")).await;
+    let b = TestServer::start_with(node_config(&database, "b")).await;
+    let last_sprint = a.create_room().await;
+    let this_sprint = b.create_room().await;
+    let (mut ana, _) = a.join_facilitator(&last_sprint, "Ana").await;
+    ana.create_item("Estimated last sprint").await;
+    let (status, issued) = a
+        .call(
+            &last_sprint,
+            Method::POST,
+            "/tokens",
+            &last_sprint.facilitator_token,
+            Some(json!({ "name": "suggestions", "scope": "read" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let (status, linked) = b
+        .call(
+            &this_sprint,
+            Method::POST,
+            "/team-rooms",
+            &this_sprint.facilitator_token,
+            Some(json!({ "room_id": last_sprint.room_id, "token": issued["token"] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{linked}");
+    let (_, listed) = b
+        .call(
+            &this_sprint,
+            Method::GET,
+            "/team-rooms",
+            &this_sprint.facilitator_token,
+            None,
+        )
+        .await;
+    assert_eq!(listed[0]["sharing"], true, "{listed}");
+    // Read where it is stored, not taken over: the room stays with its node.
+    assert_eq!(health(&a).await["node"]["rooms_owned"], 1);
+    assert_eq!(health(&b).await["node"]["rooms_owned"], 1);
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
 /// A node paused (SIGSTOP) past its lease loses the room to another node. When it wakes up,
 /// nothing its clients send is acknowledged or stored.
 #[tokio::test]
