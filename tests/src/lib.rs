@@ -82,18 +82,7 @@ impl TestServer {
     /// A server as the binary runs it: storage (and, on PostgreSQL, its node's leases)
     /// opened from `config`.
     pub async fn start_with(config: Config) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(readyroom_server::run(listener, config, async move {
-            let _ = stopped.await;
-        }));
-        Self {
-            addr,
-            stop: Some(stop),
-            task: Some(task),
-            http: reqwest::Client::new(),
-        }
+        Self::serve(|listener, stopped| readyroom_server::run(listener, config, stopped)).await
     }
 
     /// A server keeping its rooms in `store`.
@@ -106,17 +95,26 @@ impl TestServer {
         config: Config,
         storage: Option<readyroom_server::storage::Storage>,
     ) -> Self {
+        Self::serve(|listener, stopped| {
+            readyroom_server::run_with_storage(listener, config, storage, stopped)
+        })
+        .await
+    }
+
+    /// Runs `server` on an ephemeral port until this is shut down or dropped.
+    async fn serve<F>(
+        server: impl FnOnce(tokio::net::TcpListener, futures::future::BoxFuture<'static, ()>) -> F,
+    ) -> Self
+    where
+        F: Future<Output = Result<(), readyroom_server::RunError>> + Send + 'static,
+    {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(readyroom_server::run_with_storage(
-            listener,
-            config,
-            storage,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let stopped = Box::pin(async move {
+            let _ = stopped.await;
+        });
+        let task = tokio::spawn(server(listener, stopped));
         Self {
             addr,
             stop: Some(stop),
