@@ -97,7 +97,13 @@ impl Cluster {
 
     #[must_use]
     pub fn rooms_owned(&self) -> usize {
-        self.fences.held().len()
+        self.fences.count()
+    }
+
+    fn count_owned(&self) {
+        crate::metrics::get()
+            .rooms_owned
+            .set(crate::metrics::count(self.rooms_owned()));
     }
 
     fn stops(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, (i64, CancellationToken)>> {
@@ -135,9 +141,7 @@ impl Cluster {
     fn granted(&self, room: RoomId, owner: &Owner) {
         if let Owner::Me(token) = owner {
             self.fences.grant(room, *token);
-            crate::metrics::get()
-                .rooms_owned
-                .set(crate::metrics::count(self.rooms_owned()));
+            self.count_owned();
         }
     }
 
@@ -162,15 +166,14 @@ impl Cluster {
                 // It runs out by itself.
                 tracing::warn!(room = %room, %error, "cannot give a lease back");
             }
-            crate::metrics::get()
-                .rooms_owned
-                .set(crate::metrics::count(self.rooms_owned()));
+            self.count_owned();
         }
     }
 
     /// Stops serving `room` at once: its lease is gone.
     fn lose(&self, room: RoomId, token: i64) {
         self.fences.revoke(room, token);
+        self.count_owned();
         let stop = {
             let mut stops = self.stops();
             match stops.get(&room) {

@@ -67,6 +67,12 @@ impl Fences {
         self.tokens().get(&room).copied()
     }
 
+    /// Rooms held.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.tokens().len()
+    }
+
     #[must_use]
     pub fn held(&self) -> Vec<(RoomId, i64)> {
         self.tokens()
