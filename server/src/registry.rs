@@ -134,21 +134,16 @@ impl Registry {
                 .await
                 .map_err(|error| unreachable_database(&error))?
             {
-                Owner::Me(token) => Some(token),
+                Owner::Me(token) => Some(PendingLease::new(cluster, id, token)),
                 Owner::Node { url, .. } => return Ok(Location::Elsewhere(url)),
                 Owner::NoSuchRoom => return Ok(Location::Missing),
             },
         };
-        let loaded = self.load(id, storage).await;
-        match (loaded, lease) {
-            (Ok(Some(actor)), lease) => Ok(Location::Here(self.spawn(id, actor, lease))),
-            (other, lease) => {
-                if let (Some(cluster), Some(token)) = (&self.cluster, lease) {
-                    cluster.release(id, token).await;
-                }
-                other.map(|_| Location::Missing)
-            }
-        }
+        // Unless the room starts, the lease goes back (also if this future is dropped).
+        Ok(match self.load(id, storage).await? {
+            Some(actor) => Location::Here(self.spawn(id, actor, lease.map(PendingLease::keep))),
+            None => Location::Missing,
+        })
     }
 
     async fn load(&self, id: RoomId, storage: &Storage) -> Result<Option<RoomActor>, CommandError> {

@@ -19,6 +19,13 @@ fn millis(duration: std::time::Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
+async fn room_exists(client: &Client, id: &str) -> Result<bool, StorageError> {
+    Ok(client
+        .query_opt("SELECT 1 FROM rooms WHERE room_id = $1", &[&id])
+        .await?
+        .is_some())
+}
+
 impl LeaseDb {
     pub async fn connect(
         url: &DatabaseUrl,
@@ -62,53 +69,69 @@ impl LeaseDb {
     ) -> Result<Owner, StorageError> {
         let client = self.client().await?;
         let id = room.to_string();
-        let granted = client
-            .query_opt(
-                // The exclusive lock waits for the group commits under way that write this
-                // room (they hold it shared, see `storage::Fences`); the lease changes
-                // before the lock goes, with this statement's transaction.
-                "WITH locked AS (
-                   SELECT pg_advisory_xact_lock(hashtextextended($1, 0))
+        // Twice at most: a lease given back between the two statements below leaves neither
+        // a grant nor a holder, and the next try gets it.
+        for _ in 0..2 {
+            let granted = client
+                .query_opt(
+                    // The exclusive lock waits for the group commits under way that write this
+                    // room (they hold it shared, see `storage::Fences`); the lease changes
+                    // before the lock goes, with this statement's transaction.
+                    // A room another node holds (unexpired) is not locked at all: probing it must
+                    // not hold up that node's commits.
+                    "WITH locked AS (
+                   SELECT pg_advisory_xact_lock(21074, hashtext($1) & 4095)
+                   WHERE NOT EXISTS (
+                     SELECT 1 FROM room_leases
+                     WHERE room_id = $1 AND node <> $2 AND expires_at >= now())
                  ), previous AS (
                    SELECT node FROM room_leases WHERE room_id = $1
                  )
                  INSERT INTO room_leases (room_id, node, address, token, expires_at)
                  SELECT $1, $2, $3, nextval('room_lease_tokens'),
-                        now() + $4::bigint * interval '1 millisecond'
+                        clock_timestamp() + $4::bigint * interval '1 millisecond'
                  FROM locked
                  WHERE $5 OR EXISTS (SELECT 1 FROM rooms WHERE room_id = $1)
                  ON CONFLICT (room_id) DO UPDATE
                    SET node = EXCLUDED.node, address = EXCLUDED.address,
                        token = nextval('room_lease_tokens'), expires_at = EXCLUDED.expires_at
-                   WHERE room_leases.node = EXCLUDED.node OR room_leases.expires_at < now()
+                   WHERE room_leases.node = EXCLUDED.node
+                      OR room_leases.expires_at < clock_timestamp()
                  RETURNING token, (SELECT node FROM previous)",
-                &[
-                    &id,
-                    &config.node_id,
-                    &config.advertise_url,
-                    &millis(config.lease),
-                    &new,
-                ],
-            )
-            .await?;
-        if let Some(row) = granted {
-            let previous: Option<String> = row.get(1);
-            if previous.is_some_and(|node| node != config.node_id) {
-                crate::metrics::get().takeovers.increment(1);
-                tracing::info!(room = %room, "room taken over from another node");
+                    &[
+                        &id,
+                        &config.node_id,
+                        &config.advertise_url,
+                        &millis(config.lease),
+                        &new,
+                    ],
+                )
+                .await?;
+            if let Some(row) = granted {
+                let previous: Option<String> = row.get(1);
+                if previous.is_some_and(|node| node != config.node_id) {
+                    crate::metrics::get().takeovers.increment(1);
+                    tracing::info!(room = %room, "room taken over from another node");
+                }
+                return Ok(Owner::Me(row.get(0)));
             }
-            return Ok(Owner::Me(row.get(0)));
+            let holder = client
+                .query_opt(
+                    "SELECT node, address FROM room_leases WHERE room_id = $1",
+                    &[&id],
+                )
+                .await?;
+            if let Some(row) = holder {
+                return Ok(Owner::Node {
+                    node: row.get(0),
+                    url: row.get(1),
+                });
+            }
+            if !new && !room_exists(&client, &id).await? {
+                break;
+            }
         }
-        let holder = client
-            .query_opt(
-                "SELECT node, address FROM room_leases WHERE room_id = $1",
-                &[&id],
-            )
-            .await?;
-        Ok(holder.map_or(Owner::NoSuchRoom, |row| Owner::Node {
-            node: row.get(0),
-            url: row.get(1),
-        }))
+        Ok(Owner::NoSuchRoom)
     }
 
     pub async fn release(&self, room: RoomId, node: &str, token: i64) -> Result<(), StorageError> {

@@ -213,6 +213,9 @@ impl Cluster {
                 for &(room, token) in &held {
                     self.lose(room, token);
                 }
+                // Rooms granted from now on count from now.
+                renewed_at = now;
+                tried_at = now;
                 continue;
             }
             tried_at = now;

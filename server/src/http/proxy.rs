@@ -119,14 +119,15 @@ async fn forward(
     }
     // The owner limits connections by the client's address when it trusts this node as a
     // proxy (`--trusted-proxy`).
-    let chain = parts
+    let mut chain: Vec<String> = parts
         .headers
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok())
-        .map_or_else(
-            || peer.ip().to_string(),
-            |chain| format!("{chain}, {}", peer.ip()),
-        );
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .collect();
+    chain.push(peer.ip().to_string());
+    let chain = chain.join(", ");
     if let Ok(value) = HeaderValue::from_str(&chain) {
         parts.headers.insert("x-forwarded-for", value);
     }

@@ -303,10 +303,19 @@ fn commit_unfenced(
             .into_iter()
             .zip(replies)
             .partition(|(write, _)| write.room().is_none_or(|room| !fenced.contains(&room)));
+        let progress = !dropped.is_empty();
         for (_, reply) in dropped {
             let _ = reply.send(Err(Arc::clone(&refused)));
         }
         (writes, replies) = kept.into_iter().unzip();
+        if !progress {
+            // Refused for rooms none of these writes is for: they are refused too, rather
+            // than tried again for ever.
+            for reply in replies {
+                let _ = reply.send(Err(Arc::clone(&refused)));
+            }
+            return Err(refused);
+        }
         if writes.is_empty() {
             return Ok(false);
         }

@@ -101,7 +101,9 @@ pub async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
         .keepalives_idle(std::time::Duration::from_secs(5))
         .keepalives_interval(std::time::Duration::from_secs(2))
         .keepalives_retries(3)
-        .connect_timeout(std::time::Duration::from_secs(10));
+        .connect_timeout(std::time::Duration::from_secs(10))
+        // Never a standby: a room loaded there could miss its last commits.
+        .target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
     let (client, connection) = config
         .connect(tls)
         .await
@@ -317,7 +319,14 @@ impl PostgresBackend {
         &mut self,
         writes: &[Write],
     ) -> Result<Vec<(RoomId, Timestamp)>, StorageError> {
-        let tx = self.client.transaction().await?;
+        // The fence relies on READ COMMITTED (its check sees takeovers that committed while
+        // it waited for its locks), whatever the database's default isolation.
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::ReadCommitted)
+            .start()
+            .await?;
         let statements = &self.statements;
         let touched = &self.touched;
         let fences = self.fences.as_ref();
@@ -393,8 +402,6 @@ impl PostgresBackend {
                             .await?;
                         tx.execute("DELETE FROM rooms WHERE room_id = $1", &[&id])
                             .await?;
-                        tx.execute("DELETE FROM room_leases WHERE room_id = $1", &[&id])
-                            .await?;
                     }
                 }
             }
@@ -409,7 +416,10 @@ impl PostgresBackend {
             Ok::<_, StorageError>(touches)
         };
         // Pipelined: the fence check and the group's statements go out without waiting for
-        // each other's answers; the transaction commits only if both succeeded.
+        // each other's answers (the fence first: `join!` polls it first, and a statement is
+        // sent when its future is first polled); the transaction commits only if both
+        // succeeded. Safety does not rest on that order: the check runs under its locks
+        // before the commit whatever came before it.
         let (fenced, stored) = tokio::join!(fence, store);
         fenced?;
         let touches = stored?;
