@@ -222,6 +222,7 @@ impl Cluster {
             match tokio::time::timeout_at(deadline, self.db.renew(&held, &self.config)).await {
                 Ok(Ok(kept)) => {
                     renewed_at = now;
+                    let kept: std::collections::HashSet<(RoomId, i64)> = kept.into_iter().collect();
                     for (room, token) in held {
                         if !kept.contains(&(room, token)) {
                             self.lose(room, token);
