@@ -116,6 +116,14 @@ pub async fn open_client(url: &DatabaseUrl) -> Result<Client, StorageError> {
     Ok(client)
 }
 
+/// Readies a new connection: this backend's session settings, then its statements.
+async fn configure(client: &Client, session: &str) -> Result<Statements, StorageError> {
+    if !session.is_empty() {
+        client.batch_execute(session).await?;
+    }
+    Statements::prepare(client).await
+}
+
 /// The statements every group commit runs, prepared once per connection.
 struct Statements {
     insert_inputs: Statement,
@@ -261,11 +269,8 @@ impl PostgresBackend {
         sync: bool,
         session: String,
     ) -> Result<Self, StorageError> {
-        if !session.is_empty() {
-            client.batch_execute(&session).await?;
-        }
         Ok(Self {
-            statements: Statements::prepare(&client).await?,
+            statements: configure(&client, &session).await?,
             client,
             url,
             runtime: Handle::current(),
@@ -286,15 +291,9 @@ impl PostgresBackend {
         let runtime = self.runtime.clone();
         runtime.block_on(async {
             if self.client.is_closed() || self.abandoned {
-                let fresh = Self::over(
-                    open_client(&self.url).await?,
-                    self.url.clone(),
-                    self.sync,
-                    self.session.clone(),
-                )
-                .await?;
-                self.client = fresh.client;
-                self.statements = fresh.statements;
+                let client = open_client(&self.url).await?;
+                self.statements = configure(&client, &self.session).await?;
+                self.client = client;
                 self.dispatching = false;
                 self.abandoned = false;
             }
